@@ -1,0 +1,94 @@
+/**
+ * The single-table design: attribute names, index names and key builders.
+ * Shared by the DynamoDB store adapter, the local table bootstrap and the CDK stack,
+ * so the deployed table and the code that reads it cannot drift apart.
+ * The access-pattern table that explains every key lives in docs/data-model.md.
+ */
+
+export const TABLE_KEYS = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** Global secondary indexes. All project every attribute (items are small). */
+export const GSIS = [
+  { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+] as const;
+
+export type GsiName = (typeof GSIS)[number]['indexName'];
+
+/**
+ * Contacts are listed for audience resolution through a sharded GSI1 partition,
+ * so one hot partition never carries every contact. 8 shards are queried in parallel.
+ */
+export const CONTACT_LIST_SHARDS = 8;
+
+/** Stable shard for an id (FNV-1a), so a contact always lands in the same list partition. */
+export function shardOf(id: string, shards: number = CONTACT_LIST_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
+/** Key builders: the only place key strings are spelled. */
+export const keys = {
+  account: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' }),
+  accountByTier: (tier: string, accountId: string) => ({ GSI1PK: `TIER#${tier}`, GSI1SK: `ACCOUNT#${accountId}` }),
+  accountMembers: (accountId: string) => ({ GSI2PK: `ACCOUNT#${accountId}`, GSI2SK: 'ACCOUNT' }),
+
+  contact: (contactId: string) => ({ PK: `CONTACT#${contactId}`, SK: 'PROFILE' }),
+  contactListing: (contactId: string) => ({
+    GSI1PK: `CONTACTS#${shardOf(contactId)}`,
+    GSI1SK: `CONTACT#${contactId}`,
+  }),
+  contactOfAccount: (accountId: string, contactId: string) => ({
+    GSI2PK: `ACCOUNT#${accountId}`,
+    GSI2SK: `CONTACT#${contactId}`,
+  }),
+
+  campaignRun: (campaignId: string, runId: string) => ({ PK: `CAMPAIGN#${campaignId}`, SK: `RUN#${runId}` }),
+
+  send: (campaignId: string, runId: string, contactId: string) => ({
+    PK: `RUN#${campaignId}#${runId}`,
+    SK: `SEND#${contactId}`,
+  }),
+  sendByMessage: (messageId: string) => ({ GSI1PK: `MESSAGE#${messageId}`, GSI1SK: 'SEND' }),
+  sendOfContact: (contactId: string, sentAt: string) => ({ GSI2PK: `CONTACT#${contactId}`, GSI2SK: `SEND#${sentAt}` }),
+
+  engagementEvent: (contactId: string, occurredAt: string, eventId: string) => ({
+    PK: `CONTACT#${contactId}`,
+    SK: `EVENT#${occurredAt}#${eventId}`,
+  }),
+  engagementEventOfCampaign: (campaignId: string, type: string, occurredAt: string, eventId: string) => ({
+    GSI1PK: `CAMPAIGN#${campaignId}`,
+    GSI1SK: `EVENT#${type}#${occurredAt}#${eventId}`,
+  }),
+
+  webinar: (webinarId: string) => ({ PK: `WEBINAR#${webinarId}`, SK: 'PROFILE' }),
+  webinarByStart: (startsAt: string, webinarId: string) => ({ GSI1PK: 'WEBINARS', GSI1SK: `START#${startsAt}#${webinarId}` }),
+  registrant: (webinarId: string, contactId: string) => ({ PK: `WEBINAR#${webinarId}`, SK: `REGISTRANT#${contactId}` }),
+  registrationOfContact: (contactId: string, webinarId: string) => ({
+    GSI2PK: `CONTACT#${contactId}`,
+    GSI2SK: `REGISTRANT#${webinarId}`,
+  }),
+
+  enrollment: (contactId: string, sequenceId: string) => ({ PK: `CONTACT#${contactId}`, SK: `ENROLLMENT#${sequenceId}` }),
+  /** Sparse: only enrollments with a next step carry it, so the due query reads active ones only. */
+  enrollmentDue: (contactId: string, sequenceId: string, nextStepAt: string) => ({
+    GSI1PK: `ENROLLMENTS_DUE#${shardOf(contactId)}`,
+    GSI1SK: `${nextStepAt}#${contactId}#${sequenceId}`,
+  }),
+
+  contactScore: (contactId: string) => ({ PK: `CONTACT#${contactId}`, SK: 'SCORE' }),
+  accountScore: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'SCORE' }),
+
+  csqlPromotion: (accountId: string, promotedAt: string) => ({ PK: `ACCOUNT#${accountId}`, SK: `CSQL#${promotedAt}` }),
+  csqlPromotionFeed: (promotedAt: string, accountId: string) => ({ GSI1PK: 'CSQL', GSI1SK: `${promotedAt}#${accountId}` }),
+
+  suppression: (email: string) => ({ PK: `SUPPRESSION#${email.toLowerCase()}`, SK: 'SUPPRESSION' }),
+} as const;

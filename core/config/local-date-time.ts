@@ -1,0 +1,57 @@
+/**
+ * Wall-clock date-times in a named zone ("2026-12-01T10:00" in Asia/Tokyo) and their
+ * conversion to UTC instants. Uses Intl only, so it works the same in Lambda and locally.
+ */
+
+export interface LocalDateTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+
+export function parseLocalDateTime(text: string): LocalDateTime | undefined {
+  const match = LOCAL_DATE_TIME.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const probe = new Date(Date.UTC(year, month - 1, day, hour, minute));
+  if (
+    probe.getUTCFullYear() !== year ||
+    probe.getUTCMonth() !== month - 1 ||
+    probe.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59
+  ) {
+    return undefined;
+  }
+  return { year, month, day, hour, minute };
+}
+
+/** Offset of `zone` from UTC at `instant`, in minutes (Asia/Tokyo: +540). */
+export function zoneOffsetMinutes(zone: string, instant: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const field = (type: string) => Number(parts.find((part) => part.type === type)?.value);
+  const asUtc = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** The UTC instant at which the wall clock in `zone` shows `local`. */
+export function localToUtc(local: LocalDateTime, zone: string): Date {
+  const naive = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
+  // Two passes settle the offset across a DST change.
+  let instant = naive - zoneOffsetMinutes(zone, new Date(naive)) * 60_000;
+  instant = naive - zoneOffsetMinutes(zone, new Date(instant)) * 60_000;
+  return new Date(instant);
+}

@@ -1,0 +1,32 @@
+/**
+ * The config file schema: one YAML file holds one document of one `kind`.
+ * This union is the single source of truth for the types and the exported JSON Schema.
+ */
+import { z } from 'zod';
+import { campaignSchema, sequenceSchema, webinarPolicySchema } from './messages.ts';
+import { csqlRulesSchema, scoringSchema } from './scoring.ts';
+import { guardrailsSchema, sendersSchema, topicsSchema } from './settings.ts';
+
+export const configDocumentSchema = z.discriminatedUnion(
+  'kind',
+  [campaignSchema, sequenceSchema, webinarPolicySchema, sendersSchema, topicsSchema, guardrailsSchema, scoringSchema, csqlRulesSchema],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `unknown kind '${String((issue.input as { kind?: unknown } | undefined)?.kind)}': expected one of ${CONFIG_KINDS.join(', ')}`
+        : undefined,
+  },
+);
+
+export const CONFIG_KINDS = ['campaign', 'sequence', 'webinar-policy', 'senders', 'topics', 'guardrails', 'scoring', 'csql-rules'] as const;
+
+/** Kinds the engine needs exactly one of. */
+export const SINGLETON_KINDS = ['senders', 'topics', 'guardrails', 'scoring', 'csql-rules'] as const;
+
+export type ConfigDocument = z.infer<typeof configDocumentSchema>;
+export type ConfigKind = ConfigDocument['kind'];
+
+export * from './common.ts';
+export * from './messages.ts';
+export * from './settings.ts';
+export * from './scoring.ts';

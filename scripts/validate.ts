@@ -1,0 +1,31 @@
+/**
+ * `npm run validate [-- --config <dir> --templates <dir>]`: checks every config file and
+ * template, prints each problem as `file: path: what is wrong`, exits 1 if there is any.
+ * Reads only; writes nothing and sends nothing.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/config-directory.ts';
+import { formatProblem } from '../core/config/problems.ts';
+
+const { values } = parseArgs({
+  options: { config: { type: 'string' }, templates: { type: 'string' }, root: { type: 'string' } },
+});
+const rootDir = resolve(values.root ?? process.cwd());
+const location = defaultConfigLocation(rootDir);
+if (values.config) location.configDir = resolve(values.config);
+if (values.templates) location.templatesDir = resolve(values.templates);
+
+const result = await loadConfigDirectory(location);
+if (!result.ok) {
+  for (const problem of result.problems) console.error(formatProblem(problem));
+  console.error(`\n${result.problems.length} problem(s) found; nothing was changed.`);
+  process.exit(1);
+}
+const { config } = result;
+const templateVersions = [...config.templates.values()].reduce((sum, versions) => sum + versions.size, 0);
+console.log(
+  `config OK: ${config.campaigns.length} campaign(s), ${config.sequences.length} sequence(s), ` +
+    `${config.webinarPolicies.length} webinar policy(ies), ${config.senders.identities.length} sender(s), ` +
+    `${config.topics.topics.length} topic(s), ${config.templates.size} template(s) in ${templateVersions} locale version(s)`,
+);
