@@ -1,0 +1,27 @@
+/** Composes every DynamoDB store adapter over one table into the core's `Store`. */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Store } from '../../../core/ports.ts';
+import { DynamoCampaignRunStore } from './campaign-run-store.ts';
+import { DynamoCsqlStore } from './csql-store.ts';
+import { DynamoCustomerStore } from './customer-store.ts';
+import { DynamoEngagementStore, DynamoSuppressionStore } from './engagement-store.ts';
+import { DynamoEnrollmentStore } from './enrollment-store.ts';
+import { DynamoScoreStore } from './score-store.ts';
+import { DynamoSendStore } from './send-store.ts';
+import { DynamoTable } from './dynamo-table.ts';
+import { DynamoWebinarStore } from './webinar-store.ts';
+
+export function createDynamoStore(client: DynamoDBClient, tableName: string): Store {
+  const table = new DynamoTable(client, tableName);
+  return {
+    customers: new DynamoCustomerStore(table),
+    campaignRuns: new DynamoCampaignRunStore(table),
+    sends: new DynamoSendStore(table),
+    engagement: new DynamoEngagementStore(table),
+    suppressions: new DynamoSuppressionStore(table),
+    webinars: new DynamoWebinarStore(table),
+    enrollments: new DynamoEnrollmentStore(table),
+    scores: new DynamoScoreStore(table),
+    csql: new DynamoCsqlStore(table),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The table handle every DynamoDB store adapter shares: one document client, one table name,
+ * and the few helpers they all need (conditional-write outcome, item to entity, paging).
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+
+export class DynamoTable {
+  readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  /** Runs a conditional write; false when the condition failed (the write was a duplicate). */
+  async conditionally(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Every item a query matches, following LastEvaluatedKey. */
+  async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }));
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  /** BatchGet in chunks of 100, retrying unprocessed keys with backoff. */
+  async batchGet(keyList: Record<string, string>[], projection?: string): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    for (let start = 0; start < keyList.length; start += 100) {
+      let pending: Record<string, unknown>[] | undefined = keyList.slice(start, start + 100);
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        const result: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                ...(projection ? { ProjectionExpression: projection } : {}),
+              },
+            },
+          }),
+        );
+        found.push(...(result.Responses?.[this.tableName] ?? []));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+}
+
+/** Reads an entity back from an item: keeps only the schema's fields, then validates them. */
+export function itemToEntity<S extends z.ZodObject>(schema: S, item: Record<string, unknown>): z.output<S> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    if (item[key] !== undefined) fields[key] = item[key];
+  }
+  return schema.parse(fields);
+}

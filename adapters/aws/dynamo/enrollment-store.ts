@@ -1,0 +1,63 @@
+/**
+ * Sequence enrollments in DynamoDB. Active enrollments with a pending step carry the sparse
+ * due-index keys, so finding due steps is a query over a few shards, never a scan.
+ */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { enrollmentSchema, type Enrollment } from '../../../core/sequences/enrollment.ts';
+import type { EnrollmentStore } from '../../../core/ports.ts';
+import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
+import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
+
+export class DynamoEnrollmentStore implements EnrollmentStore {
+  constructor(private readonly table: DynamoTable) {}
+
+  enroll(enrollment: Enrollment): Promise<boolean> {
+    return this.table.conditionally(() =>
+      this.table.doc.send(
+        new PutCommand({ TableName: this.table.tableName, Item: toItem(enrollment), ConditionExpression: 'attribute_not_exists(PK)' }),
+      ),
+    );
+  }
+
+  async getEnrollment(contactId: string, sequenceId: string): Promise<Enrollment | undefined> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: keys.enrollment(contactId, sequenceId) }));
+    return Item ? itemToEntity(enrollmentSchema, Item) : undefined;
+  }
+
+  updateEnrollment(enrollment: Enrollment, expectedVersion: number): Promise<boolean> {
+    return this.table.conditionally(() =>
+      this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: toItem(enrollment),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      ),
+    );
+  }
+
+  async listDueEnrollments(now: Date): Promise<Enrollment[]> {
+    const shards = await Promise.all(
+      Array.from({ length: CONTACT_LIST_SHARDS }, (_, shard) =>
+        this.table.queryAll({
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
+          ExpressionAttributeValues: { ':pk': `ENROLLMENTS_DUE#${shard}`, ':upTo': `${now.toISOString()}#\uffff` },
+        }),
+      ),
+    );
+    return shards.flat().map((item) => itemToEntity(enrollmentSchema, item));
+  }
+}
+
+function toItem(enrollment: Enrollment): Record<string, unknown> {
+  const due = enrollment.state === 'active' && enrollment.nextStepAt !== undefined;
+  return {
+    ...keys.enrollment(enrollment.contactId, enrollment.sequenceId),
+    ...(due ? keys.enrollmentDue(enrollment.contactId, enrollment.sequenceId, enrollment.nextStepAt as string) : {}),
+    entity: 'enrollment',
+    ...enrollment,
+  };
+}

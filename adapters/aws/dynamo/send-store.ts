@@ -1,0 +1,107 @@
+/**
+ * Sends in DynamoDB. The claim is a conditional put on (run, contact): whoever wins it is the
+ * only one allowed to call SES for that email. Sent items join the message-id index (SES events)
+ * and the contact's send history (frequency caps).
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { sendSchema, type Send } from '../../../core/sending/send.ts';
+import type { SendStore } from '../../../core/ports.ts';
+import { keys } from './table-design.ts';
+import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
+
+type SendRef = Pick<Send, 'campaignId' | 'runId' | 'contactId'>;
+
+export class DynamoSendStore implements SendStore {
+  constructor(private readonly table: DynamoTable) {}
+
+  claimSend(send: Send): Promise<boolean> {
+    return this.table.conditionally(() =>
+      this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { ...keys.send(send.campaignId, send.runId, send.contactId), entity: 'send', ...send },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      ),
+    );
+  }
+
+  async markSent(send: SendRef, messageId: string, sentAt: Date): Promise<void> {
+    const sentAtIso = sentAt.toISOString();
+    const messageKeys = keys.sendByMessage(messageId);
+    const contactKeys = keys.sendOfContact(send.contactId, sentAtIso);
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.send(send.campaignId, send.runId, send.contactId),
+        UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :sentAt, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':messageId': messageId,
+          ':sentAt': sentAtIso,
+          ':g1pk': messageKeys.GSI1PK,
+          ':g1sk': messageKeys.GSI1SK,
+          ':g2pk': contactKeys.GSI2PK,
+          ':g2sk': contactKeys.GSI2SK,
+        },
+      }),
+    );
+  }
+
+  async markFailed(send: SendRef, reason: string): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.send(send.campaignId, send.runId, send.contactId),
+        UpdateExpression: 'SET #state = :failed, reason = :reason',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason },
+      }),
+    );
+  }
+
+  async getSend(campaignId: string, runId: string, contactId: string): Promise<Send | undefined> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: keys.send(campaignId, runId, contactId) }));
+    return Item ? itemToEntity(sendSchema, Item) : undefined;
+  }
+
+  async findSendByMessageId(messageId: string): Promise<Send | undefined> {
+    const items = await this.table.queryAll({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.sendByMessage(messageId).GSI1PK },
+    });
+    return items[0] ? itemToEntity(sendSchema, items[0]) : undefined;
+  }
+
+  async listSendsOfRun(campaignId: string, runId: string): Promise<Send[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :send)',
+      ExpressionAttributeValues: { ':pk': keys.send(campaignId, runId, '').PK, ':send': 'SEND#' },
+    });
+    return items.map((item) => itemToEntity(sendSchema, item));
+  }
+
+  async countSendsToContactSince(contactId: string, since: Date): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          IndexName: 'GSI2',
+          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}`, ':from': `SEND#${since.toISOString()}`, ':to': 'SEND#\uffff' },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * A contact: a person at a customer account whom the engine may email, with the locale and
+ * time zone that decide language and send window, and the consent that decides whether at all.
+ */
+import { z } from 'zod';
+import { emailSchema, idSchema, localeSchema, timeZoneSchema } from '../config/schema/common.ts';
+import { externalIdSchema } from './account.ts';
+
+export const CONSENT_STATES = ['granted', 'withdrawn', 'unknown'] as const;
+
+export const contactSchema = z.strictObject({
+  contactId: externalIdSchema,
+  accountId: externalIdSchema,
+  /** Stored lower-cased so suppression and de-duplication compare like with like. */
+  email: emailSchema.transform((email) => email.toLowerCase()),
+  firstName: z.string().trim().max(100).default(''),
+  lastName: z.string().trim().max(100).default(''),
+  locale: localeSchema,
+  timeZone: timeZoneSchema,
+  consent: z.enum(CONSENT_STATES, { error: (issue) => `expected consent ${CONSENT_STATES.join(', ')}, got '${String(issue.input)}'` }),
+  /** ISO-8601 UTC time consent was last given or withdrawn. */
+  consentAt: z.iso.datetime({ error: (issue) => `expected an ISO-8601 UTC time like 2026-04-01T00:00:00Z, got '${String(issue.input)}'` }).optional(),
+  /** Topics this contact opted out of in the preference centre. */
+  topicsOptedOut: z.array(idSchema).default([]),
+  role: z.string().trim().max(100).optional(),
+});
+
+export type Contact = z.infer<typeof contactSchema>;
+export type ContactInput = z.input<typeof contactSchema>;

@@ -1,0 +1,117 @@
+/**
+ * Ports the core declares and adapters implement (DynamoDB and SES in AWS and locally;
+ * in-process scheduler and bus locally). Split by capability so a use case depends only
+ * on what it touches.
+ */
+import type { CampaignRun } from './campaigns/campaign-run.ts';
+import type { Account } from './customers/account.ts';
+import type { Contact } from './customers/contact.ts';
+import type { CsqlPromotion } from './qualification/csql-promotion.ts';
+import type { ScoreScope, StoredScore } from './scoring/score.ts';
+import type { Enrollment } from './sequences/enrollment.ts';
+import type { Send } from './sending/send.ts';
+import type { EngagementEvent } from './tracking/engagement-event.ts';
+import type { Suppression } from './tracking/suppression.ts';
+import type { Registrant, Webinar } from './webinars/webinar.ts';
+import type { Tier } from './config/schema/common.ts';
+
+/** Time comes from here, never from `new Date()` in the core: tests and the demo use a virtual clock. */
+export interface Clock {
+  now(): Date;
+}
+
+/** What an upsert did: re-importing the same data must report every row `unchanged`. */
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface CustomerStore {
+  upsertAccount(account: Account, at: Date): Promise<UpsertOutcome>;
+  upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome>;
+  getAccount(accountId: string): Promise<Account | undefined>;
+  getContact(contactId: string): Promise<Contact | undefined>;
+  /** Which of these account ids exist. */
+  existingAccountIds(accountIds: readonly string[]): Promise<Set<string>>;
+  listAccountsByTier(tier: Tier): Promise<Account[]>;
+  listContactsOfAccount(accountId: string): Promise<Contact[]>;
+  /** Every contact, page by page (sharded index, queried in parallel). */
+  listContacts(): AsyncIterable<Contact[]>;
+}
+
+export interface CampaignRunStore {
+  /** False when the run already exists: the caller is a duplicate invocation. */
+  createRun(run: CampaignRun): Promise<boolean>;
+  getRun(campaignId: string, runId: string): Promise<CampaignRun | undefined>;
+  listRuns(campaignId: string): Promise<CampaignRun[]>;
+  setRunState(campaignId: string, runId: string, state: CampaignRun['state']): Promise<void>;
+}
+
+export interface SendStore {
+  /** Conditional create; false when this email was already claimed by anyone. */
+  claimSend(send: Send): Promise<boolean>;
+  markSent(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, messageId: string, sentAt: Date): Promise<void>;
+  markFailed(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, reason: string): Promise<void>;
+  getSend(campaignId: string, runId: string, contactId: string): Promise<Send | undefined>;
+  findSendByMessageId(messageId: string): Promise<Send | undefined>;
+  listSendsOfRun(campaignId: string, runId: string): Promise<Send[]>;
+  /** Emails sent to a contact since `since`, across campaigns (frequency caps). */
+  countSendsToContactSince(contactId: string, since: Date): Promise<number>;
+}
+
+export interface EngagementStore {
+  /** False when the same event id was already recorded (at-least-once delivery). */
+  recordEvent(event: EngagementEvent): Promise<boolean>;
+  listEventsOfContact(contactId: string): Promise<EngagementEvent[]>;
+  listEventsOfCampaign(campaignId: string): Promise<EngagementEvent[]>;
+}
+
+export interface SuppressionStore {
+  /** False when the address was already suppressed (the first reason is kept). */
+  suppress(suppression: Suppression): Promise<boolean>;
+  /** The suppressed subset of these addresses. */
+  suppressedAmong(emails: readonly string[]): Promise<Map<string, Suppression>>;
+}
+
+export interface WebinarStore {
+  putWebinar(webinar: Webinar): Promise<void>;
+  getWebinar(webinarId: string): Promise<Webinar | undefined>;
+  listWebinarsStartingBetween(from: Date, to: Date): Promise<Webinar[]>;
+  /** False when the contact was already registered. */
+  registerContact(registrant: Registrant): Promise<boolean>;
+  recordAttendance(webinarId: string, contactId: string, watchMinutes: number): Promise<void>;
+  listRegistrants(webinarId: string): Promise<Registrant[]>;
+}
+
+export interface EnrollmentStore {
+  /** False when the contact is already enrolled in the sequence. */
+  enroll(enrollment: Enrollment): Promise<boolean>;
+  getEnrollment(contactId: string, sequenceId: string): Promise<Enrollment | undefined>;
+  /** Conditional on `expectedVersion`; false when someone else advanced it first. */
+  updateEnrollment(enrollment: Enrollment, expectedVersion: number): Promise<boolean>;
+  /** Active enrollments whose next step is due at or before `now` (indexed query, not a scan). */
+  listDueEnrollments(now: Date): Promise<Enrollment[]>;
+}
+
+export interface ScoreStore {
+  /** Atomic add of a scaled increment to the total and to the signal's share. One write, no read. */
+  addToScore(scope: ScoreScope, id: string, signal: string, scaledIncrement: number, at: Date): Promise<void>;
+  getScore(scope: ScoreScope, id: string): Promise<StoredScore | undefined>;
+}
+
+export interface CsqlStore {
+  /** False when this account already has a promotion at that instant. */
+  recordPromotion(promotion: CsqlPromotion): Promise<boolean>;
+  listPromotionsOfAccount(accountId: string): Promise<CsqlPromotion[]>;
+  listPromotionsSince(since: Date): Promise<CsqlPromotion[]>;
+}
+
+/** The whole store, as one DynamoDB table implements it. */
+export interface Store {
+  customers: CustomerStore;
+  campaignRuns: CampaignRunStore;
+  sends: SendStore;
+  engagement: EngagementStore;
+  suppressions: SuppressionStore;
+  webinars: WebinarStore;
+  enrollments: EnrollmentStore;
+  scores: ScoreStore;
+  csql: CsqlStore;
+}

@@ -1,0 +1,22 @@
+/**
+ * A send: one email to one contact in one campaign run (or sequence step). Claimed with a
+ * conditional write before SES is called, so a retry can never send the same email twice.
+ */
+import { z } from 'zod';
+
+export const SEND_STATES = ['claimed', 'sent', 'failed', 'skipped'] as const;
+
+export const sendSchema = z.strictObject({
+  campaignId: z.string().min(1),
+  runId: z.string().min(1),
+  contactId: z.string().min(1),
+  accountId: z.string().min(1),
+  state: z.enum(SEND_STATES),
+  claimedAt: z.iso.datetime(),
+  sentAt: z.iso.datetime().optional(),
+  messageId: z.string().min(1).optional(),
+  /** Why the contact was skipped (suppressed, no-consent, frequency-cap, ...) or why SES refused. */
+  reason: z.string().optional(),
+});
+
+export type Send = z.infer<typeof sendSchema>;

@@ -1,0 +1,59 @@
+/**
+ * Stateful stack: owns the engine's single DynamoDB table and nothing else.
+ * Data lives apart from compute so the stateless stacks can be replaced or torn
+ * down freely without ever putting the table in a changeset.
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { GSIS, TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
+
+export interface StatefulStackProps extends StackProps {
+  /** Deployment stage; `prod` switches the table to retain-and-protect. */
+  readonly stage: string;
+}
+
+export class StatefulStack extends Stack {
+  public readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const isProd = props.stage === 'prod';
+
+    // `Table`, not `TableV2`: cdk-nag's point-in-time-recovery rule (AwsSolutions-DDB3)
+    // only inspects AWS::DynamoDB::Table, so a TableV2 (AWS::DynamoDB::GlobalTable)
+    // would pass the nag check without actually being checked.
+    this.table = new dynamodb.Table(this, 'Table', {
+      // Keys and TTL come from the shared table design so the deployed schema
+      // cannot drift from what the store adapter and local bootstrap expect.
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      // Traffic is bursty (campaign sends, webinar days) and idle in between.
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // AWS-managed key: auditable in CloudTrail, no key policy of our own to run.
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Non-prod stages are disposable; prod must survive a stack delete or a bad deploy.
+      deletionProtection: isProd,
+      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    for (const gsi of GSIS) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: gsi.indexName,
+        partitionKey: { name: gsi.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: gsi.sortKey, type: dynamodb.AttributeType.STRING },
+        // Items are small and the adapters read whole items from every index.
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // The name is CloudFormation-generated (a fixed name would block replacements),
+    // so operators and scripts need it surfaced.
+    new CfnOutput(this, 'TableName', {
+      value: this.table.tableName,
+      description: 'Name of the nurture engine single table',
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Starts the SES v2 emulator (npm `aws-ses-v2-local`) in this process. It accepts SendEmail
+ * like SES, lists sent mail at `/` and returns it as JSON at `/store`.
+ */
+import type { Server } from 'node:http';
+import sesEmulatorModule from 'aws-ses-v2-local';
+import { assertPortFree } from './ports.ts';
+
+export interface SesEmulator {
+  endpoint: string;
+  /** The page listing sent mail. */
+  mailListUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSesEmulator(port: number): Promise<SesEmulator> {
+  await assertPortFree(port, 'SES emulator', '--ses-port');
+  // The package is CommonJS with an `exports.default`; unwrap it whichever way the loader exposes it.
+  const startServer = ((sesEmulatorModule as unknown as { default?: typeof sesEmulatorModule }).default ?? sesEmulatorModule) as unknown as (config: { host: string; port: number }) => Promise<Server>;
+  const server = await startServer({ host: '127.0.0.1', port });
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    mailListUrl: `${endpoint}/`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

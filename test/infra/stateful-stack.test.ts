@@ -1,0 +1,210 @@
+/**
+ * Infra tests: the synthesized table matches the shared table design, prod vs
+ * non-prod retention differs as intended, and the cdk-nag gate both passes the
+ * real app and demonstrably catches a non-compliant resource.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Stack, type App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { GSIS, TABLE_KEYS } from '../../adapters/aws/dynamo/table-design.ts';
+import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
+
+/**
+ * `inmemory` makes a failed validation throw with the full report, whatever NODE_ENV is.
+ * In `process` mode CDK would only print and set `process.exitCode = 1`, which would fail
+ * the whole vitest run instead of the one test.
+ */
+const IN_MEMORY = { '@aws-cdk/core:appMode': 'inmemory' } as const;
+
+function build(stage: string, outdir?: string): BuiltApp {
+  return buildApp({ stage, appProps: { context: { ...IN_MEMORY }, ...(outdir ? { outdir } : {}) } });
+}
+
+function tableTemplate(stage: string): { template: Template; built: BuiltApp } {
+  const built = build(stage);
+  return { template: Template.fromStack(built.stateful), built };
+}
+
+interface NagFinding {
+  readonly ruleName: string;
+  readonly severity: string;
+  readonly constructPaths: string[];
+}
+
+interface NagOutcome {
+  /** What `app.synth()` threw, if anything (the gate `cdk synth` relies on). */
+  readonly error: Error | undefined;
+  /** Every unacknowledged violation in the validation report, errors and warnings alike. */
+  readonly findings: NagFinding[];
+}
+
+interface ValidationReportJson {
+  pluginReports: Array<{
+    pluginName: string;
+    violations: Array<{
+      ruleName: string;
+      severity: string;
+      violatingConstructs: Array<{ constructPath: string }>;
+    }>;
+  }>;
+}
+
+/**
+ * Builds the real app (cdk-nag registered exactly as `cdk synth` does), lets the test add
+ * constructs, synthesizes into a temp dir, then reads the validation report cdk-nag 3
+ * contributes to (cdk-nag 3 emits no Annotations, so the report is the source of truth).
+ */
+function synthWithNag(addConstructs?: (app: App) => void): NagOutcome {
+  const outdir = mkdtempSync(join(tmpdir(), 'nurture-infra-'));
+  try {
+    const { app } = build('dev', outdir);
+    addConstructs?.(app);
+    let error: Error | undefined;
+    try {
+      app.synth();
+    } catch (e) {
+      error = e as Error;
+    }
+    // The report file only exists when at least one validation plugin ran.
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReportJson;
+    const findings = report.pluginReports.flatMap((plugin) =>
+      plugin.violations.map((v) => ({
+        ruleName: v.ruleName,
+        severity: v.severity,
+        constructPaths: v.violatingConstructs.map((c) => c.constructPath),
+      })),
+    );
+    return { error, findings };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+// The first synth in a worker lazily loads much of aws-cdk-lib (~4 s here), so the 5 s default is too tight.
+const SUITE = { timeout: 30_000 } as const;
+
+describe('StatefulStack table', SUITE, () => {
+  it('is named per stage', () => {
+    expect(build('dev').stateful.stackName).toBe('NurtureEngine-dev-Stateful');
+    expect(build('prod').stateful.stackName).toBe('NurtureEngine-prod-Stateful');
+  });
+
+  it('defaults the stage to dev and rejects stages unusable in stack names', () => {
+    expect(buildApp({ appProps: { context: { ...IN_MEMORY } } }).stage).toBe('dev');
+    expect(buildApp({ appProps: { context: { ...IN_MEMORY, stage: 'prod' } } }).stage).toBe('prod');
+    expect(() => build('Prod_1')).toThrow(/Invalid stage/);
+  });
+
+  it('creates exactly one table keyed on PK/SK strings', () => {
+    const { template } = tableTemplate('dev');
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(TABLE_KEYS).toMatchObject({ partitionKey: 'PK', sortKey: 'SK' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'PK', AttributeType: 'S' },
+        { AttributeName: 'SK', AttributeType: 'S' },
+      ]),
+    });
+  });
+
+  it('has GSI1 and GSI2 with string keys and ALL projection', () => {
+    const { template } = tableTemplate('dev');
+    const gsi = (name: string) => ({
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: `${name}PK`, KeyType: 'HASH' },
+        { AttributeName: `${name}SK`, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([gsi('GSI1'), gsi('GSI2')]),
+      AttributeDefinitions: Match.arrayWith(
+        ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      ),
+    });
+    // Every index in the shared design is deployed, and nothing else.
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    const deployed = (table?.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((i) => i.IndexName);
+    expect(deployed.sort()).toEqual(GSIS.map((g) => g.indexName).sort());
+  });
+
+  it('expires items on expiresAt, bills on demand, keeps PITR and AWS-managed encryption', () => {
+    const { template } = tableTemplate('dev');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // SSE on with no key id = the AWS-managed aws/dynamodb KMS key.
+      SSESpecification: { SSEEnabled: true, KMSMasterKeyId: Match.absent() },
+      ProvisionedThroughput: Match.absent(),
+    });
+  });
+
+  it('retains and deletion-protects the prod table', () => {
+    const { template } = tableTemplate('prod');
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+  });
+
+  it('lets non-prod tables be destroyed with the stack', () => {
+    for (const stage of ['dev', 'staging']) {
+      const { template } = tableTemplate(stage);
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+        Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+      });
+    }
+  });
+
+  it('outputs the table name', () => {
+    const { template, built } = tableTemplate('dev');
+    const tableLogicalId = built.stateful.getLogicalId(built.stateful.table.node.defaultChild as CfnTable);
+    template.hasOutput('TableName', { Value: { Ref: tableLogicalId } });
+  });
+});
+
+describe('cdk-nag (AwsSolutions) gate', SUITE, () => {
+  it('passes the real app with no unacknowledged errors or warnings', () => {
+    const { error, findings } = synthWithNag();
+    expect(findings).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+
+  it('reports a deliberately non-compliant construct, proving the harness can fail', () => {
+    const { error, findings } = synthWithNag((app) => {
+      // No DLQ (AwsSolutions-SQS3) and no SSL-only policy (AwsSolutions-SQS4).
+      new sqs.Queue(new Stack(app, 'NagProbe'), 'Queue');
+    });
+    expect(error?.message).toMatch(/AwsSolutions-SQS3/);
+    expect(error?.message).toMatch(/AwsSolutions-SQS4/);
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        { ruleName: 'AwsSolutions-SQS3', severity: 'error', constructPaths: ['NagProbe/Queue/Resource'] },
+        { ruleName: 'AwsSolutions-SQS4', severity: 'error', constructPaths: ['NagProbe/Queue/Resource'] },
+      ]),
+    );
+    // The probe's findings are the only ones: the stateful stack stays clean alongside it.
+    expect(findings.flatMap((f) => f.constructPaths).every((p) => p.startsWith('NagProbe/'))).toBe(true);
+  });
+
+  it('leaves no CDK warning or error annotations on the stateful stack', () => {
+    const { stateful } = build('prod');
+    const annotations = Annotations.fromStack(stateful);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+  });
+});

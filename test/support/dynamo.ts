@@ -1,0 +1,30 @@
+/** A fresh table on the run's DynamoDB Local for one test file. */
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
+import { ensureTable } from '../../adapters/aws/dynamo/create-table.ts';
+import { localDynamoClient } from '../../local/dynamodb-local.ts';
+import type { Store } from '../../core/ports.ts';
+
+export interface TestTable {
+  tableName: string;
+  client: ReturnType<typeof localDynamoClient>;
+  store: Store;
+  drop(): Promise<void>;
+}
+
+export async function createTestTable(prefix: string): Promise<TestTable> {
+  const client = localDynamoClient(inject('dynamoEndpoint'));
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  await ensureTable(client, tableName);
+  return {
+    tableName,
+    client,
+    store: createDynamoStore(client, tableName),
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+}
