@@ -14,6 +14,7 @@ import type { EngagementEvent } from './tracking/engagement-event.ts';
 import type { Suppression } from './tracking/suppression.ts';
 import type { Registrant, Webinar } from './webinars/webinar.ts';
 import type { Tier } from './config/schema/common.ts';
+import type { Schedule } from './config/schema/messages.ts';
 
 /** Time comes from here, never from `new Date()` in the core: tests and the demo use a virtual clock. */
 export interface Clock {
@@ -114,4 +115,17 @@ export interface Store {
   enrollments: EnrollmentStore;
   scores: ScoreStore;
   csql: CsqlStore;
+}
+
+/** A recurring or one-off job the scheduler fires (EventBridge Scheduler in AWS, in-process locally). */
+export interface ScheduledJob {
+  id: string;
+  schedule: Schedule;
+  /** Receives the instant the job was due, which identifies the run. */
+  run(scheduledFor: Date): Promise<void>;
+}
+
+export interface Scheduler {
+  add(job: ScheduledJob): void;
+  stop(): void;
 }

@@ -1,0 +1,162 @@
+/**
+ * Use case: bring customers in (CSV import or the ingest API). Every record is checked first;
+ * a bad record is reported with where it is and why, and is not written; good records are
+ * upserted, and records identical to what is stored are left alone (`unchanged`), so
+ * importing the same file twice changes nothing.
+ */
+import { mapBounded } from '../bounded-parallel.ts';
+import type { Clock, CustomerStore, UpsertOutcome } from '../ports.ts';
+import { accountSchema, type Account } from './account.ts';
+import { contactSchema, type Contact } from './contact.ts';
+
+/** Where a record came from: `accounts.csv` line 4, or `contacts[12]` in an API body. */
+export interface RecordLocation {
+  source: string;
+  line?: number;
+  index?: number;
+}
+
+export interface CandidateRecord {
+  location: RecordLocation;
+  /** The record with entity field names (accountId, tier, ...); values still unchecked. */
+  value: unknown;
+}
+
+export interface RejectedRecord {
+  location: RecordLocation;
+  reason: string;
+}
+
+export interface OutcomeCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export interface ImportReport {
+  accounts: OutcomeCounts;
+  contacts: OutcomeCounts;
+  rejected: RejectedRecord[];
+}
+
+export interface ImportInput {
+  accounts: CandidateRecord[];
+  contacts: CandidateRecord[];
+  /** Names a field in messages the way the source spells it (CSV column `account_id`, JSON `accountId`). */
+  fieldLabel?: (field: string) => string;
+}
+
+const WRITE_CONCURRENCY = 16;
+
+export function formatLocation(location: RecordLocation): string {
+  if (location.line !== undefined) return `${location.source} line ${location.line}`;
+  if (location.index !== undefined) return `${location.source}[${location.index}]`;
+  return location.source;
+}
+
+export async function importCustomers(input: ImportInput, store: CustomerStore, clock: Clock): Promise<ImportReport> {
+  const label = input.fieldLabel ?? ((field: string) => field);
+  const rejected: RejectedRecord[] = [];
+
+  const accounts = checkRecords(input.accounts, rejected, label, (record) => accountSchema.safeParse(record.value), (account) => account.accountId, 'account id');
+  const contacts = checkRecords(input.contacts, rejected, label, (record) => contactSchema.safeParse(record.value), (contact) => contact.contactId, 'contact id');
+  rejectDuplicateEmails(contacts, rejected, label);
+
+  const accountIdsInBatch = new Set(accounts.map(({ entity }) => entity.accountId));
+  const referenced = [...new Set(contacts.map(({ entity }) => entity.accountId))].filter((id) => !accountIdsInBatch.has(id));
+  const stored = referenced.length > 0 ? await store.existingAccountIds(referenced) : new Set<string>();
+  const rejectedAccounts = new Map<string, RecordLocation>();
+  for (const record of input.accounts) {
+    const accountId = (record.value as { accountId?: unknown } | null)?.accountId;
+    if (typeof accountId === 'string' && !accountIdsInBatch.has(accountId) && !rejectedAccounts.has(accountId)) rejectedAccounts.set(accountId, record.location);
+  }
+  const placeable = contacts.filter(({ entity, location }) => {
+    if (accountIdsInBatch.has(entity.accountId) || stored.has(entity.accountId)) return true;
+    const rejectedAt = rejectedAccounts.get(entity.accountId);
+    const why = rejectedAt ? `was rejected (${formatLocation(rejectedAt)})` : 'is neither in this import nor already stored';
+    rejected.push({ location, reason: `${label('accountId')}: account '${entity.accountId}' ${why}` });
+    return false;
+  });
+
+  const now = clock.now();
+  const accountOutcomes = await mapBounded(accounts, WRITE_CONCURRENCY, ({ entity }) => store.upsertAccount(entity, now));
+  const contactOutcomes = await mapBounded(placeable, WRITE_CONCURRENCY, ({ entity }) => store.upsertContact(entity, now));
+  rejected.sort((a, b) => a.location.source.localeCompare(b.location.source) || (a.location.line ?? a.location.index ?? 0) - (b.location.line ?? b.location.index ?? 0));
+  return {
+    accounts: countOutcomes(accountOutcomes, input.accounts.length - accounts.length),
+    contacts: countOutcomes(contactOutcomes, input.contacts.length - placeable.length),
+    rejected,
+  };
+}
+
+interface CheckedRecord<T> {
+  location: RecordLocation;
+  entity: T;
+}
+
+type SafeParse<T> = { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+
+function checkRecords<T>(
+  records: CandidateRecord[],
+  rejected: RejectedRecord[],
+  label: (field: string) => string,
+  parse: (record: CandidateRecord) => SafeParse<T>,
+  idOf: (entity: T) => string,
+  idName: string,
+): CheckedRecord<T>[] {
+  const firstSeen = new Map<string, RecordLocation>();
+  const checked: CheckedRecord<T>[] = [];
+  for (const record of records) {
+    const result = parse(record);
+    if (!result.success) {
+      const reason = result.error.issues.map((issue) => describeIssue(issue, label)).join('; ');
+      rejected.push({ location: record.location, reason });
+      continue;
+    }
+    const id = idOf(result.data);
+    const earlier = firstSeen.get(id);
+    if (earlier) {
+      rejected.push({ location: record.location, reason: `duplicate ${idName} '${id}' (first at ${formatLocation(earlier)})` });
+      continue;
+    }
+    firstSeen.set(id, record.location);
+    checked.push({ location: record.location, entity: result.data });
+  }
+  return checked;
+}
+
+function rejectDuplicateEmails(contacts: CheckedRecord<Contact>[], rejected: RejectedRecord[], label: (field: string) => string): void {
+  const firstSeen = new Map<string, RecordLocation>();
+  for (let i = 0; i < contacts.length; i++) {
+    const { entity, location } = contacts[i] as CheckedRecord<Contact>;
+    const earlier = firstSeen.get(entity.email);
+    if (earlier) {
+      rejected.push({ location, reason: `${label('email')}: the same address is already used at ${formatLocation(earlier)}` });
+      contacts.splice(i--, 1);
+    } else {
+      firstSeen.set(entity.email, location);
+    }
+  }
+}
+
+function describeIssue(issue: { path: PropertyKey[]; message: string }, label: (field: string) => string): string {
+  const field = issue.path[0];
+  const message = issue.message
+    .replace(/^Invalid input: expected \w+, received undefined$/, 'is required')
+    .replace(/^(.*), got 'undefined'$/, 'is required ($1)')
+    .replace(/^Invalid input: /, '');
+  if (field === undefined) return message.replace(/^Unrecognized keys?: /, 'unknown field(s): ');
+  return `${label(String(field))}: ${message}`;
+}
+
+function countOutcomes(outcomes: UpsertOutcome[], rejected: number): OutcomeCounts {
+  return {
+    created: outcomes.filter((outcome) => outcome === 'created').length,
+    updated: outcomes.filter((outcome) => outcome === 'updated').length,
+    unchanged: outcomes.filter((outcome) => outcome === 'unchanged').length,
+    rejected,
+  };
+}
+
+export type { Account, Contact };
