@@ -2,10 +2,12 @@
  * The whole team config as one checked value. Builds it from the parsed documents and
  * the template sources, checking what no single file can: references between files
  * (sender, topic, template, step, engagement band), locales a template must exist in,
- * duplicate ids, and that every singleton kind is present exactly once.
+ * duplicate ids, and that every singleton kind is present exactly once. References are read
+ * leniently, so a file with one mistake still has its other references checked.
  */
-import { parseConfigDocument, type ConfigSourceFile, type ParsedDocument } from './parse-documents.ts';
+import { parseConfigDocument, type ConfigSourceFile, type ParsedDocument, type RawDocument } from './parse-documents.ts';
 import { formatPath, type ConfigProblem } from './problems.ts';
+import { collectDeclarations, messageReferences, type Declarations, type FieldPath, type MessageReferences } from './references.ts';
 import { LOCALES, SINGLETON_KINDS, type ConfigDocument, type Locale } from './schema/index.ts';
 import type { Campaign, Sequence, WebinarPolicy } from './schema/messages.ts';
 import type { CsqlRules, Scoring } from './schema/scoring.ts';
@@ -40,74 +42,83 @@ export interface ConfigInput {
 export function buildEngineConfig(input: ConfigInput): ConfigResult {
   const problems: ConfigProblem[] = [];
   const parsedDocuments: ParsedDocument[] = [];
+  const rawDocuments: RawDocument[] = [];
   const declaredKinds = new Set<string>();
   for (const source of input.documents) {
-    const { parsed, declaredKind, problems: documentProblems } = parseConfigDocument(source);
+    const { parsed, raw, declaredKind, problems: documentProblems } = parseConfigDocument(source);
     problems.push(...documentProblems);
     if (parsed) parsedDocuments.push(parsed);
+    if (raw) rawDocuments.push(raw);
     if (declaredKind) declaredKinds.add(declaredKind);
   }
   const templates = new Map<string, Map<Locale, TemplateVersion>>();
+  const brokenTemplateFiles = new Set<string>();
   for (const source of input.templates) {
     const { version, problems: templateProblems } = parseTemplateSource(source);
     problems.push(...templateProblems);
+    if (templateProblems.length > 0) brokenTemplateFiles.add(`${source.templateId}/${source.locale}`);
     if (version) {
       const versions = templates.get(version.templateId) ?? new Map<Locale, TemplateVersion>();
       versions.set(version.locale, version);
       templates.set(version.templateId, versions);
     }
   }
-  const knownTemplateIds = new Set(input.templates.map((source) => source.templateId));
 
   const byKind = groupByKind(parsedDocuments);
-  const singletons = new Map<string, ParsedDocument>();
   for (const kind of SINGLETON_KINDS) {
-    const found = byKind.get(kind) ?? [];
+    const found = rawDocuments.filter((document) => document.raw.kind === kind);
     // A file of this kind that failed to parse is already reported; "missing" would mislead.
     if (found.length === 0 && !declaredKinds.has(kind)) {
       problems.push({ file: input.configRoot, path: 'kind', message: `no file of kind '${kind}': the engine needs exactly one` });
     }
     for (const extra of found.slice(1)) {
-      problems.push({ file: extra.file, path: 'kind', message: `a second '${kind}' file: the engine needs exactly one (the first is ${found[0]?.file})`, line: extra.lineOf(['kind']) });
+      const line = extra.lineOf(['kind']);
+      problems.push({ file: extra.file, path: 'kind', message: `a second '${kind}' file: the engine needs exactly one (the first is ${found[0]?.file})`, ...(line === undefined ? {} : { line }) });
     }
-    if (found[0]) singletons.set(kind, found[0]);
   }
 
-  const check = new CrossChecker(problems, templates, knownTemplateIds, input.templatesRoot);
-  const senders = singletons.get('senders')?.document as Senders | undefined;
-  const topics = singletons.get('topics')?.document as Topics | undefined;
-  const scoring = singletons.get('scoring')?.document as Scoring | undefined;
-  check.settings(singletons, senders, topics, scoring);
-
+  const declarations: Declarations = {};
+  for (const document of rawDocuments) collectDeclarations(document.raw, declarations);
+  const check = new CrossChecker(problems, {
+    templates,
+    knownTemplateIds: new Set(input.templates.map((source) => source.templateId)),
+    brokenTemplateFiles,
+    templatesRoot: input.templatesRoot,
+    declarations,
+  });
+  for (const document of rawDocuments) check.singleton(document);
   const messageIds = new Map<string, string>();
-  for (const parsed of parsedDocuments) {
-    const document = parsed.document;
-    if (document.kind !== 'campaign' && document.kind !== 'sequence' && document.kind !== 'webinar-policy') continue;
-    const earlier = messageIds.get(document.id);
-    if (earlier) check.add(parsed, ['id'], `id '${document.id}' is already used by ${earlier}`);
-    else messageIds.set(document.id, parsed.file);
-    check.messageDocument(parsed, senders, topics, scoring);
+  for (const document of rawDocuments) {
+    const references = messageReferences(document.raw);
+    if (!references) continue;
+    if (references.id) {
+      const earlier = messageIds.get(references.id);
+      if (earlier) check.add(document, ['id'], `id '${references.id}' is already used by ${earlier}`);
+      else messageIds.set(references.id, document.file);
+    }
+    check.message(document, references);
   }
 
-  if (problems.length > 0 || !senders || !topics || !scoring) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems };
+  const documentsOf = <K extends ConfigDocument['kind']>(kind: K) =>
+    (byKind.get(kind) ?? []).map((parsed) => parsed.document as Extract<ConfigDocument, { kind: K }>);
+  const only = <K extends (typeof SINGLETON_KINDS)[number]>(kind: K) => documentsOf(kind)[0] as Extract<ConfigDocument, { kind: K }>;
   const fileOf = new Map<string, string>();
   for (const parsed of parsedDocuments) {
     const document = parsed.document;
     fileOf.set('id' in document ? `${document.kind}/${document.id}` : document.kind, parsed.file);
   }
-  const documentsOf = <K extends ConfigDocument['kind']>(kind: K) =>
-    (byKind.get(kind) ?? []).map((parsed) => parsed.document as Extract<ConfigDocument, { kind: K }>);
   return {
     ok: true,
     config: {
       campaigns: documentsOf('campaign'),
       sequences: documentsOf('sequence'),
       webinarPolicies: documentsOf('webinar-policy'),
-      senders,
-      topics,
-      guardrails: singletons.get('guardrails')?.document as Guardrails,
-      scoring,
-      csqlRules: singletons.get('csql-rules')?.document as CsqlRules,
+      senders: only('senders'),
+      topics: only('topics'),
+      guardrails: only('guardrails'),
+      scoring: only('scoring'),
+      csqlRules: only('csql-rules'),
       templates,
       fileOf,
     },
@@ -124,135 +135,122 @@ function groupByKind(documents: ParsedDocument[]): Map<string, ParsedDocument[]>
   return groups;
 }
 
+interface CrossCheckContext {
+  templates: Map<string, Map<Locale, TemplateVersion>>;
+  knownTemplateIds: Set<string>;
+  /** `templateId/locale` of template files that exist but failed to parse (already reported). */
+  brokenTemplateFiles: Set<string>;
+  templatesRoot: string;
+  declarations: Declarations;
+}
+
 /** Checks that span documents; each finding is added with the referring document's file and line. */
 class CrossChecker {
   constructor(
     private readonly problems: ConfigProblem[],
-    private readonly templates: Map<string, Map<Locale, TemplateVersion>>,
-    private readonly knownTemplateIds: Set<string>,
-    private readonly templatesRoot: string,
+    private readonly context: CrossCheckContext,
   ) {}
 
-  add(parsed: ParsedDocument, path: PropertyKey[], message: string): void {
-    const line = parsed.lineOf(path);
-    this.problems.push({ file: parsed.file, path: formatPath(path), message, ...(line === undefined ? {} : { line }) });
+  /** Adds a problem unless that field of that file already has one (e.g. from the schema). */
+  add(document: RawDocument, path: FieldPath, message: string): void {
+    const shownPath = formatPath(path);
+    if (this.problems.some((problem) => problem.file === document.file && problem.path === shownPath)) return;
+    const line = document.lineOf(path);
+    this.problems.push({ file: document.file, path: shownPath, message, ...(line === undefined ? {} : { line }) });
   }
 
-  settings(singletons: Map<string, ParsedDocument>, senders?: Senders, topics?: Topics, scoring?: Scoring): void {
-    const sendersDocument = singletons.get('senders');
-    if (senders && sendersDocument) this.uniqueIds(sendersDocument, senders.identities, ['identities']);
-    const topicsDocument = singletons.get('topics');
-    if (topics && topicsDocument) {
-      this.uniqueIds(topicsDocument, topics.topics, ['topics']);
-      topics.topics.forEach((topic, index) => {
+  singleton(document: RawDocument): void {
+    const raw = document.raw;
+    const items = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []);
+    if (raw.kind === 'senders') this.uniqueIds(document, items('identities'), ['identities']);
+    if (raw.kind === 'csql-rules') this.uniqueIds(document, items('rules'), ['rules']);
+    if (raw.kind === 'topics') {
+      this.uniqueIds(document, items('topics'), ['topics']);
+      items('topics').forEach((topic, index) => {
+        const label = (topic as { label?: Record<string, unknown> } | null)?.label ?? {};
         for (const locale of LOCALES) {
-          if (!topic.label[locale]) this.add(topicsDocument, ['topics', index, 'label', locale], `missing ${locale} label: the preference centre is shown in ${LOCALES.join(' and ')}`);
+          if (!label[locale]) this.add(document, ['topics', index, 'label', locale], `missing ${locale} label: the preference centre is shown in ${LOCALES.join(' and ')}`);
         }
       });
     }
-    const scoringDocument = singletons.get('scoring');
-    if (scoring && scoringDocument) {
-      this.uniqueIds(scoringDocument, scoring.bands, ['bands']);
-      scoring.bands.forEach((band, index) => {
-        const previous = scoring.bands[index - 1];
-        if (previous && band.minScore <= previous.minScore) {
-          this.add(scoringDocument, ['bands', index, 'minScore'], `bands must be in rising order of minScore (${band.minScore} is not above ${previous.minScore})`);
+    if (raw.kind === 'scoring') {
+      const bands = items('bands').map((band) => band as { minScore?: unknown } | null);
+      this.uniqueIds(document, bands, ['bands']);
+      bands.forEach((band, index) => {
+        const previous = bands[index - 1]?.minScore;
+        const current = band?.minScore;
+        if (typeof previous === 'number' && typeof current === 'number' && current <= previous) {
+          this.add(document, ['bands', index, 'minScore'], `bands must be in rising order of minScore (${current} is not above ${previous})`);
         }
       });
-      if (scoring.bands[0] && scoring.bands[0].minScore !== 0) {
-        this.add(scoringDocument, ['bands', 0, 'minScore'], 'the first band must start at 0 so every contact has a band');
-      }
-    }
-    const csqlDocument = singletons.get('csql-rules');
-    if (csqlDocument?.document.kind === 'csql-rules') this.uniqueIds(csqlDocument, csqlDocument.document.rules, ['rules']);
-  }
-
-  messageDocument(parsed: ParsedDocument, senders?: Senders, topics?: Topics, scoring?: Scoring): void {
-    const document = parsed.document as Campaign | Sequence | WebinarPolicy;
-    if (!document.locales.includes(document.fallbackLocale)) {
-      this.add(parsed, ['fallbackLocale'], `fallbackLocale '${document.fallbackLocale}' is not one of locales (${document.locales.join(', ')})`);
-    }
-    const sender = senders?.identities.find((identity) => identity.id === document.sender);
-    if (senders && !sender) {
-      this.add(parsed, ['sender'], `unknown sender '${document.sender}': declared senders are ${senders.identities.map((identity) => identity.id).join(', ')}`);
-    }
-    if (sender) {
-      for (const locale of document.locales) {
-        if (!sender.displayName[locale]) this.add(parsed, ['sender'], `sender '${sender.id}' has no ${locale} displayName, but this ${document.kind} is sent in ${locale}`);
-      }
-    }
-    if (topics && !topics.topics.some((topic) => topic.id === document.topic)) {
-      this.add(parsed, ['topic'], `unknown topic '${document.topic}': declared topics are ${topics.topics.map((topic) => topic.id).join(', ')}`);
-    }
-    for (const [path, templateId] of templateReferences(document)) this.templateReference(parsed, path, templateId, document.locales);
-    if (document.kind === 'campaign') this.audienceBands(parsed, ['audience', 'engagementBands'], document.audience.engagementBands, scoring);
-    if (document.kind === 'sequence') {
-      this.audienceBands(parsed, ['enrollment', 'audience', 'engagementBands'], document.enrollment.audience?.engagementBands, scoring);
-      this.sequenceSteps(parsed, document);
+      const first = bands[0]?.minScore;
+      if (typeof first === 'number' && first !== 0) this.add(document, ['bands', 0, 'minScore'], 'the first band must start at 0 so every contact has a band');
     }
   }
 
-  private templateReference(parsed: ParsedDocument, path: PropertyKey[], templateId: string, locales: Locale[]): void {
-    if (!this.knownTemplateIds.has(templateId)) {
-      this.add(parsed, path, `unknown template '${templateId}': no folder ${this.templatesRoot}/${templateId}/ with <locale>.mjml files`);
+  message(document: RawDocument, references: MessageReferences): void {
+    const { declarations } = this.context;
+    if (references.fallbackLocale && references.locales.length > 0 && !references.locales.includes(references.fallbackLocale)) {
+      this.add(document, ['fallbackLocale'], `fallbackLocale '${references.fallbackLocale}' is not one of locales (${references.locales.join(', ')})`);
+    }
+    if (references.sender && declarations.senders) {
+      const displayNames = declarations.senders.get(references.sender);
+      if (!displayNames) {
+        this.add(document, ['sender'], `unknown sender '${references.sender}': declared senders are ${[...declarations.senders.keys()].join(', ')}`);
+      } else {
+        for (const locale of references.locales) {
+          if (!displayNames.has(locale)) this.add(document, ['sender'], `sender '${references.sender}' has no ${locale} displayName, but this ${references.kind} is sent in ${locale}`);
+        }
+      }
+    }
+    if (references.topic && declarations.topics && !declarations.topics.has(references.topic)) {
+      this.add(document, ['topic'], `unknown topic '${references.topic}': declared topics are ${[...declarations.topics].join(', ')}`);
+    }
+    for (const [path, templateId] of references.templates) this.templateReference(document, path, templateId, references.locales);
+    if (declarations.bands) {
+      const known = declarations.bands;
+      for (const [path, band] of references.bands) {
+        if (!known.has(band)) this.add(document, path, `unknown engagement band '${band}': scoring defines ${[...known].join(', ')}`);
+      }
+    }
+    this.sequenceSteps(document, references.steps);
+  }
+
+  private templateReference(document: RawDocument, path: FieldPath, templateId: string, locales: Locale[]): void {
+    const { knownTemplateIds, templates, brokenTemplateFiles, templatesRoot } = this.context;
+    if (!knownTemplateIds.has(templateId)) {
+      this.add(document, path, `unknown template '${templateId}': no folder ${templatesRoot}/${templateId}/ with <locale>.mjml files`);
       return;
     }
-    const versions = this.templates.get(templateId);
+    const versions = templates.get(templateId);
     for (const locale of locales) {
-      if (!versions?.has(locale) && !this.hasBrokenVersion(templateId, locale)) {
-        this.add(parsed, path, `template '${templateId}' has no ${locale} version (${this.templatesRoot}/${templateId}/${locale}.mjml), but ${locale} is in locales`);
+      // A locale file that exists but failed to parse is already reported; do not report it twice.
+      if (!versions?.has(locale) && !brokenTemplateFiles.has(`${templateId}/${locale}`)) {
+        this.add(document, path, `template '${templateId}' has no ${locale} version (${templatesRoot}/${templateId}/${locale}.mjml), but ${locale} is in locales`);
       }
     }
   }
 
-  /** A locale file that exists but failed to parse is already reported; do not report it twice. */
-  private hasBrokenVersion(templateId: string, locale: Locale): boolean {
-    return this.problems.some((problem) => problem.file.endsWith(`${templateId}/${locale}.mjml`));
-  }
-
-  private audienceBands(parsed: ParsedDocument, path: PropertyKey[], bands: string[] | undefined, scoring?: Scoring): void {
-    if (!bands || !scoring) return;
-    bands.forEach((band, index) => {
-      if (!scoring.bands.some((known) => known.id === band)) {
-        this.add(parsed, [...path, index], `unknown engagement band '${band}': scoring defines ${scoring.bands.map((known) => known.id).join(', ')}`);
+  private sequenceSteps(document: RawDocument, steps: MessageReferences['steps']): void {
+    this.uniqueIds(document, steps, ['steps']);
+    steps.forEach((step, index) => {
+      for (const key of ['opened', 'notOpened', 'clicked', 'notClicked']) {
+        const referenced = step.when?.[key];
+        if (typeof referenced !== 'string') continue;
+        if (!steps.slice(0, index).some((candidate) => candidate.id === referenced)) {
+          this.add(document, ['steps', index, 'when', key], `'${referenced}' is not an earlier step of this sequence`);
+        }
       }
     });
   }
 
-  private sequenceSteps(parsed: ParsedDocument, sequence: Sequence): void {
-    this.uniqueIds(parsed, sequence.steps, ['steps']);
-    sequence.steps.forEach((step, index) => {
-      const referenced = step.when?.opened ?? step.when?.notOpened ?? step.when?.clicked ?? step.when?.notClicked;
-      if (referenced === undefined) return;
-      const earlier = sequence.steps.slice(0, index).some((candidate) => candidate.id === referenced);
-      if (!earlier) {
-        const key = Object.keys(step.when ?? {})[0] ?? 'when';
-        this.add(parsed, ['steps', index, 'when', key], `'${referenced}' is not an earlier step of this sequence`);
-      }
-    });
-  }
-
-  private uniqueIds(parsed: ParsedDocument, items: readonly { id: string }[], path: PropertyKey[]): void {
+  private uniqueIds(document: RawDocument, items: readonly unknown[], path: FieldPath): void {
     const seen = new Set<string>();
     items.forEach((item, index) => {
-      if (seen.has(item.id)) this.add(parsed, [...path, index, 'id'], `duplicate id '${item.id}'`);
-      seen.add(item.id);
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id !== 'string') return;
+      if (seen.has(id)) this.add(document, [...path, index, 'id'], `duplicate id '${id}'`);
+      seen.add(id);
     });
-  }
-}
-
-function templateReferences(document: Campaign | Sequence | WebinarPolicy): Array<[PropertyKey[], string]> {
-  switch (document.kind) {
-    case 'campaign':
-      return [[['template'], document.template]];
-    case 'sequence':
-      return document.steps.map((step, index) => [['steps', index, 'template'], step.template]);
-    case 'webinar-policy':
-      return [
-        [['confirmation', 'template'], document.confirmation.template],
-        ...document.reminders.map((reminder, index): [PropertyKey[], string] => [['reminders', index, 'template'], reminder.template]),
-        [['followUps', 'attendees', 'template'], document.followUps.attendees.template],
-        [['followUps', 'noShows', 'template'], document.followUps.noShows.template],
-      ];
   }
 }

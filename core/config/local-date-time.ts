@@ -47,11 +47,17 @@ export function zoneOffsetMinutes(zone: string, instant: Date): number {
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
 }
 
-/** The UTC instant at which the wall clock in `zone` shows `local`. */
+/**
+ * The UTC instant at which the wall clock in `zone` shows `local`. At a clock change the
+ * earlier of two matching instants is used (fall back), and a time that does not exist
+ * (spring forward) moves forward by the gap, as calendar apps do: 02:30 becomes 03:30.
+ */
 export function localToUtc(local: LocalDateTime, zone: string): Date {
   const naive = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-  // Two passes settle the offset across a DST change.
-  let instant = naive - zoneOffsetMinutes(zone, new Date(naive)) * 60_000;
-  instant = naive - zoneOffsetMinutes(zone, new Date(instant)) * 60_000;
-  return new Date(instant);
+  const day = 86_400_000;
+  const offsetBefore = zoneOffsetMinutes(zone, new Date(naive - day));
+  const offsetAfter = zoneOffsetMinutes(zone, new Date(naive + day));
+  const candidates = [naive - offsetBefore * 60_000, naive - offsetAfter * 60_000].sort((a, b) => a - b);
+  const matching = candidates.find((instant) => instant + zoneOffsetMinutes(zone, new Date(instant)) * 60_000 === naive);
+  return new Date(matching ?? naive - offsetBefore * 60_000);
 }

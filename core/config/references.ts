@@ -1,0 +1,93 @@
+/**
+ * What one config file refers to and what it declares, read leniently from the raw YAML,
+ * so references are checked even in a file that has other mistakes: one run of validate
+ * reports every mistake, not only the first file's.
+ */
+import { LOCALES, type Locale } from './schema/common.ts';
+
+export type FieldPath = PropertyKey[];
+
+export interface MessageReferences {
+  kind: 'campaign' | 'sequence' | 'webinar-policy';
+  id?: string;
+  sender?: string;
+  topic?: string;
+  locales: Locale[];
+  fallbackLocale?: Locale;
+  templates: Array<[FieldPath, string]>;
+  bands: Array<[FieldPath, string]>;
+  steps: Array<{ id?: string; when?: Record<string, unknown> }>;
+}
+
+/** What the singleton files declare; a field is undefined when that file is missing entirely. */
+export interface Declarations {
+  senders?: Map<string, Set<string>>;
+  topics?: Set<string>;
+  bands?: Set<string>;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const isLocale = (value: unknown): value is Locale => (LOCALES as readonly unknown[]).includes(value);
+
+export function messageReferences(raw: Record<string, unknown>): MessageReferences | undefined {
+  const kind = raw.kind;
+  if (kind !== 'campaign' && kind !== 'sequence' && kind !== 'webinar-policy') return undefined;
+  const templates: Array<[FieldPath, string]> = [];
+  const addTemplate = (path: FieldPath, value: unknown) => {
+    const id = text(value);
+    if (id) templates.push([path, id]);
+  };
+  const bands: Array<[FieldPath, string]> = [];
+  const addBands = (path: FieldPath, value: unknown) =>
+    list(value).forEach((band, index) => {
+      if (typeof band === 'string') bands.push([[...path, index], band]);
+    });
+  const steps = list(raw.steps).map((step) => ({ id: text(record(step).id), when: record(record(step).when) }));
+  if (kind === 'campaign') {
+    addTemplate(['template'], raw.template);
+    addBands(['audience', 'engagementBands'], record(raw.audience).engagementBands);
+  } else if (kind === 'sequence') {
+    list(raw.steps).forEach((step, index) => addTemplate(['steps', index, 'template'], record(step).template));
+    addBands(['enrollment', 'audience', 'engagementBands'], record(record(raw.enrollment).audience).engagementBands);
+  } else {
+    addTemplate(['confirmation', 'template'], record(raw.confirmation).template);
+    list(raw.reminders).forEach((reminder, index) => addTemplate(['reminders', index, 'template'], record(reminder).template));
+    const followUps = record(raw.followUps);
+    addTemplate(['followUps', 'attendees', 'template'], record(followUps.attendees).template);
+    addTemplate(['followUps', 'noShows', 'template'], record(followUps.noShows).template);
+  }
+  const fallbackLocale = isLocale(raw.fallbackLocale) ? raw.fallbackLocale : undefined;
+  const id = text(raw.id);
+  const sender = text(raw.sender);
+  const topic = text(raw.topic);
+  return {
+    kind,
+    ...(id ? { id } : {}),
+    ...(sender ? { sender } : {}),
+    ...(topic ? { topic } : {}),
+    locales: list(raw.locales).filter(isLocale),
+    ...(fallbackLocale ? { fallbackLocale } : {}),
+    templates,
+    bands,
+    steps: kind === 'sequence' ? steps : [],
+  };
+}
+
+/** Adds what a singleton file declares (ids of senders, topics, bands) to `into`. */
+export function collectDeclarations(raw: Record<string, unknown>, into: Declarations): void {
+  const ids = (items: unknown) => list(items).map((item) => text(record(item).id)).filter((id): id is string => id !== undefined);
+  if (raw.kind === 'senders') {
+    into.senders ??= new Map();
+    for (const identity of list(raw.identities)) {
+      const id = text(record(identity).id);
+      if (id) into.senders.set(id, new Set(Object.keys(record(record(identity).displayName))));
+    }
+  } else if (raw.kind === 'topics') {
+    into.topics = new Set([...(into.topics ?? []), ...ids(raw.topics)]);
+  } else if (raw.kind === 'scoring') {
+    into.bands = new Set([...(into.bands ?? []), ...ids(raw.bands)]);
+  }
+}

@@ -1,0 +1,137 @@
+/** Customer import (CSV) and the ingest API against DynamoDB Local. */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomerCsvError, csvColumnLabel, parseCustomerCsv, readCustomerCsv } from '../../adapters/fs/customer-csv.ts';
+import { customersToCsv } from '../../adapters/fs/customer-csv-writer.ts';
+import { importCustomers } from '../../core/customers/import-customers.ts';
+import { createHttpApp } from '../../http/app.ts';
+import { generateDemoCustomers } from '../../local/demo-customers.ts';
+import { createTestTable, type TestTable } from '../support/dynamo.ts';
+
+const clock = { now: () => new Date('2026-11-23T00:00:00Z') };
+const examples = join(import.meta.dirname, '..', '..', 'examples', 'customers');
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await createTestTable('import');
+});
+afterAll(() => table.drop());
+
+async function importExamples() {
+  return importCustomers(
+    {
+      accounts: await readCustomerCsv(join(examples, 'accounts-with-errors.csv'), 'accounts'),
+      contacts: await readCustomerCsv(join(examples, 'contacts-with-errors.csv'), 'contacts'),
+      fieldLabel: csvColumnLabel,
+    },
+    table.store.customers,
+    clock,
+  );
+}
+
+describe('CSV import', () => {
+  it('writes the good rows only and names each bad line with its reason', async () => {
+    const report = await importExamples();
+    expect(report.accounts).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 4 });
+    expect(report.contacts).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 7 });
+    const reasons = Object.fromEntries(report.rejected.map((r) => [`${r.location.source}:${r.location.line}`, r.reason]));
+    expect(reasons['accounts-with-errors.csv:3']).toMatch(/^tier: .*'tier4'/);
+    expect(reasons['accounts-with-errors.csv:4']).toMatch(/^mrr: /);
+    expect(reasons['accounts-with-errors.csv:5']).toBe('name: is required');
+    expect(reasons['accounts-with-errors.csv:7']).toMatch(/duplicate account id 'ex-001'/);
+    expect(reasons['contacts-with-errors.csv:4']).toMatch(/^time_zone: .*Asia\/Tokio/);
+    expect(reasons['contacts-with-errors.csv:5']).toMatch(/^account_id: account 'ex-999'/);
+    expect(reasons['contacts-with-errors.csv:8']).toMatch(/account 'ex-002' was rejected/);
+    expect(reasons['contacts-with-errors.csv:9']).toMatch(/^email: the same address/);
+
+    expect(await table.store.customers.getAccount('ex-001')).toMatchObject({ name: 'Kobe Robotics Inc.', products: ['core', 'analytics'] });
+    for (const rejected of ['ex-002', 'ex-003', 'ex-004']) expect(await table.store.customers.getAccount(rejected)).toBeUndefined();
+    expect(await table.store.customers.getContact('exc-1')).toMatchObject({ email: 'aoi@kobe-robotics.example.com', locale: 'ja' });
+    expect(await table.store.customers.getContact('exc-9')).toMatchObject({ consent: 'withdrawn' });
+    for (const rejected of ['exc-2', 'exc-3', 'exc-4', 'exc-5', 'exc-6', 'exc-7', 'exc-8']) {
+      expect(await table.store.customers.getContact(rejected)).toBeUndefined();
+    }
+  });
+
+  it('changes nothing when the same files are imported again', async () => {
+    const before = await table.store.customers.getAccount('ex-001');
+    const report = await importExamples();
+    expect(report.accounts).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+    expect(report.contacts).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+    expect(await table.store.customers.getAccount('ex-001')).toEqual(before);
+  });
+
+  it('imports the 200 / 2,000 demo customers from their CSV round trip', async () => {
+    const demo = generateDemoCustomers();
+    const report = await importCustomers(
+      {
+        accounts: parseCustomerCsv(customersToCsv('accounts', demo.accounts), 'accounts.csv', 'accounts'),
+        contacts: parseCustomerCsv(customersToCsv('contacts', demo.contacts), 'contacts.csv', 'contacts'),
+        fieldLabel: csvColumnLabel,
+      },
+      table.store.customers,
+      clock,
+    );
+    expect(report.rejected).toEqual([]);
+    expect(report.accounts.created).toBe(200);
+    expect(report.contacts.created).toBe(2000);
+    expect(await table.store.customers.getContact(demo.contacts[0]!.contactId)).toEqual(demo.contacts[0]);
+  });
+
+  it('refuses a file with a missing or unknown column before anything is written', () => {
+    expect(() => parseCustomerCsv('account_id,name,tier\nx,y,tier1\n', 'accounts.csv', 'accounts')).toThrow(CustomerCsvError);
+    expect(() => parseCustomerCsv('account_id,name,tier\nx,y,tier1\n', 'accounts.csv', 'accounts')).toThrow(/missing column\(s\) plan, phase, mrr, currency/);
+    expect(() =>
+      parseCustomerCsv('account_id,name,tier,plan,phase,mrr,currency,segmnt\nx,y,tier1,p,adoption,1,JPY,z\n', 'accounts.csv', 'accounts'),
+    ).toThrow(/unknown column\(s\) segmnt/);
+    expect(() => parseCustomerCsv('account_id,name\n"x,y\n', 'accounts.csv', 'accounts')).toThrow(/not valid CSV/);
+  });
+});
+
+describe('ingest API', () => {
+  const token = 'test-token-0123456789';
+  const app = () => createHttpApp({ customers: table.store.customers, clock, ingestToken: token });
+  const post = (body: string, auth = `Bearer ${token}`) =>
+    app().request('/api/ingest/customers', { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+
+  it('rejects a missing or wrong token and writes nothing', async () => {
+    const body = JSON.stringify({ accounts: [{ accountId: 'api-x', name: 'X', tier: 'tier3', plan: 'starter', phase: 'onboarding', mrr: 1, currency: 'JPY' }] });
+    expect((await post(body, 'Bearer wrong')).status).toBe(401);
+    expect((await app().request('/api/ingest/customers', { method: 'POST', body })).status).toBe(401);
+    expect(await table.store.customers.getAccount('api-x')).toBeUndefined();
+  });
+
+  it('answers 400 for a body that is not a batch', async () => {
+    expect((await post('not json')).status).toBe(400);
+    const wrongShape = await post(JSON.stringify({ accounts: 'nope' }));
+    expect(wrongShape.status).toBe(400);
+    expect(await wrongShape.json()).toMatchObject({ error: expect.stringMatching(/^accounts: /) });
+  });
+
+  it('upserts good records, reports bad ones by index, and is idempotent', async () => {
+    const body = JSON.stringify({
+      accounts: [
+        { accountId: 'api-1', name: 'API Corp', tier: 'tier2', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1200, currency: 'USD' },
+        { accountId: 'api-2', name: 'Broken', tier: 'gold', plan: 'standard', phase: 'adoption', mrr: 1, currency: 'USD' },
+      ],
+      contacts: [
+        { contactId: 'api-c1', accountId: 'api-1', email: 'Lee@API.example.com', locale: 'en', timeZone: 'America/Chicago', consent: 'granted' },
+        { contactId: 'api-c2', accountId: 'api-1', email: 'x@api.example.com', locale: 'en', timeZone: 'America/Chicago', consent: 'granted', extra: 1 },
+      ],
+    });
+    const first = await post(body);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({
+      accounts: { created: 1, updated: 0, unchanged: 0, rejected: 1 },
+      contacts: { created: 1, updated: 0, unchanged: 0, rejected: 1 },
+      rejected: [
+        { record: 'accounts[1]', reason: expect.stringMatching(/^tier: .*'gold'/) },
+        { record: 'contacts[1]', reason: expect.stringMatching(/unknown field|Unrecognized key/) },
+      ],
+    });
+    expect(await table.store.customers.getContact('api-c1')).toMatchObject({ email: 'lee@api.example.com' });
+    const second = (await (await post(body)).json()) as { accounts: unknown; contacts: unknown };
+    expect(second.accounts).toMatchObject({ created: 0, unchanged: 1 });
+    expect(second.contacts).toMatchObject({ created: 0, unchanged: 1 });
+  });
+});
