@@ -10,6 +10,7 @@ import type { CsqlPromotion } from './qualification/csql-promotion.ts';
 import type { ScoreScope, StoredScore } from './scoring/score.ts';
 import type { Enrollment } from './sequences/enrollment.ts';
 import type { Send } from './sending/send.ts';
+import type { DeferredSend, SendRequest, SkippedSend } from './sending/send-request.ts';
 import type { EngagementEvent } from './tracking/engagement-event.ts';
 import type { Suppression } from './tracking/suppression.ts';
 import type { Registrant, Webinar } from './webinars/webinar.ts';
@@ -29,6 +30,8 @@ export interface CustomerStore {
   upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome>;
   getAccount(accountId: string): Promise<Account | undefined>;
   getContact(contactId: string): Promise<Contact | undefined>;
+  getContacts(contactIds: readonly string[]): Promise<Map<string, Contact>>;
+  getAccounts(accountIds: readonly string[]): Promise<Map<string, Account>>;
   /** Which of these account ids exist. */
   existingAccountIds(accountIds: readonly string[]): Promise<Set<string>>;
   listAccountsByTier(tier: Tier): Promise<Account[]>;
@@ -42,7 +45,7 @@ export interface CampaignRunStore {
   createRun(run: CampaignRun): Promise<boolean>;
   getRun(campaignId: string, runId: string): Promise<CampaignRun | undefined>;
   listRuns(campaignId: string): Promise<CampaignRun[]>;
-  setRunState(campaignId: string, runId: string, state: CampaignRun['state']): Promise<void>;
+  setRunState(campaignId: string, runId: string, state: CampaignRun['state'], counts?: Record<string, number>): Promise<void>;
 }
 
 export interface SendStore {
@@ -55,6 +58,18 @@ export interface SendStore {
   listSendsOfRun(campaignId: string, runId: string): Promise<Send[]>;
   /** Emails sent to a contact since `since`, across campaigns (frequency caps). */
   countSendsToContactSince(contactId: string, since: Date): Promise<number>;
+  /** When emails were sent to a contact since `since`, across campaigns (one query). */
+  sendTimesOfContactSince(contactId: string, since: Date): Promise<Date[]>;
+  /** Deletes a claim this worker holds (SES did not accept the email), so a retry can claim again. */
+  releaseClaim(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, claimToken: string): Promise<void>;
+  /** Records why contacts were not emailed (batched, idempotent). Never touches claims. */
+  recordSkips(skips: readonly SkippedSend[]): Promise<void>;
+  listSkipsOfRun(campaignId: string, runId: string): Promise<SkippedSend[]>;
+  /** Parks sends until `notBefore` (quiet hours, send window, holidays). */
+  deferSends(deferred: readonly DeferredSend[]): Promise<void>;
+  /** Parked sends due at or before `now` (indexed query over a sparse index). */
+  listDueDeferredSends(now: Date, limit: number): Promise<DeferredSend[]>;
+  removeDeferredSends(deferred: readonly DeferredSend[]): Promise<void>;
 }
 
 export interface EngagementStore {
@@ -95,6 +110,8 @@ export interface ScoreStore {
   /** Atomic add of a scaled increment to the total and to the signal's share. One write, no read. */
   addToScore(scope: ScoreScope, id: string, signal: string, scaledIncrement: number, at: Date): Promise<void>;
   getScore(scope: ScoreScope, id: string): Promise<StoredScore | undefined>;
+  /** Scores of many ids in batched reads; ids without a score are absent. */
+  getScores(scope: ScoreScope, ids: readonly string[]): Promise<Map<string, StoredScore>>;
 }
 
 export interface CsqlStore {
@@ -128,4 +145,42 @@ export interface ScheduledJob {
 export interface Scheduler {
   add(job: ScheduledJob): void;
   stop(): void;
+}
+
+/** The send queue: SQS in AWS, an in-process queue with the same semantics locally. */
+export interface SendQueue {
+  enqueue(requests: readonly SendRequest[]): Promise<void>;
+}
+
+export interface OutgoingEmail {
+  from: { email: string; name: string };
+  to: string;
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Array<{ name: string; value: string }>;
+  /** SES email tags: campaign, run, contact, so events can be joined back. */
+  tags: Record<string, string>;
+  configurationSet: string;
+}
+
+/** How a mailer failure must be handled: only a throttle or a refused connection is safe to retry. */
+export type MailerFailureKind = 'throttled' | 'not-sent-retryable' | 'permanent' | 'unknown-outcome';
+
+export class MailerError extends Error {
+  constructor(
+    readonly kind: MailerFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MailerError';
+  }
+}
+
+export interface Mailer {
+  /** Returns the provider message id, or throws a MailerError. */
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+  /** The account's maximum send rate, emails per second (SES GetAccount). */
+  maxSendRate(): Promise<number>;
 }

@@ -1,12 +1,14 @@
 /**
  * `npm run validate [-- --config <dir> --templates <dir>]`: checks every config file and
- * template, prints each problem as `file: path: what is wrong`, exits 1 if there is any.
+ * template, and that every template compiles and renders for a sample recipient; prints each
+ * problem as `file: path: what is wrong`, exits 1 if there is any.
  * Reads only; writes nothing and sends nothing.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/config-directory.ts';
 import { formatProblem } from '../core/config/problems.ts';
+import { validateTemplatesRender } from '../core/rendering/validate-templates.ts';
 
 const { values } = parseArgs({
   options: { config: { type: 'string' }, templates: { type: 'string' }, root: { type: 'string' } },
@@ -23,9 +25,15 @@ if (!result.ok) {
   process.exit(1);
 }
 const { config } = result;
+const renderProblems = await validateTemplatesRender(config);
+if (renderProblems.length > 0) {
+  for (const problem of renderProblems) console.error(formatProblem(problem));
+  console.error(`\n${renderProblems.length} problem(s) found; nothing was changed.`);
+  process.exit(1);
+}
 const templateVersions = [...config.templates.values()].reduce((sum, versions) => sum + versions.size, 0);
 console.log(
   `config OK: ${config.campaigns.length} campaign(s), ${config.sequences.length} sequence(s), ` +
     `${config.webinarPolicies.length} webinar policy(ies), ${config.senders.identities.length} sender(s), ` +
-    `${config.topics.topics.length} topic(s), ${config.templates.size} template(s) in ${templateVersions} locale version(s)`,
+    `${config.topics.topics.length} topic(s), templates render OK: ${config.templates.size} template(s) in ${templateVersions} locale version(s)`,
 );

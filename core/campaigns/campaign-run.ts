@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const CAMPAIGN_RUN_STATES = ['scheduled', 'running', 'paused', 'finished', 'cancelled'] as const;
+export const CAMPAIGN_RUN_STATES = ['scheduled', 'dispatching', 'dispatched', 'paused', 'finished', 'cancelled'] as const;
 
 export const campaignRunSchema = z.strictObject({
   campaignId: z.string().min(1),
@@ -14,10 +14,15 @@ export const campaignRunSchema = z.strictObject({
   scheduledFor: z.iso.datetime(),
   createdAt: z.iso.datetime(),
   counts: z.record(z.string(), z.number().int().min(0)).default({}),
+  dispatchedAt: z.iso.datetime().optional(),
 });
 
 export type CampaignRun = z.infer<typeof campaignRunSchema>;
 
+/**
+ * The run id: the scheduled instant in ISO-8601 basic format (20261202T010000Z). Basic format
+ * because the id travels as an SES email tag, whose values allow only letters, digits, _ and -.
+ */
 export function runIdFor(scheduledFor: Date): string {
-  return scheduledFor.toISOString();
+  return scheduledFor.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }

@@ -61,3 +61,50 @@ export function localToUtc(local: LocalDateTime, zone: string): Date {
   const matching = candidates.find((instant) => instant + zoneOffsetMinutes(zone, new Date(instant)) * 60_000 === naive);
   return new Date(matching ?? naive - offsetBefore * 60_000);
 }
+
+export interface WallClock extends LocalDateTime {
+  /** 0 = Sunday ... 6 = Saturday */
+  weekday: number;
+  /** YYYY-MM-DD */
+  date: string;
+  /** minutes after local midnight */
+  minuteOfDay: number;
+}
+
+const WEEKDAY_INDEX: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** What a clock on the wall in `zone` shows at `instant`. */
+export function wallClock(instant: Date, zone: string): WallClock {
+  let format = wallClockFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    wallClockFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(instant);
+  const field = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
+  const year = Number(field('year'));
+  const month = Number(field('month'));
+  const day = Number(field('day'));
+  const hour = Number(field('hour'));
+  const minute = Number(field('minute'));
+  return {
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    weekday: WEEKDAY_INDEX[field('weekday')] ?? 0,
+    date: `${field('year')}-${field('month')}-${field('day')}`,
+    minuteOfDay: hour * 60 + minute,
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const SEND_STATES = ['claimed', 'sent', 'failed', 'skipped'] as const;
+export const SEND_STATES = ['claimed', 'sent', 'failed'] as const;
 
 export const sendSchema = z.strictObject({
   campaignId: z.string().min(1),
@@ -15,8 +15,10 @@ export const sendSchema = z.strictObject({
   claimedAt: z.iso.datetime(),
   sentAt: z.iso.datetime().optional(),
   messageId: z.string().min(1).optional(),
-  /** Why the contact was skipped (suppressed, no-consent, frequency-cap, ...) or why SES refused. */
+  /** Why SES refused, when state is failed. */
   reason: z.string().optional(),
+  /** Identifies the worker holding the claim, so only it can release the claim after a throttle. */
+  claimToken: z.string().min(1).optional(),
 });
 
 export type Send = z.infer<typeof sendSchema>;

@@ -64,8 +64,8 @@ describe('campaign runs and sends', () => {
     const run = { campaignId: 'news', runId: '2026-12-02T01:00:00.000Z', state: 'scheduled' as const, scheduledFor: '2026-12-02T01:00:00.000Z', createdAt: at.toISOString(), counts: {} };
     expect(await table.store.campaignRuns.createRun(run)).toBe(true);
     expect(await table.store.campaignRuns.createRun({ ...run, createdAt: new Date().toISOString() })).toBe(false);
-    await table.store.campaignRuns.setRunState('news', run.runId, 'running');
-    expect(await table.store.campaignRuns.listRuns('news')).toEqual([{ ...run, state: 'running' }]);
+    await table.store.campaignRuns.setRunState('news', run.runId, 'dispatching');
+    expect(await table.store.campaignRuns.listRuns('news')).toEqual([{ ...run, state: 'dispatching' }]);
   });
 
   it('claims a send once, joins it by message id, and counts it for frequency caps', async () => {

@@ -33,15 +33,15 @@ export class DynamoCampaignRunStore implements CampaignRunStore {
     return items.map((item) => itemToEntity(campaignRunSchema, item));
   }
 
-  async setRunState(campaignId: string, runId: string, state: CampaignRun['state']): Promise<void> {
+  async setRunState(campaignId: string, runId: string, state: CampaignRun['state'], counts?: Record<string, number>): Promise<void> {
     await this.table.doc.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: keys.campaignRun(campaignId, runId),
-        UpdateExpression: 'SET #state = :state',
+        UpdateExpression: counts ? 'SET #state = :state, #counts = :counts' : 'SET #state = :state',
         ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':state': state },
+        ExpressionAttributeNames: { '#state': 'state', ...(counts ? { '#counts': 'counts' } : {}) },
+        ExpressionAttributeValues: { ':state': state, ...(counts ? { ':counts': counts } : {}) },
       }),
     );
   }

@@ -45,6 +45,22 @@ export class DynamoCustomerStore implements CustomerStore {
     return Item ? itemToEntity(contactSchema, Item) : undefined;
   }
 
+  async getContacts(contactIds: readonly string[]): Promise<Map<string, Contact>> {
+    const items = await this.table.batchGet([...new Set(contactIds)].map((contactId) => keys.contact(contactId)));
+    return new Map(items.map((item) => {
+      const contact = itemToEntity(contactSchema, item);
+      return [contact.contactId, contact];
+    }));
+  }
+
+  async getAccounts(accountIds: readonly string[]): Promise<Map<string, Account>> {
+    const items = await this.table.batchGet([...new Set(accountIds)].map((accountId) => keys.account(accountId)));
+    return new Map(items.map((item) => {
+      const account = itemToEntity(accountSchema, item);
+      return [account.accountId, account];
+    }));
+  }
+
   async existingAccountIds(accountIds: readonly string[]): Promise<Set<string>> {
     const unique = [...new Set(accountIds)];
     const items = await this.table.batchGet(unique.map((accountId) => keys.account(accountId)), 'accountId');

@@ -3,7 +3,7 @@
  * and the few helpers they all need (conditional-write outcome, item to entity, paging).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, type BatchWriteCommandOutput, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 
 export class DynamoTable {
@@ -61,6 +61,21 @@ export class DynamoTable {
       }
     }
     return found;
+  }
+}
+
+/** Writes (puts and deletes) in chunks of 25, retrying unprocessed items with backoff. */
+export async function batchWrite(
+  table: DynamoTable,
+  requests: ReadonlyArray<{ PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } }>,
+): Promise<void> {
+  for (let start = 0; start < requests.length; start += 25) {
+    let pending: BatchWriteCommandOutput['UnprocessedItems'] = { [table.tableName]: requests.slice(start, start + 25) as never };
+    for (let attempt = 0; pending?.[table.tableName]?.length; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const result: BatchWriteCommandOutput = await table.doc.send(new BatchWriteCommand({ RequestItems: pending }));
+      pending = result.UnprocessedItems;
+    }
   }
 }
 

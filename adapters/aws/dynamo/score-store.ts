@@ -27,13 +27,24 @@ export class DynamoScoreStore implements ScoreStore {
 
   async getScore(scope: ScoreScope, id: string): Promise<StoredScore | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: keyOf(scope, id) }));
-    if (!Item) return undefined;
+    return Item ? toScore(Item) : undefined;
+  }
+
+  async getScores(scope: ScoreScope, ids: readonly string[]): Promise<Map<string, StoredScore>> {
+    const items = await this.table.batchGet([...new Set(ids)].map((id) => keyOf(scope, id)));
+    return new Map(items.map((item) => {
+      const score = toScore(item);
+      return [score.id, score];
+    }));
+  }
+}
+
+function toScore(Item: Record<string, unknown>): StoredScore {
     const signals: Record<string, number> = {};
     for (const [name, value] of Object.entries(Item)) {
       if (name.startsWith(SIGNAL_PREFIX)) signals[name.slice(SIGNAL_PREFIX.length)] = Number(value);
     }
     return storedScoreSchema.parse({ scope: Item.scope, id: Item.id, scaledSum: Item.scaledSum, signals, updatedAt: Item.updatedAt });
-  }
 }
 
 function keyOf(scope: ScoreScope, id: string) {

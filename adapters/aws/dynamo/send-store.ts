@@ -3,11 +3,12 @@
  * only one allowed to call SES for that email. Sent items join the message-id index (SES events)
  * and the contact's send history (frequency caps).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { deferredSendSchema, messageIdOf, skippedSendSchema, type DeferredSend, type SkippedSend } from '../../../core/sending/send-request.ts';
 import { sendSchema, type Send } from '../../../core/sending/send.ts';
 import type { SendStore } from '../../../core/ports.ts';
-import { keys } from './table-design.ts';
-import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
+import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
+import { batchWrite, itemToEntity, type DynamoTable } from './dynamo-table.ts';
 
 type SendRef = Pick<Send, 'campaignId' | 'runId' | 'contactId'>;
 
@@ -103,5 +104,93 @@ export class DynamoSendStore implements SendStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return count;
+  }
+
+  async sendTimesOfContactSince(contactId: string, since: Date): Promise<Date[]> {
+    const items = await this.table.queryAll({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}`, ':from': `SEND#${since.toISOString()}`, ':to': 'SEND#\uffff' },
+      ProjectionExpression: 'sentAt',
+    });
+    return items.map((item) => new Date(String(item.sentAt)));
+  }
+
+  async releaseClaim(send: SendRef, claimToken: string): Promise<void> {
+    await this.table.conditionally(() =>
+      this.table.doc.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keys.send(send.campaignId, send.runId, send.contactId),
+          ConditionExpression: '#state = :claimed AND claimToken = :token',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':token': claimToken },
+        }),
+      ),
+    );
+  }
+
+  async recordSkips(skips: readonly SkippedSend[]): Promise<void> {
+    await batchWrite(
+      this.table,
+      skips.map((skip) => ({ PutRequest: { Item: { ...keys.skippedSend(skip.campaignId, skip.runId, skip.contactId), entity: 'skipped-send', ...skip } } })),
+    );
+  }
+
+  async listSkipsOfRun(campaignId: string, runId: string): Promise<SkippedSend[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :skip)',
+      ExpressionAttributeValues: { ':pk': keys.skippedSend(campaignId, runId, '').PK, ':skip': 'SKIP#' },
+    });
+    return items.map((item) => itemToEntity(skippedSendSchema, item));
+  }
+
+  async deferSends(deferred: readonly DeferredSend[]): Promise<void> {
+    await batchWrite(
+      this.table,
+      deferred.map((entry) => {
+        const { request } = entry;
+        const messageId = messageIdOf(request.source);
+        return {
+          PutRequest: {
+            Item: {
+              ...keys.deferredSend(messageId, request.runId, request.contactId),
+              ...keys.deferredDue(entry.notBefore, messageId, request.runId, request.contactId),
+              entity: 'deferred-send',
+              ...entry,
+            },
+          },
+        };
+      }),
+    );
+  }
+
+  async listDueDeferredSends(now: Date, limit: number): Promise<DeferredSend[]> {
+    const shards = await Promise.all(
+      Array.from({ length: CONTACT_LIST_SHARDS }, async (_, shard) => {
+        const page = await this.table.doc.send(
+          new QueryCommand({
+            TableName: this.table.tableName,
+            IndexName: 'GSI1',
+            KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
+            ExpressionAttributeValues: { ':pk': `DEFERRED#${shard}`, ':upTo': `${now.toISOString()}#\uffff` },
+            Limit: limit,
+          }),
+        );
+        return page.Items ?? [];
+      }),
+    );
+    return shards
+      .flat()
+      .map((item) => itemToEntity(deferredSendSchema, item))
+      .sort((a, b) => a.notBefore.localeCompare(b.notBefore))
+      .slice(0, limit);
+  }
+
+  async removeDeferredSends(deferred: readonly DeferredSend[]): Promise<void> {
+    await batchWrite(
+      this.table,
+      deferred.map(({ request }) => ({ DeleteRequest: { Key: keys.deferredSend(messageIdOf(request.source), request.runId, request.contactId) } })),
+    );
   }
 }

@@ -59,6 +59,12 @@ export const keys = {
   }),
   sendByMessage: (messageId: string) => ({ GSI1PK: `MESSAGE#${messageId}`, GSI1SK: 'SEND' }),
   sendOfContact: (contactId: string, sentAt: string) => ({ GSI2PK: `CONTACT#${contactId}`, GSI2SK: `SEND#${sentAt}` }),
+  skippedSend: (campaignId: string, runId: string, contactId: string) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `SKIP#${contactId}` }),
+  deferredSend: (campaignId: string, runId: string, contactId: string) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `DEFER#${contactId}` }),
+  deferredDue: (notBefore: string, campaignId: string, runId: string, contactId: string) => ({
+    GSI1PK: `DEFERRED#${shardOf(contactId)}`,
+    GSI1SK: `${notBefore}#${campaignId}#${runId}#${contactId}`,
+  }),
 
   engagementEvent: (contactId: string, occurredAt: string, eventId: string) => ({
     PK: `CONTACT#${contactId}`,

@@ -1,0 +1,8 @@
+/**
+ * Every bench `npm run bench` knows, in the order it runs them. A new bench is a module in
+ * `bench/` exporting `name` and `run()`, added to this list.
+ */
+import type { Bench } from './bench.ts';
+import * as importBench from './import.ts';
+
+export const BENCHES: readonly Bench[] = [importBench];

@@ -1,0 +1,79 @@
+/**
+ * Every email the config can send, as (message, template): each campaign, each sequence step,
+ * and each webinar email (confirmation, reminders, follow-ups for attendees and no-shows),
+ * with the locales it is written in, where the reference sits in its config file, and what
+ * webinar data exists when it is sent (none, an upcoming webinar, or an ended one with a recording).
+ */
+import type { EngineConfig } from '../config/engine-config.ts';
+import type { Locale } from '../config/schema/common.ts';
+import type { MessageLocales } from './choose-locale.ts';
+
+export type WebinarStage = 'none' | 'upcoming' | 'ended';
+
+export interface MessageTemplate extends MessageLocales {
+  /** `campaign-id`, `sequence-id:step-id`, or `policy-id:confirmation|reminder-24h|attendees|no-shows`. */
+  messageId: string;
+  /** The config document, as a key of `EngineConfig.fileOf` (e.g. `campaign/monthly-newsletter`). */
+  documentKey: string;
+  /** The config file that refers to the template, e.g. campaigns/monthly-newsletter.yaml. */
+  file: string;
+  /** Field path of the reference in that file, e.g. steps[1].template. */
+  path: string;
+  templateId: string;
+  locales: Locale[];
+  fallbackLocale: Locale;
+  webinar: WebinarStage;
+}
+
+export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
+  const uses: MessageTemplate[] = [];
+  const fileOf = (documentKey: string) => config.fileOf.get(documentKey) ?? documentKey;
+  for (const campaign of config.campaigns) {
+    const documentKey = `campaign/${campaign.id}`;
+    uses.push({
+      messageId: campaign.id,
+      documentKey,
+      file: fileOf(documentKey),
+      path: 'template',
+      templateId: campaign.template,
+      locales: campaign.locales,
+      fallbackLocale: campaign.fallbackLocale,
+      webinar: 'none',
+    });
+  }
+  for (const sequence of config.sequences) {
+    const documentKey = `sequence/${sequence.id}`;
+    sequence.steps.forEach((step, index) => {
+      uses.push({
+        messageId: `${sequence.id}:${step.id}`,
+        documentKey,
+        file: fileOf(documentKey),
+        path: `steps[${index}].template`,
+        templateId: step.template,
+        locales: sequence.locales,
+        fallbackLocale: sequence.fallbackLocale,
+        webinar: 'none',
+      });
+    });
+  }
+  for (const policy of config.webinarPolicies) {
+    const documentKey = `webinar-policy/${policy.id}`;
+    const use = (name: string, path: string, templateId: string, webinar: WebinarStage): MessageTemplate => ({
+      messageId: `${policy.id}:${name}`,
+      documentKey,
+      file: fileOf(documentKey),
+      path,
+      templateId,
+      locales: policy.locales,
+      fallbackLocale: policy.fallbackLocale,
+      webinar,
+    });
+    uses.push(use('confirmation', 'confirmation.template', policy.confirmation.template, 'upcoming'));
+    policy.reminders.forEach((reminder, index) => {
+      uses.push(use(`reminder-${reminder.before}`, `reminders[${index}].template`, reminder.template, 'upcoming'));
+    });
+    uses.push(use('attendees', 'followUps.attendees.template', policy.followUps.attendees.template, 'ended'));
+    uses.push(use('no-shows', 'followUps.noShows.template', policy.followUps.noShows.template, 'ended'));
+  }
+  return uses;
+}

@@ -1,0 +1,71 @@
+/**
+ * Renders a compiled template for one recipient, synchronously: subject, preheader, HTML body,
+ * the plain-text part generated from that HTML, and the RFC 8058 unsubscribe headers.
+ *
+ * The subject is a mail header, so it is plain text (not HTML-escaped) and kept on one line:
+ * CR, LF and other control characters coming from data become spaces, so no value can end
+ * the header and start another.
+ */
+import type { Template } from 'liquidjs';
+import { PREHEADER_VARIABLE, type CompiledTemplate } from './compile-template.ts';
+import type { RenderContext } from './render-context.ts';
+import type { RenderingEngines } from './rendering-engines.ts';
+import { describeLiquidError, TemplateRenderError, type TemplatePart } from './template-failure.ts';
+
+export interface RenderedEmail {
+  subject: string;
+  /** The inbox preview text (front matter `preheader`), also hidden at the top of the HTML. */
+  preheader?: string;
+  html: string;
+  text: string;
+  /**
+   * List-Unsubscribe (the recipient's unsubscribe link) and List-Unsubscribe-Post for one-click
+   * unsubscribe: that link must accept `POST List-Unsubscribe=One-Click` as well as GET.
+   */
+  headers?: Record<string, string>;
+}
+
+/** Throws TemplateRenderError when the template uses something the context lacks. */
+export function renderEmail(compiled: CompiledTemplate, context: RenderContext): RenderedEmail {
+  const { engines } = compiled;
+  const subject = toHeaderText(renderPart(compiled, 'subject', engines.text, compiled.subject, context));
+  const preheader = compiled.preheader && toHeaderText(renderPart(compiled, 'preheader', engines.text, compiled.preheader, context));
+  const scope = preheader === undefined ? context : { ...context, [PREHEADER_VARIABLE]: preheader };
+  const html = renderPart(compiled, 'body', engines.html, compiled.body, scope);
+  return {
+    subject,
+    ...(preheader === undefined ? {} : { preheader }),
+    html,
+    text: engines.plainText(html),
+    headers: unsubscribeHeaders(context.links.unsubscribe),
+  };
+}
+
+function renderPart(compiled: CompiledTemplate, part: TemplatePart, liquid: RenderingEngines['text'], template: Template[], scope: object): string {
+  try {
+    return liquid.renderSync(template, scope) as string;
+  } catch (error) {
+    throw new TemplateRenderError(compiled.file, { part, message: describeLiquidError(error) });
+  }
+}
+
+// C0 and C1 controls (CR, LF, tab, NUL, NEL ...) and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** One line of plain text, safe to put in a mail header. */
+export function toHeaderText(text: string): string {
+  return text.replace(LINE_BREAKING, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+function unsubscribeHeaders(unsubscribeLink: string): Record<string, string> {
+  // The WHATWG serialisation drops CR/LF/tab and percent-encodes spaces and < >,
+  // so the link cannot break out of the header or its angle brackets.
+  let href: string;
+  try {
+    href = new URL(unsubscribeLink).href;
+  } catch {
+    throw new TypeError('links.unsubscribe is not an absolute URL: parse the context with renderContextSchema first');
+  }
+  return { 'List-Unsubscribe': `<${href}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}

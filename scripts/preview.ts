@@ -1,0 +1,103 @@
+/**
+ * `npm run preview -- <message> (<contact-id> | --sample ja|en) [--out dir]`: renders an email
+ * the way a recipient gets it and writes `<out>/<message>-<locale>.html` and `.txt`
+ * (default out: .local/preview), printing the paths and the subject.
+ *
+ * <message> is a campaign id, `sequence-id:step-id`, or `webinar-policy-id:confirmation`
+ * (also `:reminder-24h`, `:attendees`, `:no-shows`); a sequence or policy id alone previews all
+ * of its emails. The language is chosen as for a real send: the recipient's locale if the message
+ * is written in it, else the message's fallbackLocale. Reads config; sends nothing.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/config-directory.ts';
+import type { EngineConfig } from '../core/config/engine-config.ts';
+import { formatProblem } from '../core/config/problems.ts';
+import { localeSchema } from '../core/config/schema/common.ts';
+import { chooseLocale } from '../core/rendering/choose-locale.ts';
+import { listMessageTemplates, type MessageTemplate } from '../core/rendering/message-templates.ts';
+import { renderContextSchema, type RenderContext } from '../core/rendering/render-context.ts';
+import { renderEmail } from '../core/rendering/render-email.ts';
+import { sampleRenderContext } from '../core/rendering/sample-render-context.ts';
+import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
+import { TemplateCompileError, TemplateRenderError } from '../core/rendering/template-failure.ts';
+
+/** Who the email is rendered for; called once per previewed email. */
+type RenderContextProvider = (message: MessageTemplate) => Promise<RenderContext>;
+
+/**
+ * The recipient for `<contact-id>`: to be read from the store (contact, account, links, and the
+ * webinar for webinar emails). This is the one function to replace when the store is wired.
+ */
+function contactRenderContext(contactId: string): RenderContextProvider {
+  return async () => {
+    throw new UsageError(`looking up contact '${contactId}' is not wired to the store yet: use --sample ja or --sample en`);
+  };
+}
+
+function sampleRecipient(locale: string): RenderContextProvider {
+  const parsed = localeSchema.safeParse(locale);
+  if (!parsed.success) throw new UsageError(`--sample: ${parsed.error.issues[0]?.message}`);
+  return async (message) => sampleRenderContext(parsed.data, message.webinar);
+}
+
+class UsageError extends Error {}
+
+const USAGE = 'usage: npm run preview -- <campaign-or-sequence-id>[:stepId] (<contact-id> | --sample ja|en) [--out dir]';
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { sample: { type: 'string' }, out: { type: 'string' }, root: { type: 'string' } },
+  });
+  const [messageArg, contactId, ...extra] = positionals;
+  if (!messageArg || extra.length > 0 || (contactId === undefined) === (values.sample === undefined)) throw new UsageError(USAGE);
+  const rootDir = resolve(values.root ?? process.cwd());
+  const outDir = resolve(rootDir, values.out ?? '.local/preview');
+  const provider = values.sample === undefined ? contactRenderContext(contactId as string) : sampleRecipient(values.sample);
+
+  const result = await loadConfigDirectory(defaultConfigLocation(rootDir));
+  if (!result.ok) {
+    for (const problem of result.problems) console.error(formatProblem(problem));
+    throw new UsageError(`the config has ${result.problems.length} problem(s): run npm run validate`);
+  }
+  const messages = selectMessages(result.config, messageArg);
+  await mkdir(outDir, { recursive: true });
+  const compiler = new TemplateCompiler(result.config.templates);
+  for (const message of messages) {
+    const context = renderContextSchema.parse(await provider(message));
+    const versions = result.config.templates.get(message.templateId) ?? new Map();
+    const locale = chooseLocale(context.contact.locale, message, versions);
+    const email = renderEmail(await compiler.compile(message.templateId, locale), context);
+    const base = join(outDir, `${message.messageId.replace(/:/g, '.')}-${locale}`);
+    await writeFile(`${base}.html`, email.html);
+    await writeFile(`${base}.txt`, email.text);
+    const fallback = locale === context.contact.locale ? '' : ` (fallback: the recipient's locale is ${context.contact.locale})`;
+    console.log(`${message.messageId} [${locale}]${fallback} template ${message.templateId}`);
+    console.log(`  subject: ${email.subject}`);
+    console.log(`  ${relative(process.cwd(), `${base}.html`)}`);
+    console.log(`  ${relative(process.cwd(), `${base}.txt`)}`);
+  }
+}
+
+/** The messages `arg` names: one email, or every email of a sequence or webinar policy. */
+function selectMessages(config: EngineConfig, arg: string): MessageTemplate[] {
+  const all = listMessageTemplates(config);
+  const exact = all.filter((message) => message.messageId === arg);
+  const selected = exact.length > 0 ? exact : all.filter((message) => message.messageId.startsWith(`${arg}:`));
+  if (selected.length === 0) {
+    throw new UsageError(`no email '${arg}'; known: ${all.map((message) => message.messageId).join(', ')}`);
+  }
+  return selected;
+}
+
+try {
+  await main();
+} catch (error) {
+  if (error instanceof UsageError) console.error(error.message);
+  else if (error instanceof TemplateCompileError) for (const failure of error.failures) console.error(`${error.file}: ${failure.part}: ${failure.message}`);
+  else if (error instanceof TemplateRenderError) console.error(`${error.file}: ${error.failure.part}: ${error.failure.message}`);
+  else throw error;
+  process.exit(1);
+}
