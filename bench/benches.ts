@@ -4,5 +4,7 @@
  */
 import type { Bench } from './bench.ts';
 import * as importBench from './import.ts';
+import * as renderBench from './render.ts';
+import * as sendBench from './send.ts';
 
-export const BENCHES: readonly Bench[] = [importBench];
+export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench];

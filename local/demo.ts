@@ -1,20 +1,24 @@
 /**
- * `npm run demo`: a scripted end-to-end scenario on a virtual clock. Validates the config,
- * starts DynamoDB Local and the SES emulator (in memory, free ports), imports the demo
- * customers through the CSV path (twice: the second import changes nothing), imports a file
- * with bad rows, then replays the schedules from 2026-11-23 to 2026-12-31 and re-fires one
- * run to show it is not started twice. Prints a summary and exits 0; stops everything it started.
+ * `npm run demo`: a scripted end-to-end scenario on a virtual clock. Validates the config and
+ * renders every template, starts DynamoDB Local and the SES emulator (in memory, free ports),
+ * imports the demo customers through the CSV path (twice: the second import changes nothing)
+ * and a file with bad rows, suppresses a few addresses, then replays the schedule: the monthly
+ * newsletter fires, is dispatched through the guardrails, sent by sender workers to the SES
+ * emulator, and the contacts deferred by quiet hours or the send window are released as the
+ * virtual clock moves on. Re-invoking the run sends nothing new. Prints a summary, exits 0.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/config-directory.ts';
-import { VirtualClock, VirtualScheduler } from '../adapters/local/virtual-clock.ts';
-import { startCampaignRun } from '../core/campaigns/start-campaign-run.ts';
+import { VirtualClock } from '../adapters/local/virtual-clock.ts';
+import { fireTimesBetween } from '../core/campaigns/campaign-schedule.ts';
 import { formatProblem } from '../core/config/problems.ts';
 import { TIERS } from '../core/config/schema/common.ts';
 import type { Contact } from '../core/customers/contact.ts';
+import { validateTemplatesRender } from '../core/rendering/validate-templates.ts';
 import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
@@ -25,6 +29,8 @@ const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_START = new Date('2026-11-23T00:00:00Z');
 const DEMO_END = new Date('2026-12-31T23:59:59Z');
 const TABLE = 'nurture-engine-demo';
+const SEND_RATE = 100;
+const RELEASE_STEP_MS = 15 * 60_000;
 
 const section = (title: string) => console.log(`\n== ${title}`);
 
@@ -36,29 +42,34 @@ if (!configResult.ok) {
   process.exit(1);
 }
 const config = configResult.config;
+const renderProblems = await validateTemplatesRender(config);
+if (renderProblems.length > 0) {
+  for (const problem of renderProblems) console.error(formatProblem(problem));
+  process.exit(1);
+}
 console.log(
   `validated: ${config.campaigns.length} campaigns, ${config.sequences.length} sequence, ${config.webinarPolicies.length} webinar policy, ` +
-    `${config.templates.size} templates x ja/en, ${config.senders.identities.length} senders, ${config.topics.topics.length} topics`,
+    `${config.templates.size} templates x ja/en (all render), ${config.senders.identities.length} senders, ${config.topics.topics.length} topics`,
 );
 
 section('2. local services');
-const services = await startLocalServices({ dynamodbPort: await freePort(), sesPort: await freePort(), tableName: TABLE });
-console.log(`DynamoDB Local ${services.dynamo.endpoint} (in memory), SES emulator ${services.ses.endpoint}, table ${TABLE}`);
+const services = await startLocalServices({ dynamodbPort: await freePort(), sesPort: await freePort(), tableName: TABLE, sesMaxSendRate: SEND_RATE });
+console.log(`DynamoDB Local ${services.dynamo.endpoint} (in memory), SES emulator ${services.ses.mailListUrl} (MaxSendRate ${SEND_RATE}/s), table ${TABLE}`);
 const workDir = await mkdtemp(join(tmpdir(), 'nurture-demo-'));
 let exitCode = 0;
 try {
   const clock = new VirtualClock(DEMO_START);
-  const runsStarted = new Map<string, number>();
-  const engine = wireLocalEngine({
+  const engine = await wireLocalEngine({
     client: services.client,
     tableName: TABLE,
+    sesEndpoint: services.ses.endpoint,
     config,
     clock,
-    onRun: (campaignId, outcome) => {
-      if (outcome.outcome === 'started') runsStarted.set(campaignId, (runsStarted.get(campaignId) ?? 0) + 1);
-      console.log(`  ${clock.now().toISOString()}  ${campaignId}: run ${outcome.outcome === 'started' ? outcome.run.runId : outcome.runId} ${outcome.outcome}`);
-    },
+    linkBaseUrl: 'http://127.0.0.1:3000',
+    tokenSecret: randomBytes(32).toString('base64url'),
+    senderWorkers: 4,
   });
+  engine.workers.start();
 
   section('3. customers: demo data through the CSV import');
   const { accountsCsv, contactsCsv } = await writeDemoCsv(workDir);
@@ -70,41 +81,78 @@ try {
   const badImport = await importCsvFiles(join(examples, 'accounts-with-errors.csv'), join(examples, 'contacts-with-errors.csv'), engine.store.customers, clock);
   for (const line of describeImport(badImport)) console.log(line);
 
-  section(`4. schedules on a virtual clock, ${DEMO_START.toISOString().slice(0, 10)} to ${DEMO_END.toISOString().slice(0, 10)}`);
-  const scheduler = new VirtualScheduler(clock);
-  engine.scheduleCampaigns(scheduler);
-  const fired = await scheduler.advanceTo(DEMO_END);
-  const firstNewsletter = (await engine.store.campaignRuns.listRuns('monthly-newsletter'))[0];
-  let duplicateRefused = false;
-  if (firstNewsletter) {
-    const again = await startCampaignRun('monthly-newsletter', new Date(firstNewsletter.scheduledFor), { runs: engine.store.campaignRuns, clock });
-    duplicateRefused = again.outcome === 'duplicate';
-    console.log(`  re-invoking monthly-newsletter run ${firstNewsletter.runId}: ${again.outcome}`);
-  }
-
-  section('summary');
-  const tiers = await Promise.all(TIERS.map(async (tier) => [tier, (await engine.store.customers.listAccountsByTier(tier)).length] as const));
   const contacts: Contact[] = [];
   for await (const page of engine.store.customers.listContacts()) contacts.push(...page);
+  // Three newsletter recipients who would otherwise get it: their addresses bounced, complained, unsubscribed.
+  const tier3 = new Set((await engine.store.customers.listAccountsByTier('tier3')).filter((account) => account.phase !== 'onboarding').map((account) => account.accountId));
+  const suppressedEmails = contacts.filter((contact) => contact.consent === 'granted' && contact.topicsOptedOut.length === 0 && tier3.has(contact.accountId)).slice(0, 3);
+  const reasons = ['hard-bounce', 'complaint', 'unsubscribe'] as const;
+  for (const [index, contact] of suppressedEmails.entries()) {
+    await engine.store.suppressions.suppress({ email: contact.email, reason: reasons[index]!, suppressedAt: clock.now().toISOString(), source: 'demo' });
+  }
+  console.log(`suppressed ${suppressedEmails.length} addresses (hard bounce, complaint, unsubscribe)`);
+
+  section(`4. the schedule on a virtual clock, ${DEMO_START.toISOString().slice(0, 10)} to ${DEMO_END.toISOString().slice(0, 10)}`);
+  const newsletter = config.campaigns.find((campaign) => campaign.id === 'monthly-newsletter');
+  if (!newsletter) throw new Error('the demo needs campaigns/monthly-newsletter.yaml');
+  const [fireAt] = fireTimesBetween(newsletter.schedule, DEMO_START, DEMO_END);
+  if (!fireAt) throw new Error('monthly-newsletter does not fire in the demo period');
+  clock.set(fireAt);
+  const dispatched = await engine.dispatch(newsletter.id, fireAt);
+  if (dispatched.outcome !== 'dispatched') throw new Error(`dispatch: ${dispatched.outcome}`);
+  console.log(`  ${fireAt.toISOString()}  monthly-newsletter run ${dispatched.runId}: ${JSON.stringify(dispatched.counts)}`);
+  await engine.workers.drain();
+  let released = 0;
+  const releaseUntil = new Date(fireAt.getTime() + 3 * 86_400_000);
+  for (let at = fireAt.getTime() + RELEASE_STEP_MS; at <= releaseUntil.getTime(); at += RELEASE_STEP_MS) {
+    clock.set(new Date(at));
+    const now = await engine.releaseDeferred();
+    if (now > 0) {
+      console.log(`  ${clock.now().toISOString()}  released ${now} deferred send(s)`);
+      released += now;
+      await engine.workers.drain();
+    }
+  }
+  const again = await engine.dispatch(newsletter.id, fireAt);
+  console.log(`  re-invoking run ${dispatched.runId}: ${again.outcome}`);
+  await engine.workers.drain();
+  await engine.workers.stop();
+
+  section('summary');
+  const sends = await engine.store.sends.listSendsOfRun(newsletter.id, dispatched.runId);
+  const skips = await engine.store.sends.listSkipsOfRun(newsletter.id, dispatched.runId);
+  const mail = (await (await fetch(`${services.ses.endpoint}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> };
+  const perRecipient = new Map<string, number>();
+  for (const email of mail.emails) for (const to of email.destination.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+  const duplicates = [...perRecipient.values()].filter((count) => count > 1).length;
+  const suppressedReached = suppressedEmails.filter((contact) => perRecipient.has(contact.email)).length;
+  const skippedByReason = new Map<string, number>();
+  for (const skip of skips) skippedByReason.set(skip.reason, (skippedByReason.get(skip.reason) ?? 0) + 1);
+  const tiers = await Promise.all(TIERS.map(async (tier) => [tier, (await engine.store.customers.listAccountsByTier(tier)).length] as const));
   const countBy = (key: (contact: Contact) => string) => {
     const counts = new Map<string, number>();
     for (const contact of contacts) counts.set(key(contact), (counts.get(key(contact)) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ');
   };
+  const sent = sends.filter((send) => send.state === 'sent').length;
   const rows: Array<[string, string]> = [
     ['config', 'valid'],
     ['accounts by tier', tiers.map(([tier, count]) => `${tier} ${count}`).join(', ')],
     ['contacts', String(contacts.length)],
     ['contacts by locale', countBy((contact) => contact.locale)],
-    ['contacts by time zone', countBy((contact) => contact.timeZone)],
     ['contacts by consent', countBy((contact) => contact.consent)],
     ['bad rows rejected', `${badImport.accounts.rejected + badImport.contacts.rejected} (written: ${badImport.accounts.created + badImport.contacts.created})`],
-    ['schedule firings', String(fired)],
-    ['campaign runs created', [...runsStarted.entries()].map(([id, count]) => `${id} ${count}`).join(', ')],
-    ['duplicate run refused', duplicateRefused ? 'yes' : 'NO'],
+    ['newsletter audience', String(dispatched.counts.audience ?? 0)],
+    ['sent', `${sent} (queued at once ${dispatched.counts.queued ?? 0}, deferred then released ${released})`],
+    ['failed', String(sends.filter((send) => send.state === 'failed').length)],
+    ['skipped by reason', [...skippedByReason.entries()].map(([reason, count]) => `${reason} ${count}`).join(', ') || 'none'],
+    ['emails in SES emulator', `${mail.emails.length} (${services.ses.mailListUrl})`],
+    ['duplicate emails', String(duplicates)],
+    ['suppressed reached', String(suppressedReached)],
+    ['re-invoked run', again.outcome],
   ];
   for (const [name, value] of rows) console.log(`  ${name.padEnd(24)} ${value}`);
-  if (!duplicateRefused || fired === 0 || contacts.length === 0) exitCode = 1;
+  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent) exitCode = 1;
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;

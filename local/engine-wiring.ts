@@ -1,42 +1,94 @@
 /**
  * The local composition root: the same use cases and AWS adapters as in Lambda, wired to
- * DynamoDB Local, the in-process scheduler and the given clock. Used by `npm start` and the demo.
+ * DynamoDB Local, the SES emulator, the in-process queue and sender workers, the in-process
+ * scheduler and the given clock. Used by `npm start` and the demo.
  */
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
-import { startCampaignRun, type StartRunOutcome } from '../core/campaigns/start-campaign-run.ts';
+import { SesMailer } from '../adapters/aws/ses-mailer.ts';
+import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
+import { SenderWorkers } from '../adapters/local/sender-workers.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import type { Clock, Scheduler, Store } from '../core/ports.ts';
+import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
+import { dispatchCampaignRun, type DispatchOutcome } from '../core/sending/dispatch-campaign.ts';
+import { releaseDeferredSends } from '../core/sending/release-deferred.ts';
+import { LOCAL_AWS } from './dynamodb-local.ts';
 
 export interface LocalEngine {
   store: Store;
-  /** Called by the scheduler for each firing; the outcome is also reported to `onRun`. */
-  scheduleCampaigns(scheduler: Scheduler): number;
+  queue: InProcessQueue;
+  workers: SenderWorkers;
+  mailer: SesMailer;
+  dispatch(campaignId: string, scheduledFor: Date): Promise<DispatchOutcome>;
+  releaseDeferred(): Promise<number>;
+  /** Adds a job per active campaign and the deferred-send release job; returns the campaign count. */
+  scheduleJobs(scheduler: Scheduler): number;
 }
 
-export function wireLocalEngine(options: {
+export interface LocalEngineOptions {
   client: DynamoDBClient;
   tableName: string;
+  sesEndpoint: string;
   config: EngineConfig;
   clock: Clock;
-  onRun?: (campaignId: string, outcome: StartRunOutcome) => void;
-}): LocalEngine {
+  /** Base URL of the local HTTP app, for unsubscribe and preference links. */
+  linkBaseUrl: string;
+  tokenSecret: string;
+  senderWorkers?: number;
+  onDispatch?: (campaignId: string, outcome: DispatchOutcome) => void;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+/** Every minute: how often parked sends are checked (EventBridge Scheduler runs it every 5 minutes in AWS). */
+export const RELEASE_SCHEDULE = { cron: '* * * * *', timezone: 'UTC' } as const;
+
+export async function wireLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
   const store = createDynamoStore(options.client, options.tableName);
-  return {
+  const queue = new InProcessQueue({ visibilityTimeoutMs: 30_000, maxReceiveCount: 5 });
+  const ses = new SESv2Client({ ...LOCAL_AWS, endpoint: options.sesEndpoint, maxAttempts: 1 });
+  const mailer = new SesMailer(ses);
+  const workers = new SenderWorkers(
+    queue,
+    {
+      config: options.config,
+      customers: store.customers,
+      sends: store.sends,
+      suppressions: store.suppressions,
+      mailer,
+      compiler: new TemplateCompiler(options.config.templates),
+      clock: options.clock,
+      links: { baseUrl: options.linkBaseUrl, tokenSecret: options.tokenSecret },
+      newClaimToken: randomUUID,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...(options.log ? { log: options.log } : {}),
+    },
+    { workers: options.senderWorkers ?? 4, maxSendRate: await mailer.maxSendRate() },
+  );
+  const dispatchDeps = { ...store, runs: store.campaignRuns, config: options.config, queue, clock: options.clock };
+  const engine: LocalEngine = {
     store,
-    scheduleCampaigns(scheduler) {
+    queue,
+    workers,
+    mailer,
+    async dispatch(campaignId, scheduledFor) {
+      const campaign = options.config.campaigns.find((candidate) => candidate.id === campaignId);
+      if (!campaign) throw new Error(`no campaign '${campaignId}' in the config`);
+      const outcome = await dispatchCampaignRun(campaign, scheduledFor, dispatchDeps);
+      options.onDispatch?.(campaignId, outcome);
+      return outcome;
+    },
+    releaseDeferred: () => releaseDeferredSends({ sends: store.sends, queue, clock: options.clock }),
+    scheduleJobs(scheduler) {
       const active = options.config.campaigns.filter((campaign) => campaign.status === 'active');
       for (const campaign of active) {
-        scheduler.add({
-          id: campaign.id,
-          schedule: campaign.schedule,
-          run: async (scheduledFor) => {
-            const outcome = await startCampaignRun(campaign.id, scheduledFor, { runs: store.campaignRuns, clock: options.clock });
-            options.onRun?.(campaign.id, outcome);
-          },
-        });
+        scheduler.add({ id: campaign.id, schedule: campaign.schedule, run: async (scheduledFor) => void (await engine.dispatch(campaign.id, scheduledFor)) });
       }
+      scheduler.add({ id: 'release-deferred-sends', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.releaseDeferred()) });
       return active.length;
     },
   };
+  return engine;
 }

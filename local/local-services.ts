@@ -23,6 +23,8 @@ export interface LocalServiceOptions {
   tableName: string;
   /** Persist DynamoDB Local here; omitted = in memory. */
   dbPath?: string;
+  /** What the SES emulator's GetAccount reports as MaxSendRate. */
+  sesMaxSendRate?: number;
   /** Ports checked up front so a busy one is reported before anything starts. */
   alsoCheck?: Array<{ port: number; purpose: string; option: string }>;
 }
@@ -36,7 +38,7 @@ export async function startLocalServices(options: LocalServiceOptions): Promise<
   let ses: SesEmulator | undefined;
   const client = localDynamoClient(dynamo.endpoint);
   try {
-    ses = await startSesEmulator(options.sesPort);
+    ses = await startSesEmulator(options.sesPort, options.sesMaxSendRate);
     const tableCreated = await ensureTable(client, options.tableName);
     const started = ses;
     return {

@@ -13,8 +13,13 @@ export interface SesEmulator {
   stop(): Promise<void>;
 }
 
-export async function startSesEmulator(port: number): Promise<SesEmulator> {
+/**
+ * `maxSendRate` is what the emulator's GetAccount answers (it reads AWS_SES_ACCOUNT), so the
+ * engine reads its quota locally the same way it does from SES.
+ */
+export async function startSesEmulator(port: number, maxSendRate = 50): Promise<SesEmulator> {
   await assertPortFree(port, 'SES emulator', '--ses-port');
+  process.env.AWS_SES_ACCOUNT = JSON.stringify(localSesAccount(maxSendRate));
   // The package is CommonJS with an `exports.default`; unwrap it whichever way the loader exposes it.
   const startServer = ((sesEmulatorModule as unknown as { default?: typeof sesEmulatorModule }).default ?? sesEmulatorModule) as unknown as (config: { host: string; port: number }) => Promise<Server>;
   const server = await startServer({ host: '127.0.0.1', port });
@@ -27,5 +32,24 @@ export async function startSesEmulator(port: number): Promise<SesEmulator> {
         server.closeAllConnections?.();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
+  };
+}
+
+function localSesAccount(maxSendRate: number) {
+  return {
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'MARKETING',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'local development',
+      WebsiteURL: 'http://127.0.0.1',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
   };
 }

@@ -13,6 +13,8 @@ export interface LocalSettings {
   /** Where DynamoDB Local keeps its file, the ingest token and the demo CSVs. */
   dataDir: string;
   tableName: string;
+  /** What the local SES emulator reports as the account's MaxSendRate. */
+  sesMaxSendRate: number;
   projectRoot: string;
 }
 
@@ -28,6 +30,7 @@ const settingsSchema = z.object({
   dynamodbPort: portSchema('--dynamodb-port / DYNAMODB_PORT'),
   sesPort: portSchema('--ses-port / SES_PORT'),
   dataDir: z.string().min(1),
+  sesMaxSendRate: z.coerce.number({ error: '--ses-rate / SES_MAX_SEND_RATE: expected emails per second' }).positive({ error: '--ses-rate / SES_MAX_SEND_RATE: must be above 0' }),
   tableName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: '--table / TABLE_NAME: 3-255 letters, digits, _ . -' }),
 });
 
@@ -37,6 +40,7 @@ export const LOCAL_OPTIONS = {
   'ses-port': { type: 'string' },
   'data-dir': { type: 'string' },
   table: { type: 'string' },
+  'ses-rate': { type: 'string' },
 } as const;
 
 export class SettingsError extends Error {}
@@ -49,6 +53,7 @@ export function readLocalSettings(argv: string[], env: NodeJS.ProcessEnv, projec
     sesPort: values['ses-port'] ?? env.SES_PORT ?? 8005,
     dataDir: values['data-dir'] ?? env.DATA_DIR ?? '.local',
     tableName: values.table ?? env.TABLE_NAME ?? 'nurture-engine-local',
+    sesMaxSendRate: values['ses-rate'] ?? env.SES_MAX_SEND_RATE ?? 14,
   });
   if (!parsed.success) throw new SettingsError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   return { ...parsed.data, dataDir: resolve(projectRoot, parsed.data.dataDir), projectRoot };

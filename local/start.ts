@@ -15,7 +15,7 @@ import { createHttpApp } from '../http/app.ts';
 import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
-import { localIngestToken } from './ingest-token.ts';
+import { localSecret } from './local-secret.ts';
 import { startLocalServices, type LocalServices } from './local-services.ts';
 import { PortInUseError } from './ports.ts';
 import { readLocalSettings, SettingsError } from './settings.ts';
@@ -37,18 +37,21 @@ async function main(): Promise<void> {
     sesPort: settings.sesPort,
     tableName: settings.tableName,
     dbPath: join(settings.dataDir, 'dynamodb'),
+    sesMaxSendRate: settings.sesMaxSendRate,
     alsoCheck: [{ port: settings.enginePort, purpose: 'engine HTTP app', option: '--port or ENGINE_PORT' }],
   });
   const scheduler = new InProcessScheduler(systemClock, (jobId, error) =>
     console.error(JSON.stringify({ level: 'ERROR', message: 'scheduled job failed', jobId, error: (error as Error).message })),
   );
   let server: ReturnType<typeof serve> | undefined;
+  let workers: { stop(): Promise<void> } | undefined;
   let stopping = false;
   const stop = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping: scheduler, HTTP app, SES emulator, DynamoDB Local ...');
     scheduler.stop();
+    await workers?.stop();
     await new Promise<void>((resolve) => {
       if (!server) return resolve();
       server.close(() => resolve());
@@ -63,24 +66,30 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    const engine = wireLocalEngine({
+    const engine = await wireLocalEngine({
       client: services.client,
       tableName: settings.tableName,
+      sesEndpoint: services.ses.endpoint,
       config,
       clock: systemClock,
-      onRun: (campaignId, outcome) => console.log(JSON.stringify({ level: 'INFO', message: 'campaign run', campaignId, ...outcome })),
+      linkBaseUrl: `http://127.0.0.1:${settings.enginePort}`,
+      tokenSecret: await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET),
+      onDispatch: (campaignId, outcome) => console.log(JSON.stringify({ level: 'INFO', message: 'campaign run dispatched', campaignId, ...outcome })),
+      log: (entry) => console.log(JSON.stringify(entry)),
     });
+    workers = engine.workers;
+    engine.workers.start();
     if (services.tableCreated) {
       console.log('first start: loading demo customers ...');
       const { accountsCsv, contactsCsv } = await writeDemoCsv(join(settings.dataDir, 'demo-data'));
       for (const line of describeImport(await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, systemClock))) console.log(`  ${line}`);
     }
-    const ingestToken = await localIngestToken(settings.dataDir, process.env);
+    const ingestToken = await localSecret(settings.dataDir, 'ingest-token', process.env.INGEST_TOKEN);
     const app = createHttpApp({ customers: engine.store.customers, clock: systemClock, ingestToken });
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: settings.enginePort, hostname: '127.0.0.1' }, () => resolve());
     });
-    const scheduled = engine.scheduleCampaigns(scheduler);
+    const scheduled = engine.scheduleJobs(scheduler);
 
     console.log(
       [
@@ -90,7 +99,8 @@ async function main(): Promise<void> {
         `  ingest API             POST http://127.0.0.1:${settings.enginePort}/api/ingest/customers  (Authorization: Bearer <token in ${join(settings.dataDir, 'ingest-token')}>)`,
         `  SES emulator mail list ${services.ses.mailListUrl}`,
         `  DynamoDB Local         ${services.dynamo.endpoint}  (table ${settings.tableName}, data in ${join(settings.dataDir, 'dynamodb')})`,
-        `  scheduler              ${scheduled} active campaign(s): ${config.campaigns.map((campaign) => campaign.id).join(', ')}`,
+        `  scheduler              ${scheduled} active campaign(s): ${config.campaigns.map((campaign) => campaign.id).join(', ')}; deferred sends released every minute`,
+        `  sender                 4 workers sharing MaxSendRate ${await engine.mailer.maxSendRate()}/s (from the emulator's GetAccount)`,
         '',
         'Ctrl-C stops everything.',
       ].join('\n'),

@@ -9,7 +9,7 @@
  * is written in it, else the message's fallbackLocale. Reads config; sends nothing.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/config-directory.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
@@ -76,9 +76,15 @@ async function main(): Promise<void> {
     const fallback = locale === context.contact.locale ? '' : ` (fallback: the recipient's locale is ${context.contact.locale})`;
     console.log(`${message.messageId} [${locale}]${fallback} template ${message.templateId}`);
     console.log(`  subject: ${email.subject}`);
-    console.log(`  ${relative(process.cwd(), `${base}.html`)}`);
-    console.log(`  ${relative(process.cwd(), `${base}.txt`)}`);
+    console.log(`  ${shown(`${base}.html`)}`);
+    console.log(`  ${shown(`${base}.txt`)}`);
   }
+}
+
+/** Relative to the working directory when inside it, else absolute. */
+function shown(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
 }
 
 /** The messages `arg` names: one email, or every email of a sequence or webinar policy. */

@@ -38,6 +38,9 @@ export class TemplateRenderError extends Error {
 export function describeLiquidError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const message = error.message.replace(/, line:\d+, col:\d+$/, '');
+  if (/^ENOENT: Failed to lookup /.test(message)) {
+    return `${message.replace(/^ENOENT: Failed to lookup ("[^"]*").*$/, '$1')}: include, render and layout are not supported; templates are self-contained`;
+  }
   if (error instanceof LiquidError && error.name === 'UndefinedVariableError') return message.replace(/^undefined variable: /, 'undefined variable ');
   return message;
 }

@@ -51,9 +51,10 @@ class ProblemList {
     this.entries.set(key, entry);
   }
 
+  /** Sorted by file and part, so the output reads file by file. */
   problems(): ConfigProblem[] {
-    return [...this.entries.values()].map(({ problem, usedBy }) =>
-      usedBy.length === 0 ? problem : { ...problem, message: `${problem.message} (used by ${usedBy.join(', ')})` },
-    );
+    return [...this.entries.values()]
+      .map(({ problem, usedBy }) => (usedBy.length === 0 ? problem : { ...problem, message: `${problem.message} (used by ${usedBy.sort().join(', ')})` }))
+      .sort((a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path));
   }
 }

@@ -80,7 +80,11 @@ describe('npm run demo', () => {
     expect(result.output).toMatch(/config\s+valid/);
     expect(result.output).toMatch(/accounts by tier\s+tier1 \d+, tier2 \d+, tier3 \d+/);
     expect(result.output).toMatch(/contacts: 0 created, 0 updated, 2000 unchanged/);
-    expect(result.output).toMatch(/duplicate run refused\s+yes/);
+    expect(result.output).toMatch(/re-invoked run\s+already-dispatched/);
+    expect(result.output).toMatch(/duplicate emails\s+0/);
+    expect(result.output).toMatch(/suppressed reached\s+0/);
+    expect(result.output).toMatch(/skipped by reason\s+.*suppressed 3/);
+    expect(result.output).toMatch(/sent\s+\d+ \(queued at once \d+, deferred then released \d+\)/);
   }, 180_000);
 });
 

@@ -1,0 +1,2 @@
+export const name = 'render';
+export async function run() { return {}; }

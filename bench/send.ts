@@ -1,0 +1,318 @@
+/**
+ * Bench `send`: one campaign run to 20,000 recipients through the real pipeline (dispatcher,
+ * in-process queue, 4 sender workers, SES mailer adapter, DynamoDB store on DynamoDB Local,
+ * started here) against an SES stand-in that enforces MaxSendRate and answers throttles above
+ * it (`throttling-ses.ts`). The baseline is the quota itself: `send.rate_over_quota` is the
+ * accepted emails per second over MaxSendRate, between the first and the last accepted email.
+ * Also counted: duplicates (an address that received more than one), lost recipients (queued,
+ * never accepted, not recorded as failed), throttled answers, and DynamoDB requests per email.
+ * Loading the customers is setup (plain BatchWrite of the items the store would write), not measured.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoTable, batchWrite } from '../adapters/aws/dynamo/dynamo-table.ts';
+import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
+import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
+import { keys } from '../adapters/aws/dynamo/table-design.ts';
+import { SesMailer } from '../adapters/aws/ses-mailer.ts';
+import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
+import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
+import { SenderWorkers } from '../adapters/local/sender-workers.ts';
+import { systemClock } from '../adapters/local/system-clock.ts';
+import { mapBounded } from '../core/bounded-parallel.ts';
+import type { EngineConfig } from '../core/config/engine-config.ts';
+import type { Campaign } from '../core/config/schema/messages.ts';
+import type { Account } from '../core/customers/account.ts';
+import type { Contact } from '../core/customers/contact.ts';
+import type { SendQueue } from '../core/ports.ts';
+import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
+import { dispatchCampaignRun } from '../core/sending/dispatch-campaign.ts';
+import { decodeTagValue } from '../core/sending/email-tags.ts';
+import type { SendRequest } from '../core/sending/send-request.ts';
+import { generateDemoCustomers } from '../local/demo-customers.ts';
+import { LOCAL_AWS, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { freePort } from '../local/ports.ts';
+import type { Figures } from './bench.ts';
+import { DynamoRequestCounter, type DynamoRequestCounts } from './dynamodb-request-counter.ts';
+import { formatNumber, formatTable } from './figure-table.ts';
+import { ThrottlingSes } from './throttling-ses.ts';
+
+export const name = 'send';
+
+const ACCOUNTS = 2_000;
+const CONTACTS = 20_000;
+/** Emails/s the SES stand-in allows; small enough that DynamoDB Local on 2 cores is not the bottleneck. */
+const MAX_SEND_RATE = 100;
+const SENDER_WORKERS = 4;
+const TABLE_NAME = 'bench-send';
+const BENCH_CAMPAIGN_ID = 'bench-send-newsletter';
+const LOAD_CONCURRENCY = 16;
+/** Kinds always reported (0 when unused), so the results file keeps the same figures run to run. */
+const REPORTED_COMMANDS = ['PutItem', 'UpdateItem', 'Query', 'BatchGetItem', 'BatchWriteItem'];
+const PROGRESS_EVERY_MS = 20_000;
+
+/** The pipeline did not do what the bench relies on, so its figures would measure something else. */
+export class SendBenchError extends Error {
+  constructor(message: string) {
+    super(`bench send: ${message}`);
+    this.name = 'SendBenchError';
+  }
+}
+
+export async function run(): Promise<Figures> {
+  const config = await benchConfig();
+  const campaign = config.campaigns.find((candidate) => candidate.id === BENCH_CAMPAIGN_ID) as Campaign;
+  const customers = everyoneReachable(generateDemoCustomers({ accounts: ACCOUNTS, contacts: CONTACTS }));
+
+  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  const client = localDynamoClient(dynamo.endpoint);
+  const ses = await ThrottlingSes.start({ maxSendRate: MAX_SEND_RATE });
+  const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: ses.endpoint, maxAttempts: 1 });
+  try {
+    console.log(
+      `DynamoDB Local on ${dynamo.endpoint}; throttling SES on ${ses.endpoint} (MaxSendRate ${MAX_SEND_RATE}/s, burst ${MAX_SEND_RATE}); ` +
+        `${formatNumber(customers.contacts.length)} contacts in ${formatNumber(customers.accounts.length)} accounts; ${SENDER_WORKERS} sender workers`,
+    );
+    await ensureTable(client, TABLE_NAME);
+    const store = createDynamoStore(client, TABLE_NAME);
+    const loadStarted = performance.now();
+    await loadCustomers(new DynamoTable(client, TABLE_NAME), store.customers, customers);
+    console.log(`setup: loaded ${formatNumber(customers.accounts.length + customers.contacts.length)} items in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s (not measured)`);
+
+    const counter = DynamoRequestCounter.attach(client);
+    const mailer = new SesMailer(sesClient);
+    const maxSendRate = await mailer.maxSendRate();
+    if (maxSendRate !== MAX_SEND_RATE) throw new SendBenchError(`SesMailer.maxSendRate() read ${maxSendRate}/s from the SES stand-in, expected ${MAX_SEND_RATE}`);
+
+    const queue = new InProcessQueue({ visibilityTimeoutMs: 30_000, maxReceiveCount: 5 });
+    const queued: SendRequest[] = [];
+    const recordingQueue: SendQueue = {
+      async enqueue(requests) {
+        queued.push(...requests);
+        await queue.enqueue(requests);
+      },
+    };
+    const workerErrors: string[] = [];
+    const workers = new SenderWorkers(
+      queue,
+      {
+        config,
+        customers: store.customers,
+        sends: store.sends,
+        suppressions: store.suppressions,
+        mailer,
+        compiler: new TemplateCompiler(config.templates),
+        clock: systemClock,
+        links: { baseUrl: 'https://mail.example.com', tokenSecret: 'bench-send-token-secret' },
+        newClaimToken: randomUUID,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        log: (entry) => {
+          if (entry.level === 'ERROR') workerErrors.push(`${String(entry.message)}: ${String(entry.error ?? '')}`);
+        },
+      },
+      { workers: SENDER_WORKERS, maxSendRate },
+    );
+
+    const before = counter.snapshot();
+    const started = performance.now();
+    const progress = setInterval(() => {
+      const counts = ses.counts();
+      console.log(`  ${((performance.now() - started) / 1000).toFixed(0)} s: ${formatNumber(counts.accepted)} accepted, ${counts.throttled} throttled, ${formatNumber(queue.size)} in the queue`);
+    }, PROGRESS_EVERY_MS);
+    let dispatched;
+    try {
+      workers.start();
+      const scheduledFor = new Date();
+      dispatched = await dispatchCampaignRun(campaign, scheduledFor, { ...store, runs: store.campaignRuns, config, queue: recordingQueue, clock: systemClock });
+      if (dispatched.outcome !== 'dispatched') throw new SendBenchError(`dispatch answered '${dispatched.outcome}', expected 'dispatched'`);
+      console.log(`dispatched run ${dispatched.runId} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(dispatched.counts)}`);
+      await drainWithin(workers, queue, (queued.length / maxSendRate) * 3 + 60);
+    } finally {
+      clearInterval(progress);
+      await workers.stop();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const requests = counter.since(before);
+
+    const sends = await store.sends.listSendsOfRun(campaign.id, dispatched.runId);
+    return figuresOf({ customers: customers.contacts, queued, ses, sends, requests, seconds, maxSendRate, queue, workers, workerErrors });
+  } finally {
+    sesClient.destroy();
+    client.destroy();
+    await ses.stop();
+    await dynamo.stop();
+  }
+}
+
+/** The shipped config plus a copy of monthly-newsletter to everyone, with no timing guardrails or caps, so every contact is queued at once. */
+async function benchConfig(): Promise<EngineConfig> {
+  const shipped = await loadConfigOrThrow(defaultConfigLocation(fileURLToPath(new URL('..', import.meta.url))));
+  const newsletter = shipped.campaigns.find((campaign) => campaign.id === 'monthly-newsletter');
+  if (!newsletter) throw new SendBenchError('the shipped config has no campaign monthly-newsletter to copy');
+  const campaign: Campaign = { ...newsletter, id: BENCH_CAMPAIGN_ID, name: 'Send bench newsletter', status: 'active', audience: {} };
+  const { sendWindow: _sendWindow, ...guardrails } = shipped.guardrails;
+  return {
+    ...shipped,
+    campaigns: [...shipped.campaigns, campaign],
+    // Quiet hours from 00:00 to 00:00 are empty: nobody is deferred.
+    guardrails: { ...guardrails, frequencyCaps: [], quietHours: { start: '00:00', end: '00:00' }, holidays: [] },
+  };
+}
+
+function everyoneReachable(customers: { accounts: Account[]; contacts: Contact[] }): { accounts: Account[]; contacts: Contact[] } {
+  return { accounts: customers.accounts, contacts: customers.contacts.map((contact) => ({ ...contact, consent: 'granted', topicsOptedOut: [] })) };
+}
+
+/**
+ * BatchWrites the items the customer store would write. Checks the shape first: the first account
+ * and contact go through the store's own upsert, and the items built here must match what it stored.
+ */
+async function loadCustomers(table: DynamoTable, store: ReturnType<typeof createDynamoStore>['customers'], customers: { accounts: Account[]; contacts: Contact[] }): Promise<void> {
+  const at = new Date();
+  const items = [...customers.accounts.map((account) => accountItem(account, at)), ...customers.contacts.map((contact) => contactItem(contact, at))];
+  const [firstAccount, firstContact] = [customers.accounts[0], customers.contacts[0]];
+  if (!firstAccount || !firstContact) throw new SendBenchError('no demo customers generated');
+  await store.upsertAccount(firstAccount, at);
+  await store.upsertContact(firstContact, at);
+  for (const [built, key] of [
+    [accountItem(firstAccount, at), keys.account(firstAccount.accountId)],
+    [contactItem(firstContact, at), keys.contact(firstContact.contactId)],
+  ] as const) {
+    const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: key }));
+    if (JSON.stringify(sortedKeys(Item ?? {})) !== JSON.stringify(sortedKeys(built))) {
+      throw new SendBenchError(`the item built for ${key.PK} differs from what the customer store writes:\n  store: ${JSON.stringify(sortedKeys(Item ?? {}))}\n  bench: ${JSON.stringify(sortedKeys(built))}`);
+    }
+  }
+  const chunks: (typeof items)[] = [];
+  for (let start = 0; start < items.length; start += 250) chunks.push(items.slice(start, start + 250));
+  await mapBounded(chunks, LOAD_CONCURRENCY, (chunk) => batchWrite(table, chunk.map((Item) => ({ PutRequest: { Item } }))));
+}
+
+function accountItem(account: Account, at: Date): Record<string, unknown> {
+  return {
+    ...keys.account(account.accountId),
+    ...keys.accountByTier(account.tier, account.accountId),
+    ...keys.accountMembers(account.accountId),
+    entity: 'account',
+    ...account,
+    contentHash: contentHashOf(account),
+    updatedAt: at.toISOString(),
+  };
+}
+
+function contactItem(contact: Contact, at: Date): Record<string, unknown> {
+  return {
+    ...keys.contact(contact.contactId),
+    ...keys.contactListing(contact.contactId),
+    ...keys.contactOfAccount(contact.accountId, contact.contactId),
+    entity: 'contact',
+    ...contact,
+    contentHash: contentHashOf(contact),
+    updatedAt: at.toISOString(),
+  };
+}
+
+/** As the customer store hashes an entity (stable key order), so a later import sees these rows unchanged. */
+function contentHashOf(entity: object): string {
+  return createHash('sha256').update(JSON.stringify(entity, Object.keys(entity).sort())).digest('base64url');
+}
+
+function sortedKeys(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function drainWithin(workers: SenderWorkers, queue: InProcessQueue, seconds: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SendBenchError(`the queue did not drain within ${seconds.toFixed(0)} s (${queue.size} messages left)`)), seconds * 1000);
+  });
+  try {
+    await Promise.race([workers.drain(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Outcome {
+  customers: readonly Contact[];
+  queued: readonly SendRequest[];
+  ses: ThrottlingSes;
+  sends: Awaited<ReturnType<ReturnType<typeof createDynamoStore>['sends']['listSendsOfRun']>>;
+  requests: DynamoRequestCounts;
+  seconds: number;
+  maxSendRate: number;
+  queue: InProcessQueue;
+  workers: SenderWorkers;
+  workerErrors: readonly string[];
+}
+
+function figuresOf(outcome: Outcome): Figures {
+  const { ses, sends, requests, seconds, maxSendRate, queue } = outcome;
+  const counts = ses.counts();
+  const emailOf = new Map(outcome.customers.map((contact) => [contact.contactId, contact.email.toLowerCase()]));
+
+  // Recipients are told apart by address; the contact tag must name the same contact.
+  const contactOfEmail = new Map(outcome.customers.map((contact) => [contact.email.toLowerCase(), contact.contactId]));
+  const mismatchedTags = ses.accepted.filter((email) => email.to.some((address) => contactOfEmail.get(address) !== decodeTagValue(email.tags.contact ?? ''))).length;
+  const duplicates = [...ses.perRecipient.values()].filter((count) => count > 1).length;
+  const queuedContacts = new Set(outcome.queued.map((request) => request.contactId));
+  const failedContacts = new Set(sends.filter((send) => send.state === 'failed').map((send) => send.contactId));
+  const lost = [...queuedContacts].filter((contactId) => !ses.perRecipient.has(emailOf.get(contactId) ?? '') && !failedContacts.has(contactId)).length;
+  const storeStates: Record<string, number> = {};
+  for (const send of sends) storeStates[send.state] = (storeStates[send.state] ?? 0) + 1;
+  const storeSent = storeStates.sent ?? 0;
+
+  const spanSeconds = counts.firstAcceptedAt !== undefined && counts.lastAcceptedAt !== undefined ? (counts.lastAcceptedAt - counts.firstAcceptedAt) / 1000 : 0;
+  const acceptedPerSecond = spanSeconds > 0 ? counts.accepted / spanSeconds : 0;
+  const rateOverQuota = acceptedPerSecond / maxSendRate;
+  const perEmail = (count: number) => (counts.accepted > 0 ? count / counts.accepted : 0);
+
+  console.log('');
+  for (const line of formatTable(
+    ['DynamoDB command', 'requests', 'per email'],
+    Object.entries(requests.byCommand)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([command, count]) => [command, formatNumber(count), formatNumber(perEmail(count))]),
+  )) {
+    console.log(`  ${line}`);
+  }
+  if (requests.attempts > requests.commands) console.log(`  the SDK retried some DynamoDB requests: ${requests.attempts} HTTP attempts for ${requests.commands} commands`);
+  console.log(`\nworker outcomes ${JSON.stringify(Object.fromEntries(outcome.workers.outcomes))}; store send states ${JSON.stringify(storeStates)}; dead letters ${queue.deadLetters.length}`);
+  if (outcome.workerErrors.length > 0) console.log(`worker errors: ${outcome.workerErrors.length}, first: ${outcome.workerErrors[0]}`);
+  if (mismatchedTags > 0) console.log(`WARNING: ${mismatchedTags} accepted emails carry a contact tag that does not match their address`);
+  console.log(
+    storeSent === counts.accepted
+      ? `store check: ${formatNumber(storeSent)} sends in state 'sent' = ${formatNumber(counts.accepted)} emails SES accepted`
+      : `STORE MISMATCH: ${formatNumber(storeSent)} sends in state 'sent', but SES accepted ${formatNumber(counts.accepted)} emails`,
+  );
+  console.log(
+    `\n${formatNumber(counts.accepted)} emails accepted in ${spanSeconds.toFixed(1)} s (first to last) = ${formatNumber(acceptedPerSecond)}/s = ` +
+      `${rateOverQuota.toFixed(3)} x the quota (${maxSendRate}/s, the baseline); ${counts.throttled} throttled answers, ${duplicates} duplicates, ${lost} lost; ` +
+      `${seconds.toFixed(1)} s from dispatch to drained; ${formatNumber(perEmail(requests.commands))} DynamoDB requests per email`,
+  );
+
+  const figures: Figures = {
+    'send.recipients': queuedContacts.size,
+    'send.accepted': counts.accepted,
+    'send.max_send_rate': maxSendRate,
+    'send.emails_per_second': round3(acceptedPerSecond),
+    'send.rate_over_quota': round4(rateOverQuota),
+    'send.duplicates': duplicates,
+    'send.lost': lost,
+    'send.failed': failedContacts.size,
+    'send.dead_letters': queue.deadLetters.length,
+    'send.throttled_responses': counts.throttled,
+    'send.seconds': round3(seconds),
+    'send.store_sent_minus_accepted': storeSent - counts.accepted,
+    'send.dynamodb_requests_per_email': round4(perEmail(requests.commands)),
+  };
+  for (const command of new Set([...REPORTED_COMMANDS, ...Object.keys(requests.byCommand)])) {
+    figures[`send.dynamodb_requests_per_email.${command}`] = round4(perEmail(requests.byCommand[command] ?? 0));
+  }
+  return figures;
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

@@ -1,0 +1,182 @@
+/**
+ * Use case: the sender. For each send request of a queue batch: re-check suppression, consent
+ * and topic preference at send time, claim the email with a conditional write (whoever holds
+ * the claim is the only one allowed to call SES), render it, wait for a send-rate slot, and
+ * call the mailer. Returns the ids of the records that must be retried (partial batch failure):
+ * only failures where SES certainly did not accept the email, so a retry cannot double-send.
+ */
+import { mapBounded } from '../bounded-parallel.ts';
+import type { EngineConfig } from '../config/engine-config.ts';
+import type { Account } from '../customers/account.ts';
+import type { Contact } from '../customers/contact.ts';
+import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendStore, type SuppressionStore } from '../ports.ts';
+import type { TemplateCompiler } from '../rendering/template-compiler.ts';
+import { renderEmail } from '../rendering/render-email.ts';
+import { signToken } from '../tracking/link-token.ts';
+import type { Suppression } from '../tracking/suppression.ts';
+import { encodeTagValue } from './email-tags.ts';
+import { evaluateGuardrails } from './guardrails.ts';
+import { messageDefinition, type MessageDefinition } from './message-definition.ts';
+import { messageIdOf, sendRequestSchema, type SendRequest } from './send-request.ts';
+import type { SendRateLimiter } from './send-rate-limiter.ts';
+import type { SendWindowRules } from './send-window.ts';
+
+export interface SenderDeps {
+  config: EngineConfig;
+  customers: CustomerStore;
+  sends: SendStore;
+  suppressions: SuppressionStore;
+  mailer: Mailer;
+  compiler: TemplateCompiler;
+  clock: Clock;
+  rateLimiter: SendRateLimiter;
+  /** Public base URL of the HTTP app (unsubscribe and preference links) and the token secret. */
+  links: { baseUrl: string; tokenSecret: string };
+  newClaimToken: () => string;
+  sleep: (ms: number) => Promise<void>;
+  /** Throttled attempts before the record goes back to the queue. */
+  maxThrottleRetries?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export type SendOutcome = 'sent' | 'duplicate' | 'skipped' | 'failed' | 'retry';
+
+export interface QueueRecord {
+  id: string;
+  body: unknown;
+}
+
+export interface BatchResult {
+  /** Records to retry (SQS batchItemFailures). */
+  retryIds: string[];
+  outcomes: Map<string, SendOutcome>;
+}
+
+/** Time checks only: the send window was applied when the request was queued or released. */
+const ALWAYS_OPEN: SendWindowRules = { quietStart: 0, quietEnd: 0, holidays: [] };
+
+export async function processSendBatch(records: readonly QueueRecord[], deps: SenderDeps): Promise<BatchResult> {
+  const outcomes = new Map<string, SendOutcome>();
+  const parsed: Array<{ id: string; request: SendRequest }> = [];
+  for (const record of records) {
+    const result = sendRequestSchema.safeParse(typeof record.body === 'string' ? safeJson(record.body) : record.body);
+    if (result.success) parsed.push({ id: record.id, request: result.data });
+    else {
+      // A malformed message never succeeds: retrying sends it to the dead-letter queue, where people look.
+      deps.log?.({ level: 'ERROR', message: 'malformed send request', recordId: record.id, issues: result.error.issues.map((issue) => issue.message) });
+      outcomes.set(record.id, 'retry');
+    }
+  }
+  const contactIds = parsed.map(({ request }) => request.contactId);
+  const [contacts, accounts] = await Promise.all([deps.customers.getContacts(contactIds), deps.customers.getAccounts(parsed.map(({ request }) => request.accountId))]);
+  const suppressed = await deps.suppressions.suppressedAmong([...contacts.values()].map((contact) => contact.email));
+  await mapBounded(parsed, parsed.length || 1, async ({ id, request }) => {
+    try {
+      const contact = contacts.get(request.contactId);
+      outcomes.set(id, await sendOne(request, contact, accounts.get(request.accountId), contact ? suppressed.get(contact.email) : undefined, deps));
+    } catch (error) {
+      deps.log?.({ level: 'ERROR', message: 'send failed, will retry', recordId: id, contactId: request.contactId, error: (error as Error).message });
+      outcomes.set(id, 'retry');
+    }
+  });
+  return { retryIds: [...outcomes.entries()].filter(([, outcome]) => outcome === 'retry').map(([id]) => id), outcomes };
+}
+
+async function sendOne(
+  request: SendRequest,
+  contact: Contact | undefined,
+  account: Account | undefined,
+  suppression: Suppression | undefined,
+  deps: SenderDeps,
+): Promise<SendOutcome> {
+  const now = deps.clock.now();
+  const filedUnder = messageIdOf(request.source);
+  const definition = messageDefinition(deps.config, request.source);
+  const skip = async (reason: string, detail?: string): Promise<SendOutcome> => {
+    await deps.sends.recordSkips([{ campaignId: filedUnder, runId: request.runId, contactId: request.contactId, accountId: request.accountId, reason, ...(detail ? { detail } : {}), skippedAt: now.toISOString() }]);
+    return 'skipped';
+  };
+  if (!contact || !account) return skip('contact-missing');
+  const decision = evaluateGuardrails({ contact, topic: definition.topic, suppression, recentSends: [], now }, [], ALWAYS_OPEN);
+  if (decision.action === 'skip') return skip(decision.reason, decision.detail);
+
+  const ref = { campaignId: filedUnder, runId: request.runId, contactId: request.contactId };
+  const claimToken = deps.newClaimToken();
+  const claimed = await deps.sends.claimSend({ ...ref, accountId: request.accountId, state: 'claimed', claimedAt: now.toISOString(), claimToken });
+  if (!claimed) return 'duplicate';
+
+  let email: OutgoingEmail;
+  try {
+    email = await composeEmail(request, contact, account, definition, deps);
+  } catch (error) {
+    await deps.sends.releaseClaim(ref, claimToken);
+    throw error;
+  }
+  const maxRetries = deps.maxThrottleRetries ?? 5;
+  for (let attempt = 0; ; attempt++) {
+    await deps.rateLimiter.acquire();
+    try {
+      const { messageId } = await deps.mailer.send(email);
+      await deps.sends.markSent(ref, messageId, deps.clock.now());
+      return 'sent';
+    } catch (error) {
+      if (!(error instanceof MailerError)) {
+        await deps.sends.releaseClaim(ref, claimToken);
+        throw error;
+      }
+      if (error.kind === 'permanent' || error.kind === 'unknown-outcome') {
+        // unknown-outcome: SES may have accepted it; never risk a second copy.
+        await deps.sends.markFailed(ref, `${error.kind}: ${error.message}`);
+        return 'failed';
+      }
+      if (attempt >= maxRetries) {
+        await deps.sends.releaseClaim(ref, claimToken);
+        return 'retry';
+      }
+      await deps.sleep(Math.min(5_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    }
+  }
+}
+
+async function composeEmail(request: SendRequest, contact: Contact, account: Account, definition: MessageDefinition, deps: SenderDeps): Promise<OutgoingEmail> {
+  const compiled = await deps.compiler.compileFor(definition.templateId, definition, contact.locale);
+  const messageId = messageIdOf(request.source);
+  const token = (purpose: 'unsubscribe' | 'preferences') =>
+    signToken({ purpose, messageId, runId: request.runId, contactId: contact.contactId }, deps.links.tokenSecret);
+  const unsubscribe = `${deps.links.baseUrl}/u/${token('unsubscribe')}`;
+  const rendered = renderEmail(compiled, {
+    contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email, locale: contact.locale },
+    account: { name: account.name, plan: account.plan },
+    links: { unsubscribe, preferences: `${deps.links.baseUrl}/p/${token('preferences')}` },
+  });
+  const headers = {
+    'List-Unsubscribe': `<${unsubscribe}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    ...rendered.headers,
+  };
+  return {
+    from: { email: definition.sender.email, name: definition.sender.displayName[compiled.locale] ?? definition.sender.email },
+    to: contact.email,
+    ...(definition.sender.replyTo ? { replyTo: definition.sender.replyTo } : {}),
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
+    tags: {
+      kind: request.source.kind,
+      campaign: encodeTagValue(messageId),
+      run: encodeTagValue(request.runId),
+      contact: encodeTagValue(contact.contactId),
+      ...(request.source.kind === 'sequence' ? { step: encodeTagValue(request.source.stepId) } : {}),
+    },
+    configurationSet: definition.sender.configurationSet,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Sender function, fed by the send queue (SQS) with ReportBatchItemFailures: only the records
+ * whose email SES certainly did not accept come back for a retry. Each instance keeps
+ * MaxSendRate / SENDER_CONCURRENCY, so all instances together stay within the SES quota.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { processSendBatch } from '../../core/sending/send-emails.ts';
+import { SendRateLimiter } from '../../core/sending/send-rate-limiter.ts';
+import { lambdaRuntime, logger, systemClock } from '../runtime/composition.ts';
+
+const timer = { now: () => performance.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+let rateLimiter: SendRateLimiter | undefined;
+
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const runtime = await lambdaRuntime();
+  rateLimiter ??= new SendRateLimiter((await runtime.mailer.maxSendRate()) / runtime.env.SENDER_CONCURRENCY, timer);
+  const result = await processSendBatch(
+    event.Records.map((record) => ({ id: record.messageId, body: record.body })),
+    {
+      config: runtime.config,
+      customers: runtime.store.customers,
+      sends: runtime.store.sends,
+      suppressions: runtime.store.suppressions,
+      mailer: runtime.mailer,
+      compiler: runtime.compiler,
+      clock: systemClock,
+      rateLimiter,
+      links: { baseUrl: runtime.env.LINK_BASE_URL, tokenSecret: runtime.linkSecret },
+      newClaimToken: runtime.newClaimToken,
+      sleep: timer.sleep,
+      log: (entry) => logger.info('sender', entry),
+    },
+  );
+  logger.info('send batch', { records: event.Records.length, outcomes: Object.fromEntries([...result.outcomes.values()].reduce((counts, outcome) => counts.set(outcome, (counts.get(outcome) ?? 0) + 1), new Map<string, number>())) });
+  return { batchItemFailures: result.retryIds.map((itemIdentifier) => ({ itemIdentifier })) };
+}
