@@ -94,6 +94,7 @@ export interface WebinarStore {
   registerContact(registrant: Registrant): Promise<boolean>;
   recordAttendance(webinarId: string, contactId: string, watchMinutes: number): Promise<void>;
   listRegistrants(webinarId: string): Promise<Registrant[]>;
+  listRegistrationsOfContact(contactId: string): Promise<Registrant[]>;
 }
 
 export interface EnrollmentStore {

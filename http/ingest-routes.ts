@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { formatLocation, importCustomers } from '../core/customers/import-customers.ts';
+import { formatLocation, importCustomers, type ImportReport } from '../core/customers/import-customers.ts';
 import type { Clock, CustomerStore } from '../core/ports.ts';
 
 export const MAX_INGEST_RECORDS = 1000;
@@ -22,6 +22,8 @@ export interface IngestDeps {
   clock: Clock;
   /** Compared in constant time by the bearer middleware. */
   ingestToken: string;
+  /** Runs after the records are written (e.g. enroll accounts that entered a phase in sequences). */
+  onImported?: (report: ImportReport) => Promise<void>;
 }
 
 export function ingestRoutes(deps: IngestDeps): Hono {
@@ -47,6 +49,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       deps.customers,
       deps.clock,
     );
+    await deps.onImported?.(report);
     return c.json({
       accounts: report.accounts,
       contacts: report.contacts,

@@ -19,6 +19,7 @@ import { formatProblem } from '../core/config/problems.ts';
 import { TIERS } from '../core/config/schema/common.ts';
 import type { Contact } from '../core/customers/contact.ts';
 import { validateTemplatesRender } from '../core/rendering/validate-templates.ts';
+import { sequenceRunId } from '../core/sequences/enroll-contacts.ts';
 import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
@@ -73,7 +74,10 @@ try {
 
   section('3. customers: demo data through the CSV import');
   const { accountsCsv, contactsCsv } = await writeDemoCsv(workDir);
-  for (const line of describeImport(await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, clock))) console.log(line);
+  const firstImport = await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, clock);
+  for (const line of describeImport(firstImport)) console.log(line);
+  const enrolled = await engine.enroll(firstImport.phaseChanges);
+  console.log(`enrolled ${enrolled} contact(s) of accounts entering adoption in the adoption-nurture sequence`);
   console.log('same files again:');
   for (const line of describeImport(await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, clock))) console.log(line);
   console.log('a file with mistakes (examples/customers/*-with-errors.csv):');
@@ -98,6 +102,9 @@ try {
   const [fireAt] = fireTimesBetween(newsletter.schedule, DEMO_START, DEMO_END);
   if (!fireAt) throw new Error('monthly-newsletter does not fire in the demo period');
   clock.set(fireAt);
+  const sequenceSteps = await engine.advanceSequences();
+  console.log(`  ${clock.now().toISOString()}  adoption-nurture due steps: ${JSON.stringify(Object.fromEntries(sequenceSteps))}`);
+  await engine.workers.drain();
   const dispatched = await engine.dispatch(newsletter.id, fireAt);
   if (dispatched.outcome !== 'dispatched') throw new Error(`dispatch: ${dispatched.outcome}`);
   console.log(`  ${fireAt.toISOString()}  monthly-newsletter run ${dispatched.runId}: ${JSON.stringify(dispatched.counts)}`);
@@ -121,10 +128,17 @@ try {
   section('summary');
   const sends = await engine.store.sends.listSendsOfRun(newsletter.id, dispatched.runId);
   const skips = await engine.store.sends.listSkipsOfRun(newsletter.id, dispatched.runId);
-  const mail = (await (await fetch(`${services.ses.endpoint}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> };
+  const mail = (await (await fetch(`${services.ses.endpoint}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] } }> };
   const perRecipient = new Map<string, number>();
-  for (const email of mail.emails) for (const to of email.destination.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
-  const duplicates = [...perRecipient.values()].filter((count) => count > 1).length;
+  const perRecipientAndSubject = new Map<string, number>();
+  for (const email of mail.emails) {
+    for (const to of email.destination.to) {
+      perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+      perRecipientAndSubject.set(`${to}\n${email.subject}`, (perRecipientAndSubject.get(`${to}\n${email.subject}`) ?? 0) + 1);
+    }
+  }
+  // The same email twice: same recipient, same subject (a newsletter and a welcome email are two emails).
+  const duplicates = [...perRecipientAndSubject.values()].filter((count) => count > 1).length;
   const suppressedReached = suppressedEmails.filter((contact) => perRecipient.has(contact.email)).length;
   const skippedByReason = new Map<string, number>();
   for (const skip of skips) skippedByReason.set(skip.reason, (skippedByReason.get(skip.reason) ?? 0) + 1);
@@ -135,6 +149,7 @@ try {
     return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ');
   };
   const sent = sends.filter((send) => send.state === 'sent').length;
+  const welcomeSent = (await engine.store.sends.listSendsOfRun('adoption-nurture', sequenceRunId('welcome', DEMO_START.toISOString()))).length;
   const rows: Array<[string, string]> = [
     ['config', 'valid'],
     ['accounts by tier', tiers.map(([tier, count]) => `${tier} ${count}`).join(', ')],
@@ -143,16 +158,19 @@ try {
     ['contacts by consent', countBy((contact) => contact.consent)],
     ['bad rows rejected', `${badImport.accounts.rejected + badImport.contacts.rejected} (written: ${badImport.accounts.created + badImport.contacts.created})`],
     ['newsletter audience', String(dispatched.counts.audience ?? 0)],
-    ['sent', `${sent} (queued at once ${dispatched.counts.queued ?? 0}, deferred then released ${released})`],
+    ['sent', `${sent} (queued at once ${dispatched.counts.queued ?? 0}, deferred to the send window ${dispatched.counts.deferred ?? 0})`],
+    ['deferred sends released', String(released)],
     ['failed', String(sends.filter((send) => send.state === 'failed').length)],
     ['skipped by reason', [...skippedByReason.entries()].map(([reason, count]) => `${reason} ${count}`).join(', ') || 'none'],
     ['emails in SES emulator', `${mail.emails.length} (${services.ses.mailListUrl})`],
     ['duplicate emails', String(duplicates)],
     ['suppressed reached', String(suppressedReached)],
     ['re-invoked run', again.outcome],
+    ['sequence enrollments', String(enrolled)],
+    ['sequence welcome sent', String(welcomeSent)],
   ];
   for (const [name, value] of rows) console.log(`  ${name.padEnd(24)} ${value}`);
-  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent) exitCode = 1;
+  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent) exitCode = 1;
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;

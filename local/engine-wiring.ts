@@ -15,6 +15,9 @@ import type { Clock, Scheduler, Store } from '../core/ports.ts';
 import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
 import { dispatchCampaignRun, type DispatchOutcome } from '../core/sending/dispatch-campaign.ts';
 import { releaseDeferredSends } from '../core/sending/release-deferred.ts';
+import type { PhaseChange } from '../core/customers/import-customers.ts';
+import { advanceDueEnrollments, type StepOutcome } from '../core/sequences/advance-enrollments.ts';
+import { enrollOnPhaseChanges } from '../core/sequences/enroll-contacts.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 
 export interface LocalEngine {
@@ -24,7 +27,10 @@ export interface LocalEngine {
   mailer: SesMailer;
   dispatch(campaignId: string, scheduledFor: Date): Promise<DispatchOutcome>;
   releaseDeferred(): Promise<number>;
-  /** Adds a job per active campaign and the deferred-send release job; returns the campaign count. */
+  /** Enrolls contacts of accounts that entered a phase a sequence starts on. */
+  enroll(changes: readonly PhaseChange[]): Promise<number>;
+  advanceSequences(): Promise<Map<StepOutcome, number>>;
+  /** Adds a job per active campaign, the deferred-send release job and the sequence job; returns the campaign count. */
   scheduleJobs(scheduler: Scheduler): number;
 }
 
@@ -81,12 +87,15 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       return outcome;
     },
     releaseDeferred: () => releaseDeferredSends({ sends: store.sends, queue, clock: options.clock }),
+    enroll: (changes) => enrollOnPhaseChanges(changes, { ...store, config: options.config, clock: options.clock }),
+    advanceSequences: () => advanceDueEnrollments({ ...store, config: options.config, queue, clock: options.clock }),
     scheduleJobs(scheduler) {
       const active = options.config.campaigns.filter((campaign) => campaign.status === 'active');
       for (const campaign of active) {
         scheduler.add({ id: campaign.id, schedule: campaign.schedule, run: async (scheduledFor) => void (await engine.dispatch(campaign.id, scheduledFor)) });
       }
       scheduler.add({ id: 'release-deferred-sends', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.releaseDeferred()) });
+      scheduler.add({ id: 'advance-sequences', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.advanceSequences()) });
       return active.length;
     },
   };

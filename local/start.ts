@@ -82,10 +82,17 @@ async function main(): Promise<void> {
     if (services.tableCreated) {
       console.log('first start: loading demo customers ...');
       const { accountsCsv, contactsCsv } = await writeDemoCsv(join(settings.dataDir, 'demo-data'));
-      for (const line of describeImport(await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, systemClock))) console.log(`  ${line}`);
+      const report = await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, systemClock);
+      for (const line of describeImport(report)) console.log(`  ${line}`);
+      console.log(`  enrolled ${await engine.enroll(report.phaseChanges)} contact(s) in nurture sequences`);
     }
     const ingestToken = await localSecret(settings.dataDir, 'ingest-token', process.env.INGEST_TOKEN);
-    const app = createHttpApp({ customers: engine.store.customers, clock: systemClock, ingestToken });
+    const app = createHttpApp({
+      customers: engine.store.customers,
+      clock: systemClock,
+      ingestToken,
+      onImported: async (report) => void (await engine.enroll(report.phaseChanges)),
+    });
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: settings.enginePort, hostname: '127.0.0.1' }, () => resolve());
     });

@@ -7,6 +7,7 @@
 import { mapBounded } from '../bounded-parallel.ts';
 import type { Clock, CustomerStore, UpsertOutcome } from '../ports.ts';
 import { accountSchema, type Account } from './account.ts';
+import type { Phase } from '../config/schema/common.ts';
 import { contactSchema, type Contact } from './contact.ts';
 
 /** Where a record came from: `accounts.csv` line 4, or `contacts[12]` in an API body. */
@@ -34,10 +35,19 @@ export interface OutcomeCounts {
   rejected: number;
 }
 
+/** An account that is now in a lifecycle phase it was not in before (new accounts included). */
+export interface PhaseChange {
+  accountId: string;
+  from?: Phase;
+  to: Phase;
+}
+
 export interface ImportReport {
   accounts: OutcomeCounts;
   contacts: OutcomeCounts;
   rejected: RejectedRecord[];
+  /** Nurture sequences enroll on these ("entering adoption"). */
+  phaseChanges: PhaseChange[];
 }
 
 export interface ImportInput {
@@ -80,6 +90,13 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
   });
 
   const now = clock.now();
+  const before = accounts.length > 0 ? await store.getAccounts(accounts.map(({ entity }) => entity.accountId)) : new Map<string, Account>();
+  const phaseChanges: PhaseChange[] = accounts
+    .filter(({ entity }) => before.get(entity.accountId)?.phase !== entity.phase)
+    .map(({ entity }) => {
+      const from = before.get(entity.accountId)?.phase;
+      return { accountId: entity.accountId, ...(from ? { from } : {}), to: entity.phase };
+    });
   const accountOutcomes = await mapBounded(accounts, WRITE_CONCURRENCY, ({ entity }) => store.upsertAccount(entity, now));
   const contactOutcomes = await mapBounded(placeable, WRITE_CONCURRENCY, ({ entity }) => store.upsertContact(entity, now));
   rejected.sort((a, b) => a.location.source.localeCompare(b.location.source) || (a.location.line ?? a.location.index ?? 0) - (b.location.line ?? b.location.index ?? 0));
@@ -87,6 +104,7 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
     accounts: countOutcomes(accountOutcomes, input.accounts.length - accounts.length),
     contacts: countOutcomes(contactOutcomes, input.contacts.length - placeable.length),
     rejected,
+    phaseChanges,
   };
 }
 

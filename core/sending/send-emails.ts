@@ -115,14 +115,14 @@ async function sendOne(
   const maxRetries = deps.maxThrottleRetries ?? 5;
   for (let attempt = 0; ; attempt++) {
     await deps.rateLimiter.acquire();
+    let messageId: string;
     try {
-      const { messageId } = await deps.mailer.send(email);
-      await deps.sends.markSent(ref, messageId, deps.clock.now());
-      return 'sent';
+      ({ messageId } = await deps.mailer.send(email));
     } catch (error) {
       if (!(error instanceof MailerError)) {
-        await deps.sends.releaseClaim(ref, claimToken);
-        throw error;
+        // Not classified: SES may have accepted it. Keep the claim (no second copy); the retry sees it and stops.
+        await deps.sends.markFailed(ref, `unknown-outcome: ${(error as Error).message}`);
+        return 'failed';
       }
       if (error.kind === 'permanent' || error.kind === 'unknown-outcome') {
         // unknown-outcome: SES may have accepted it; never risk a second copy.
@@ -130,11 +130,16 @@ async function sendOne(
         return 'failed';
       }
       if (attempt >= maxRetries) {
+        // Throttled or refused before sending: SES did not take it, so the claim can go and a retry may send.
         await deps.sends.releaseClaim(ref, claimToken);
         return 'retry';
       }
       await deps.sleep(Math.min(5_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      continue;
     }
+    // Sent. If recording it fails, the claim stays: a retry finds it and sends nothing.
+    await deps.sends.markSent(ref, messageId, deps.clock.now());
+    return 'sent';
   }
 }
 

@@ -84,7 +84,8 @@ describe('npm run demo', () => {
     expect(result.output).toMatch(/duplicate emails\s+0/);
     expect(result.output).toMatch(/suppressed reached\s+0/);
     expect(result.output).toMatch(/skipped by reason\s+.*suppressed 3/);
-    expect(result.output).toMatch(/sent\s+\d+ \(queued at once \d+, deferred then released \d+\)/);
+    expect(result.output).toMatch(/sent\s+\d+ \(queued at once \d+, deferred to the send window \d+\)/);
+    expect(result.output).toMatch(/sequence welcome sent\s+[1-9]\d*/);
   }, 180_000);
 });
 

@@ -70,4 +70,13 @@ export class DynamoWebinarStore implements WebinarStore {
     });
     return items.map((item) => itemToEntity(registrantSchema, item));
   }
+
+  async listRegistrationsOfContact(contactId: string): Promise<Registrant[]> {
+    const items = await this.table.queryAll({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND begins_with(GSI2SK, :registrant)',
+      ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}`, ':registrant': 'REGISTRANT#' },
+    });
+    return items.map((item) => itemToEntity(registrantSchema, item));
+  }
 }

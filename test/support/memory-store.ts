@@ -1,0 +1,140 @@
+/**
+ * An in-memory Store for use-case unit tests (no I/O): same contract as the DynamoDB adapters
+ * for what the sending use cases touch, including the conditional-write semantics
+ * (create-once runs, claims, suppressions). Storage behaviour itself is tested against
+ * DynamoDB Local in test/integration.
+ */
+import type { CampaignRun } from '../../core/campaigns/campaign-run.ts';
+import type { Account } from '../../core/customers/account.ts';
+import type { Contact } from '../../core/customers/contact.ts';
+import type { Store, UpsertOutcome } from '../../core/ports.ts';
+import type { Send } from '../../core/sending/send.ts';
+import { messageIdOf, type DeferredSend, type SkippedSend } from '../../core/sending/send-request.ts';
+import type { Suppression } from '../../core/tracking/suppression.ts';
+
+const notUsed = (what: string) => () => {
+  throw new Error(`memory store: ${what} is not implemented for unit tests`);
+};
+
+export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[] } {
+  const accounts = new Map<string, Account>();
+  const contacts = new Map<string, Contact>();
+  const runs = new Map<string, CampaignRun>();
+  const sends = new Map<string, Send>();
+  const skips = new Map<string, SkippedSend>();
+  const deferred = new Map<string, DeferredSend>();
+  const suppressions = new Map<string, Suppression>();
+  const sendKey = (s: { campaignId: string; runId: string; contactId: string }) => `${s.campaignId}|${s.runId}|${s.contactId}`;
+  const upsert = <T>(map: Map<string, T>, id: string, value: T): UpsertOutcome => {
+    const before = map.get(id);
+    map.set(id, structuredClone(value));
+    return !before ? 'created' : JSON.stringify(before) === JSON.stringify(value) ? 'unchanged' : 'updated';
+  };
+  const store = {
+    get sent() {
+      return [...sends.values()].filter((send) => send.state === 'sent');
+    },
+    get skips() {
+      return [...skips.values()];
+    },
+    customers: {
+      upsertAccount: async (account: Account) => upsert(accounts, account.accountId, account),
+      upsertContact: async (contact: Contact) => upsert(contacts, contact.contactId, contact),
+      getAccount: async (id: string) => accounts.get(id),
+      getContact: async (id: string) => contacts.get(id),
+      getContacts: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (contacts.has(id) ? [[id, contacts.get(id)!] as const] : []))),
+      getAccounts: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (accounts.has(id) ? [[id, accounts.get(id)!] as const] : []))),
+      existingAccountIds: async (ids: readonly string[]) => new Set(ids.filter((id) => accounts.has(id))),
+      listAccountsByTier: async (tier: string) => [...accounts.values()].filter((account) => account.tier === tier),
+      listContactsOfAccount: async (id: string) => [...contacts.values()].filter((contact) => contact.accountId === id),
+      async *listContacts() {
+        yield [...contacts.values()];
+      },
+    },
+    campaignRuns: {
+      createRun: async (run: CampaignRun) => {
+        const key = `${run.campaignId}|${run.runId}`;
+        if (runs.has(key)) return false;
+        runs.set(key, structuredClone(run));
+        return true;
+      },
+      getRun: async (campaignId: string, runId: string) => runs.get(`${campaignId}|${runId}`),
+      listRuns: async (campaignId: string) => [...runs.values()].filter((run) => run.campaignId === campaignId),
+      setRunState: async (campaignId: string, runId: string, state: CampaignRun['state'], counts?: Record<string, number>) => {
+        const run = runs.get(`${campaignId}|${runId}`);
+        if (!run) throw new Error('no such run');
+        run.state = state;
+        if (counts) run.counts = counts;
+      },
+    },
+    sends: {
+      claimSend: async (send: Send) => {
+        if (sends.has(sendKey(send))) return false;
+        sends.set(sendKey(send), structuredClone(send));
+        return true;
+      },
+      markSent: async (ref: Send, messageId: string, sentAt: Date) => {
+        const send = sends.get(sendKey(ref));
+        if (!send) throw new Error('markSent without a claim');
+        Object.assign(send, { state: 'sent', messageId, sentAt: sentAt.toISOString() });
+      },
+      markFailed: async (ref: Send, reason: string) => {
+        const send = sends.get(sendKey(ref));
+        if (!send) throw new Error('markFailed without a claim');
+        Object.assign(send, { state: 'failed', reason });
+      },
+      releaseClaim: async (ref: Send, claimToken: string) => {
+        const send = sends.get(sendKey(ref));
+        if (send?.state === 'claimed' && send.claimToken === claimToken) sends.delete(sendKey(ref));
+      },
+      getSend: async (campaignId: string, runId: string, contactId: string) => sends.get(sendKey({ campaignId, runId, contactId })),
+      findSendByMessageId: async (messageId: string) => [...sends.values()].find((send) => send.messageId === messageId),
+      listSendsOfRun: async (campaignId: string, runId: string) => [...sends.values()].filter((send) => send.campaignId === campaignId && send.runId === runId),
+      countSendsToContactSince: async (contactId: string, since: Date) =>
+        [...sends.values()].filter((send) => send.contactId === contactId && send.sentAt && send.sentAt >= since.toISOString()).length,
+      sendTimesOfContactSince: async (contactId: string, since: Date) =>
+        [...sends.values()].filter((send) => send.contactId === contactId && send.sentAt && send.sentAt >= since.toISOString()).map((send) => new Date(send.sentAt!)),
+      recordSkips: async (list: readonly SkippedSend[]) => {
+        for (const skip of list) skips.set(sendKey(skip), structuredClone(skip));
+      },
+      listSkipsOfRun: async (campaignId: string, runId: string) => [...skips.values()].filter((skip) => skip.campaignId === campaignId && skip.runId === runId),
+      deferSends: async (list: readonly DeferredSend[]) => {
+        for (const entry of list) deferred.set(sendKey({ ...entry.request, campaignId: messageIdOf(entry.request.source) }), structuredClone(entry));
+      },
+      listDueDeferredSends: async (now: Date, limit: number) =>
+        [...deferred.values()].filter((entry) => entry.notBefore <= now.toISOString()).sort((a, b) => a.notBefore.localeCompare(b.notBefore)).slice(0, limit),
+      removeDeferredSends: async (list: readonly DeferredSend[]) => {
+        for (const entry of list) deferred.delete(sendKey({ ...entry.request, campaignId: messageIdOf(entry.request.source) }));
+      },
+    },
+    suppressions: {
+      suppress: async (suppression: Suppression) => {
+        const email = suppression.email.toLowerCase();
+        if (suppressions.has(email)) return false;
+        suppressions.set(email, { ...suppression, email });
+        return true;
+      },
+      suppressedAmong: async (emails: readonly string[]) =>
+        new Map(emails.flatMap((email) => (suppressions.has(email.toLowerCase()) ? [[email.toLowerCase(), suppressions.get(email.toLowerCase())!] as const] : []))),
+    },
+    scores: { addToScore: notUsed('scores.addToScore'), getScore: async () => undefined, getScores: async () => new Map() },
+    engagement: { recordEvent: notUsed('engagement.recordEvent'), listEventsOfContact: async () => [], listEventsOfCampaign: async () => [] },
+    webinars: {
+      putWebinar: notUsed('webinars.putWebinar'),
+      getWebinar: notUsed('webinars.getWebinar'),
+      listWebinarsStartingBetween: notUsed('webinars.listWebinarsStartingBetween'),
+      registerContact: notUsed('webinars.registerContact'),
+      recordAttendance: notUsed('webinars.recordAttendance'),
+      listRegistrants: notUsed('webinars.listRegistrants'),
+      listRegistrationsOfContact: async () => [],
+    },
+    enrollments: {
+      enroll: notUsed('enrollments.enroll'),
+      getEnrollment: notUsed('enrollments.getEnrollment'),
+      updateEnrollment: notUsed('enrollments.updateEnrollment'),
+      listDueEnrollments: notUsed('enrollments.listDueEnrollments'),
+    },
+    csql: { recordPromotion: notUsed('csql.recordPromotion'), listPromotionsOfAccount: async () => [], listPromotionsSince: notUsed('csql.listPromotionsSince') },
+  };
+  return store as unknown as Store & { sent: Send[]; skips: SkippedSend[] };
+}
