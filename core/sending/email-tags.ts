@@ -5,7 +5,7 @@
  */
 
 export function encodeTagValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9-]/g, (char) =>
+  return value.replace(/[^A-Za-z0-9-]/gu, (char) =>
     [...Buffer.from(char, 'utf8')].map((byte) => `_${byte.toString(16).padStart(2, '0')}`).join(''),
   );
 }
