@@ -7,15 +7,13 @@
  * local runtime's DynamoDB Local: reused if it is running, started for the import if not.
  */
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
-import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
+import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import { csvColumnLabel, CustomerCsvError, readCustomerCsv } from '../adapters/fs/customer-csv.ts';
 import { systemClock } from '../adapters/local/system-clock.ts';
 import { importCustomers } from '../core/customers/import-customers.ts';
-import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local.ts';
+import { enrollOnPhaseChanges } from '../core/sequences/enroll-contacts.ts';
 import { describeImport } from '../local/import-report.ts';
-import { isPortFree } from '../local/ports.ts';
+import { withLocalStore } from '../local/local-store-session.ts';
 import { readLocalSettings } from '../local/settings.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -37,25 +35,15 @@ try {
   throw error;
 }
 
-let started: DynamoDbLocal | undefined;
-let endpoint = process.env.DYNAMODB_ENDPOINT;
-if (!endpoint) {
-  if (await isPortFree(settings.dynamodbPort)) {
-    started = await startDynamoDbLocal({ port: settings.dynamodbPort, dbPath: join(settings.dataDir, 'dynamodb') });
-  }
-  endpoint = `http://127.0.0.1:${settings.dynamodbPort}`;
-}
-const client = localDynamoClient(endpoint);
-try {
-  await ensureTable(client, settings.tableName);
-  const report = await importCustomers({ ...candidates, fieldLabel: csvColumnLabel }, createDynamoStore(client, settings.tableName).customers, systemClock);
+const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
+await withLocalStore(settings, process.env, async (store) => {
+  const report = await importCustomers({ ...candidates, fieldLabel: csvColumnLabel }, store.customers, systemClock);
   for (const line of describeImport(report)) console.log(line);
+  const enrolled = await enrollOnPhaseChanges(report.phaseChanges, { ...store, config, clock: systemClock });
+  if (enrolled > 0) console.log(`enrolled ${enrolled} contact(s) in nurture sequences`);
   const rejected = report.accounts.rejected + report.contacts.rejected;
   if (rejected > 0) {
     console.error(`${rejected} row(s) rejected and not written; the other rows were imported.`);
     process.exitCode = 1;
   }
-} finally {
-  client.destroy();
-  await started?.stop();
-}
+});

@@ -22,18 +22,32 @@ import { renderEmail } from '../core/rendering/render-email.ts';
 import { sampleRenderContext } from '../core/rendering/sample-render-context.ts';
 import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
 import { TemplateCompileError, TemplateRenderError } from '../core/rendering/template-failure.ts';
+import { withLocalStore } from '../local/local-store-session.ts';
+import { readLocalSettings } from '../local/settings.ts';
 
 /** Who the email is rendered for; called once per previewed email. */
 type RenderContextProvider = (message: MessageTemplate) => Promise<RenderContext>;
 
 /**
- * The recipient for `<contact-id>`: to be read from the store (contact, account, links, and the
- * webinar for webinar emails). This is the one function to replace when the store is wired.
+ * The recipient for `<contact-id>`, read from the local runtime's table (contact, account); links
+ * are the local app's; webinar emails use the sample webinar.
  */
-function contactRenderContext(contactId: string): RenderContextProvider {
-  return async () => {
-    throw new UsageError(`looking up contact '${contactId}' is not wired to the store yet: use --sample ja or --sample en`);
-  };
+async function contactRenderContext(contactId: string, rootDir: string): Promise<RenderContextProvider> {
+  const settings = readLocalSettings([], process.env, rootDir);
+  const found = await withLocalStore(settings, process.env, async (store) => {
+    const contact = await store.customers.getContact(contactId);
+    const account = contact ? await store.customers.getAccount(contact.accountId) : undefined;
+    return contact && account ? { contact, account } : undefined;
+  });
+  if (!found) throw new UsageError(`no contact '${contactId}' in the local table (npm start loads the demo customers; ids look like con-00001)`);
+  const { contact, account } = found;
+  const links = `http://127.0.0.1:${settings.enginePort}`;
+  return async (message) => ({
+    contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email, locale: contact.locale },
+    account: { name: account.name, plan: account.plan },
+    links: { unsubscribe: `${links}/u/preview`, preferences: `${links}/p/preview` },
+    ...(message.webinar === 'none' ? {} : { webinar: sampleRenderContext(contact.locale, message.webinar).webinar }),
+  });
 }
 
 function sampleRecipient(locale: string): RenderContextProvider {
@@ -55,7 +69,7 @@ async function main(): Promise<void> {
   if (!messageArg || extra.length > 0 || (contactId === undefined) === (values.sample === undefined)) throw new UsageError(USAGE);
   const rootDir = resolve(values.root ?? process.cwd());
   const outDir = resolve(rootDir, values.out ?? '.local/preview');
-  const provider = values.sample === undefined ? contactRenderContext(contactId as string) : sampleRecipient(values.sample);
+  const provider = values.sample === undefined ? await contactRenderContext(contactId as string, rootDir) : sampleRecipient(values.sample);
 
   const result = await loadConfigDirectory(defaultConfigLocation(rootDir));
   if (!result.ok) {
