@@ -62,6 +62,9 @@ export async function drainQueue(queue: InProcessQueue, deps: SenderDeps, proces
     if (messages.length === 0) break;
     const { retryIds } = await process(messages.map((message) => ({ id: message.id, body: message.body })), deps);
     const retry = new Set(retryIds);
-    for (const message of messages) (retry.has(message.id) ? queue.release(message.id) : queue.delete(message.id));
+    for (const message of messages) {
+      if (retry.has(message.id)) queue.release(message.id);
+      else queue.delete(message.id);
+    }
   }
 }

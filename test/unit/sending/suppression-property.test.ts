@@ -84,7 +84,10 @@ describe('suppression, consent and preferences', () => {
         }
         const half = queue.receive(Math.ceil(queue.size / 2));
         const { retryIds } = await processSendBatch(half.map((message) => ({ id: message.id, body: message.body })), deps);
-        for (const message of half) (retryIds.includes(message.id) ? queue.release(message.id) : queue.delete(message.id));
+        for (const message of half) {
+          if (retryIds.includes(message.id)) queue.release(message.id);
+          else queue.delete(message.id);
+        }
         await suppress('between-redeliveries');
         await drainQueue(queue, deps, processSendBatch);
 
