@@ -15,4 +15,4 @@ if (!config.ok) {
   process.exit(1);
 }
 
-buildApp().app.synth();
+buildApp({ config: config.config }).app.synth();

@@ -1,10 +1,12 @@
 /**
- * Stateful stack: owns the engine's single DynamoDB table and nothing else.
- * Data lives apart from compute so the stateless stacks can be replaced or torn
- * down freely without ever putting the table in a changeset.
+ * Stateful stack: owns the engine's state, the single DynamoDB table and the link-signing
+ * secret. State lives apart from compute so the stateless stacks can be replaced or torn
+ * down freely without ever putting the table (or the key behind every link already sent)
+ * in a changeset.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { GSIS, TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
 
@@ -15,6 +17,8 @@ export interface StatefulStackProps extends StackProps {
 
 export class StatefulStack extends Stack {
   public readonly table: dynamodb.Table;
+  /** HMAC key for open/click/unsubscribe tokens; read by the sender only. */
+  public readonly linkSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -48,6 +52,22 @@ export class StatefulStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+
+    this.linkSecret = new secretsmanager.Secret(this, 'LinkSigningSecret', {
+      description: `Nurture engine link-signing key (${props.stage}): HMAC for open, click and unsubscribe tokens`,
+      // The handler uses the string as the key itself; alphanumerics only, so no JSON or
+      // shell quoting can ever mangle it. 64 x ~5.95 bits is far beyond HMAC-SHA256's needs.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Losing the key breaks every tracking and unsubscribe link in mail already delivered.
+      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.linkSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Tokens signed with this key sit in delivered emails (unsubscribe links must keep working for months); ' +
+        'automatic rotation would invalidate them all. Rotation needs a key ring (sign with the new key, verify with ' +
+        'old and new), which the token format does not have yet.',
+    });
 
     // The name is CloudFormation-generated (a fixed name would block replacements),
     // so operators and scripts need it surfaced.

@@ -34,6 +34,8 @@ export interface SenderDeps {
   links: { baseUrl: string; tokenSecret: string };
   newClaimToken: () => string;
   sleep: (ms: number) => Promise<void>;
+  /** True when the worker must stop taking on emails (e.g. the Lambda is about to time out); unclaimed records are retried. */
+  shouldStop?: () => boolean;
   /** Throttled attempts before the record goes back to the queue. */
   maxThrottleRetries?: number;
   log?: (entry: Record<string, unknown>) => void;
@@ -100,6 +102,9 @@ async function sendOne(
   const decision = evaluateGuardrails({ contact, topic: definition.topic, suppression, recentSends: [], now }, [], ALWAYS_OPEN);
   if (decision.action === 'skip') return skip(decision.reason, decision.detail);
 
+  // Wait for a send slot before claiming, so a claim is held only for the moments around the SES call.
+  await deps.rateLimiter.acquire();
+  if (deps.shouldStop?.()) return 'retry';
   const ref = { campaignId: filedUnder, runId: request.runId, contactId: request.contactId };
   const claimToken = deps.newClaimToken();
   const claimed = await deps.sends.claimSend({ ...ref, accountId: request.accountId, state: 'claimed', claimedAt: now.toISOString(), claimToken });
@@ -114,7 +119,7 @@ async function sendOne(
   }
   const maxRetries = deps.maxThrottleRetries ?? 5;
   for (let attempt = 0; ; attempt++) {
-    await deps.rateLimiter.acquire();
+    if (attempt > 0) await deps.rateLimiter.acquire();
     let messageId: string;
     try {
       ({ messageId } = await deps.mailer.send(email));

@@ -16,10 +16,11 @@ import { defaultConfigLocation, loadConfigOrThrow } from '../../adapters/fs/conf
 import { systemClock } from '../../adapters/local/system-clock.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import type { Store } from '../../core/ports.ts';
-import { TemplateCompiler } from '../../core/rendering/template-compiler.ts';
+import type { TemplateCompiler } from '../../core/rendering/template-compiler.ts';
 import { readEnvironment, type LambdaEnvironment } from './environment.ts';
 
-export const logger = new Logger({ serviceName: 'nurture-engine' });
+/** Service name from POWERTOOLS_SERVICE_NAME (set per function in infra/). */
+export const logger = new Logger();
 
 export interface LambdaRuntime {
   env: LambdaEnvironment;
@@ -27,8 +28,10 @@ export interface LambdaRuntime {
   store: Store;
   queue: SqsSendQueue;
   mailer: SesMailer;
-  compiler: TemplateCompiler;
-  linkSecret: string;
+  /** Loaded on first use: mjml is heavy, and only the sender renders. */
+  compiler(): Promise<TemplateCompiler>;
+  /** Read on first use: only the sender may read the link-signing secret. */
+  linkSecret(): Promise<string>;
   newClaimToken: () => string;
 }
 
@@ -47,8 +50,7 @@ async function build(): Promise<LambdaRuntime> {
   const env = readEnvironment(process.env);
   const root = env.CONFIG_ROOT ?? env.LAMBDA_TASK_ROOT ?? process.cwd();
   const config = await loadConfigOrThrow(defaultConfigLocation(root));
-  const linkSecret = await getSecret(env.LINK_SECRET_ARN, { maxAge: 300 });
-  if (typeof linkSecret !== 'string' || linkSecret.length < 16) throw new Error('the link-signing secret is missing or shorter than 16 characters');
+  let compiler: Promise<TemplateCompiler> | undefined;
   return {
     env,
     config,
@@ -56,8 +58,15 @@ async function build(): Promise<LambdaRuntime> {
     queue: new SqsSendQueue(new SQSClient({}), env.SEND_QUEUE_URL),
     // Retries are the sender's decision: an SDK retry after a timeout could send an email twice.
     mailer: new SesMailer(new SESv2Client({ maxAttempts: 1 })),
-    compiler: new TemplateCompiler(config.templates),
-    linkSecret,
+    compiler: () => {
+      compiler ??= import('../../core/rendering/template-compiler.ts').then(({ TemplateCompiler: Compiler }) => new Compiler(config.templates));
+      return compiler;
+    },
+    linkSecret: async () => {
+      const secret = await getSecret(env.LINK_SECRET_ARN, { maxAge: 300 });
+      if (typeof secret !== 'string' || secret.length < 16) throw new Error('the link-signing secret is missing or shorter than 16 characters');
+      return secret;
+    },
     newClaimToken: randomUUID,
   };
 }

@@ -3,7 +3,7 @@
  * whose email SES certainly did not accept come back for a retry. Each instance keeps
  * MaxSendRate / SENDER_CONCURRENCY, so all instances together stay within the SES quota.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processSendBatch } from '../../core/sending/send-emails.ts';
 import { SendRateLimiter } from '../../core/sending/send-rate-limiter.ts';
 import { lambdaRuntime, logger, systemClock } from '../runtime/composition.ts';
@@ -11,7 +11,10 @@ import { lambdaRuntime, logger, systemClock } from '../runtime/composition.ts';
 const timer = { now: () => performance.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 let rateLimiter: SendRateLimiter | undefined;
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+/** Stop claiming new emails this long before the function times out; the rest go back to the queue. */
+const SAFETY_MARGIN_MS = 15_000;
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const runtime = await lambdaRuntime();
   rateLimiter ??= new SendRateLimiter((await runtime.mailer.maxSendRate()) / runtime.env.SENDER_CONCURRENCY, timer);
   const result = await processSendBatch(
@@ -22,10 +25,12 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       sends: runtime.store.sends,
       suppressions: runtime.store.suppressions,
       mailer: runtime.mailer,
-      compiler: runtime.compiler,
+      compiler: await runtime.compiler(),
       clock: systemClock,
       rateLimiter,
-      links: { baseUrl: runtime.env.LINK_BASE_URL, tokenSecret: runtime.linkSecret },
+      links: { baseUrl: runtime.env.LINK_BASE_URL, tokenSecret: await runtime.linkSecret() },
+      // A timeout between claim and SES would strand the claim: stop early instead.
+      shouldStop: () => context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS,
       newClaimToken: runtime.newClaimToken,
       sleep: timer.sleep,
       log: (entry) => logger.info('sender', entry),

@@ -1,28 +1,28 @@
 /**
- * Infra tests: the synthesized table matches the shared table design, prod vs
- * non-prod retention differs as intended, and the cdk-nag gate both passes the
- * real app and demonstrably catches a non-compliant resource.
+ * Infra tests: the synthesized table matches the shared table design, the link-signing
+ * secret is generated in the stateful stack, prod vs non-prod retention differs as intended,
+ * and the cdk-nag gate both passes the real app and demonstrably catches a non-compliant resource.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Stack, type App } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GSIS, TABLE_KEYS } from '../../adapters/aws/dynamo/table-design.ts';
+import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
+import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag as synthesize, type NagOutcome } from './synth-app.ts';
 
-/**
- * `inmemory` makes a failed validation throw with the full report, whatever NODE_ENV is.
- * In `process` mode CDK would only print and set `process.exitCode = 1`, which would fail
- * the whole vitest run instead of the one test.
- */
-const IN_MEMORY = { '@aws-cdk/core:appMode': 'inmemory' } as const;
+let config: EngineConfig;
+beforeAll(async () => {
+  config = await loadShippedConfig();
+});
+
+// Only the stateless stack has Lambda code; these tests never need it bundled.
+const CONTEXT = { ...IN_MEMORY, ...SKIP_BUNDLING };
 
 function build(stage: string, outdir?: string): BuiltApp {
-  return buildApp({ stage, appProps: { context: { ...IN_MEMORY }, ...(outdir ? { outdir } : {}) } });
+  return buildApp({ config, stage, appProps: { context: { ...CONTEXT }, ...(outdir ? { outdir } : {}) } });
 }
 
 function tableTemplate(stage: string): { template: Template; built: BuiltApp } {
@@ -30,58 +30,15 @@ function tableTemplate(stage: string): { template: Template; built: BuiltApp } {
   return { template: Template.fromStack(built.stateful), built };
 }
 
-interface NagFinding {
-  readonly ruleName: string;
-  readonly severity: string;
-  readonly constructPaths: string[];
-}
-
-interface NagOutcome {
-  /** What `app.synth()` threw, if anything (the gate `cdk synth` relies on). */
-  readonly error: Error | undefined;
-  /** Every unacknowledged violation in the validation report, errors and warnings alike. */
-  readonly findings: NagFinding[];
-}
-
-interface ValidationReportJson {
-  pluginReports: Array<{
-    pluginName: string;
-    violations: Array<{
-      ruleName: string;
-      severity: string;
-      violatingConstructs: Array<{ constructPath: string }>;
-    }>;
-  }>;
-}
-
-/**
- * Builds the real app (cdk-nag registered exactly as `cdk synth` does), lets the test add
- * constructs, synthesizes into a temp dir, then reads the validation report cdk-nag 3
- * contributes to (cdk-nag 3 emits no Annotations, so the report is the source of truth).
- */
-function synthWithNag(addConstructs?: (app: App) => void): NagOutcome {
-  const outdir = mkdtempSync(join(tmpdir(), 'nurture-infra-'));
+/** The real app (cdk-nag registered exactly as `cdk synth` does), plus whatever the test adds. */
+function synthWithNag(addConstructs?: (app: BuiltApp['app']) => void): NagOutcome {
+  const outdir = makeOutdir();
   try {
     const { app } = build('dev', outdir);
     addConstructs?.(app);
-    let error: Error | undefined;
-    try {
-      app.synth();
-    } catch (e) {
-      error = e as Error;
-    }
-    // The report file only exists when at least one validation plugin ran.
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReportJson;
-    const findings = report.pluginReports.flatMap((plugin) =>
-      plugin.violations.map((v) => ({
-        ruleName: v.ruleName,
-        severity: v.severity,
-        constructPaths: v.violatingConstructs.map((c) => c.constructPath),
-      })),
-    );
-    return { error, findings };
+    return synthesize(app, outdir);
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    removeOutdir(outdir);
   }
 }
 
@@ -95,8 +52,8 @@ describe('StatefulStack table', SUITE, () => {
   });
 
   it('defaults the stage to dev and rejects stages unusable in stack names', () => {
-    expect(buildApp({ appProps: { context: { ...IN_MEMORY } } }).stage).toBe('dev');
-    expect(buildApp({ appProps: { context: { ...IN_MEMORY, stage: 'prod' } } }).stage).toBe('prod');
+    expect(buildApp({ config, appProps: { context: { ...CONTEXT } } }).stage).toBe('dev');
+    expect(buildApp({ config, appProps: { context: { ...CONTEXT, stage: 'prod' } } }).stage).toBe('prod');
     expect(() => build('Prod_1')).toThrow(/Invalid stage/);
   });
 
@@ -174,6 +131,23 @@ describe('StatefulStack table', SUITE, () => {
     const { template, built } = tableTemplate('dev');
     const tableLogicalId = built.stateful.getLogicalId(built.stateful.table.node.defaultChild as CfnTable);
     template.hasOutput('TableName', { Value: { Ref: tableLogicalId } });
+  });
+});
+
+describe('StatefulStack link-signing secret', SUITE, () => {
+  it('is generated by Secrets Manager: 64 characters, no punctuation or spaces', () => {
+    const { template } = tableTemplate('dev');
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+      // Generated, never a literal in the template.
+      SecretString: Match.absent(),
+    });
+  });
+
+  it('survives a prod stack delete (links in delivered mail depend on it) and not a dev one', () => {
+    tableTemplate('prod').template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    tableTemplate('dev').template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
   });
 });
 

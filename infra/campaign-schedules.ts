@@ -1,0 +1,121 @@
+/**
+ * EventBridge Scheduler side of sending: one schedule per active campaign (cron in the
+ * campaign's time zone, or a one-off `at()`), plus the every-5-minutes release of deferred
+ * sends, all in one schedule group per stage, invoking the dispatcher through a role that
+ * can invoke nothing else.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { toEventBridgeCron } from '../core/config/cron.ts';
+import type { Campaign } from '../core/config/schema/messages.ts';
+
+/** How often deferred sends (quiet hours, send windows) are looked at again. */
+export const RELEASE_DEFERRED_EXPRESSION = 'rate(5 minutes)';
+
+/** Scheduler's own retries when it cannot invoke the dispatcher (throttling, a missing function). */
+export const SCHEDULE_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } as const;
+
+export interface ScheduleTiming {
+  readonly expression: string;
+  readonly timeZone: string;
+}
+
+/**
+ * A campaign's schedule in Scheduler syntax. `at` in config is a local `YYYY-MM-DDTHH:MM`
+ * and Scheduler reads `at(...)` in ScheduleExpressionTimezone, so no UTC conversion happens here.
+ */
+export function campaignScheduleTiming(campaign: Campaign): ScheduleTiming {
+  const { cron, at, timezone } = campaign.schedule;
+  if (cron !== undefined) return { expression: toEventBridgeCron(cron), timeZone: timezone };
+  if (at !== undefined) return { expression: `at(${at}:00)`, timeZone: timezone };
+  // The config schema rejects a schedule with neither; reaching this means it was bypassed.
+  throw new Error(`campaign '${campaign.id}': schedule has neither cron nor at`);
+}
+
+/** The dispatcher's input; `<aws.scheduler.scheduled-time>` makes each firing its own, retry-stable run id. */
+export function campaignJobInput(campaignId: string): string {
+  return JSON.stringify({ job: 'campaign', campaignId, scheduledFor: '<aws.scheduler.scheduled-time>' });
+}
+
+export const RELEASE_DEFERRED_INPUT = JSON.stringify({ job: 'release-deferred' });
+
+export interface CampaignSchedulesProps {
+  readonly stage: string;
+  readonly campaigns: readonly Campaign[];
+  readonly dispatcher: lambda.IFunction;
+  /** Where Scheduler puts invocations it gave up on. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+export class CampaignSchedules extends Construct {
+  readonly group: scheduler.CfnScheduleGroup;
+  readonly role: iam.Role;
+  /** Campaign id -> its schedule (active campaigns only). */
+  readonly campaignSchedules = new Map<string, scheduler.CfnSchedule>();
+  readonly releaseDeferred: scheduler.CfnSchedule;
+
+  constructor(scope: Construct, id: string, props: CampaignSchedulesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    // A group per stage: `aws scheduler list-schedules --group-name nurture-engine-<stage>` shows them all.
+    const groupName = `nurture-engine-${props.stage}`;
+    this.group = new scheduler.CfnScheduleGroup(this, 'Group', { name: groupName });
+    const groupArn = stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: groupName });
+
+    this.role = new iam.Role(this, 'Role', {
+      description: `Lets EventBridge Scheduler (group ${groupName}) invoke the nurture engine dispatcher`,
+      // Confused-deputy guard: only schedules of this account's group may use the role.
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': groupArn } },
+      }),
+    });
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.dispatcher.functionArn] }));
+    // Scheduler delivers to the dead-letter queue with the schedule's role.
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }));
+
+    const target = (input: string): scheduler.CfnSchedule.TargetProperty => ({
+      arn: props.dispatcher.functionArn,
+      roleArn: this.role.roleArn,
+      input,
+      retryPolicy: {
+        maximumRetryAttempts: SCHEDULE_RETRY_POLICY.MaximumRetryAttempts,
+        maximumEventAgeInSeconds: SCHEDULE_RETRY_POLICY.MaximumEventAgeInSeconds,
+      },
+      deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
+    });
+
+    for (const campaign of props.campaigns.filter((candidate) => candidate.status === 'active')) {
+      const timing = campaignScheduleTiming(campaign);
+      // Names are generated: a campaign id may be 63 characters and schedule names stop at 64.
+      // One-off schedules stay after firing (CloudFormation has no ActionAfterCompletion);
+      // a past `at()` never fires again, and removing the campaign from config deletes it.
+      const schedule = new scheduler.CfnSchedule(this, `Campaign-${campaign.id}`, {
+        groupName,
+        description: `Campaign ${campaign.id}: ${campaign.name}`.slice(0, 512),
+        scheduleExpression: timing.expression,
+        scheduleExpressionTimezone: timing.timeZone,
+        // Sends must start at the announced time; the send queue already spreads the load.
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: target(campaignJobInput(campaign.id)),
+      });
+      schedule.node.addDependency(this.group);
+      this.campaignSchedules.set(campaign.id, schedule);
+    }
+
+    this.releaseDeferred = new scheduler.CfnSchedule(this, 'ReleaseDeferred', {
+      groupName,
+      description: 'Queues sends deferred by quiet hours or send windows once they are due',
+      scheduleExpression: RELEASE_DEFERRED_EXPRESSION,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: target(RELEASE_DEFERRED_INPUT),
+    });
+    this.releaseDeferred.node.addDependency(this.group);
+  }
+}

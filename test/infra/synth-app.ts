@@ -1,0 +1,87 @@
+/**
+ * Shared by the infra tests: the shipped config, app context for fast or faithful synths,
+ * and reading cdk-nag's findings from the validation report it contributes to.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { App } from 'aws-cdk-lib';
+import { defaultConfigLocation, loadConfigOrThrow } from '../../adapters/fs/config-directory.ts';
+import type { EngineConfig } from '../../core/config/engine-config.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `inmemory` makes a failed validation throw with the full report, whatever NODE_ENV is.
+ * In `process` mode CDK would only print and set `process.exitCode = 1`, which would fail
+ * the whole vitest run instead of the one test.
+ */
+export const IN_MEMORY = { '@aws-cdk/core:appMode': 'inmemory' } as const;
+
+/**
+ * No stack is bundled: NodejsFunction keeps the project folder as a placeholder asset, so a
+ * synth costs about a second instead of two esbuild runs. Templates and cdk-nag are unaffected.
+ */
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] } as const;
+
+/** The config the repository ships, loaded the way `cdk synth` loads it. */
+export function loadShippedConfig(): Promise<EngineConfig> {
+  return loadConfigOrThrow(defaultConfigLocation(REPO_ROOT));
+}
+
+export function makeOutdir(): string {
+  return mkdtempSync(join(tmpdir(), 'nurture-infra-'));
+}
+
+export function removeOutdir(outdir: string): void {
+  rmSync(outdir, { recursive: true, force: true });
+}
+
+export interface NagFinding {
+  readonly ruleName: string;
+  readonly severity: string;
+  readonly constructPaths: string[];
+}
+
+export interface NagOutcome {
+  /** What `app.synth()` threw, if anything (the gate `cdk synth` relies on). */
+  readonly error: Error | undefined;
+  /** Every unacknowledged violation in the validation report, errors and warnings alike. */
+  readonly findings: NagFinding[];
+}
+
+interface ValidationReportJson {
+  pluginReports: Array<{
+    pluginName: string;
+    violations: Array<{
+      ruleName: string;
+      severity: string;
+      violatingConstructs: Array<{ constructPath: string }>;
+    }>;
+  }>;
+}
+
+/**
+ * Synthesizes an app built with an `outdir` and reads the validation report cdk-nag 3
+ * contributes to (it emits no Annotations, so the report is the source of truth). The
+ * templates are written before validation runs, so they can be read even when nag fails.
+ */
+export function synthWithNag(app: App, outdir: string): NagOutcome {
+  let error: Error | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    error = e as Error;
+  }
+  // The report file only exists when at least one validation plugin ran.
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReportJson;
+  const findings = report.pluginReports.flatMap((plugin) =>
+    plugin.violations.map((v) => ({
+      ruleName: v.ruleName,
+      severity: v.severity,
+      constructPaths: v.violatingConstructs.map((c) => c.constructPath),
+    })),
+  );
+  return { error, findings };
+}
