@@ -1,2 +1,168 @@
+/**
+ * Bench `render`: what rendering one recipient costs when MJML is compiled once and each recipient
+ * is a Liquid render of the compiled HTML (the sender's path), against compiling MJML again for
+ * every recipient (the baseline), in the same run with the same rendering engines. Measured on the
+ * shipped monthly-newsletter template (ja and en, together the headline figures) and on a
+ * realistic 8-section newsletter (`fixtures/newsletter-8-sections.mjml`), since the shipped one is
+ * small and its MJML compile is cheap. Warm-up first (JIT, mjml's lazy loads), then the median of
+ * several rounds, the two sides' order alternating. Also shown: how much of the precompiled cost is
+ * the HTML-to-plain-text conversion, which runs per recipient after Liquid.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
+import { parseTemplateSource, type TemplateVersion } from '../core/config/template-source.ts';
+import { compileTemplate } from '../core/rendering/compile-template.ts';
+import { renderCompilingEach, renderPrecompiled, sampleRecipients, timed } from '../core/rendering/render-timing.ts';
+import { createRenderingEngines, type RenderingEngines } from '../core/rendering/rendering-engines.ts';
+import type { Figures } from './bench.ts';
+import { formatNumber, formatTable } from './figure-table.ts';
+
 export const name = 'render';
-export async function run() { return {}; }
+
+const ROUNDS = 5;
+/** Recipients per round rendered from the precompiled template: enough that its one compile is noise. */
+const PRECOMPILED_RECIPIENTS = 4_000;
+/** Recipients per round compiled one by one (each costs a full MJML compile). */
+const COMPILE_EACH_RECIPIENTS = { small: 200, large: 60 } as const;
+/** Rendered emails whose HTML is converted to plain text again, alone, to show that step's share. */
+const PLAIN_TEXT_SAMPLE = 1_000;
+const WARM_UP = { precompiled: 500, compileEach: 20 } as const;
+const FIXTURE = 'bench/fixtures/newsletter-8-sections.mjml';
+
+const now = () => performance.now();
+
+interface Subject {
+  label: string;
+  version: TemplateVersion;
+  compileEachRecipients: number;
+}
+
+interface Measurement {
+  precompiledMsPerRecipient: number;
+  compileEachMsPerRecipient: number;
+  /** Of the precompiled cost: turning each recipient's rendered HTML into the plain-text part. */
+  plainTextMsPerRecipient: number;
+}
+
+export class RenderBenchError extends Error {
+  constructor(message: string) {
+    super(`bench render: ${message}`);
+    this.name = 'RenderBenchError';
+  }
+}
+
+export async function run(): Promise<Figures> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const config = await loadConfigOrThrow(defaultConfigLocation(root));
+  const newsletter = config.templates.get('monthly-newsletter');
+  const ja = newsletter?.get('ja');
+  const en = newsletter?.get('en');
+  if (!ja || !en) throw new RenderBenchError('the shipped config has no monthly-newsletter template in ja and en');
+  const parsed = parseTemplateSource({ file: FIXTURE, templateId: 'newsletter-8-sections', locale: 'en', text: await readFile(new URL('./fixtures/newsletter-8-sections.mjml', import.meta.url), 'utf8') });
+  if (!parsed.version) throw new RenderBenchError(`${FIXTURE}: ${parsed.problems.map((problem) => problem.message).join('; ')}`);
+
+  const subjects: Subject[] = [
+    { label: 'monthly-newsletter ja', version: ja, compileEachRecipients: COMPILE_EACH_RECIPIENTS.small },
+    { label: 'monthly-newsletter en', version: en, compileEachRecipients: COMPILE_EACH_RECIPIENTS.small },
+    { label: '8-section newsletter en', version: parsed.version, compileEachRecipients: COMPILE_EACH_RECIPIENTS.large },
+  ];
+  const engines = createRenderingEngines();
+
+  for (const subject of subjects) {
+    const compiled = await compileTemplate(subject.version, engines);
+    const html = (await renderPrecompiled(subject.version, sampleRecipients(1, subject.version.locale), engines))[0]?.html ?? '';
+    await renderPrecompiled(subject.version, sampleRecipients(WARM_UP.precompiled, subject.version.locale), engines);
+    await renderCompilingEach(subject.version, sampleRecipients(WARM_UP.compileEach, subject.version.locale), engines);
+    const compile = await timed(now, () => compileTemplate(subject.version, engines));
+    console.log(`${subject.label}: ${formatNumber(subject.version.mjml.length / 1024)} KB MJML -> ${formatNumber(html.length / 1024)} KB HTML; one compile ${formatNumber(compile.ms)} ms (${compiled.body.length} Liquid nodes)`);
+  }
+
+  const results = new Map<string, Measurement[]>(subjects.map((subject) => [subject.label, []]));
+  const rows: string[][] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const subject of subjects) {
+      const measurement = await measure(subject, engines, round % 2 === 0);
+      results.get(subject.label)?.push(measurement);
+      rows.push([
+        String(round),
+        subject.label,
+        formatMs(measurement.precompiledMsPerRecipient),
+        formatMs(measurement.plainTextMsPerRecipient),
+        formatMs(measurement.compileEachMsPerRecipient),
+        `${formatNumber(speedup(measurement))} x`,
+      ]);
+    }
+  }
+  console.log('');
+  for (const line of formatTable(['round', 'template', 'precompiled ms/recipient', 'of which plain text', 'MJML per recipient ms/recipient', 'speedup'], rows)) console.log(`  ${line}`);
+
+  const medianOf = (label: string): Measurement => {
+    const measured = results.get(label) ?? [];
+    return {
+      precompiledMsPerRecipient: median(measured.map((entry) => entry.precompiledMsPerRecipient)),
+      compileEachMsPerRecipient: median(measured.map((entry) => entry.compileEachMsPerRecipient)),
+      plainTextMsPerRecipient: median(measured.map((entry) => entry.plainTextMsPerRecipient)),
+    };
+  };
+  const [jaResult, enResult, largeResult] = subjects.map((subject) => medianOf(subject.label)) as [Measurement, Measurement, Measurement];
+  // The shipped newsletter's headline figures: ja and en recipients in equal numbers.
+  const shipped: Measurement = {
+    precompiledMsPerRecipient: (jaResult.precompiledMsPerRecipient + enResult.precompiledMsPerRecipient) / 2,
+    compileEachMsPerRecipient: (jaResult.compileEachMsPerRecipient + enResult.compileEachMsPerRecipient) / 2,
+    plainTextMsPerRecipient: (jaResult.plainTextMsPerRecipient + enResult.plainTextMsPerRecipient) / 2,
+  };
+  console.log(
+    `\nmonthly-newsletter (ja+en): ${formatMs(shipped.precompiledMsPerRecipient)} ms per recipient precompiled vs ${formatMs(shipped.compileEachMsPerRecipient)} ms compiling MJML per recipient (the baseline) = ${formatNumber(speedup(shipped))} x faster` +
+      `\n8-section newsletter: ${formatMs(largeResult.precompiledMsPerRecipient)} ms vs ${formatMs(largeResult.compileEachMsPerRecipient)} ms = ${formatNumber(speedup(largeResult))} x faster (medians of ${ROUNDS} rounds)` +
+      `\nof the precompiled cost, the HTML-to-plain-text conversion takes ${formatMs(shipped.plainTextMsPerRecipient)} ms (monthly-newsletter) and ${formatMs(largeResult.plainTextMsPerRecipient)} ms (8 sections) per recipient`,
+  );
+
+  return {
+    'render.precompiled_ms_per_recipient': round4(shipped.precompiledMsPerRecipient),
+    'render.mjml_per_recipient_ms_per_recipient': round4(shipped.compileEachMsPerRecipient),
+    'render.speedup_vs_mjml_per_recipient': round1(speedup(shipped)),
+    'render.speedup_vs_mjml_per_recipient_ja': round1(speedup(jaResult)),
+    'render.speedup_vs_mjml_per_recipient_en': round1(speedup(enResult)),
+    'render.precompiled_ms_per_recipient_8_sections': round4(largeResult.precompiledMsPerRecipient),
+    'render.mjml_per_recipient_ms_per_recipient_8_sections': round4(largeResult.compileEachMsPerRecipient),
+    'render.speedup_vs_mjml_per_recipient_8_sections': round1(speedup(largeResult)),
+    'render.plain_text_ms_per_recipient': round4(shipped.plainTextMsPerRecipient),
+    'render.plain_text_ms_per_recipient_8_sections': round4(largeResult.plainTextMsPerRecipient),
+  };
+}
+
+/** One round for one template; `baselineFirst` alternates which side runs first. */
+async function measure(subject: Subject, engines: RenderingEngines, baselineFirst: boolean): Promise<Measurement> {
+  const { version } = subject;
+  const precompiledRecipients = sampleRecipients(PRECOMPILED_RECIPIENTS, version.locale);
+  const compileEachRecipients = sampleRecipients(subject.compileEachRecipients, version.locale);
+  // renderPrecompiled includes its one compile, as the sender pays it once per process.
+  const precompiled = () => timed(now, () => renderPrecompiled(version, precompiledRecipients, engines));
+  const compileEach = () => timed(now, () => renderCompilingEach(version, compileEachRecipients, engines));
+  const [ours, baseline] = baselineFirst ? await compileEach().then(async (first) => [await precompiled(), first] as const) : await precompiled().then(async (first) => [first, await compileEach()] as const);
+  if (ours.value.length !== precompiledRecipients.length || baseline.value.length !== compileEachRecipients.length) {
+    throw new RenderBenchError(`${subject.label}: rendered ${ours.value.length} and ${baseline.value.length} emails, expected ${precompiledRecipients.length} and ${compileEachRecipients.length}`);
+  }
+  // Both paths must produce the same email for the same recipient, or the comparison is moot.
+  if (ours.value[0]?.html !== baseline.value[0]?.html) throw new RenderBenchError(`${subject.label}: the precompiled and per-recipient paths rendered different HTML for the same recipient`);
+  const htmls = ours.value.slice(0, PLAIN_TEXT_SAMPLE).map((email) => email.html);
+  const plainText = await timed(now, () => htmls.map((html) => engines.plainText(html)));
+  return {
+    precompiledMsPerRecipient: ours.ms / precompiledRecipients.length,
+    compileEachMsPerRecipient: baseline.ms / compileEachRecipients.length,
+    plainTextMsPerRecipient: plainText.ms / htmls.length,
+  };
+}
+
+const speedup = (measurement: Measurement) => measurement.compileEachMsPerRecipient / measurement.precompiledMsPerRecipient;
+const formatMs = (ms: number) => ms.toFixed(ms < 1 ? 4 : 2);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

@@ -9,6 +9,7 @@
  * Loading the customers is setup (plain BatchWrite of the items the store would write), not measured.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -37,6 +38,7 @@ import { freePort } from '../local/ports.ts';
 import type { Figures } from './bench.ts';
 import { DynamoRequestCounter, type DynamoRequestCounts } from './dynamodb-request-counter.ts';
 import { formatNumber, formatTable } from './figure-table.ts';
+import { StepLatencies } from './step-latencies.ts';
 import { ThrottlingSes } from './throttling-ses.ts';
 
 export const name = 'send';
@@ -52,6 +54,7 @@ const LOAD_CONCURRENCY = 16;
 /** Kinds always reported (0 when unused), so the results file keeps the same figures run to run. */
 const REPORTED_COMMANDS = ['PutItem', 'UpdateItem', 'Query', 'BatchGetItem', 'BatchWriteItem'];
 const PROGRESS_EVERY_MS = 20_000;
+const LOOP_DELAY_RESOLUTION_MS = 10;
 
 /** The pipeline did not do what the bench relies on, so its figures would measure something else. */
 export class SendBenchError extends Error {
@@ -61,19 +64,34 @@ export class SendBenchError extends Error {
   }
 }
 
-export async function run(): Promise<Figures> {
+export interface SendBenchOptions {
+  accounts: number;
+  contacts: number;
+  maxSendRate: number;
+  workers: number;
+}
+
+export function run(): Promise<Figures> {
+  return measureSend({ accounts: ACCOUNTS, contacts: CONTACTS, maxSendRate: MAX_SEND_RATE, workers: SENDER_WORKERS });
+}
+
+/** The bench with other sizes, for exploring (e.g. how the rate depends on the number of workers). */
+export async function measureSend(options: SendBenchOptions): Promise<Figures> {
   const config = await benchConfig();
   const campaign = config.campaigns.find((candidate) => candidate.id === BENCH_CAMPAIGN_ID) as Campaign;
-  const customers = everyoneReachable(generateDemoCustomers({ accounts: ACCOUNTS, contacts: CONTACTS }));
+  const customers = everyoneReachable(generateDemoCustomers({ accounts: options.accounts, contacts: options.contacts }));
 
-  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  const ses = await ThrottlingSes.start({ maxSendRate: options.maxSendRate });
+  const dynamo = await startDynamoDbLocal({ port: await freePort() }).catch(async (error: unknown) => {
+    await ses.stop();
+    throw error;
+  });
   const client = localDynamoClient(dynamo.endpoint);
-  const ses = await ThrottlingSes.start({ maxSendRate: MAX_SEND_RATE });
   const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: ses.endpoint, maxAttempts: 1 });
   try {
     console.log(
-      `DynamoDB Local on ${dynamo.endpoint}; throttling SES on ${ses.endpoint} (MaxSendRate ${MAX_SEND_RATE}/s, burst ${MAX_SEND_RATE}); ` +
-        `${formatNumber(customers.contacts.length)} contacts in ${formatNumber(customers.accounts.length)} accounts; ${SENDER_WORKERS} sender workers`,
+      `DynamoDB Local on ${dynamo.endpoint}; throttling SES on ${ses.endpoint} (MaxSendRate ${options.maxSendRate}/s, burst ${options.maxSendRate}); ` +
+        `${formatNumber(customers.contacts.length)} contacts in ${formatNumber(customers.accounts.length)} accounts; ${options.workers} sender workers`,
     );
     await ensureTable(client, TABLE_NAME);
     const store = createDynamoStore(client, TABLE_NAME);
@@ -84,7 +102,7 @@ export async function run(): Promise<Figures> {
     const counter = DynamoRequestCounter.attach(client);
     const mailer = new SesMailer(sesClient);
     const maxSendRate = await mailer.maxSendRate();
-    if (maxSendRate !== MAX_SEND_RATE) throw new SendBenchError(`SesMailer.maxSendRate() read ${maxSendRate}/s from the SES stand-in, expected ${MAX_SEND_RATE}`);
+    if (maxSendRate !== options.maxSendRate) throw new SendBenchError(`SesMailer.maxSendRate() read ${maxSendRate}/s from the SES stand-in, expected ${options.maxSendRate}`);
 
     const queue = new InProcessQueue({ visibilityTimeoutMs: 30_000, maxReceiveCount: 5 });
     const queued: SendRequest[] = [];
@@ -95,14 +113,16 @@ export async function run(): Promise<Figures> {
       },
     };
     const workerErrors: string[] = [];
+    // Timed views of what the sender calls, to explain where the time between two sends goes.
+    const latencies = new StepLatencies();
     const workers = new SenderWorkers(
       queue,
       {
         config,
-        customers: store.customers,
-        sends: store.sends,
-        suppressions: store.suppressions,
-        mailer,
+        customers: latencies.watch('customers', store.customers, ['getContacts', 'getAccounts']),
+        sends: latencies.watch('sends', store.sends, ['claimSend', 'markSent', 'markFailed', 'releaseClaim']),
+        suppressions: latencies.watch('suppressions', store.suppressions, ['suppressedAmong']),
+        mailer: latencies.watch('mailer', mailer, ['send']),
         compiler: new TemplateCompiler(config.templates),
         clock: systemClock,
         links: { baseUrl: 'https://mail.example.com', tokenSecret: 'bench-send-token-secret' },
@@ -112,7 +132,7 @@ export async function run(): Promise<Figures> {
           if (entry.level === 'ERROR') workerErrors.push(`${String(entry.message)}: ${String(entry.error ?? '')}`);
         },
       },
-      { workers: SENDER_WORKERS, maxSendRate },
+      { workers: options.workers, maxSendRate },
     );
 
     const before = counter.snapshot();
@@ -121,11 +141,17 @@ export async function run(): Promise<Figures> {
       const counts = ses.counts();
       console.log(`  ${((performance.now() - started) / 1000).toFixed(0)} s: ${formatNumber(counts.accepted)} accepted, ${counts.throttled} throttled, ${formatNumber(queue.size)} in the queue`);
     }, PROGRESS_EVERY_MS);
+    // Event-loop delay: the SES stand-in, the dispatcher and the workers share this process.
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+    loopDelay.enable();
+    const cpuBefore = process.cpuUsage();
     let dispatched;
+    let dispatchedAt = 0;
     try {
       workers.start();
       const scheduledFor = new Date();
       dispatched = await dispatchCampaignRun(campaign, scheduledFor, { ...store, runs: store.campaignRuns, config, queue: recordingQueue, clock: systemClock });
+      dispatchedAt = performance.now();
       if (dispatched.outcome !== 'dispatched') throw new SendBenchError(`dispatch answered '${dispatched.outcome}', expected 'dispatched'`);
       console.log(`dispatched run ${dispatched.runId} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(dispatched.counts)}`);
       await drainWithin(workers, queue, (queued.length / maxSendRate) * 3 + 60);
@@ -135,9 +161,17 @@ export async function run(): Promise<Figures> {
     }
     const seconds = (performance.now() - started) / 1000;
     const requests = counter.since(before);
+    loopDelay.disable();
+    const cpu = process.cpuUsage(cpuBefore);
+    console.log(
+      `this process (workers, dispatcher, SES stand-in): ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} % of one core over the run; ` +
+        `event-loop delay (sampled every ${LOOP_DELAY_RESOLUTION_MS} ms, interval included) p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
+    );
 
     const sends = await store.sends.listSendsOfRun(campaign.id, dispatched.runId);
-    return figuresOf({ customers: customers.contacts, queued, ses, sends, requests, seconds, maxSendRate, queue, workers, workerErrors });
+    console.log('\nsender steps (calls the workers made while the run was sent):');
+    for (const line of latencies.table()) console.log(`  ${line}`);
+    return figuresOf({ customers: customers.contacts, queued, ses, sends, requests, seconds, maxSendRate, queue, workers, workerErrors, dispatchedAt });
   } finally {
     sesClient.destroy();
     client.destroy();
@@ -246,6 +280,8 @@ interface Outcome {
   queue: InProcessQueue;
   workers: SenderWorkers;
   workerErrors: readonly string[];
+  /** When dispatch returned, on the SES stand-in's clock (`performance.now()`). */
+  dispatchedAt: number;
 }
 
 function figuresOf(outcome: Outcome): Figures {
@@ -259,6 +295,8 @@ function figuresOf(outcome: Outcome): Figures {
   const duplicates = [...ses.perRecipient.values()].filter((count) => count > 1).length;
   const queuedContacts = new Set(outcome.queued.map((request) => request.contactId));
   const failedContacts = new Set(sends.filter((send) => send.state === 'failed').map((send) => send.contactId));
+  // Failed for an unknown outcome, yet SES did take it: recorded failed, but the recipient got it.
+  const failedButAccepted = [...failedContacts].filter((contactId) => ses.perRecipient.has(emailOf.get(contactId) ?? '')).length;
   const lost = [...queuedContacts].filter((contactId) => !ses.perRecipient.has(emailOf.get(contactId) ?? '') && !failedContacts.has(contactId)).length;
   const storeStates: Record<string, number> = {};
   for (const send of sends) storeStates[send.state] = (storeStates[send.state] ?? 0) + 1;
@@ -268,11 +306,20 @@ function figuresOf(outcome: Outcome): Figures {
   const acceptedPerSecond = spanSeconds > 0 ? counts.accepted / spanSeconds : 0;
   const rateOverQuota = acceptedPerSecond / maxSendRate;
   const perEmail = (count: number) => (counts.accepted > 0 ? count / counts.accepted : 0);
+  // The same rate once dispatch no longer competes with the senders for the CPU and the table.
+  const afterDispatch = ses.accepted.filter((email) => email.acceptedAt >= outcome.dispatchedAt);
+  const afterDispatchSeconds = afterDispatch.length > 1 ? ((afterDispatch.at(-1)?.acceptedAt ?? 0) - (afterDispatch[0]?.acceptedAt ?? 0)) / 1000 : 0;
+  const afterDispatchRate = afterDispatchSeconds > 0 ? (afterDispatch.length - 1) / afterDispatchSeconds : 0;
+  const byCommand: Record<string, number> = {};
+  // The SDK names commands `PutItemCommand`; the figures use the API operation name (`PutItem`).
+  for (const [command, count] of Object.entries(requests.byCommand)) byCommand[command.replace(/Command$/, '')] = count;
+  const failureReasons: Record<string, number> = {};
+  for (const send of sends) if (send.state === 'failed') failureReasons[send.reason ?? 'no reason'] = (failureReasons[send.reason ?? 'no reason'] ?? 0) + 1;
 
   console.log('');
   for (const line of formatTable(
     ['DynamoDB command', 'requests', 'per email'],
-    Object.entries(requests.byCommand)
+    Object.entries(byCommand)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([command, count]) => [command, formatNumber(count), formatNumber(perEmail(count))]),
   )) {
@@ -280,6 +327,7 @@ function figuresOf(outcome: Outcome): Figures {
   }
   if (requests.attempts > requests.commands) console.log(`  the SDK retried some DynamoDB requests: ${requests.attempts} HTTP attempts for ${requests.commands} commands`);
   console.log(`\nworker outcomes ${JSON.stringify(Object.fromEntries(outcome.workers.outcomes))}; store send states ${JSON.stringify(storeStates)}; dead letters ${queue.deadLetters.length}`);
+  if (Object.keys(failureReasons).length > 0) console.log(`failed sends by reason: ${JSON.stringify(failureReasons)}`);
   if (outcome.workerErrors.length > 0) console.log(`worker errors: ${outcome.workerErrors.length}, first: ${outcome.workerErrors[0]}`);
   if (mismatchedTags > 0) console.log(`WARNING: ${mismatchedTags} accepted emails carry a contact tag that does not match their address`);
   console.log(
@@ -292,6 +340,9 @@ function figuresOf(outcome: Outcome): Figures {
       `${rateOverQuota.toFixed(3)} x the quota (${maxSendRate}/s, the baseline); ${counts.throttled} throttled answers, ${duplicates} duplicates, ${lost} lost; ` +
       `${seconds.toFixed(1)} s from dispatch to drained; ${formatNumber(perEmail(requests.commands))} DynamoDB requests per email`,
   );
+  console.log(
+    `after dispatch returned: ${formatNumber(afterDispatch.length)} emails in ${afterDispatchSeconds.toFixed(1)} s = ${formatNumber(afterDispatchRate)}/s = ${(afterDispatchRate / maxSendRate).toFixed(3)} x the quota`,
+  );
 
   const figures: Figures = {
     'send.recipients': queuedContacts.size,
@@ -299,17 +350,19 @@ function figuresOf(outcome: Outcome): Figures {
     'send.max_send_rate': maxSendRate,
     'send.emails_per_second': round3(acceptedPerSecond),
     'send.rate_over_quota': round4(rateOverQuota),
+    'send.rate_over_quota_after_dispatch': round4(afterDispatchRate / maxSendRate),
     'send.duplicates': duplicates,
     'send.lost': lost,
     'send.failed': failedContacts.size,
+    'send.failed_but_accepted': failedButAccepted,
     'send.dead_letters': queue.deadLetters.length,
     'send.throttled_responses': counts.throttled,
     'send.seconds': round3(seconds),
     'send.store_sent_minus_accepted': storeSent - counts.accepted,
     'send.dynamodb_requests_per_email': round4(perEmail(requests.commands)),
   };
-  for (const command of new Set([...REPORTED_COMMANDS, ...Object.keys(requests.byCommand)])) {
-    figures[`send.dynamodb_requests_per_email.${command}`] = round4(perEmail(requests.byCommand[command] ?? 0));
+  for (const command of new Set([...REPORTED_COMMANDS, ...Object.keys(byCommand)])) {
+    figures[`send.dynamodb_requests_per_email.${command}`] = round4(perEmail(byCommand[command] ?? 0));
   }
   return figures;
 }

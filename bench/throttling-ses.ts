@@ -18,6 +18,12 @@ export interface ThrottlingSesOptions {
   max24HourSend?: number;
   /** Milliseconds on a monotonic clock (default `performance.now()`). */
   now?: () => number;
+  /**
+   * How long an idle keep-alive connection stays open (default 60 s). Node's default of 5 s lets
+   * the server close a socket just as the client, in this same busy process, reuses it: the SDK
+   * then sees ECONNRESET / socket hang up, which the mailer rightly treats as an unknown outcome.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface AcceptedEmail {
@@ -97,6 +103,7 @@ export class ThrottlingSes {
     if (!(options.maxSendRate > 0)) throw new Error(`throttling SES: maxSendRate must be above 0, got ${options.maxSendRate}`);
     const port = await freePort();
     const server = createServer({ keepAlive: true });
+    server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port, host: '127.0.0.1' }, () => resolve());

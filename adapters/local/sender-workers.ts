@@ -1,7 +1,7 @@
 /**
  * Local sender workers: N loops that poll the in-process queue like Lambda polls SQS, run the
  * same sender use case, delete what succeeded and let failed records come back (partial batch
- * failure). Each worker keeps its share of the SES send rate, so all together stay within it.
+ * failure). The workers share one send-rate limiter, so all together stay within the SES rate.
  */
 import { processSendBatch, type SenderDeps, type SendOutcome } from '../../core/sending/send-emails.ts';
 import { SendRateLimiter, type MonotonicTimer } from '../../core/sending/send-rate-limiter.ts';
@@ -37,8 +37,9 @@ export class SenderWorkers {
     if (this.running) return;
     this.running = true;
     const timer = this.options.timer ?? realTimer;
-    const share = this.options.maxSendRate / this.options.workers;
-    this.loops = Array.from({ length: this.options.workers }, () => this.loop(new SendRateLimiter(share, timer), timer));
+    // One process: all workers share one limiter at the full rate (a small catch-up burst, well inside SES's one second).
+    const limiter = new SendRateLimiter(this.options.maxSendRate, timer, 0.2);
+    this.loops = Array.from({ length: this.options.workers }, () => this.loop(limiter, timer));
   }
 
   async stop(): Promise<void> {

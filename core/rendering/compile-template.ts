@@ -25,6 +25,8 @@ export interface CompiledTemplate {
   readonly preheader?: Template[];
   /** The MJML output as parsed Liquid: HTML with per-recipient placeholders. */
   readonly body: Template[];
+  /** The plain-text part as parsed Liquid (converted from the HTML once, at compile time). */
+  readonly text: Template[];
 }
 
 /** The render-scope name of the rendered preheader inside the body. */
@@ -52,8 +54,9 @@ export async function compileTemplate(version: TemplateVersion, engines: Renderi
   const preheader = version.preheader === undefined ? undefined : parse('preheader', engines.text, version.preheader);
   const html = await mjmlToHtml(version, failures);
   const body = html === undefined ? undefined : parse('body', engines.html, html);
+  const text = html === undefined ? undefined : parse('body', engines.text, engines.plainTextTemplate(html));
 
-  if (failures.length > 0 || !subject || !body || (version.preheader !== undefined && !preheader)) {
+  if (failures.length > 0 || !subject || !body || !text || (version.preheader !== undefined && !preheader)) {
     throw new TemplateCompileError(version.file, failures);
   }
   return {
@@ -64,6 +67,7 @@ export async function compileTemplate(version: TemplateVersion, engines: Renderi
     subject,
     ...(preheader === undefined ? {} : { preheader }),
     body,
+    text,
   };
 }
 

@@ -36,7 +36,7 @@ export function renderEmail(compiled: CompiledTemplate, context: RenderContext):
     subject,
     ...(preheader === undefined ? {} : { preheader }),
     html,
-    text: engines.plainText(html),
+    text: renderPart(compiled, 'body', engines.text, compiled.text, scope).trim(),
     headers: unsubscribeHeaders(context.links.unsubscribe),
   };
 }

@@ -17,6 +17,12 @@ export interface RenderingEngines {
   readonly text: Liquid;
   /** Turns rendered HTML into the plain-text part. */
   readonly plainText: (html: string) => string;
+  /**
+   * Turns the compiled HTML, Liquid placeholders still in it, into the plain-text template:
+   * done once per template so each recipient costs only a Liquid render. No word wrapping and
+   * no upper-casing, so a placeholder like `{{ contact.firstName }}` reaches Liquid intact.
+   */
+  readonly plainTextTemplate: (html: string) => string;
 }
 
 const sharedOptions: LiquidOptions = {
@@ -27,8 +33,22 @@ const sharedOptions: LiquidOptions = {
   templates: {},
 };
 
+const PLAIN_TEXT_SELECTORS = [
+  { selector: 'img', format: 'skip' },
+  // The hidden preheader block (mj-preview): it is inbox preview text, not content.
+  { selector: 'div[style*="display:none"]', format: 'skip' },
+  // Links read as `text [url]`; a link whose text is its URL is shown once.
+  { selector: 'a', options: { hideLinkIfSameAsText: true } },
+];
+
+const KEEP_CASE = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } }));
+
 export function createRenderingEngines(): RenderingEngines {
   return {
+    plainTextTemplate: compileHtmlToText({
+      wordwrap: false,
+      selectors: [...PLAIN_TEXT_SELECTORS, ...KEEP_CASE, { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } }],
+    }),
     html: new Liquid({ ...sharedOptions, outputEscape: 'escape' }),
     text: new Liquid({ ...sharedOptions }),
     plainText: compileHtmlToText({

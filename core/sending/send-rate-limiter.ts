@@ -1,7 +1,8 @@
 /**
- * Keeps one sender worker within its share of the SES account's send rate (MaxSendRate divided
- * by the number of workers), so all workers together stay within the quota. A token bucket
- * with a burst of one: sends are spaced evenly, which is what SES's per-second limit wants.
+ * Keeps senders within the SES account's send rate. One limiter per process: in Lambda each
+ * instance gets MaxSendRate / reserved concurrency; locally all workers share one at the full
+ * rate, so a worker busy with the store does not waste the others' slots. Sends are spaced
+ * evenly; up to `burstSeconds` of unused slots may be caught up (SES counts per second).
  */
 
 export interface MonotonicTimer {
@@ -16,6 +17,7 @@ export class SendRateLimiter {
   constructor(
     private readonly perSecond: number,
     private readonly timer: MonotonicTimer,
+    private readonly burstSeconds = 0,
   ) {
     if (!(perSecond > 0)) throw new Error(`send rate must be above 0, got ${perSecond}`);
   }
@@ -28,7 +30,7 @@ export class SendRateLimiter {
   async acquire(): Promise<void> {
     const interval = 1000 / this.perSecond;
     const now = this.timer.now();
-    const slot = Math.max(now, this.nextSlot);
+    const slot = Math.max(now - this.burstSeconds * 1000, this.nextSlot);
     this.nextSlot = slot + interval;
     if (slot > now) await this.timer.sleep(slot - now);
   }
