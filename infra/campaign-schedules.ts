@@ -42,6 +42,7 @@ export function campaignJobInput(campaignId: string): string {
 }
 
 export const RELEASE_DEFERRED_INPUT = JSON.stringify({ job: 'release-deferred' });
+export const ADVANCE_SEQUENCES_INPUT = JSON.stringify({ job: 'sequences' });
 
 export interface CampaignSchedulesProps {
   readonly stage: string;
@@ -57,6 +58,7 @@ export class CampaignSchedules extends Construct {
   /** Campaign id -> its schedule (active campaigns only). */
   readonly campaignSchedules = new Map<string, scheduler.CfnSchedule>();
   readonly releaseDeferred: scheduler.CfnSchedule;
+  readonly advanceSequences: scheduler.CfnSchedule;
 
   constructor(scope: Construct, id: string, props: CampaignSchedulesProps) {
     super(scope, id);
@@ -117,5 +119,15 @@ export class CampaignSchedules extends Construct {
       target: target(RELEASE_DEFERRED_INPUT),
     });
     this.releaseDeferred.node.addDependency(this.group);
+
+    this.advanceSequences = new scheduler.CfnSchedule(this, 'AdvanceSequences', {
+      groupName,
+      description: 'Sends the nurture sequence steps that are due and exits finished enrollments',
+      scheduleExpression: RELEASE_DEFERRED_EXPRESSION,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: target(ADVANCE_SEQUENCES_INPUT),
+    });
+    this.advanceSequences.node.addDependency(this.group);
   }
 }

@@ -292,9 +292,16 @@ describe('StatelessStack schedules', () => {
     return found[0] as Record<string, unknown>;
   }
 
-  it('has one schedule per active campaign plus the deferred-send release', () => {
+  it('has one schedule per active campaign plus the deferred-send release and the sequence steps', () => {
     expect(activeCampaigns().length).toBeGreaterThan(0);
-    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 1);
+    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 2);
+  });
+
+  it('advances nurture sequences every 5 minutes', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({ Arn: getAtt(functionId('Dispatcher')), Input: JSON.stringify({ job: 'sequences' }) }),
+    });
   });
 
   it('fires the monthly newsletter on the 2nd at 10:00 Tokyo time', () => {
