@@ -1,0 +1,108 @@
+/**
+ * `npm run ses-event -- <type> (--message-id <id> | --contact <id> --campaign <id> [--run <id>])
+ * [--at <ISO time>] [--without-tags] [--twice]`: replays an SES event for an email the local
+ * runtime really sent, because the local SES emulator publishes none. The event is built in the
+ * shape SES publishes to EventBridge and goes through the same use case as the Lambda handler:
+ * `bounce` suppresses the address, `soft-bounce` does not, `--twice` shows a redelivery changing
+ * nothing, `--without-tags` joins by message id instead of the email's tags.
+ *
+ * <type>: send, delivery, bounce (permanent), soft-bounce (transient), undetermined-bounce,
+ * complaint, reject, delivery-delay, rendering-failure. Without --run, the campaign's latest run
+ * that emailed the contact is used. Reads and writes the local runtime's table.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Store } from '../core/ports.ts';
+import type { Send } from '../core/sending/send.ts';
+import { ingestSesEvent, type SesEventOutcome } from '../core/tracking/ses-events/record-ses-event.ts';
+import { buildSesEventBridgeEvent, senderTagsOf, SIMULATED_SES_EVENTS, type SimulatedSesEvent } from '../core/tracking/ses-events/ses-event-builder.ts';
+import { withLocalStore } from '../local/local-store-session.ts';
+import { LOCAL_OPTIONS, readLocalSettings, SettingsError } from '../local/settings.ts';
+
+const USAGE = `usage: npm run ses-event -- <${SIMULATED_SES_EVENTS.join('|')}> (--message-id <id> | --contact <id> --campaign <id> [--run <id>]) [--at <ISO time>] [--without-tags] [--twice]`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  ...LOCAL_OPTIONS,
+  'message-id': { type: 'string' },
+  contact: { type: 'string' },
+  campaign: { type: 'string' },
+  run: { type: 'string' },
+  at: { type: 'string' },
+  'without-tags': { type: 'boolean' },
+  twice: { type: 'boolean' },
+} as const;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, allowPositionals: true, strict: true });
+  const [typeArg, ...extra] = positionals;
+  if (!typeArg || extra.length > 0 || !isSimulated(typeArg)) throw new UsageError(USAGE);
+  const byMessage = values['message-id'];
+  if ((byMessage === undefined) === (values.contact === undefined || values.campaign === undefined)) throw new UsageError(`give --message-id, or --contact and --campaign\n${USAGE}`);
+  const givenAt = values.at ? new Date(values.at) : undefined;
+  if (givenAt && Number.isNaN(givenAt.getTime())) throw new UsageError(`--at: expected an ISO time like 2026-12-02T10:05:00+09:00, got '${values.at}'`);
+
+  const localArgs = Object.keys(LOCAL_OPTIONS).flatMap((name) => {
+    const value = values[name as keyof typeof LOCAL_OPTIONS];
+    return value === undefined ? [] : [`--${name}`, value];
+  });
+  const settings = readLocalSettings(localArgs, process.env, fileURLToPath(new URL('..', import.meta.url)));
+
+  await withLocalStore(settings, process.env, async (store) => {
+    const send = byMessage ? await store.sends.findSendByMessageId(byMessage) : await findSend(store, values.contact as string, values.campaign as string, values.run);
+    if (!send) throw new UsageError(byMessage ? `no send with SES message id '${byMessage}' in table ${settings.tableName}` : `no send of '${values.campaign}' to '${values.contact}'${values.run ? ` in run '${values.run}'` : ''} in table ${settings.tableName}`);
+    if (send.state !== 'sent' || !send.messageId || !send.sentAt) throw new UsageError(`that send is '${send.state}'${send.reason ? ` (${send.reason})` : ''}: SES never took it, so it has no events`);
+    const contact = await store.customers.getContact(send.contactId);
+    if (!contact) throw new UsageError(`contact '${send.contactId}' of that send is not in the table`);
+
+    const sentAt = new Date(send.sentAt);
+    // Now, but never before the email left: the demo's virtual clock sends in the future.
+    const at = givenAt ?? new Date(Math.max(Date.now(), sentAt.getTime() + 3_000));
+    const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send), sentAt }, at);
+    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions };
+    for (let delivery = 1; delivery <= (values.twice ? 2 : 1); delivery++) {
+      console.log(`${values.twice ? `delivery ${delivery}: ` : ''}${describe(typeArg, send, await ingestSesEvent(event, deps))}`);
+    }
+  });
+}
+
+async function findSend(store: Store, contactId: string, campaignId: string, runId: string | undefined): Promise<Send | undefined> {
+  if (runId) return store.sends.getSend(campaignId, runId, contactId);
+  const runs = (await store.campaignRuns.listRuns(campaignId)).sort((a, b) => b.runId.localeCompare(a.runId));
+  if (runs.length === 0) throw new UsageError(`'${campaignId}' has no campaign runs in the table; for a sequence step give --run <stepId>-<enrolledAt> or --message-id`);
+  for (const run of runs) {
+    const send = await store.sends.getSend(campaignId, run.runId, contactId);
+    if (send) return send;
+  }
+  return undefined;
+}
+
+/** One line per delivery; ids only, never the address. */
+function describe(type: SimulatedSesEvent, send: Send, outcome: SesEventOutcome): string {
+  const about = `${type} for ${send.contactId} (${send.campaignId} / ${send.runId}, SES message ${send.messageId})`;
+  switch (outcome.outcome) {
+    case 'recorded':
+      return `${about}: recorded as ${outcome.eventId}, joined by ${outcome.joinedBy}${outcome.suppressed > 0 ? '; the address is now suppressed' : ''}`;
+    case 'duplicate':
+      return `${about}: already recorded (${outcome.eventId}): nothing written`;
+    case 'unknown-message':
+      return `${about}: no send found for it: dropped`;
+    case 'rejected':
+      return `${about}: rejected: ${outcome.reason}`;
+  }
+}
+
+function isSimulated(value: string): value is SimulatedSesEvent {
+  return (SIMULATED_SES_EVENTS as readonly string[]).includes(value);
+}
+
+try {
+  await main();
+} catch (error) {
+  if (error instanceof UsageError || error instanceof SettingsError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,184 @@
+/**
+ * SES event ingestion against DynamoDB Local, through the Lambda handler: every event type is
+ * stored once however often SES delivers it, permanent bounces and complaints suppress at once
+ * (and the sender then skips the address), a malformed event writes nothing, and the DynamoDB
+ * requests per event stay at the design minimum (at most 2 writes, dedupe included).
+ */
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRequestCounter, type DynamoRequestCounts } from '../../bench/dynamodb-request-counter.ts';
+import type { EngineConfig } from '../../core/config/engine-config.ts';
+import { processSendBatch } from '../../core/sending/send-emails.ts';
+import { ingestSesEvents, type SesEventDeps } from '../../core/tracking/ses-events/record-ses-event.ts';
+import { buildSesEventBridgeEvent, senderTagsOf } from '../../core/tracking/ses-events/ses-event-builder.ts';
+import { createSesEventsHandler } from '../../lambdas/ses-events/handler.ts';
+import { loadSesFixture, SES_FIXTURE_NAMES, SES_FIXTURES, type SesFixtureName } from '../fixtures/ses/index.ts';
+import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { openConfig, RecordingMailer, senderDeps } from '../support/sending-fixtures.ts';
+
+let table: TestTable;
+let counter: DynamoRequestCounter;
+let deps: SesEventDeps;
+const logs: Array<{ level: 'info' | 'warn'; message: string; extra: unknown[] }> = [];
+let handler: ReturnType<typeof createSesEventsHandler>;
+
+/** The send each fixture is about, recorded as the sender records it (claimed, then sent with the SES message id). */
+async function recordSendOf(name: SesFixtureName): Promise<void> {
+  const mail = loadSesFixture(name).detail.mail as { messageId: string; timestamp: string; tags: Record<string, string[]> };
+  const campaignId = mail.tags.campaign![0]!;
+  const runId = name === 'delivery-delay' ? 'welcome-2026-11-30T09:00:00.000Z' : mail.tags.run![0]!;
+  const ref = { campaignId, runId, contactId: SES_FIXTURES[name].contactId };
+  if (await table.store.sends.claimSend({ ...ref, accountId: 'acc-1', state: 'claimed', claimedAt: mail.timestamp })) {
+    await table.store.sends.markSent(ref, mail.messageId, new Date(mail.timestamp));
+  }
+}
+
+async function itemCount(): Promise<number> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, never> | undefined;
+  do {
+    const page = await table.client.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT', ExclusiveStartKey }));
+    count += page.Count ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (ExclusiveStartKey);
+  return count;
+}
+
+const WRITES = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'];
+const writesIn = (counts: DynamoRequestCounts) => WRITES.reduce((sum, command) => sum + (counts.byCommand[command] ?? 0), 0);
+const readsIn = (counts: DynamoRequestCounts) => counts.commands - writesIn(counts);
+
+beforeAll(async () => {
+  table = await createTestTable('ses-events');
+  counter = DynamoRequestCounter.attach(table.client);
+  deps = { sends: table.store.sends, engagement: table.store.engagement, suppressions: table.store.suppressions };
+  handler = createSesEventsHandler({
+    stores: async () => deps,
+    logger: {
+      info: (message: unknown, ...extra: unknown[]) => logs.push({ level: 'info', message: String(message), extra }),
+      warn: (message: unknown, ...extra: unknown[]) => logs.push({ level: 'warn', message: String(message), extra }),
+    },
+  });
+  for (const name of SES_FIXTURE_NAMES) await recordSendOf(name);
+});
+afterAll(() => table.drop());
+
+describe('SES events through the handler', () => {
+  it('stores each event type once even when SES delivers it twice, with at most 2 writes per event', async () => {
+    for (const name of SES_FIXTURE_NAMES) {
+      const before = counter.snapshot();
+      expect(await handler(loadSesFixture(name)), name).toMatchObject({ outcome: 'recorded', type: SES_FIXTURES[name].type, contactId: SES_FIXTURES[name].contactId, joinedBy: 'tags-and-send' });
+      const first = counter.since(before);
+      const suppresses = name === 'bounce-permanent' || name === 'complaint';
+      expect(writesIn(first), `${name}: writes`).toBe(suppresses ? 2 : 1);
+      expect(first.byCommand, `${name}: the send read by its key, no index query`).toMatchObject({ GetItemCommand: 1 });
+      expect(first.byCommand.QueryCommand ?? 0).toBe(0);
+
+      const again = counter.snapshot();
+      expect(await handler(loadSesFixture(name)), name).toMatchObject({ outcome: 'duplicate' });
+      expect(writesIn(counter.since(again)), `${name}: redelivery attempts the same conditional writes`).toBe(suppresses ? 2 : 1);
+    }
+    for (const contactId of new Set(Object.values(SES_FIXTURES).map((fixture) => fixture.contactId))) {
+      const stored = await table.store.engagement.listEventsOfContact(contactId);
+      const expected = SES_FIXTURE_NAMES.filter((name) => SES_FIXTURES[name].contactId === contactId).map((name) => SES_FIXTURES[name].type);
+      expect(stored.map((event) => event.type).sort(), contactId).toEqual([...expected].sort());
+    }
+  });
+
+  it('lists the events per campaign, with the detail worth keeping and no address', async () => {
+    const events = await table.store.engagement.listEventsOfCampaign('monthly-newsletter');
+    expect(new Set(events.map((event) => event.type))).toEqual(new Set(['send', 'delivery', 'complaint', 'bounce', 'reject', 'rendering-failure']));
+    const hardBounce = events.find((event) => event.contactId === 'con-00043');
+    expect(hardBounce).toMatchObject({ type: 'bounce', accountId: 'acc-1', runId: '20261202T010000Z', detail: { bounceType: 'Permanent', bounceSubType: 'General', status: '5.1.1', kind: 'campaign' } });
+    expect(JSON.stringify(events)).not.toContain('@');
+    const [delay] = await table.store.engagement.listEventsOfCampaign('adoption-nurture');
+    expect(delay).toMatchObject({ type: 'delivery-delay', runId: 'welcome-2026-11-30T09:00:00.000Z', detail: { delayType: 'TransientCommunicationFailure', kind: 'sequence', stepId: 'welcome' } });
+  });
+
+  it('suppresses a hard-bounced and a complaining address at once; a transient bounce does not', async () => {
+    const suppressed = await table.store.suppressions.suppressedAmong(['h.suzuki@example.co.jp', 'taro.yamada@example.co.jp', 'm.tanaka@example.jp', 'yui.ito@example.co.jp']);
+    expect(suppressed.get('h.suzuki@example.co.jp')).toMatchObject({ reason: 'hard-bounce', suppressedAt: '2026-12-02T01:00:04.870Z', source: expect.stringMatching(/^ses:0106019ad3a1f4c8-.*:bounce:/) });
+    expect(suppressed.get('taro.yamada@example.co.jp')).toMatchObject({ reason: 'complaint' });
+    expect([...suppressed.keys()].sort()).toEqual(['h.suzuki@example.co.jp', 'taro.yamada@example.co.jp']);
+  });
+
+  it('rejects a malformed event with a logged reason and writes nothing', async () => {
+    const itemsBefore = await itemCount();
+    const before = counter.snapshot();
+    const broken = loadSesFixture('bounce-permanent');
+    delete (broken.detail.bounce as Record<string, unknown>).bouncedRecipients;
+    for (const input of [broken, { ...loadSesFixture('delivery'), detail: { ...loadSesFixture('delivery').detail, eventType: 'Open' } }, 'not an event', null]) {
+      logs.length = 0;
+      const outcome = await handler(input);
+      expect(outcome).toMatchObject({ outcome: 'rejected' });
+      expect(logs).toEqual([{ level: 'warn', message: 'SES event rejected', extra: [expect.objectContaining({ reason: expect.any(String) })] }]);
+      expect(JSON.stringify(logs)).not.toContain('@');
+    }
+    expect(counter.since(before).commands).toBe(0);
+    expect(await itemCount()).toBe(itemsBefore);
+  });
+
+  it('drops an event for an email it did not send, logged, without a write', async () => {
+    const before = counter.snapshot();
+    const foreign = buildSesEventBridgeEvent('bounce', { messageId: 'not-ours', email: 'x@example.com', tags: {}, sentAt: new Date('2026-12-02T01:00:00Z') }, new Date('2026-12-02T01:00:05Z'));
+    logs.length = 0;
+    expect(await handler(foreign)).toEqual({ outcome: 'unknown-message', sesMessageId: 'not-ours', type: 'bounce' });
+    expect(logs[0]).toMatchObject({ level: 'warn' });
+    expect(writesIn(counter.since(before))).toBe(0);
+    expect(await table.store.suppressions.suppressedAmong(['x@example.com'])).toEqual(new Map());
+  });
+});
+
+describe('joins', () => {
+  it('by tags that name the account: no read at all, one write', async () => {
+    const send = { campaignId: 'monthly-newsletter', runId: '20261203T010000Z', contactId: 'con-tags-only', accountId: 'acc-2' };
+    const event = buildSesEventBridgeEvent('delivery', { messageId: 'msg-tags-only', email: 'z@example.com', tags: senderTagsOf(send, { kind: 'campaign', withAccount: true }), sentAt: new Date('2026-12-03T01:00:00Z') }, new Date('2026-12-03T01:00:02Z'));
+    const before = counter.snapshot();
+    expect(await handler(event)).toMatchObject({ outcome: 'recorded', joinedBy: 'tags', contactId: 'con-tags-only' });
+    const used = counter.since(before);
+    expect(readsIn(used)).toBe(0);
+    expect(used.byCommand).toEqual({ PutItemCommand: 1 });
+  });
+
+  it('by SES message id when the tags are missing (one index query)', async () => {
+    const fixture = loadSesFixture('delivery');
+    fixture.detail.mail.tags = { 'ses:configuration-set': ['nurture-engine-prod'] };
+    const delivery = fixture.detail.delivery as { timestamp: string };
+    delivery.timestamp = '2026-12-02T01:00:09.000Z';
+    const before = counter.snapshot();
+    expect(await handler(fixture)).toMatchObject({ outcome: 'recorded', joinedBy: 'message-id', contactId: 'con-00042', campaignId: 'monthly-newsletter' });
+    expect(counter.since(before).byCommand).toEqual({ QueryCommand: 1, PutItemCommand: 1 });
+  });
+});
+
+describe('with the real sender', () => {
+  let config: EngineConfig;
+  const now = new Date('2026-12-05T01:00:00Z');
+
+  it('events join by the tags the sender set, and a hard-bounced contact is skipped on the next send', async () => {
+    ({ config } = await openConfig());
+    await table.store.customers.upsertAccount({ accountId: 'acc-s', name: 'Acme K.K.', tier: 'tier3', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
+    for (const id of ['s1', 's2']) {
+      await table.store.customers.upsertContact({ contactId: id, accountId: 'acc-s', email: `${id}@example.com`, firstName: '花', lastName: '佐藤', locale: 'ja', timeZone: 'Asia/Tokyo', consent: 'granted', topicsOptedOut: [] }, now);
+    }
+    const request = (contactId: string, runId: string) => ({ id: `${runId}-${contactId}`, body: { source: { kind: 'campaign', campaignId: 'monthly-newsletter' }, runId, contactId, accountId: 'acc-s' } });
+    const mailer = new RecordingMailer();
+    const first = await processSendBatch([request('s1', '20261205T010000Z'), request('s2', '20261205T010000Z')], senderDeps(table.store, config, mailer, { now: () => now }));
+    expect([...first.outcomes.values()]).toEqual(['sent', 'sent']);
+
+    const events = mailer.sent.map((email, index) =>
+      buildSesEventBridgeEvent(email.to === 's1@example.com' ? 'bounce' : 'delivery', { messageId: `msg-${index + 1}`, email: email.to, tags: email.tags, sentAt: now }, new Date(now.getTime() + 3_000)),
+    );
+    const outcomes = await ingestSesEvents(events, deps);
+    expect(outcomes).toEqual(expect.arrayContaining([
+      expect.objectContaining({ outcome: 'recorded', type: 'bounce', contactId: 's1', joinedBy: 'tags-and-send', suppressed: 1 }),
+      expect.objectContaining({ outcome: 'recorded', type: 'delivery', contactId: 's2', joinedBy: 'tags-and-send', suppressed: 0 }),
+    ]));
+
+    const later = new Date(now.getTime() + 7 * 86_400_000);
+    const next = await processSendBatch([request('s1', '20261212T010000Z'), request('s2', '20261212T010000Z')], senderDeps(table.store, config, mailer, { now: () => later }));
+    expect(next.outcomes.get('20261212T010000Z-s1')).toBe('skipped');
+    expect(next.outcomes.get('20261212T010000Z-s2')).toBe('sent');
+    expect((await table.store.sends.listSkipsOfRun('monthly-newsletter', '20261212T010000Z')).map((skip) => [skip.contactId, skip.reason])).toEqual([['s1', expect.stringMatching(/suppress/)]]);
+  });
+});
