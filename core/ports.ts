@@ -12,6 +12,7 @@ import type { Enrollment } from './sequences/enrollment.ts';
 import type { Send } from './sending/send.ts';
 import type { DeferredSend, SendRequest, SkippedSend } from './sending/send-request.ts';
 import type { EngagementEvent } from './tracking/engagement-event.ts';
+import type { MessageLinks, StoredMessageLinks } from './tracking/message-links.ts';
 import type { Suppression } from './tracking/suppression.ts';
 import type { Registrant, Webinar } from './webinars/webinar.ts';
 import type { Tier } from './config/schema/common.ts';
@@ -70,6 +71,12 @@ export interface SendStore {
   /** Parked sends due at or before `now` (indexed query over a sparse index). */
   listDueDeferredSends(now: Date, limit: number): Promise<DeferredSend[]>;
   removeDeferredSends(deferred: readonly DeferredSend[]): Promise<void>;
+  /** Stores the tracked links of an email once per link set (conditional put); false when already stored. */
+  saveMessageLinks(links: MessageLinks): Promise<boolean>;
+  /** A stored link set with its per-link click counts; undefined when there is none. */
+  getMessageLinks(messageId: string, runId: string, linkSet: string): Promise<StoredMessageLinks | undefined>;
+  /** Atomic add of one click to a stored link's count (people or machines); never creates a link set. */
+  countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void>;
 }
 
 export interface EngagementStore {

@@ -1,18 +1,24 @@
 /**
  * The one HTTP app, written once with Hono: served by a Node server locally and by
- * API Gateway + Lambda in AWS. Routes are grouped per capability; later capabilities
- * (tracking, unsubscribe, webhooks, dashboard) mount here too.
+ * API Gateway + Lambda in AWS. Routes are grouped per capability: ingest API, and the links
+ * inside emails (open pixel, click redirect, unsubscribe, preference centre) when `tracking`
+ * is given; later capabilities (webhooks, dashboard) mount here too.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { ingestRoutes, type IngestDeps } from './ingest-routes.ts';
+import { trackingRoutes, type TrackingHttpDeps } from './tracking-routes.ts';
 
-export type HttpAppDeps = IngestDeps;
+export type HttpAppDeps = IngestDeps & {
+  /** The routes behind email links; absent, they answer 404. */
+  tracking?: TrackingHttpDeps;
+};
 
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
-  app.use('*', secureHeaders());
+  // Routes may set a header of their own (the open pixel allows cross-origin loading).
+  app.use('*', secureHeaders({ overwrite: false }));
   app.get('/health', (c) => c.json({ ok: true }));
   app.get('/', (c) =>
     c.html(
@@ -20,10 +26,13 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         '<body><h1>Nurture engine</h1><ul>' +
         '<li><code>GET /health</code></li>' +
         '<li><code>POST /api/ingest/customers</code> (Authorization: Bearer &lt;ingest token&gt;)</li>' +
+        '<li><code>GET /o/&lt;token&gt;.gif</code> open pixel, <code>GET /c/&lt;token&gt;</code> click redirect</li>' +
+        '<li><code>GET|POST /u/&lt;token&gt;</code> unsubscribe (RFC 8058 one-click POST), <code>GET|POST /p/&lt;token&gt;</code> preference centre</li>' +
         '</ul></body></html>',
     ),
   );
   app.route('/api/ingest', ingestRoutes(deps));
+  if (deps.tracking) app.route('/', trackingRoutes(deps.tracking));
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

@@ -92,6 +92,13 @@ async function main(): Promise<void> {
       clock: systemClock,
       ingestToken,
       onImported: async (report) => void (await engine.enroll(report.phaseChanges)),
+      tracking: {
+        ...engine.store,
+        topics: config.topics,
+        clock: systemClock,
+        tokenSecret: await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET),
+        log: (entry) => console.log(JSON.stringify(entry)),
+      },
     });
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: settings.enginePort, hostname: '127.0.0.1' }, () => resolve());

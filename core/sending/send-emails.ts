@@ -14,6 +14,7 @@ import type { TemplateCompiler } from '../rendering/template-compiler.ts';
 import { renderEmail } from '../rendering/render-email.ts';
 import { signToken } from '../tracking/link-token.ts';
 import type { Suppression } from '../tracking/suppression.ts';
+import { trackEmail } from '../tracking/track-email.ts';
 import { encodeTagValue } from './email-tags.ts';
 import { evaluateGuardrails } from './guardrails.ts';
 import { messageDefinition, type MessageDefinition } from './message-definition.ts';
@@ -30,7 +31,7 @@ export interface SenderDeps {
   compiler: TemplateCompiler;
   clock: Clock;
   rateLimiter: SendRateLimiter;
-  /** Public base URL of the HTTP app (unsubscribe and preference links) and the token secret. */
+  /** Public base URL of the HTTP app (unsubscribe, preference, open and click links) and the token secret. */
   links: { baseUrl: string; tokenSecret: string };
   newClaimToken: () => string;
   sleep: (ms: number) => Promise<void>;
@@ -154,11 +155,20 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
   const token = (purpose: 'unsubscribe' | 'preferences') =>
     signToken({ purpose, messageId, runId: request.runId, contactId: contact.contactId }, deps.links.tokenSecret);
   const unsubscribe = `${deps.links.baseUrl}/u/${token('unsubscribe')}`;
+  const preferences = `${deps.links.baseUrl}/p/${token('preferences')}`;
   const rendered = renderEmail(compiled, {
     contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email, locale: contact.locale },
     account: { name: account.name, plan: account.plan },
-    links: { unsubscribe, preferences: `${deps.links.baseUrl}/p/${token('preferences')}` },
+    links: { unsubscribe, preferences },
   });
+  // Click and open tracking: the link set is stored before the email leaves, so every click URL
+  // in an inbox has a stored target. A failure here releases the claim and retries the record.
+  const tracked = trackEmail(
+    { messageId, runId: request.runId, contactId: contact.contactId, locale: compiled.locale, html: rendered.html, text: rendered.text, untracked: [unsubscribe, preferences] },
+    deps.links,
+    deps.clock.now(),
+  );
+  if (tracked.links) await deps.sends.saveMessageLinks(tracked.links);
   const headers = {
     'List-Unsubscribe': `<${unsubscribe}>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -169,8 +179,8 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
     to: contact.email,
     ...(definition.sender.replyTo ? { replyTo: definition.sender.replyTo } : {}),
     subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
+    html: tracked.html,
+    text: tracked.text,
     headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
     tags: {
       kind: request.source.kind,

@@ -17,6 +17,11 @@ export const tokenClaimsSchema = z.strictObject({
   contactId: z.string().min(1),
   /** Click tokens: index of the link in the rendered email. */
   link: z.number().int().min(0).optional(),
+  /**
+   * Click tokens: which stored link list the index refers to (a digest of the list). Emails of
+   * one run differ by locale and by personalised links, so (message, run) alone is not enough.
+   */
+  linkSet: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
 });
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
@@ -29,6 +34,8 @@ function signature(payload: string, secret: string): Buffer {
 
 export function signToken(claims: TokenClaims, secret: string): string {
   const fields = [claims.purpose, claims.messageId, claims.runId, claims.contactId, claims.link === undefined ? '' : String(claims.link)];
+  // Appended only when present, so tokens without it read exactly as before.
+  if (claims.linkSet !== undefined) fields.push(claims.linkSet);
   const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${signature(payload, secret).toString('base64url')}`;
 }
@@ -38,14 +45,23 @@ export function verifyToken(token: string, secret: string): TokenClaims | undefi
   if (token.length > 1024) return undefined;
   const [payload, mac, extra] = token.split('.');
   if (!payload || !mac || extra !== undefined) return undefined;
-  const given = Buffer.from(mac, 'base64url');
-  const expected = signature(payload, secret);
+  // Compared as text, not decoded: base64 decoding ignores stray characters and trailing bits,
+  // so decoding first would accept many spellings of one signature.
+  const given = Buffer.from(mac);
+  const expected = Buffer.from(signature(payload, secret).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const fields: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!Array.isArray(fields) || fields.length !== 5) return undefined;
-    const [purpose, messageId, runId, contactId, link] = fields as unknown[];
-    const parsed = tokenClaimsSchema.safeParse({ purpose, messageId, runId, contactId, ...(link === '' ? {} : { link: Number(link) }) });
+    if (!Array.isArray(fields) || (fields.length !== 5 && fields.length !== 6)) return undefined;
+    const [purpose, messageId, runId, contactId, link, linkSet] = fields as unknown[];
+    const parsed = tokenClaimsSchema.safeParse({
+      purpose,
+      messageId,
+      runId,
+      contactId,
+      ...(link === '' ? {} : { link: typeof link === 'string' && /^\d{1,6}$/.test(link) ? Number(link) : Number.NaN }),
+      ...(fields.length === 6 ? { linkSet } : {}),
+    });
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -10,6 +10,7 @@ import type { Contact } from '../../core/customers/contact.ts';
 import type { Store, UpsertOutcome } from '../../core/ports.ts';
 import type { Send } from '../../core/sending/send.ts';
 import { messageIdOf, type DeferredSend, type SkippedSend } from '../../core/sending/send-request.ts';
+import type { MessageLinks, StoredMessageLinks } from '../../core/tracking/message-links.ts';
 import type { Suppression } from '../../core/tracking/suppression.ts';
 
 const notUsed = (what: string) => () => {
@@ -24,6 +25,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
   const skips = new Map<string, SkippedSend>();
   const deferred = new Map<string, DeferredSend>();
   const suppressions = new Map<string, Suppression>();
+  const linkSets = new Map<string, StoredMessageLinks>();
   const sendKey = (s: { campaignId: string; runId: string; contactId: string }) => `${s.campaignId}|${s.runId}|${s.contactId}`;
   const upsert = <T>(map: Map<string, T>, id: string, value: T): UpsertOutcome => {
     const before = map.get(id);
@@ -105,6 +107,17 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
         [...deferred.values()].filter((entry) => entry.notBefore <= now.toISOString()).sort((a, b) => a.notBefore.localeCompare(b.notBefore)).slice(0, limit),
       removeDeferredSends: async (list: readonly DeferredSend[]) => {
         for (const entry of list) deferred.delete(sendKey({ ...entry.request, campaignId: messageIdOf(entry.request.source) }));
+      },
+      saveMessageLinks: async (links: MessageLinks) => {
+        const key = `${links.messageId}|${links.runId}|${links.linkSet}`;
+        if (linkSets.has(key)) return false;
+        linkSets.set(key, { ...structuredClone(links), clicks: { human: links.links.map(() => 0), machine: links.links.map(() => 0) } });
+        return true;
+      },
+      getMessageLinks: async (messageId: string, runId: string, linkSet: string) => structuredClone(linkSets.get(`${messageId}|${runId}|${linkSet}`)),
+      countLinkClick: async (messageId: string, runId: string, linkSet: string, position: number, machine: boolean) => {
+        const stored = linkSets.get(`${messageId}|${runId}|${linkSet}`);
+        if (stored) stored.clicks[machine ? 'machine' : 'human'][position]! += 1;
       },
     },
     suppressions: {

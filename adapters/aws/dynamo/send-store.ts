@@ -1,7 +1,8 @@
 /**
  * Sends in DynamoDB. The claim is a conditional put on (run, contact): whoever wins it is the
  * only one allowed to call SES for that email. Sent items join the message-id index (SES events)
- * and the contact's send history (frequency caps).
+ * and the contact's send history (frequency caps). The tracked links of a run's emails live in
+ * the same partition (see message-links-store.ts).
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferredSendSchema, messageIdOf, skippedSendSchema, type DeferredSend, type SkippedSend } from '../../../core/sending/send-request.ts';
@@ -9,11 +10,29 @@ import { sendSchema, type Send } from '../../../core/sending/send.ts';
 import type { SendStore } from '../../../core/ports.ts';
 import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { batchWrite, itemToEntity, type DynamoTable } from './dynamo-table.ts';
+import { DynamoMessageLinks } from './message-links-store.ts';
+import type { MessageLinks, StoredMessageLinks } from '../../../core/tracking/message-links.ts';
 
 type SendRef = Pick<Send, 'campaignId' | 'runId' | 'contactId'>;
 
 export class DynamoSendStore implements SendStore {
-  constructor(private readonly table: DynamoTable) {}
+  private readonly links: DynamoMessageLinks;
+
+  constructor(private readonly table: DynamoTable) {
+    this.links = new DynamoMessageLinks(table);
+  }
+
+  saveMessageLinks(links: MessageLinks): Promise<boolean> {
+    return this.links.save(links);
+  }
+
+  getMessageLinks(messageId: string, runId: string, linkSet: string): Promise<StoredMessageLinks | undefined> {
+    return this.links.get(messageId, runId, linkSet);
+  }
+
+  countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void> {
+    return this.links.countClick(messageId, runId, linkSet, position, machine);
+  }
 
   claimSend(send: Send): Promise<boolean> {
     return this.table.conditionally(() =>

@@ -61,6 +61,8 @@ export const keys = {
   sendOfContact: (contactId: string, sentAt: string) => ({ GSI2PK: `CONTACT#${contactId}`, GSI2SK: `SEND#${sentAt}` }),
   skippedSend: (campaignId: string, runId: string, contactId: string) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `SKIP#${contactId}` }),
   deferredSend: (campaignId: string, runId: string, contactId: string) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `DEFER#${contactId}` }),
+  /** The tracked links of a run's emails, one item per link set, with per-link click counters. */
+  messageLinks: (campaignId: string, runId: string, linkSet: string) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `LINKS#${linkSet}` }),
   deferredDue: (notBefore: string, campaignId: string, runId: string, contactId: string) => ({
     GSI1PK: `DEFERRED#${shardOf(contactId)}`,
     GSI1SK: `${notBefore}#${campaignId}#${runId}#${contactId}`,

@@ -1,0 +1,100 @@
+/**
+ * Use cases behind the unsubscribe and preference links: find whom a token speaks for,
+ * unsubscribe them from everything (a suppression the sender checks before every send), or save
+ * which topics they still want (`topicsOptedOut`, checked at dispatch and again at send time).
+ * Both are engagement events too: `unsubscribe` with `scope` all or topics.
+ */
+import type { Topics } from '../config/schema/settings.ts';
+import type { Contact } from '../customers/contact.ts';
+import type { Clock, CustomerStore, EngagementStore, SuppressionStore } from '../ports.ts';
+import { verifyToken, type TokenClaims } from './link-token.ts';
+import { startOfMinute, trackingEventId } from './tracking-event-id.ts';
+
+export interface SubscriptionDeps {
+  customers: Pick<CustomerStore, 'getContact' | 'upsertContact'>;
+  suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
+  engagement: Pick<EngagementStore, 'recordEvent'>;
+  clock: Clock;
+  tokenSecret: string;
+}
+
+export interface Subscriber {
+  claims: TokenClaims;
+  contact: Contact;
+  /** Already unsubscribed from everything (or suppressed for a bounce or complaint). */
+  suppressed: boolean;
+}
+
+/** Whom a genuine token of that purpose speaks for; undefined for any other token or a contact that is gone. */
+export async function resolveSubscriber(token: string, purpose: 'unsubscribe' | 'preferences', deps: SubscriptionDeps): Promise<Subscriber | undefined> {
+  const claims = verifyToken(token, deps.tokenSecret);
+  if (claims?.purpose !== purpose) return undefined;
+  const contact = await deps.customers.getContact(claims.contactId);
+  if (!contact) return undefined;
+  const suppressed = await deps.suppressions.suppressedAmong([contact.email]);
+  return { claims, contact, suppressed: suppressed.size > 0 };
+}
+
+/** Suppresses the address; records the event the first time only. */
+export async function unsubscribeFromAll(subscriber: Subscriber, deps: SubscriptionDeps): Promise<'unsubscribed' | 'already-unsubscribed'> {
+  const { claims, contact } = subscriber;
+  const now = deps.clock.now().toISOString();
+  const suppressed = await deps.suppressions.suppress({
+    email: contact.email,
+    reason: 'unsubscribe',
+    suppressedAt: now,
+    source: `unsubscribe-link:${claims.messageId}/${claims.runId}`,
+  });
+  if (!suppressed) return 'already-unsubscribed';
+  await deps.engagement.recordEvent({
+    eventId: trackingEventId('unsubscribe', [claims.messageId, claims.runId, contact.contactId, 'all']),
+    type: 'unsubscribe',
+    contactId: contact.contactId,
+    accountId: contact.accountId,
+    occurredAt: now,
+    campaignId: claims.messageId,
+    runId: claims.runId,
+    machine: false,
+    detail: { scope: 'all' },
+  });
+  return 'unsubscribed';
+}
+
+export interface SavedPreferences {
+  contact: Contact;
+  /** Topics opted out of by this save (not before). */
+  newlyOptedOut: string[];
+}
+
+/**
+ * Saves the topics the contact still wants: every configured topic not in `wanted` is opted out
+ * of. Opt-outs of topics the config no longer declares are kept as they were.
+ */
+export async function savePreferences(subscriber: Subscriber, wanted: readonly string[], topics: Topics, deps: SubscriptionDeps): Promise<SavedPreferences> {
+  const { claims, contact } = subscriber;
+  const declared = topics.topics.map((topic) => topic.id);
+  const keep = new Set(wanted);
+  const topicsOptedOut = [
+    ...contact.topicsOptedOut.filter((topic) => !declared.includes(topic)),
+    ...declared.filter((topic) => !keep.has(topic)),
+  ];
+  const newlyOptedOut = topicsOptedOut.filter((topic) => !contact.topicsOptedOut.includes(topic));
+  const updated: Contact = { ...contact, topicsOptedOut };
+  const now = deps.clock.now();
+  await deps.customers.upsertContact(updated, now);
+  if (newlyOptedOut.length > 0) {
+    const minute = startOfMinute(now).toISOString();
+    await deps.engagement.recordEvent({
+      eventId: trackingEventId('unsubscribe', [claims.messageId, claims.runId, contact.contactId, 'topics', ...newlyOptedOut, minute]),
+      type: 'unsubscribe',
+      contactId: contact.contactId,
+      accountId: contact.accountId,
+      occurredAt: minute,
+      campaignId: claims.messageId,
+      runId: claims.runId,
+      machine: false,
+      detail: { scope: 'topics', topics: newlyOptedOut.join(',') },
+    });
+  }
+  return { contact: updated, newlyOptedOut };
+}

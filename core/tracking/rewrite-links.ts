@@ -1,0 +1,122 @@
+/**
+ * Click tracking at render time. Finds the web links of a rendered email (the `href` of every
+ * `<a>` tag that points at http(s), except the ones the caller keeps as they are: unsubscribe and
+ * preferences), and replaces each with a tracking URL made from its position. The original targets
+ * come back in order, to be stored: the click redirect reads its target from that store.
+ *
+ * MJML output is regular HTML, so a tag scanner is enough: it reads whole `<a ...>` tags (quoted
+ * values may contain `>`), tokenizes their attributes (so `data-href` or an `href=` inside another
+ * attribute's value is not mistaken for the link), and decodes character references in the value
+ * (Liquid escapes `&` in personalised links as `&amp;`).
+ */
+
+export interface LinkRewritePlan {
+  /** Targets of the tracked links, in order of appearance (duplicates keep their own position). */
+  readonly links: readonly string[];
+  /** The HTML with each tracked href replaced by `urlFor(position)`. */
+  rewriteHtml(urlFor: (position: number) => string): string;
+  /**
+   * The plain-text part with each `[target]` (how the text part shows a link) replaced by the
+   * tracking URL of the first position with that target. Text that shows no such link is unchanged.
+   */
+  rewriteText(text: string, urlFor: (position: number) => string): string;
+}
+
+interface FoundLink {
+  /** Offsets of the attribute value in the HTML, quotes included. */
+  start: number;
+  end: number;
+  /** The value as written, decoded: what the text part shows. */
+  written: string;
+  /** The normalised absolute URL: what is stored and redirected to. */
+  url: string;
+}
+
+// `<a` followed by whitespace, `/` or `>`, then everything up to the `>` that closes the tag.
+const ANCHOR_TAG = /<a(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
+// One attribute: name, optionally `=` and a double-quoted, single-quoted or bare value.
+const ATTRIBUTE = /([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
+
+/** Plans the rewrite; `untracked` links (compared as absolute URLs) are left as they are. */
+export function planLinkRewrite(html: string, untracked: readonly string[] = []): LinkRewritePlan {
+  const keep = new Set(untracked.flatMap((link) => normalise(link) ?? []));
+  const found: FoundLink[] = [];
+  for (const tag of html.matchAll(ANCHOR_TAG)) {
+    const href = hrefOf(tag[0]);
+    if (!href) continue;
+    const written = decodeCharacterReferences(href.value).trim();
+    const url = /^https?:\/\//i.test(written) ? normalise(written) : undefined;
+    if (!url || keep.has(url)) continue;
+    found.push({ start: tag.index + href.start, end: tag.index + href.end, written, url });
+  }
+  const links = found.map((link) => link.url);
+  return {
+    links,
+    rewriteHtml(urlFor) {
+      let out = '';
+      let from = 0;
+      found.forEach((link, position) => {
+        out += `${html.slice(from, link.start)}"${escapeAttribute(urlFor(position))}"`;
+        from = link.end;
+      });
+      return out + html.slice(from);
+    },
+    rewriteText(text, urlFor) {
+      const firstPosition = new Map<string, number>();
+      found.forEach((link, position) => {
+        if (!firstPosition.has(link.written)) firstPosition.set(link.written, position);
+      });
+      return text.replace(/\[(https?:\/\/[^\s\]]+)\]/gi, (whole, target: string) => {
+        const position = firstPosition.get(target);
+        return position === undefined ? whole : `[${urlFor(position)}]`;
+      });
+    },
+  };
+}
+
+/** Inserts the open-tracking image just before `</body>` (at the end when there is none). */
+export function appendOpenPixel(html: string, src: string): string {
+  const pixel = `<img src="${escapeAttribute(src)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0;" />`;
+  const close = html.search(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i);
+  return close === -1 ? html + pixel : html.slice(0, close) + pixel + html.slice(close);
+}
+
+function hrefOf(tag: string): { value: string; start: number; end: number } | undefined {
+  // Skip `<a`; stop before the closing `>`.
+  const body = tag.slice(2, -1);
+  for (const attribute of body.matchAll(ATTRIBUTE)) {
+    if (attribute[1]!.toLowerCase() !== 'href') continue;
+    const raw = attribute[2];
+    if (raw === undefined) return undefined;
+    const quoted = raw.startsWith('"') || raw.startsWith("'");
+    const valueStart = 2 + attribute.index + attribute[0].length - raw.length;
+    return { value: quoted ? raw.slice(1, -1) : raw, start: valueStart, end: valueStart + raw.length };
+  }
+  return undefined;
+}
+
+function normalise(link: string): string | undefined {
+  try {
+    const url = new URL(link);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const NAMED_REFERENCES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/** The character references a URL in an attribute plausibly carries; anything else stays as written. */
+export function decodeCharacterReferences(value: string): string {
+  return value.replace(/&(#[xX][0-9a-fA-F]{1,6}|#\d{1,7}|[a-zA-Z]{2,8});/g, (whole, reference: string) => {
+    if (reference.startsWith('#')) {
+      const code = reference[1] === 'x' || reference[1] === 'X' ? parseInt(reference.slice(2), 16) : parseInt(reference.slice(1), 10);
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : whole;
+    }
+    return NAMED_REFERENCES[reference.toLowerCase()] ?? whole;
+  });
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

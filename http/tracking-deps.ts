@@ -1,0 +1,39 @@
+/**
+ * What the routes behind email links (open, click, unsubscribe, preferences) need, and the neutral
+ * answer they all give a link that is not valid: it says nothing about why and writes nothing.
+ */
+import type { Context } from 'hono';
+import type { Topics } from '../core/config/schema/settings.ts';
+import type { Clock, CustomerStore, EngagementStore, SendStore, SuppressionStore } from '../core/ports.ts';
+import type { ClientIpResolver } from './request-facts.ts';
+import { invalidLinkPage } from './subscription-pages.ts';
+
+export interface TrackingHttpDeps {
+  customers: Pick<CustomerStore, 'getContact' | 'upsertContact'>;
+  sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick'>;
+  engagement: Pick<EngagementStore, 'recordEvent'>;
+  suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
+  /** The preference centre's topics (config `topics`). */
+  topics: Topics;
+  clock: Clock;
+  /** The link-signing secret the sender signs with (Secrets Manager in AWS, `.local/link-secret` locally). */
+  tokenSecret: string;
+  /** Where a click on a link that is not valid goes; without it, a plain "not valid" page (404). */
+  homepageUrl?: string;
+  /** A click sooner than this after the send is a scanner's (default 10 s). */
+  minHumanClickDelayMs?: number;
+  /** The client address (default: the last X-Forwarded-For entry). */
+  clientIp?: ClientIpResolver;
+  /** Structured log lines (ids only, never addresses). */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0', Pragma: 'no-cache', Expires: '0' } as const;
+
+/** A plain "not valid" page (404), or a redirect to the homepage when one is configured. */
+export function notValidLink(c: Context, homepageUrl?: string): Response | Promise<Response> {
+  c.header('Cache-Control', NO_STORE['Cache-Control']);
+  c.header('X-Robots-Tag', 'noindex');
+  if (homepageUrl) return c.redirect(homepageUrl, 302);
+  return c.html(invalidLinkPage(), 404);
+}

@@ -1,0 +1,73 @@
+/** A real newsletter made trackable: click URLs name stored positions, the pixel is there, unsubscribe is untouched. */
+import { describe, expect, it } from 'vitest';
+import type { Locale } from '../../../core/config/schema/common.ts';
+import { renderEmail } from '../../../core/rendering/render-email.ts';
+import { sampleRenderContext } from '../../../core/rendering/sample-render-context.ts';
+import { TemplateCompiler } from '../../../core/rendering/template-compiler.ts';
+import { verifyToken } from '../../../core/tracking/link-token.ts';
+import { linkSetId } from '../../../core/tracking/message-links.ts';
+import { trackEmail } from '../../../core/tracking/track-email.ts';
+import { configFrom } from '../rendering/rendering-fixtures.ts';
+
+const settings = { baseUrl: 'https://links.example.com', tokenSecret: 'unit-secret-0123456789' };
+const now = new Date('2026-12-02T01:00:00Z');
+const config = configFrom();
+const compiler = new TemplateCompiler(config.templates);
+
+async function tracked(locale: Locale) {
+  const compiled = await compiler.compile('monthly-newsletter', locale);
+  const context = sampleRenderContext(locale, 'none');
+  const rendered = renderEmail(compiled, context);
+  const email = { messageId: 'monthly-newsletter', runId: '20261202T010000Z', contactId: 'con-1', locale, html: rendered.html, text: rendered.text, untracked: [context.links.unsubscribe, context.links.preferences] };
+  return { context, result: trackEmail(email, settings, now) };
+}
+
+describe('trackEmail', () => {
+  it('replaces each content link with a click URL whose token names its stored position', async () => {
+    const { context, result } = await tracked('ja');
+    expect(result.links).toEqual({
+      messageId: 'monthly-newsletter',
+      runId: '20261202T010000Z',
+      linkSet: linkSetId(['https://example.com/ja/releases']),
+      locale: 'ja',
+      links: ['https://example.com/ja/releases'],
+      savedAt: now.toISOString(),
+    });
+    expect(result.html).not.toContain('https://example.com/ja/releases');
+    const clickUrls = [...result.html.matchAll(/href="(https:\/\/links\.example\.com\/c\/([^"]+))"/g)];
+    expect(clickUrls).toHaveLength(1);
+    expect(verifyToken(clickUrls[0]![2]!, settings.tokenSecret)).toEqual({
+      purpose: 'click',
+      messageId: 'monthly-newsletter',
+      runId: '20261202T010000Z',
+      contactId: 'con-1',
+      link: 0,
+      linkSet: result.links!.linkSet,
+    });
+    // The unsubscribe and preference links stay as they are: they carry tokens of their own.
+    expect(result.html).toContain(`href="${context.links.unsubscribe}"`);
+    expect(result.html).toContain(`href="${context.links.preferences}"`);
+    // The text part points at the same click URL.
+    expect(result.text).toContain(`[${clickUrls[0]![1]}]`);
+    expect(result.text).toContain(`[${context.links.unsubscribe}]`);
+  });
+
+  it('adds one open pixel with a genuine open token just before </body>', async () => {
+    const { result } = await tracked('en');
+    const pixels = [...result.html.matchAll(/<img src="https:\/\/links\.example\.com\/o\/([^"]+)\.gif"[^>]*\/>\s*<\/body>/g)];
+    expect(pixels).toHaveLength(1);
+    expect(verifyToken(pixels[0]![1]!, settings.tokenSecret)).toEqual({ purpose: 'open', messageId: 'monthly-newsletter', runId: '20261202T010000Z', contactId: 'con-1' });
+  });
+
+  it('gives each locale its own link set, so a click resolves to the link of the email it came from', async () => {
+    const [ja, en] = await Promise.all([tracked('ja'), tracked('en')]);
+    expect(en.result.links!.links).toEqual(['https://example.com/releases']);
+    expect(ja.result.links!.linkSet).not.toBe(en.result.links!.linkSet);
+  });
+
+  it('stores nothing for an email without content links', () => {
+    const result = trackEmail({ messageId: 'm', runId: 'r', contactId: 'c', locale: 'en', html: '<body><a href="https://l.example/u/x">u</a></body>', text: '', untracked: ['https://l.example/u/x'] }, settings, now);
+    expect(result.links).toBeUndefined();
+    expect(result.html).toMatch(/<img src="https:\/\/links\.example\.com\/o\/[^"]+\.gif"/);
+  });
+});
