@@ -187,6 +187,7 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
       campaign: encodeTagValue(messageId),
       run: encodeTagValue(request.runId),
       contact: encodeTagValue(contact.contactId),
+      account: encodeTagValue(request.accountId),
       ...(request.source.kind === 'sequence' ? { step: encodeTagValue(request.source.stepId) } : {}),
     },
     configurationSet: definition.sender.configurationSet,

@@ -30,8 +30,10 @@ export interface LambdaRuntime {
   mailer: SesMailer;
   /** Loaded on first use: mjml is heavy, and only the sender renders. */
   compiler(): Promise<TemplateCompiler>;
-  /** Read on first use: only the sender may read the link-signing secret. */
+  /** Read on first use: only the functions that sign or check links may read the link-signing secret. */
   linkSecret(): Promise<string>;
+  /** The ingest API's bearer token (HTTP function only). */
+  ingestToken(): Promise<string>;
   newClaimToken: () => string;
 }
 
@@ -62,13 +64,19 @@ async function build(): Promise<LambdaRuntime> {
       compiler ??= import('../../core/rendering/template-compiler.ts').then(({ TemplateCompiler: Compiler }) => new Compiler(config.templates));
       return compiler;
     },
-    linkSecret: async () => {
-      const secret = await getSecret(env.LINK_SECRET_ARN, { maxAge: 300 });
-      if (typeof secret !== 'string' || secret.length < 16) throw new Error('the link-signing secret is missing or shorter than 16 characters');
-      return secret;
+    linkSecret: () => readSecret(env.LINK_SECRET_ARN, 'link-signing secret'),
+    ingestToken: () => {
+      if (!env.INGEST_TOKEN_SECRET_ARN) return Promise.reject(new Error('INGEST_TOKEN_SECRET_ARN is not set for this function'));
+      return readSecret(env.INGEST_TOKEN_SECRET_ARN, 'ingest token');
     },
     newClaimToken: randomUUID,
   };
+}
+
+async function readSecret(arn: string, what: string): Promise<string> {
+  const secret = await getSecret(arn, { maxAge: 300 });
+  if (typeof secret !== 'string' || secret.length < 16) throw new Error(`the ${what} is missing or shorter than 16 characters`);
+  return secret;
 }
 
 export { systemClock };

@@ -8,6 +8,8 @@ const environmentSchema = z.object({
   LINK_BASE_URL: z.string().url(),
   /** Secrets Manager secret holding the link-signing key. */
   LINK_SECRET_ARN: z.string().min(1),
+  /** Secrets Manager secret holding the ingest API's bearer token (HTTP function only). */
+  INGEST_TOKEN_SECRET_ARN: z.string().min(1).optional(),
   /** Sender functions running at once (reserved concurrency): each keeps MaxSendRate / this. */
   SENDER_CONCURRENCY: z.coerce.number().int().positive(),
   /** Where the bundled campaigns/ and templates/ folders are (copied next to the handler). */
