@@ -5,7 +5,11 @@
  * and a file with bad rows, suppresses a few addresses, then replays the schedule: the monthly
  * newsletter fires, is dispatched through the guardrails, sent by sender workers to the SES
  * emulator, and the contacts deferred by quiet hours or the send window are released as the
- * virtual clock moves on. Re-invoking the run sends nothing new. Prints a summary, exits 0.
+ * virtual clock moves on. Re-invoking the run sends nothing new. Then people read the mail:
+ * SES delivery events are replayed through the event handler, some emails are opened and
+ * clicked through the engine's real HTTP endpoints (and some opened by a privacy proxy or clicked
+ * by a link scanner), one address bounces, one complains, one reader unsubscribes with the
+ * one-click POST. Prints per-campaign KPIs and a summary, exits 0.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +29,11 @@ import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
 import { startLocalServices } from './local-services.ts';
 import { freePort } from './ports.ts';
+import { serve } from '@hono/node-server';
+import { createHttpApp } from '../http/app.ts';
+import { campaignKpis } from '../core/reporting/campaign-kpis.ts';
+import { buildSesEventBridgeEvent, senderTagsOf } from '../core/tracking/ses-events/ses-event-builder.ts';
+import { ingestSesEvents } from '../core/tracking/ses-events/record-ses-event.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_START = new Date('2026-11-23T00:00:00Z');
@@ -58,19 +67,34 @@ const services = await startLocalServices({ dynamodbPort: await freePort(), sesP
 console.log(`DynamoDB Local ${services.dynamo.endpoint} (in memory), SES emulator ${services.ses.mailListUrl} (MaxSendRate ${SEND_RATE}/s), table ${TABLE}`);
 const workDir = await mkdtemp(join(tmpdir(), 'nurture-demo-'));
 let exitCode = 0;
+let stopHttp: () => Promise<void> = async () => {};
 try {
   const clock = new VirtualClock(DEMO_START);
+  const tokenSecret = randomBytes(32).toString('base64url');
+  const enginePort = await freePort();
+  const engineUrl = `http://127.0.0.1:${enginePort}`;
   const engine = await wireLocalEngine({
     client: services.client,
     tableName: TABLE,
     sesEndpoint: services.ses.endpoint,
     config,
     clock,
-    linkBaseUrl: 'http://127.0.0.1:3000',
-    tokenSecret: randomBytes(32).toString('base64url'),
+    linkBaseUrl: engineUrl,
+    tokenSecret,
     senderWorkers: 4,
   });
   engine.workers.start();
+  const app = createHttpApp({
+    customers: engine.store.customers,
+    clock,
+    ingestToken: randomBytes(24).toString('base64url'),
+    tracking: { ...engine.store, topics: config.topics, clock, tokenSecret },
+  });
+  const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: enginePort, hostname: '127.0.0.1' }, () => resolve(server));
+  });
+  stopHttp = () => new Promise<void>((resolve) => http.close(() => resolve()));
+  console.log(`engine HTTP app ${engineUrl} (open pixel, click redirect, unsubscribe)`);
 
   section('3. customers: demo data through the CSV import');
   const { accountsCsv, contactsCsv } = await writeDemoCsv(workDir);
@@ -125,6 +149,58 @@ try {
   await engine.workers.drain();
   await engine.workers.stop();
 
+  section('5. people read the newsletter (through the real HTTP endpoints)');
+  const newsletterSends = (await engine.store.sends.listSendsOfRun(newsletter.id, dispatched.runId)).filter((send) => send.state === 'sent');
+  const emailOf = new Map(contacts.map((contact) => [contact.contactId, contact.email]));
+  const inbox = ((await (await fetch(`${services.ses.endpoint}/store`)).json()) as { emails: Array<{ messageId: string; destination: { to: string[] }; body: { html?: string } }> }).emails;
+  const htmlOf = new Map(inbox.map((email) => [email.messageId, email.body.html ?? '']));
+  const sesTarget = (send: (typeof newsletterSends)[number]) => ({
+    messageId: send.messageId ?? '',
+    email: emailOf.get(send.contactId) ?? '',
+    tags: senderTagsOf(send, { kind: 'campaign', withAccount: true }),
+    sentAt: new Date(send.sentAt ?? clock.now().toISOString()),
+  });
+  clock.set(new Date(clock.now().getTime() + 60 * 60_000));
+  const [bouncer, complainer, ...delivered] = newsletterSends;
+  const sesOutcomes = await ingestSesEvents(
+    [
+      ...delivered.map((send) => buildSesEventBridgeEvent('delivery', sesTarget(send), new Date(send.sentAt ?? ''))),
+      ...(bouncer ? [buildSesEventBridgeEvent('bounce', sesTarget(bouncer), clock.now())] : []),
+      ...(complainer ? [buildSesEventBridgeEvent('delivery', sesTarget(complainer), clock.now()), buildSesEventBridgeEvent('complaint', sesTarget(complainer), clock.now())] : []),
+    ],
+    engine.store,
+  );
+  console.log(`  SES events replayed through the event handler: ${sesOutcomes.filter((outcome) => outcome.outcome === 'recorded').length} recorded (${delivered.length + 1} deliveries, 1 hard bounce, 1 complaint)`);
+  const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+  const APPLE_PROXY = 'Mozilla/5.0';
+  const SCANNER = 'Mozilla/5.0 (compatible; Proofpoint URL Defense)';
+  let opens = 0;
+  let clicks = 0;
+  let unsubscribedTo = '';
+  for (const [index, send] of delivered.entries()) {
+    const html = htmlOf.get(send.messageId ?? '') ?? '';
+    const pixel = /<img[^>]+src="([^"]+\/o\/[^"]+)"/.exec(html)?.[1];
+    const link = /href="([^"]+\/c\/[^"]+)"/.exec(html)?.[1];
+    const get = (url: string, agent: string) => fetch(url, { headers: { 'user-agent': agent }, redirect: 'manual' });
+    if (pixel && index % 10 < 4) opens += (await get(pixel, BROWSER)).status === 200 ? 1 : 0;
+    if (pixel && index % 10 === 4) opens += (await get(pixel, APPLE_PROXY)).status === 200 ? 1 : 0;
+    if (link && index % 10 < 2) clicks += (await get(link, BROWSER)).status === 302 ? 1 : 0;
+    if (link && index % 25 === 3) clicks += (await get(link, SCANNER)).status === 302 ? 1 : 0;
+    if (index === 7) {
+      const unsubscribe = /href="([^"]+\/u\/[^"]+)"/.exec(html)?.[1];
+      if (unsubscribe) {
+        const response = await fetch(unsubscribe, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+        if (response.status < 300) unsubscribedTo = send.contactId;
+      }
+    }
+  }
+  console.log(`  ${opens} opens and ${clicks} clicks through ${engineUrl}; one-click unsubscribe by ${unsubscribedTo || 'nobody'}`);
+  const kpis = campaignKpis(newsletterSends.length, await engine.store.engagement.listEventsOfCampaign(newsletter.id));
+  const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+  console.log(`  ${newsletter.id}: sent ${kpis.sent}, delivered ${kpis.delivered}, opened ${kpis.opened.human} people + ${kpis.opened.machineOnly} machine, clicked ${kpis.clicked.human} people + ${kpis.clicked.machineOnly} machine, bounced ${kpis.bounced}, complained ${kpis.complained}, unsubscribed ${kpis.unsubscribed}`);
+  console.log(`  open rate ${percent(kpis.openRate)}, click rate ${percent(kpis.clickRate)}, click-to-open ${percent(kpis.clickToOpenRate)}, unsubscribe ${percent(kpis.unsubscribeRate)}, bounce ${percent(kpis.bounceRate)}, complaint ${percent(kpis.complaintRate)}`);
+  const suppressedNow = await engine.store.suppressions.suppressedAmong([bouncer, complainer].flatMap((send) => (send ? [emailOf.get(send.contactId) ?? ''] : [])).concat(unsubscribedTo ? [emailOf.get(unsubscribedTo) ?? ''] : []));
+
   section('summary');
   const sends = await engine.store.sends.listSendsOfRun(newsletter.id, dispatched.runId);
   const skips = await engine.store.sends.listSkipsOfRun(newsletter.id, dispatched.runId);
@@ -167,14 +243,17 @@ try {
     ['suppressed reached', String(suppressedReached)],
     ['re-invoked run', again.outcome],
     ['sequence enrollments', String(enrolled)],
+    ['newsletter KPIs', `delivered ${kpis.delivered}, opened ${kpis.opened.human} (+${kpis.opened.machineOnly} machine), clicked ${kpis.clicked.human} (+${kpis.clicked.machineOnly} machine), bounced ${kpis.bounced}, complained ${kpis.complained}, unsubscribed ${kpis.unsubscribed}`],
+    ['suppressed by tracking', `${suppressedNow.size} (hard bounce, complaint, one-click unsubscribe)`],
     ['sequence welcome sent', String(welcomeSent)],
   ];
   for (const [name, value] of rows) console.log(`  ${name.padEnd(24)} ${value}`);
-  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent) exitCode = 1;
+  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;
 } finally {
+  await stopHttp();
   await services.stop();
   await rm(workDir, { recursive: true, force: true });
 }

@@ -23,6 +23,11 @@ export async function startSesEmulator(port: number, maxSendRate = 50): Promise<
   // The package is CommonJS with an `exports.default`; unwrap it whichever way the loader exposes it.
   const startServer = ((sesEmulatorModule as unknown as { default?: typeof sesEmulatorModule }).default ?? sesEmulatorModule) as unknown as (config: { host: string; port: number }) => Promise<Server>;
   const server = await startServer({ host: '127.0.0.1', port });
+  // Node's default 5 s keep-alive closes idle connections the SDK may be about to reuse: the
+  // request then dies with "socket hang up", an unknown outcome the sender must not retry (it
+  // could double-send), so the email is lost. Real SES keeps idle connections far longer.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,

@@ -1,0 +1,57 @@
+/**
+ * KPIs of one campaign (or sequence) from its engagement events: what marketing teams judge
+ * content by. Counts are unique contacts; opens and clicks are split into people and machines
+ * (privacy-proxy opens, link-scanner clicks), and rates use people only, over delivered emails.
+ */
+import type { EngagementEvent } from '../tracking/engagement-event.ts';
+
+export interface CampaignKpis {
+  sent: number;
+  delivered: number;
+  bounced: number;
+  hardBounced: number;
+  complained: number;
+  opened: { human: number; machineOnly: number };
+  clicked: { human: number; machineOnly: number };
+  unsubscribed: number;
+  /** Human openers / delivered. */
+  openRate: number;
+  /** Human clickers / delivered. */
+  clickRate: number;
+  /** Human clickers / human openers. */
+  clickToOpenRate: number;
+  unsubscribeRate: number;
+  bounceRate: number;
+  complaintRate: number;
+}
+
+export function campaignKpis(sent: number, events: readonly EngagementEvent[]): CampaignKpis {
+  const contactsWith = (predicate: (event: EngagementEvent) => boolean) => new Set(events.filter(predicate).map((event) => event.contactId));
+  const humanOpeners = contactsWith((event) => event.type === 'open' && !event.machine);
+  const machineOpeners = contactsWith((event) => event.type === 'open' && event.machine);
+  const humanClickers = contactsWith((event) => event.type === 'click' && !event.machine);
+  const machineClickers = contactsWith((event) => event.type === 'click' && event.machine);
+  const delivered = contactsWith((event) => event.type === 'delivery').size;
+  const bounced = contactsWith((event) => event.type === 'bounce');
+  const hardBounced = contactsWith((event) => event.type === 'bounce' && event.detail.bounceType === 'Permanent');
+  const complained = contactsWith((event) => event.type === 'complaint');
+  const unsubscribed = contactsWith((event) => event.type === 'unsubscribe');
+  const base = delivered || sent;
+  const rate = (count: number, over: number) => (over === 0 ? 0 : count / over);
+  return {
+    sent,
+    delivered,
+    bounced: bounced.size,
+    hardBounced: hardBounced.size,
+    complained: complained.size,
+    opened: { human: humanOpeners.size, machineOnly: [...machineOpeners].filter((id) => !humanOpeners.has(id)).length },
+    clicked: { human: humanClickers.size, machineOnly: [...machineClickers].filter((id) => !humanClickers.has(id)).length },
+    unsubscribed: unsubscribed.size,
+    openRate: rate(humanOpeners.size, base),
+    clickRate: rate(humanClickers.size, base),
+    clickToOpenRate: rate(humanClickers.size, humanOpeners.size),
+    unsubscribeRate: rate(unsubscribed.size, base),
+    bounceRate: rate(bounced.size, sent),
+    complaintRate: rate(complained.size, base),
+  };
+}
