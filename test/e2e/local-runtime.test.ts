@@ -22,7 +22,7 @@ describe('npm start', () => {
     const [port, dynamodbPort, sesPort] = [await freePort(), await freePort(), await freePort()];
     const running = startScript('local/start.ts', ['--data-dir', dataDir, '--port', String(port), '--dynamodb-port', String(dynamodbPort), '--ses-port', String(sesPort)]);
     try {
-      await running.waitFor('Ctrl-C stops everything', 120_000);
+      await running.waitFor('Ctrl-C stops everything', 240_000);
       expect(running.output()).toMatch(/accounts: 200 created/);
       expect(running.output()).toMatch(/contacts: 2000 created/);
       expect(running.output()).toContain(`http://127.0.0.1:${port}/`);
@@ -37,7 +37,7 @@ describe('npm start', () => {
     // DynamoDB Local (Java) is gone: its port is free again.
     expect(await isPortFree(dynamodbPort)).toBe(true);
     expect(await isPortFree(port)).toBe(true);
-  }, 180_000);
+  }, 300_000);
 
   it('keeps the data on the next start instead of loading demo data again', async () => {
     const [port, dynamodbPort, sesPort] = [await freePort(), await freePort(), await freePort()];
@@ -86,7 +86,10 @@ describe('npm run demo', () => {
     expect(result.output).toMatch(/skipped by reason\s+.*suppressed 3/);
     expect(result.output).toMatch(/sent\s+\d+ \(queued at once \d+, deferred to the send window \d+\)/);
     expect(result.output).toMatch(/sequence welcome sent\s+[1-9]\d*/);
-  }, 180_000);
+    expect(result.output).toMatch(/failed\s+0\n/);
+    expect(result.output).toMatch(/newsletter KPIs\s+delivered [1-9]\d*, opened [1-9]\d* \(\+[1-9]\d* machine\), clicked [1-9]\d* \(\+[1-9]\d* machine\), bounced 1, complained 1, unsubscribed 1/);
+    expect(result.output).toMatch(/suppressed by tracking\s+3/);
+  }, 400_000);
 });
 
 describe('npm run import', () => {

@@ -76,7 +76,7 @@ describe('CSV import', () => {
     expect(report.accounts.created).toBe(200);
     expect(report.contacts.created).toBe(2000);
     expect(await table.store.customers.getContact(demo.contacts[0]!.contactId)).toEqual(demo.contacts[0]);
-  });
+  }, 180_000);
 
   it('refuses a file with a missing or unknown column before anything is written', () => {
     expect(() => parseCustomerCsv('account_id,name,tier\nx,y,tier1\n', 'accounts.csv', 'accounts')).toThrow(CustomerCsvError);

@@ -171,8 +171,8 @@ describe('with the real sender', () => {
     );
     const outcomes = await ingestSesEvents(events, deps);
     expect(outcomes).toEqual(expect.arrayContaining([
-      expect.objectContaining({ outcome: 'recorded', type: 'bounce', contactId: 's1', joinedBy: 'tags-and-send', suppressed: 1 }),
-      expect.objectContaining({ outcome: 'recorded', type: 'delivery', contactId: 's2', joinedBy: 'tags-and-send', suppressed: 0 }),
+      expect.objectContaining({ outcome: 'recorded', type: 'bounce', contactId: 's1', joinedBy: 'tags', suppressed: 1 }),
+      expect.objectContaining({ outcome: 'recorded', type: 'delivery', contactId: 's2', joinedBy: 'tags', suppressed: 0 }),
     ]));
 
     const later = new Date(now.getTime() + 7 * 86_400_000);
