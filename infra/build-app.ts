@@ -11,7 +11,11 @@ import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
 export const DEFAULT_STAGE = 'dev';
-/** Placeholder until a real tracking domain is passed (`cdk deploy -c linkBaseUrl=https://...`). */
+/**
+ * Placeholder until a real tracking domain is passed (`cdk deploy -c linkBaseUrl=https://...`):
+ * the public URL of the tracking HTTP API (its custom domain in production, or the
+ * `TrackingApiUrl` output of a first deploy).
+ */
 export const DEFAULT_LINK_BASE_URL = 'https://links.example.com';
 
 export interface BuildAppOptions {
@@ -49,8 +53,9 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     config: options.config,
     table: stateful.table,
     linkSecret: stateful.linkSecret,
+    ingestTokenSecret: stateful.ingestTokenSecret,
     linkBaseUrl,
-    description: `Nurture engine sending pipeline: schedules, dispatcher, send queue, sender (${stage})`,
+    description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API (${stage})`,
   });
 
   // Cost allocation and ownership per stage without touching each construct.

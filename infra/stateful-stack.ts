@@ -1,8 +1,8 @@
 /**
- * Stateful stack: owns the engine's state, the single DynamoDB table and the link-signing
- * secret. State lives apart from compute so the stateless stacks can be replaced or torn
- * down freely without ever putting the table (or the key behind every link already sent)
- * in a changeset.
+ * Stateful stack: owns the engine's state, the single DynamoDB table, the link-signing
+ * secret and the ingest API's bearer token. State lives apart from compute so the stateless
+ * stacks can be replaced or torn down freely without ever putting the table (or the key behind
+ * every link already sent, or the token every CRM client holds) in a changeset.
  */
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -17,8 +17,10 @@ export interface StatefulStackProps extends StackProps {
 
 export class StatefulStack extends Stack {
   public readonly table: dynamodb.Table;
-  /** HMAC key for open/click/unsubscribe tokens; read by the sender only. */
+  /** HMAC key for open/click/unsubscribe tokens; read by the sender (signs) and the HTTP app (verifies). */
   public readonly linkSecret: secretsmanager.Secret;
+  /** Bearer token of the ingest API (`POST /api/ingest/customers`); read by the HTTP app only. */
+  public readonly ingestTokenSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -69,11 +71,31 @@ export class StatefulStack extends Stack {
         'old and new), which the token format does not have yet.',
     });
 
+    this.ingestTokenSecret = new secretsmanager.Secret(this, 'IngestTokenSecret', {
+      description: `Nurture engine ingest API bearer token (${props.stage}): CRM and data-pipeline clients send it to POST /api/ingest/customers`,
+      // Alphanumerics only: it travels in an Authorization header and in client config files.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Deleting it would lock every configured client out until each is given a new token.
+      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.ingestTokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The token is held by the ingest clients (CRM, data pipeline), which send it as a bearer token; ' +
+        'a rotation Lambda would change it under them and every import would fail with 401. Rotation needs a ' +
+        'coordinated client update (or an app that accepts the previous token during a grace period), so it is done by hand.',
+    });
+
     // The name is CloudFormation-generated (a fixed name would block replacements),
     // so operators and scripts need it surfaced.
     new CfnOutput(this, 'TableName', {
       value: this.table.tableName,
       description: 'Name of the nurture engine single table',
+    });
+    // Operators hand the token to the ingest clients: `aws secretsmanager get-secret-value --secret-id <arn>`.
+    new CfnOutput(this, 'IngestTokenSecretArn', {
+      value: this.ingestTokenSecret.secretArn,
+      description: 'Secrets Manager secret holding the ingest API bearer token',
     });
   }
 }

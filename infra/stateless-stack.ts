@@ -1,10 +1,11 @@
 /**
- * Stateless stack: the sending pipeline. EventBridge Scheduler invokes the dispatcher, which
- * resolves the audience and fills the send queue; the sender drains the queue into SES v2.
- * Everything here can be destroyed and redeployed: the table and the link-signing secret come
- * from the stateful stack.
+ * Stateless stack: the sending pipeline and its tracking side. EventBridge Scheduler invokes the
+ * dispatcher, which resolves the audience and fills the send queue; the sender drains the queue
+ * into SES v2. SES publishes what happened to each email to EventBridge (SesEvents), and the
+ * links inside the emails land on the HTTP API (TrackingApi). Everything here can be destroyed
+ * and redeployed: the table and the secrets come from the stateful stack.
  */
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,7 +18,10 @@ import { GSIS } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { CampaignSchedules } from './campaign-schedules.ts';
 import { EngineFunction } from './engine-function.ts';
+import { SesEvents } from './ses-events.ts';
 import { SesSending } from './ses-sending.ts';
+import { grantTableAccess, type TableAccess } from './table-access.ts';
+import { TrackingApi } from './tracking-api.ts';
 
 /**
  * Sender instances running at once (its reserved concurrency, and the event source's maximum
@@ -43,6 +47,18 @@ export const SEND_MAX_RECEIVE_COUNT = 5;
  */
 export const DISPATCHER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'];
 export const SENDER_TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const DISPATCHER_TABLE_ACCESS: TableAccess = { actions: DISPATCHER_TABLE_ACTIONS, queryIndexes: GSIS.map((gsi) => gsi.indexName) };
+const SENDER_TABLE_ACCESS: TableAccess = { actions: SENDER_TABLE_ACTIONS, queryIndexes: [] };
+
+/**
+ * SES account-level reputation (AWS/SES, no dimensions): AWS reviews an account at a 5 % bounce
+ * rate and a 0.1 % complaint rate and may pause sending at 10 % and 0.5 %. Alarm before review:
+ * bounces at 4 %, complaints at 0.1 % (the product's ceiling). Values are fractions.
+ */
+export const SES_REPUTATION_ALARMS = [
+  { id: 'SesBounceRateAlarm', metricName: 'Reputation.BounceRate', threshold: 0.04, what: 'bounce rate above 4 % (AWS reviews the account at 5 %)' },
+  { id: 'SesComplaintRateAlarm', metricName: 'Reputation.ComplaintRate', threshold: 0.001, what: 'complaint rate above 0.1 % (AWS reviews the account at 0.1 %, pauses at 0.5 %)' },
+] as const;
 
 export interface StatelessStackProps extends StackProps {
   readonly stage: string;
@@ -50,6 +66,8 @@ export interface StatelessStackProps extends StackProps {
   readonly config: EngineConfig;
   readonly table: dynamodb.ITable;
   readonly linkSecret: secretsmanager.ISecret;
+  /** Bearer token of the ingest API; only the HTTP function reads it. */
+  readonly ingestTokenSecret: secretsmanager.ISecret;
   /** Public base URL of the tracking / unsubscribe app, written into every link. */
   readonly linkBaseUrl: string;
 }
@@ -63,6 +81,8 @@ export class StatelessStack extends Stack {
   readonly sender: EngineFunction;
   readonly ses: SesSending;
   readonly schedules: CampaignSchedules;
+  readonly trackingApi: TrackingApi;
+  readonly sesEvents: SesEvents;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -127,8 +147,8 @@ export class StatelessStack extends Stack {
       reservedConcurrentExecutions: SENDER_CONCURRENCY,
     });
 
-    this.grantTable(this.dispatcher, props.table, DISPATCHER_TABLE_ACTIONS, { queryIndexes: true });
-    this.grantTable(this.sender, props.table, SENDER_TABLE_ACTIONS, { queryIndexes: false });
+    grantTableAccess(this.dispatcher.role, props.table, DISPATCHER_TABLE_ACCESS);
+    grantTableAccess(this.sender.role, props.table, SENDER_TABLE_ACCESS);
 
     // SendMessageBatch is authorised as sqs:SendMessage; the queue URL comes from the environment.
     this.dispatcher.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.sendQueue.queueArn] }));
@@ -160,17 +180,28 @@ export class StatelessStack extends Stack {
       deadLetterQueue: this.scheduleDeadLetterQueue,
     });
 
-    this.addAlarms();
-  }
+    this.trackingApi = new TrackingApi(this, 'TrackingApi', {
+      apiName: `nurture-engine-${props.stage}`,
+      environment,
+      table: props.table,
+      linkSecret: props.linkSecret,
+      ingestTokenSecret: props.ingestTokenSecret,
+      isProd,
+    });
+    new CfnOutput(this, 'TrackingApiUrl', {
+      value: this.trackingApi.url,
+      // LINK_BASE_URL comes from context, not from this output: links in sent mail outlive any one API.
+      description: 'Endpoint of the tracking and ingest HTTP API; deploy with -c linkBaseUrl=<this, or the custom domain in front of it>',
+    });
 
-  private grantTable(fn: EngineFunction, table: dynamodb.ITable, actions: string[], options: { queryIndexes: boolean }): void {
-    fn.role.addToPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
-    if (!options.queryIndexes) return;
-    // Each index by name (from the shared table design) rather than `index/*`: no wildcard,
-    // and an index added to the design is granted by the same change that creates it.
-    fn.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: GSIS.map((gsi) => `${table.tableArn}/index/${gsi.indexName}`) }),
-    );
+    this.sesEvents = new SesEvents(this, 'SesEvents', {
+      sending: this.ses,
+      environment,
+      table: props.table,
+      isProd,
+    });
+
+    this.addAlarms();
   }
 
   private addAlarms(): void {
@@ -197,5 +228,35 @@ export class StatelessStack extends Stack {
       });
     errors('SenderErrorsAlarm', this.sender, 'The sender failed whole invocations (not single records): queued emails are being retried and may reach the DLQ.');
     errors('DispatcherErrorsAlarm', this.dispatcher, 'The dispatcher failed: a campaign run or deferred-send release did not complete.');
+
+    dlqDepth(
+      'SesEventsDeadLetterAlarm',
+      this.sesEvents.deadLetterQueue,
+      'SES events were not recorded (EventBridge could not deliver them, or the function failed after its retries): bounces and complaints may be unsuppressed.',
+    );
+    errors('SesEventsErrorsAlarm', this.sesEvents.function, 'The SES events function failed: events are being retried and may reach its dead-letter queue.');
+
+    // The app turns its own exceptions into 500s, so Lambda's Errors metric misses them; 5xx does not.
+    new cloudwatch.Alarm(this, 'TrackingApiServerErrorsAlarm', {
+      alarmDescription: 'The tracking and ingest HTTP API answered 5xx: opens, clicks, unsubscribes or imports are failing. Check the HTTP function log.',
+      metric: this.trackingApi.stage.metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    for (const reputation of SES_REPUTATION_ALARMS) {
+      new cloudwatch.Alarm(this, reputation.id, {
+        alarmDescription: `SES account ${reputation.what}. Pause the campaigns that caused it and check list hygiene before AWS pauses sending.`,
+        // SES publishes these as a rolling rate, not per send: the highest value in the hour is what AWS sees.
+        metric: new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: reputation.metricName, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: reputation.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // No sending, no metric: not a breach.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
   }
 }

@@ -4,6 +4,7 @@
  * the first step becomes due after its wait.
  */
 import { runIdFor } from '../campaigns/campaign-run.ts';
+import { mapBounded } from '../bounded-parallel.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Sequence } from '../config/schema/messages.ts';
@@ -26,15 +27,18 @@ export function sequenceRunId(stepId: string, enrolledAt: string): string {
   return `${stepId}-${runIdFor(new Date(enrolledAt))}`;
 }
 
+const ENROLL_CONCURRENCY = 8;
+
 export async function enrollOnPhaseChanges(changes: readonly PhaseChange[], deps: EnrollDeps): Promise<number> {
-  let enrolled = 0;
   const now = deps.clock.now();
   const halfLifeMs = parseDuration(deps.config.scoring.halfLife) ?? 1;
-  for (const change of changes) {
+  // Accounts in parallel (a large ingest must finish within an HTTP request's time).
+  const perAccount = await mapBounded(changes, ENROLL_CONCURRENCY, async (change) => {
+    let enrolled = 0;
     const sequences = deps.config.sequences.filter((sequence) => sequence.status === 'active' && sequence.enrollment.phaseEntered === change.to);
-    if (sequences.length === 0) continue;
+    if (sequences.length === 0) return 0;
     const account = await deps.customers.getAccount(change.accountId);
-    if (!account) continue;
+    if (!account) return 0;
     const contacts = await deps.customers.listContactsOfAccount(change.accountId);
     const scores = await deps.scores.getScores('contact', contacts.map((contact) => contact.contactId));
     for (const sequence of sequences) {
@@ -45,8 +49,9 @@ export async function enrollOnPhaseChanges(changes: readonly PhaseChange[], deps
         if (await deps.enrollments.enroll(newEnrollment(sequence, contact.contactId, account.accountId, now))) enrolled++;
       }
     }
-  }
-  return enrolled;
+    return enrolled;
+  });
+  return perAccount.reduce((sum, count) => sum + count, 0);
 }
 
 function newEnrollment(sequence: Sequence, contactId: string, accountId: string, now: Date): Enrollment {

@@ -3,6 +3,7 @@
  * and its dead-letter queue, one schedule per active campaign at the configured time and
  * zone, the SES configuration set, alarms, the bundled code carrying the team config, and
  * cdk-nag over the whole app. The real app is bundled and synthesized once for the file.
+ * The tracking side (HTTP API, SES events) has its own assertions in tracking.test.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,7 +29,7 @@ let resources: Record<string, Resource>;
 beforeAll(async () => {
   config = await loadShippedConfig();
   outdir = makeOutdir();
-  // Bundles both functions with esbuild (a few seconds each): the only faithful synth in the suite.
+  // Bundles every function with esbuild (a few seconds each): the only faithful synth in the suite.
   built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY } } });
   nag = synthWithNag(built.app, outdir);
   const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
@@ -61,7 +62,9 @@ function statementsOfRole(roleId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 
-function functionId(prefix: 'Dispatcher' | 'Sender'): string {
+const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'SesEvents'] as const;
+
+function functionId(prefix: (typeof FUNCTIONS)[number]): string {
   return onlyId('AWS::Lambda::Function', `${prefix}Function`);
 }
 
@@ -75,9 +78,9 @@ describe('StatelessStack functions', () => {
     expect(built.stateless.stackName).toBe('NurtureEngine-dev-Stateless');
   });
 
-  it('runs a dispatcher and a sender on Node.js 24, arm64, with the pipeline environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 2);
-    const environment = (service: string) => ({
+  it('runs the dispatcher, sender, HTTP app and SES events functions on Node.js 24, arm64, with the pipeline environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    const environment = (service: string, extra: Record<string, unknown> = {}) => ({
       Variables: {
         TABLE_NAME: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefTable') },
         SEND_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'SendQueue') },
@@ -86,6 +89,7 @@ describe('StatelessStack functions', () => {
         SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
         POWERTOOLS_SERVICE_NAME: service,
         NODE_OPTIONS: '--enable-source-maps',
+        ...extra,
       },
     });
     const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' };
@@ -100,6 +104,20 @@ describe('StatelessStack functions', () => {
       Timeout: 60,
       MemorySize: 512,
       Environment: environment('nurture-engine-sender'),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ...common,
+      Timeout: 10,
+      MemorySize: 512,
+      Environment: environment('nurture-engine-http', {
+        INGEST_TOKEN_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefIngestTokenSecret') },
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ...common,
+      Timeout: 30,
+      MemorySize: 512,
+      Environment: environment('nurture-engine-ses-events'),
     });
   });
 
@@ -123,7 +141,7 @@ describe('StatelessStack functions', () => {
   });
 
   it('logs each function to its own log group, in JSON, with no managed policies on any role', () => {
-    for (const fnId of [functionId('Dispatcher'), functionId('Sender')]) {
+    for (const fnId of FUNCTIONS.map(functionId)) {
       const logging = resources[fnId]?.Properties.LoggingConfig as { LogFormat: string; LogGroup: { Ref: string } };
       expect(logging.LogFormat).toBe('JSON');
       expect(resources[logging.LogGroup.Ref]?.Type).toBe('AWS::Logs::LogGroup');
@@ -158,7 +176,7 @@ describe('StatelessStack bundles', () => {
       .sort();
   }
 
-  it.each(['Dispatcher', 'Sender'] as const)('%s bundle carries the exact campaigns/ and templates/ the synth validated', (name) => {
+  it.each(FUNCTIONS)('%s bundle carries the exact campaigns/ and templates/ the synth validated', (name) => {
     const dir = bundleDirOf(functionId(name));
     for (const folder of ['campaigns', 'templates']) {
       const shipped = filesUnder(join(REPO_ROOT, folder));
@@ -168,7 +186,7 @@ describe('StatelessStack bundles', () => {
     }
   });
 
-  it.each(['Dispatcher', 'Sender'] as const)('%s bundle is ESM with a require shim and stays small enough for quick cold starts', (name) => {
+  it.each(FUNCTIONS)('%s bundle is ESM with a require shim and stays small enough for quick cold starts', (name) => {
     const file = join(bundleDirOf(functionId(name)), 'index.mjs');
     expect(readFileSync(file, 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
     // 4.5 MB today; bundling typescript (cosmiconfig's optional loader) again would add 3.5 MB.
@@ -188,14 +206,14 @@ describe('StatelessStack send queue', () => {
   });
 
   it('keeps dead letters 14 days, encrypted', () => {
-    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue']) {
+    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue']) {
       expect(resources[onlyId('AWS::SQS::Queue', prefix)]?.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
     }
   });
 
   it('refuses non-TLS access on every queue', () => {
     const queueIds = logicalIdsOf('AWS::SQS::Queue');
-    expect(queueIds).toHaveLength(3);
+    expect(queueIds).toHaveLength(4);
     for (const queueId of queueIds) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -369,9 +387,10 @@ describe('StatelessStack SES and alarms', () => {
     });
   });
 
-  it('alarms on any message in either dead-letter queue and on errors of either function', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
-    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue']) {
+  it('alarms on any message in a dead-letter queue and on errors of the queue- and event-driven functions', () => {
+    // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -380,7 +399,7 @@ describe('StatelessStack SES and alarms', () => {
         Threshold: 0,
       });
     }
-    for (const name of ['Dispatcher', 'Sender'] as const) {
+    for (const name of ['Dispatcher', 'Sender', 'SesEvents'] as const) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',

@@ -1,0 +1,127 @@
+/**
+ * SES events into the engine: each configuration set publishes the sending events the engine
+ * records (send, delivery, bounce, complaint, reject, delivery delay, rendering failure) to the
+ * default EventBridge bus (the only bus SES can publish to); a rule there invokes the SES events
+ * function (lambdas/ses-events/handler.ts). Events EventBridge cannot deliver, and invocations
+ * that still fail after Lambda's own retries, land in one dead-letter queue.
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SES_DETAIL_TYPES } from '../core/tracking/ses-events/ses-event.ts';
+import { EngineFunction } from './engine-function.ts';
+import type { SesSending } from './ses-sending.ts';
+import { grantTableAccess, type TableAccess } from './table-access.ts';
+
+/** What each configuration set publishes: exactly the types core/tracking/ses-events parses. */
+export const SES_PUBLISHED_EVENTS = [
+  ses.EmailSendingEvent.SEND,
+  ses.EmailSendingEvent.DELIVERY,
+  ses.EmailSendingEvent.BOUNCE,
+  ses.EmailSendingEvent.COMPLAINT,
+  ses.EmailSendingEvent.REJECT,
+  ses.EmailSendingEvent.DELIVERY_DELAY,
+  ses.EmailSendingEvent.RENDERING_FAILURE,
+] as const;
+
+/** The EventBridge detail-types of those events (SES spells rendering failure two ways, one detail-type). */
+export const SES_EVENT_DETAIL_TYPES: readonly string[] = [...new Set(Object.values(SES_DETAIL_TYPES))];
+
+export const SES_EVENTS_TIMEOUT = Duration.seconds(30);
+export const SES_EVENTS_MEMORY_MB = 512;
+
+/**
+ * EventBridge's retries when it cannot hand an event to Lambda (throttling, a missing function).
+ * Two hours rides out a regional blip; bounce suppressions should not wait much longer than that.
+ */
+export const SES_EVENTS_TARGET_RETRY = { retryAttempts: 4, maxEventAge: Duration.hours(2) } as const;
+
+/**
+ * The recording path (core/tracking/ses-events/record-ses-event.ts over adapters/aws/dynamo):
+ * the send by its key when the tags lack the account (GetItem), by the SES message id otherwise
+ * (Query on GSI1), then the suppression and the engagement event (conditional PutItem each).
+ */
+export const SES_EVENTS_TABLE_ACCESS: TableAccess = {
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  queryIndexes: ['GSI1'],
+};
+
+export interface SesEventsProps {
+  /** The configuration sets the sender sends through. */
+  readonly sending: SesSending;
+  readonly environment: (serviceName: string) => Record<string, string>;
+  readonly table: dynamodb.ITable;
+  readonly isProd: boolean;
+}
+
+export class SesEvents extends Construct {
+  readonly function: EngineFunction;
+  readonly rule: events.Rule;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly destinations: ses.ConfigurationSetEventDestination[];
+
+  constructor(scope: Construct, id: string, props: SesEventsProps) {
+    super(scope, id);
+    const { configurationSets, names } = props.sending;
+    if (configurationSets.length === 0) throw new Error('SesEvents: no configuration set to publish events from (config senders.identities is empty)');
+
+    const defaultBus = events.EventBus.fromEventBusArn(
+      this,
+      'DefaultBus',
+      Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+    );
+    this.destinations = configurationSets.map((configurationSet) =>
+      configurationSet.addEventDestination('EngineEvents', {
+        destination: ses.EventDestination.eventBus(defaultBus),
+        events: [...SES_PUBLISHED_EVENTS],
+      }),
+    );
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: the SES events rule target (EventBridge delivery failures) and the ' +
+        'function\'s asynchronous invocation config (failed invocations) deliver here (cdk-nag only recognises DLQs ' +
+        'named in an SQS redrive policy).',
+    });
+
+    this.function = new EngineFunction(this, 'Function', {
+      entry: 'lambdas/ses-events/handler.ts',
+      description: 'Nurture engine SES events: records deliveries, bounces, complaints, ... and suppresses bounced and complaining addresses',
+      timeout: SES_EVENTS_TIMEOUT,
+      memorySize: SES_EVENTS_MEMORY_MB,
+      environment: props.environment('nurture-engine-ses-events'),
+      isProd: props.isProd,
+      // The handler throws on a store failure so Lambda retries; what still fails is kept, not dropped.
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+    grantTableAccess(this.function.role, props.table, SES_EVENTS_TABLE_ACCESS);
+
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'SES sending events of the nurture engine\'s configuration sets to the SES events function',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: [...SES_EVENT_DETAIL_TYPES],
+        // Only our configuration sets (SES auto-tags every event with its set): other senders in
+        // the account may publish to the same default bus.
+        detail: { mail: { tags: { 'ses:configuration-set': names.configurationSets } } },
+      },
+      targets: [
+        new targets.LambdaFunction(this.function.function, {
+          ...SES_EVENTS_TARGET_RETRY,
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * Infra tests for the tracking side: the public HTTP API in front of the HTTP app (one `$default`
+ * route, throttled, access-logged without tokens or addresses), what the HTTP function may read,
+ * the SES event destinations on the default bus, the rule that feeds the SES events function
+ * (retries, dead-letter queue), least-privilege grants, the secrets' readers, the SES reputation
+ * alarms, and cdk-nag. One unbundled synth for the file: these tests read templates, not bundles.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineConfig } from '../../core/config/engine-config.ts';
+import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
+import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown; Condition?: unknown };
+
+/** What the engine's SES event parser ingests (core/tracking/ses-events/ses-event.ts), spelled out independently. */
+const EXPECTED_EVENT_TYPES = ['bounce', 'complaint', 'delivery', 'deliveryDelay', 'reject', 'renderingFailure', 'send'];
+const EXPECTED_DETAIL_TYPES = [
+  'Email Bounced',
+  'Email Complaint Received',
+  'Email Delivered',
+  'Email Delivery Delayed',
+  'Email Rejected',
+  'Email Rendering Failed',
+  'Email Sent',
+];
+
+let config: EngineConfig;
+let outdir: string;
+let built: BuiltApp;
+let nag: NagOutcome;
+let template: Template;
+let resources: Record<string, Resource>;
+
+const build = (overrides: { config?: EngineConfig; outdir?: string } = {}) =>
+  buildApp({
+    config: overrides.config ?? config,
+    stage: 'dev',
+    appProps: { ...(overrides.outdir ? { outdir: overrides.outdir } : {}), context: { ...IN_MEMORY, ...SKIP_BUNDLING } },
+  });
+
+beforeAll(async () => {
+  config = await loadShippedConfig();
+  outdir = makeOutdir();
+  built = build({ outdir });
+  nag = synthWithNag(built.app, outdir);
+  // Written before cdk-nag runs, so readable even when it fails.
+  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
+  template = Template.fromJSON(json);
+  resources = json.Resources;
+}, 60_000);
+
+afterAll(() => removeOutdir(outdir));
+
+function logicalIdsOf(type: string): string[] {
+  return Object.keys(resources).filter((id) => resources[id]?.Type === type);
+}
+
+function onlyId(type: string, prefix: string): string {
+  const ids = logicalIdsOf(type).filter((id) => id.startsWith(prefix));
+  expect(ids, `${type} starting with ${prefix}`).toHaveLength(1);
+  return ids[0] as string;
+}
+
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+const resourcesOf = (statement: Statement) => [statement.Resource].flat();
+
+const httpFunctionId = () => onlyId('AWS::Lambda::Function', 'TrackingApiFunction');
+const sesEventsFunctionId = () => onlyId('AWS::Lambda::Function', 'SesEventsFunction');
+const sesEventsQueueId = () => onlyId('AWS::SQS::Queue', 'SesEventsDeadLetterQueue');
+const roleIdOf = (fnId: string) => (resources[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+function statementsOfRole(roleId: string): Statement[] {
+  return logicalIdsOf('AWS::IAM::Policy')
+    .map((id) => resources[id]?.Properties as { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } })
+    .filter((policy) => policy.Roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** DynamoDB statements of a role as { actions (sorted) -> resources as JSON }. */
+function dynamoGrantsOf(roleId: string): Array<{ actions: string[]; resources: string }> {
+  return statementsOfRole(roleId)
+    .filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')))
+    .map((statement) => ({ actions: actionsOf(statement).sort(), resources: JSON.stringify(resourcesOf(statement)) }));
+}
+
+/** Roles whose policies name the secret exported by the stateful stack under `exportPrefix`. */
+function rolesReading(exportPrefix: string): string[] {
+  return logicalIdsOf('AWS::IAM::Role').filter((roleId) =>
+    statementsOfRole(roleId).some(
+      (statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue') && JSON.stringify(statement.Resource).includes(`ExportsOutputRef${exportPrefix}`),
+    ),
+  );
+}
+
+const tableArnImport = '"Fn::ImportValue":"NurtureEngine-dev-Stateful:ExportsOutputFnGetAttTable';
+
+describe('Tracking HTTP API', () => {
+  it('is one HTTP API whose single $default route proxies every request to the HTTP function (payload 2.0)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', Name: 'nurture-engine-dev' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    const integrationId = onlyId('AWS::ApiGatewayV2::Integration', 'TrackingApi');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+    expect(resources[integrationId]?.Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: getAtt(httpFunctionId()),
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('lets recipients use the links without logging in: no authorizer on the route (the app checks tokens itself)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('lets only this API invoke the HTTP function', () => {
+    const permissions = logicalIdsOf('AWS::Lambda::Permission')
+      .map((id) => resources[id]?.Properties as { FunctionName: unknown; Principal: string; SourceArn: unknown })
+      .filter((permission) => JSON.stringify(permission.FunctionName) === JSON.stringify(getAtt(httpFunctionId())));
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]?.Principal).toBe('apigateway.amazonaws.com');
+    expect(JSON.stringify(permissions[0]?.SourceArn)).toContain(`{"Ref":"${onlyId('AWS::ApiGatewayV2::Api', 'TrackingApi')}"},"/*/*"`);
+  });
+
+  it('serves at the root of the endpoint from a $default stage throttled to 200 requests/s, bursts of 400', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+    });
+  });
+
+  it('writes JSON access logs to its own log group, without paths (tokens), query strings or client addresses', () => {
+    const stage = resources[onlyId('AWS::ApiGatewayV2::Stage', 'TrackingApi')]?.Properties as { AccessLogSettings: { DestinationArn: unknown; Format: string } };
+    const logGroupId = onlyId('AWS::Logs::LogGroup', 'TrackingApiAccessLogs');
+    expect(stage.AccessLogSettings.DestinationArn).toEqual(getAtt(logGroupId));
+    const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    for (const variable of Object.values(format)) {
+      expect(variable).not.toMatch(/\$context\.(path|identity\.sourceIp|identity\.userAgent)|querystring/i);
+    }
+    expect(resources[logGroupId]?.Properties.RetentionInDays).toBe(14);
+  });
+
+  it('outputs the API endpoint (the linkBaseUrl to deploy with when no custom domain is in front)', () => {
+    template.hasOutput('TrackingApiUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: onlyId('AWS::ApiGatewayV2::Api', 'TrackingApi') }])] },
+    });
+  });
+
+  it('alarms when the API answers 5xx (the app turns its own exceptions into 500s)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: Match.arrayWith([{ Name: 'ApiId', Value: { Ref: onlyId('AWS::ApiGatewayV2::Api', 'TrackingApi') } }]),
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+});
+
+describe('HTTP function permissions', () => {
+  it('gets exactly the item actions of its routes on the table, and Query on GSI2 alone', () => {
+    const grants = dynamoGrantsOf(roleIdOf(httpFunctionId()));
+    expect(grants).toHaveLength(2);
+    const [table, index] = grants[0]!.resources.includes('/index/') ? [grants[1]!, grants[0]!] : [grants[0]!, grants[1]!];
+    expect(table.actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(table.resources).toContain(tableArnImport);
+    expect(index.actions).toEqual(['dynamodb:Query']);
+    expect(index.resources).toContain('/index/GSI2');
+    expect(index.resources).not.toContain('/index/GSI1');
+  });
+
+  it('may not send email, use queues or delete anything', () => {
+    const actions = statementsOfRole(roleIdOf(httpFunctionId())).flatMap(actionsOf);
+    expect(actions.filter((action) => /^(ses|sqs):/.test(action) || /Delete|BatchWrite/.test(action))).toEqual([]);
+  });
+
+  it('reads the ingest token from the environment-named secret', () => {
+    const variables = (resources[httpFunctionId()]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables.INGEST_TOKEN_SECRET_ARN)).toContain('ExportsOutputRefIngestTokenSecret');
+  });
+});
+
+describe('Secrets readers', () => {
+  it('lets only the HTTP function read the ingest token (not the dispatcher, sender or SES events function)', () => {
+    expect(rolesReading('IngestTokenSecret')).toEqual([roleIdOf(httpFunctionId())]);
+  });
+
+  it('lets the sender (signs links) and the HTTP function (verifies them) read the link-signing secret, nobody else', () => {
+    expect(rolesReading('LinkSigningSecret').sort()).toEqual(
+      [roleIdOf(httpFunctionId()), roleIdOf(onlyId('AWS::Lambda::Function', 'SenderFunction'))].sort(),
+    );
+  });
+});
+
+describe('SES event destinations', () => {
+  it('publishes the 7 recorded event types of each configuration set to the default EventBridge bus', () => {
+    const setIds = logicalIdsOf('AWS::SES::ConfigurationSet');
+    expect(setIds.length).toBeGreaterThan(0);
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', setIds.length);
+    for (const setId of setIds) {
+      const destinations = logicalIdsOf('AWS::SES::ConfigurationSetEventDestination')
+        .map((id) => resources[id]?.Properties as { ConfigurationSetName: unknown; EventDestination: { Enabled: boolean; MatchingEventTypes: string[]; EventBridgeDestination: unknown } })
+        .filter((destination) => JSON.stringify(destination.ConfigurationSetName) === JSON.stringify({ Ref: setId }));
+      expect(destinations).toHaveLength(1);
+      const { EventDestination } = destinations[0]!;
+      expect(EventDestination.Enabled).toBe(true);
+      expect([...EventDestination.MatchingEventTypes].sort()).toEqual(EXPECTED_EVENT_TYPES);
+      expect(JSON.stringify(EventDestination.EventBridgeDestination)).toMatch(/":event-bus\/default"\]\]\}\}$/);
+    }
+  });
+
+  it('adds one destination per configuration set named in the senders config', () => {
+    const identities = config.senders.identities.map((identity, index) => (index === 0 ? { ...identity, configurationSet: 'nurture-engine-webinars' } : identity));
+    const stack = Template.fromStack(build({ config: { ...config, senders: { ...config.senders, identities } } }).stateless);
+    stack.resourceCountIs('AWS::SES::ConfigurationSet', 2);
+    stack.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 2);
+    const rule = Object.values(stack.findResources('AWS::Events::Rule'))[0]?.Properties as { EventPattern: { detail: { mail: { tags: Record<string, string[]> } } } };
+    expect([...rule.EventPattern.detail.mail.tags['ses:configuration-set']!].sort()).toEqual(['nurture-engine', 'nurture-engine-webinars']);
+  });
+});
+
+describe('SES events rule and function', () => {
+  it('matches the 7 SES detail-types from aws.ses on the default bus, for the engine\'s configuration sets only', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    const rule = resources[onlyId('AWS::Events::Rule', 'SesEventsRule')]?.Properties as {
+      EventBusName?: unknown;
+      EventPattern: { source: string[]; 'detail-type': string[]; detail: unknown };
+    };
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.EventPattern.source).toEqual(['aws.ses']);
+    expect([...rule.EventPattern['detail-type']].sort()).toEqual(EXPECTED_DETAIL_TYPES);
+    expect(rule.EventPattern.detail).toEqual({ mail: { tags: { 'ses:configuration-set': ['nurture-engine'] } } });
+  });
+
+  it('targets the SES events function with 4 retries over at most 2 hours, then the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        Match.objectLike({
+          Arn: getAtt(sesEventsFunctionId()),
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
+          DeadLetterConfig: { Arn: getAtt(sesEventsQueueId()) },
+        }),
+      ],
+    });
+    const ruleId = onlyId('AWS::Events::Rule', 'SesEventsRule');
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: getAtt(sesEventsFunctionId()),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(ruleId),
+    });
+    // EventBridge may write to the DLQ for this rule only.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: sesEventsQueueId() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': getAtt(ruleId) } } }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps invocations that still fail after Lambda\'s retries in the same dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: sesEventsFunctionId() },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: getAtt(sesEventsQueueId()) } },
+    });
+  });
+
+  it('runs 30 s with 512 MB', () => {
+    expect(resources[sesEventsFunctionId()]?.Properties).toMatchObject({ Timeout: 30, MemorySize: 512 });
+  });
+
+  it('grants the SES events function GetItem and PutItem on the table and Query on GSI1, and no SES, secrets or other DynamoDB action', () => {
+    const roleId = roleIdOf(sesEventsFunctionId());
+    const grants = dynamoGrantsOf(roleId);
+    expect(grants).toHaveLength(2);
+    const [table, index] = grants[0]!.resources.includes('/index/') ? [grants[1]!, grants[0]!] : [grants[0]!, grants[1]!];
+    expect(table.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(table.resources).toContain(tableArnImport);
+    expect(index.actions).toEqual(['dynamodb:Query']);
+    expect(index.resources).toContain('/index/GSI1');
+    expect(index.resources).not.toContain('/index/GSI2');
+    const actions = statementsOfRole(roleId).flatMap(actionsOf);
+    expect(actions.filter((action) => action.startsWith('ses:') || action.startsWith('secretsmanager:'))).toEqual([]);
+    // Beyond logs and DynamoDB, only the failure destination.
+    expect(actions.filter((action) => !action.startsWith('logs:') && !action.startsWith('dynamodb:')).every((action) => action.startsWith('sqs:'))).toBe(true);
+  });
+
+  it('alarms on any message in its dead-letter queue and on its errors', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(sesEventsQueueId(), 'QueueName') }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: sesEventsFunctionId() } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+});
+
+describe('SES reputation alarms', () => {
+  it.each([
+    ['Reputation.BounceRate', 0.04],
+    ['Reputation.ComplaintRate', 0.001],
+  ])('alarms when the account-level %s goes above %s', (metricName, threshold) => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/SES', MetricName: metricName } }));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum', TreatMissingData: 'notBreaching' });
+    // Account level: the metric SES publishes without dimensions.
+    expect(alarms[0]?.Properties.Dimensions).toBeUndefined();
+  });
+});
+
+describe('cdk-nag (AwsSolutions) with the tracking side', () => {
+  it('passes the whole app with no unacknowledged errors or warnings', () => {
+    expect(nag.findings).toEqual([]);
+    expect(nag.error).toBeUndefined();
+  });
+});
