@@ -110,24 +110,19 @@ export class CampaignSchedules extends Construct {
       this.campaignSchedules.set(campaign.id, schedule);
     }
 
-    this.releaseDeferred = new scheduler.CfnSchedule(this, 'ReleaseDeferred', {
-      groupName,
-      description: 'Queues sends deferred by quiet hours or send windows once they are due',
-      scheduleExpression: RELEASE_DEFERRED_EXPRESSION,
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: target(RELEASE_DEFERRED_INPUT),
-    });
-    this.releaseDeferred.node.addDependency(this.group);
-
-    this.advanceSequences = new scheduler.CfnSchedule(this, 'AdvanceSequences', {
-      groupName,
-      description: 'Sends the nurture sequence steps that are due and exits finished enrollments',
-      scheduleExpression: RELEASE_DEFERRED_EXPRESSION,
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: target(ADVANCE_SEQUENCES_INPUT),
-    });
-    this.advanceSequences.node.addDependency(this.group);
+    const everyFiveMinutes = (id: string, description: string, input: string) => {
+      const schedule = new scheduler.CfnSchedule(this, id, {
+        groupName,
+        description,
+        scheduleExpression: RELEASE_DEFERRED_EXPRESSION,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: target(input),
+      });
+      schedule.node.addDependency(this.group);
+      return schedule;
+    };
+    this.releaseDeferred = everyFiveMinutes('ReleaseDeferred', 'Queues sends deferred by quiet hours or send windows once they are due', RELEASE_DEFERRED_INPUT);
+    this.advanceSequences = everyFiveMinutes('AdvanceSequences', 'Sends the nurture sequence steps that are due and exits finished enrollments', ADVANCE_SEQUENCES_INPUT);
   }
 }
