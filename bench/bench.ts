@@ -9,6 +9,8 @@ export type Figures = Record<string, number>;
 /** The shape every module listed in `benches.ts` has (`export const name`, `export async function run`). */
 export interface Bench {
   readonly name: string;
+  /** Figure-name prefixes this bench owns when they differ from its name (issue-given names, e.g. `click.` for `tracking`). */
+  readonly figurePrefixes?: readonly string[];
   run(): Promise<Figures>;
 }
 
@@ -20,11 +22,11 @@ export class InvalidFigureError extends Error {
   }
 }
 
-/** Checks that every figure is a finite number named `<bench>.<something>`. */
-export function checkFigures(benchName: string, figures: Figures): Figures {
+/** Checks that every figure is a finite number named `<prefix>.<something>` (the prefix is the bench's name unless it declares others). */
+export function checkFigures(benchName: string, figures: Figures, prefixes: readonly string[] = [benchName]): Figures {
   for (const [figure, value] of Object.entries(figures)) {
-    if (!figure.startsWith(`${benchName}.`) || figure.length === benchName.length + 1) {
-      throw new InvalidFigureError(benchName, figure, `must be named '${benchName}.<figure>'`);
+    if (!prefixes.some((prefix) => figure.startsWith(`${prefix}.`) && figure.length > prefix.length + 1)) {
+      throw new InvalidFigureError(benchName, figure, `must be named '${prefixes.join("' or '")}.<figure>'`);
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new InvalidFigureError(benchName, figure, `must be a finite number, got ${String(value)}`);

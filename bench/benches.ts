@@ -6,5 +6,6 @@ import type { Bench } from './bench.ts';
 import * as importBench from './import.ts';
 import * as renderBench from './render.ts';
 import * as sendBench from './send.ts';
+import * as trackingBench from './tracking.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench];
+export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench];

@@ -47,7 +47,7 @@ async function main(): Promise<number> {
     console.log(`\n== bench ${bench.name} ==`);
     const started = performance.now();
     try {
-      const result = checkFigures(bench.name, await bench.run());
+      const result = checkFigures(bench.name, await bench.run(), bench.figurePrefixes);
       const seconds = (performance.now() - started) / 1000;
       console.log(`\n${bench.name}: ${Object.keys(result).length} figures in ${seconds.toFixed(1)} s`);
       for (const line of formatFigures(result)) console.log(`  ${line}`);

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const sentAt = new Date(send.sentAt);
     // Now, but never before the email left: the demo's virtual clock sends in the future.
     const at = givenAt ?? new Date(Math.max(Date.now(), sentAt.getTime() + 3_000));
-    const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send), sentAt }, at);
+    const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send, { withAccount: true }), sentAt }, at);
     const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions };
     for (let delivery = 1; delivery <= (values.twice ? 2 : 1); delivery++) {
       console.log(`${values.twice ? `delivery ${delivery}: ` : ''}${describe(typeArg, send, await ingestSesEvent(event, deps))}`);

@@ -53,7 +53,7 @@ const SCANNERS = [
 const BOTS = [
   /bot\b|crawler|spider|slurp/i,
   /facebookexternalhit|WhatsApp|SkypeUriPreview/i,
-  /^(?:curl|Wget|python-requests|Python-urllib|Go-http-client|Java|Apache-HttpClient|okhttp|libwww-perl|node-fetch|axios|undici)\b/i,
+  /^(?:curl|Wget|python-requests|Python-urllib|Go-http-client|Java|Apache-HttpClient|okhttp|libwww-perl|node-fetch|axios|undici|node|python-httpx|aiohttp|Bun|Deno|PostmanRuntime)\b/i,
 ];
 
 export function classifyOpen(request: RequestFacts): TrafficVerdict {
