@@ -6,7 +6,9 @@
  * JVM behind DynamoDB Local is slow until it has compiled its hot paths), then the median of
  * several rounds, the two sides' order alternating so neither always goes first.
  */
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteTable } from './bench-table.ts';
+import { median, round1, round4 } from './figure-math.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock } from '../adapters/local/system-clock.ts';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
@@ -206,15 +208,5 @@ function printRounds(rounds: readonly [string, RoundResult][]): void {
   }
 }
 
-async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-}
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
-const round1 = (value: number) => Math.round(value * 10) / 10;
-const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

@@ -8,6 +8,7 @@
  * several rounds, the two sides' order alternating. Also shown: how much of the precompiled cost is
  * the HTML-to-plain-text conversion, which runs per recipient after Liquid.
  */
+import { median, round1, round4 } from './figure-math.ts';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
@@ -158,11 +159,4 @@ async function measure(subject: Subject, engines: RenderingEngines, baselineFirs
 const speedup = (measurement: Measurement) => measurement.compileEachMsPerRecipient / measurement.precompiledMsPerRecipient;
 const formatMs = (ms: number) => ms.toFixed(ms < 1 ? 4 : 2);
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
-const round1 = (value: number) => Math.round(value * 10) / 10;
-const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

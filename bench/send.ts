@@ -8,6 +8,7 @@
  * never accepted, not recorded as failed), throttled answers, and DynamoDB requests per email.
  * Loading the customers is setup (plain BatchWrite of the items the store would write), not measured.
  */
+import { round3, round4 } from './figure-math.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -367,5 +368,3 @@ function figuresOf(outcome: Outcome): Figures {
   return figures;
 }
 
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
-const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

@@ -26,10 +26,13 @@
  * fresh table, in slices of 500 taking turns with ours (which goes first alternating). A warm-up
  * round, then 4 rounds of 1,250 emails (5,000 in all); figures are medians over the rounds.
  */
+import { median, round1, round3, round4 } from './figure-math.ts';
+import { seededRandom } from '../local/demo-customers.ts';
+import { deleteTable } from './bench-table.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { DeleteTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
@@ -309,7 +312,7 @@ function sendItem(send: SentEmail['send']): Record<string, unknown> {
  * campaign, run, contact, account).
  */
 function sesEventsOf(sent: readonly SentEmail[]): { events: SesEventBridgeEvent[]; expectedSuppressions: number } {
-  const next = mulberry32(20_261_201);
+  const next = seededRandom(20_261_201);
   const timeline: { at: Date; event: SesEventBridgeEvent }[] = [];
   let expectedSuppressions = 0;
   for (const { send, email } of sent) {
@@ -723,28 +726,6 @@ function sesMessageId(seed: string): string {
   return `0106019${h.slice(0, 9)}-${h.slice(9, 17)}-${h.slice(17, 21)}-${h.slice(21, 25)}-${h.slice(25, 29)}-${h.slice(29, 41)}-000000`;
 }
 
-/** mulberry32: a small seeded generator, so every round has the same mix of events. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
-async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-}
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
-const round1 = (value: number) => Math.round(value * 10) / 10;
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
-const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

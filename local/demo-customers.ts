@@ -29,8 +29,8 @@ const ROLES = ['Administrator', 'Team lead', 'Analyst', 'Operations manager', 'I
 const ADD_ONS = ['analytics', 'automation', 'integrations'];
 const PHASES = ['onboarding', 'adoption', 'nurturing', 'opportunity'] as const;
 
-/** mulberry32: small, fast, good enough for demo data. */
-function random(seed: number): () => number {
+/** mulberry32: small, fast, good enough for demo data (and for benches that need a repeatable mix). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -44,7 +44,7 @@ function random(seed: number): () => number {
 export function generateDemoCustomers(options: DemoCustomerOptions = {}): DemoCustomers {
   const accountCount = options.accounts ?? 200;
   const contactCount = options.contacts ?? 2000;
-  const next = random(options.seed ?? 20261123);
+  const next = seededRandom(options.seed ?? 20261123);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
 
   const accounts: Account[] = [];
