@@ -198,7 +198,7 @@ async function measureSesRound(client: DynamoDBClient, counter: DynamoRequestCou
     const sent = await loadSends(new DynamoTable(client, tableName), store, `bench-${round}`, SENDS_PER_ROUND);
     const { events, expectedSuppressions } = sesEventsOf(sent);
     if (baselineItems && baselineItems.length !== events.length) throw new TrackingBenchError(`round ${round}: ${events.length} events but ${baselineItems.length} baseline items`);
-    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions };
+    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics: { kind: 'topics' as const, topics: [] } }; // no Subscription events here
 
     const outcomes: SesEventOutcome[] = [];
     let requests = EMPTY_COUNTS;
@@ -571,7 +571,7 @@ async function sendTrackedEmails(store: Store, config: EngineConfig, baseUrl: st
   const targets: ClickTarget[] = [];
   const clickUrl = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/c/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`, 'g');
   for (const email of mailer.sent) {
-    const send = sends.get(decodeTagValue(email.tags?.contact ?? ''));
+    const send = sends.get(decodeTagValue(email.tags?.contact ?? '') ?? '');
     if (!send) throw new TrackingBenchError(`an email went to ${email.to} with contact tag '${email.tags?.contact}', which names no send of run ${runId}`);
     const expectedTags = senderTagsOf(send, { kind: 'campaign', withAccount: true });
     if (!isDeepStrictEqual(email.tags, expectedTags)) {

@@ -12,6 +12,7 @@ import type { Enrollment } from './sequences/enrollment.ts';
 import type { Send } from './sending/send.ts';
 import type { DeferredSend, SendRequest, SkippedSend } from './sending/send-request.ts';
 import type { EngagementEvent } from './tracking/engagement-event.ts';
+import type { UnplacedSesEvent } from './tracking/ses-events/unplaced-ses-event.ts';
 import type { MessageLinks, StoredMessageLinks } from './tracking/message-links.ts';
 import type { Suppression } from './tracking/suppression.ts';
 import type { Registrant, Webinar } from './webinars/webinar.ts';
@@ -26,9 +27,23 @@ export interface Clock {
 /** What an upsert did: re-importing the same data must report every row `unchanged`. */
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
+/** An upsert refused because the address belongs to another contact (the unique email look-up). */
+export interface EmailTaken {
+  outcome: 'email-taken';
+  /** The contact that owns the address. */
+  ownerContactId: string;
+}
+
 export interface CustomerStore {
+  /** Writes the CRM-owned fields of an account (an update: engine-owned state on the item is kept). */
   upsertAccount(account: Account, at: Date): Promise<UpsertOutcome>;
-  upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome>;
+  /**
+   * Writes the CRM-owned fields of a contact (profile, locale, zone, account, consent, role) as an
+   * update, never a whole-item replace: engine-owned state survives. `topicsOptedOut` from the CRM
+   * only adds opt-outs it reports for the first time; it never removes one chosen in our pages.
+   * The address is claimed in the unique email look-up in the same transaction.
+   */
+  upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome | EmailTaken>;
   getAccount(accountId: string): Promise<Account | undefined>;
   getContact(contactId: string): Promise<Contact | undefined>;
   getContacts(contactIds: readonly string[]): Promise<Map<string, Contact>>;
@@ -37,6 +52,14 @@ export interface CustomerStore {
   existingAccountIds(accountIds: readonly string[]): Promise<Set<string>>;
   listAccountsByTier(tier: Tier): Promise<Account[]>;
   listContactsOfAccount(accountId: string): Promise<Contact[]>;
+  /** The contact that owns this address (the unique email look-up), if any. */
+  findContactByEmail(email: string): Promise<Contact | undefined>;
+  /** Owners of these addresses: lower-cased address to contact id; unowned addresses are absent. */
+  contactIdsByEmail(emails: readonly string[]): Promise<Map<string, string>>;
+  /** Engine-owned state: adds topic opt-outs (atomic, idempotent); never touches CRM-owned fields. No-op for an unknown contact. */
+  addTopicOptOuts(contactId: string, topics: readonly string[], at: Date): Promise<void>;
+  /** Engine-owned state: the preference centre's choice replaces the contact's topic opt-outs. */
+  setTopicOptOuts(contactId: string, topics: readonly string[], at: Date): Promise<void>;
   /** Every contact, page by page (sharded index, queried in parallel). */
   listContacts(): AsyncIterable<Contact[]>;
 }
@@ -84,6 +107,10 @@ export interface EngagementStore {
   recordEvent(event: EngagementEvent): Promise<boolean>;
   listEventsOfContact(contactId: string): Promise<EngagementEvent[]>;
   listEventsOfCampaign(campaignId: string): Promise<EngagementEvent[]>;
+  /** An SES event of no known send or contact (kept without the address); false when already recorded. */
+  recordUnplacedSesEvent(event: UnplacedSesEvent): Promise<boolean>;
+  /** Unplaced SES events of a month (`yyyy-mm`), oldest first. */
+  listUnplacedSesEvents(month: string): Promise<UnplacedSesEvent[]>;
 }
 
 export interface SuppressionStore {
@@ -108,6 +135,8 @@ export interface EnrollmentStore {
   /** False when the contact is already enrolled in the sequence. */
   enroll(enrollment: Enrollment): Promise<boolean>;
   getEnrollment(contactId: string, sequenceId: string): Promise<Enrollment | undefined>;
+  /** Which of these contacts have an enrollment (any state) in the sequence (batched reads). */
+  enrolledAmong(sequenceId: string, contactIds: readonly string[]): Promise<Set<string>>;
   /** Conditional on `expectedVersion`; false when someone else advanced it first. */
   updateEnrollment(enrollment: Enrollment, expectedVersion: number): Promise<boolean>;
   /** Active enrollments whose next step is due at or before `now` (indexed query, not a scan). */
@@ -173,9 +202,19 @@ export interface OutgoingEmail {
   configurationSet: string;
 }
 
-/** How a mailer failure must be handled: only a throttle or a refused connection is safe to retry. */
-export type MailerFailureKind = 'throttled' | 'not-sent-retryable' | 'permanent' | 'unknown-outcome';
+/**
+ * How a mailer failure must be handled: only a throttle, a refused connection or an account-level
+ * refusal is safe to retry.
+ * - `account-level`: the provider refused the sending account or its setup, not this email (SES
+ *   sending paused or suspended, credentials or permissions wrong, the sender identity or
+ *   configuration set unusable, the daily quota spent). The email was certainly not accepted, and
+ *   no other email can go either: the sender releases the claim and stops the batch. The error's
+ *   message is then the provider's error name alone (e.g. `SendingPausedException`), because it is
+ *   logged and put in metrics, where no address may appear.
+ */
+export type MailerFailureKind = 'throttled' | 'not-sent-retryable' | 'account-level' | 'permanent' | 'unknown-outcome';
 
+/** A send the mailer could not complete, classified by the adapter: `kind` decides claim and retry. */
 export class MailerError extends Error {
   constructor(
     readonly kind: MailerFailureKind,

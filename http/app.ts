@@ -36,7 +36,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
-    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error in HTTP app', error: error.name, path: c.req.path }));
+    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error in HTTP app', error: error.name, route: c.req.routePath }));
     return c.json({ error: 'internal error' }, 500);
   });
   return app;

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { formatLocation, importCustomers, type ImportReport } from '../core/customers/import-customers.ts';
+import { formatLocation, importCustomers, type ImportCatalogue, type ImportReport } from '../core/customers/import-customers.ts';
 import type { Clock, CustomerStore } from '../core/ports.ts';
 
 export const MAX_INGEST_RECORDS = 1000;
@@ -22,6 +22,8 @@ export interface IngestDeps {
   clock: Clock;
   /** Compared in constant time by the bearer middleware. */
   ingestToken: string;
+  /** The products and topics the config declares; records naming others are rejected. */
+  catalogue?: ImportCatalogue;
   /** Runs after the records are written (e.g. enroll accounts that entered a phase in sequences). */
   onImported?: (report: ImportReport) => Promise<void>;
 }
@@ -45,6 +47,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       {
         accounts: parsed.data.accounts.map((value, index) => ({ location: { source: 'accounts', index }, value })),
         contacts: parsed.data.contacts.map((value, index) => ({ location: { source: 'contacts', index }, value })),
+        ...(deps.catalogue ? { catalogue: deps.catalogue } : {}),
       },
       deps.customers,
       deps.clock,

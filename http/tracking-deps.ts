@@ -9,7 +9,7 @@ import type { ClientIpResolver } from './request-facts.ts';
 import { invalidLinkPage } from './subscription-pages.ts';
 
 export interface TrackingHttpDeps {
-  customers: Pick<CustomerStore, 'getContact' | 'upsertContact'>;
+  customers: Pick<CustomerStore, 'getContact' | 'setTopicOptOuts'>;
   sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick'>;
   engagement: Pick<EngagementStore, 'recordEvent'>;
   suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;

@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { GSIS } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
+import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC, senderMetricsNamespace } from '../lambdas/sender/sender-metrics.ts';
 import { CampaignSchedules } from './campaign-schedules.ts';
 import { EngineFunction } from './engine-function.ts';
 import { SesEvents } from './ses-events.ts';
@@ -142,7 +143,7 @@ export class StatelessStack extends Stack {
       description: 'Nurture engine sender: renders queued sends and sends them through SES v2',
       timeout: SENDER_TIMEOUT,
       memorySize: 512,
-      environment: environment('nurture-engine-sender'),
+      environment: { ...environment(SENDER_SERVICE_NAME), POWERTOOLS_METRICS_NAMESPACE: senderMetricsNamespace(props.stage) },
       isProd,
       reservedConcurrentExecutions: SENDER_CONCURRENCY,
     });
@@ -201,10 +202,10 @@ export class StatelessStack extends Stack {
       isProd,
     });
 
-    this.addAlarms();
+    this.addAlarms(props.stage);
   }
 
-  private addAlarms(): void {
+  private addAlarms(stage: string): void {
     const dlqDepth = (id: string, queue: sqs.Queue, what: string) =>
       new cloudwatch.Alarm(this, id, {
         alarmDescription: `${what} Inspect the messages, fix the cause, then redrive them.`,
@@ -235,6 +236,27 @@ export class StatelessStack extends Stack {
       'SES events were not recorded (EventBridge could not deliver them, or the function failed after its retries): bounces and complaints may be unsuppressed.',
     );
     errors('SesEventsErrorsAlarm', this.sesEvents.function, 'The SES events function failed: events are being retried and may reach its dead-letter queue.');
+
+    // Written by the sender (Powertools Metrics, EMF) once per batch halted on an account-level refusal.
+    // Those records are retried, not failed, so neither the Errors nor (for a while) the DLQ alarm would say it.
+    new cloudwatch.Alarm(this, 'SesAccountLevelErrorsAlarm', {
+      alarmDescription:
+        'SES refused the sending account, not single emails (sending paused or suspended, access denied, credentials, ' +
+        'sender identity or configuration set unusable, daily quota spent): no email goes out. The sender log names the error ' +
+        '(errorName). Fix the account; queued sends are retried, and those parked in the send DLQ must be redriven (docs/sending.md).',
+      metric: new cloudwatch.Metric({
+        namespace: senderMetricsNamespace(stage),
+        metricName: SES_ACCOUNT_LEVEL_ERRORS_METRIC,
+        dimensionsMap: { service: SENDER_SERVICE_NAME },
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No halted batch, no data point: not a breach.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     // The app turns its own exceptions into 500s, so Lambda's Errors metric misses them; 5xx does not.
     new cloudwatch.Alarm(this, 'TrackingApiServerErrorsAlarm', {

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeCustomerCsv } from '../adapters/fs/customer-csv-writer.ts';
 import { csvColumnLabel, readCustomerCsv } from '../adapters/fs/customer-csv.ts';
-import { importCustomers, type ImportReport } from '../core/customers/import-customers.ts';
+import { importCustomers, type ImportCatalogue, type ImportReport } from '../core/customers/import-customers.ts';
 import type { Clock, CustomerStore } from '../core/ports.ts';
 import { generateDemoCustomers } from './demo-customers.ts';
 
@@ -20,9 +20,9 @@ export async function writeDemoCsv(dir: string): Promise<{ accountsCsv: string; 
   return { accountsCsv, contactsCsv };
 }
 
-export async function importCsvFiles(accountsCsv: string, contactsCsv: string, customers: CustomerStore, clock: Clock): Promise<ImportReport> {
+export async function importCsvFiles(accountsCsv: string, contactsCsv: string, customers: CustomerStore, clock: Clock, catalogue?: ImportCatalogue): Promise<ImportReport> {
   return importCustomers(
-    { accounts: await readCustomerCsv(accountsCsv, 'accounts'), contacts: await readCustomerCsv(contactsCsv, 'contacts'), fieldLabel: csvColumnLabel },
+    { accounts: await readCustomerCsv(accountsCsv, 'accounts'), contacts: await readCustomerCsv(contactsCsv, 'contacts'), fieldLabel: csvColumnLabel, ...(catalogue ? { catalogue } : {}) },
     customers,
     clock,
   );

@@ -25,6 +25,7 @@ import type { Contact } from '../core/customers/contact.ts';
 import { validateTemplatesRender } from '../core/rendering/validate-templates.ts';
 import { sequenceRunId } from '../core/sequences/enroll-contacts.ts';
 import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
+import { importCatalogueOf } from '../core/customers/import-customers.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
 import { startLocalServices } from './local-services.ts';
@@ -88,6 +89,7 @@ try {
     customers: engine.store.customers,
     clock,
     ingestToken: randomBytes(24).toString('base64url'),
+    catalogue: importCatalogueOf(config),
     tracking: { ...engine.store, topics: config.topics, clock, tokenSecret },
   });
   const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -98,15 +100,15 @@ try {
 
   section('3. customers: demo data through the CSV import');
   const { accountsCsv, contactsCsv } = await writeDemoCsv(workDir);
-  const firstImport = await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, clock);
+  const firstImport = await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, clock, importCatalogueOf(config));
   for (const line of describeImport(firstImport)) console.log(line);
-  const enrolled = await engine.enroll(firstImport.phaseChanges);
+  const enrolled = await engine.enroll(firstImport.accountIds);
   console.log(`enrolled ${enrolled} contact(s) of accounts entering adoption in the adoption-nurture sequence`);
   console.log('same files again:');
-  for (const line of describeImport(await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, clock))) console.log(line);
+  for (const line of describeImport(await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, clock, importCatalogueOf(config)))) console.log(line);
   console.log('a file with mistakes (examples/customers/*-with-errors.csv):');
   const examples = join(projectRoot, 'examples', 'customers');
-  const badImport = await importCsvFiles(join(examples, 'accounts-with-errors.csv'), join(examples, 'contacts-with-errors.csv'), engine.store.customers, clock);
+  const badImport = await importCsvFiles(join(examples, 'accounts-with-errors.csv'), join(examples, 'contacts-with-errors.csv'), engine.store.customers, clock, importCatalogueOf(config));
   for (const line of describeImport(badImport)) console.log(line);
 
   const contacts: Contact[] = [];
@@ -168,7 +170,7 @@ try {
       ...(bouncer ? [buildSesEventBridgeEvent('bounce', sesTarget(bouncer), clock.now())] : []),
       ...(complainer ? [buildSesEventBridgeEvent('delivery', sesTarget(complainer), clock.now()), buildSesEventBridgeEvent('complaint', sesTarget(complainer), clock.now())] : []),
     ],
-    engine.store,
+    { ...engine.store, topics: config.topics },
   );
   console.log(`  SES events replayed through the event handler: ${sesOutcomes.filter((outcome) => outcome.outcome === 'recorded').length} recorded (${delivered.length + 1} deliveries, 1 hard bounce, 1 complaint)`);
   const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';

@@ -15,9 +15,8 @@ import type { Clock, Scheduler, Store } from '../core/ports.ts';
 import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
 import { dispatchCampaignRun, type DispatchOutcome } from '../core/sending/dispatch-campaign.ts';
 import { releaseDeferredSends } from '../core/sending/release-deferred.ts';
-import type { PhaseChange } from '../core/customers/import-customers.ts';
 import { advanceDueEnrollments, type StepOutcome } from '../core/sequences/advance-enrollments.ts';
-import { enrollOnPhaseChanges } from '../core/sequences/enroll-contacts.ts';
+import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 
 export interface LocalEngine {
@@ -27,8 +26,8 @@ export interface LocalEngine {
   mailer: SesMailer;
   dispatch(campaignId: string, scheduledFor: Date): Promise<DispatchOutcome>;
   releaseDeferred(): Promise<number>;
-  /** Enrolls contacts of accounts that entered a phase a sequence starts on. */
-  enroll(changes: readonly PhaseChange[]): Promise<number>;
+  /** Enrolls the not-yet-enrolled contacts of these accounts in the sequences their phase enters. */
+  enroll(accountIds: readonly string[]): Promise<number>;
   advanceSequences(): Promise<Map<StepOutcome, number>>;
   /** Adds a job per active campaign, the deferred-send release job and the sequence job; returns the campaign count. */
   scheduleJobs(scheduler: Scheduler): number;
@@ -87,7 +86,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       return outcome;
     },
     releaseDeferred: () => releaseDeferredSends({ sends: store.sends, queue, clock: options.clock }),
-    enroll: (changes) => enrollOnPhaseChanges(changes, { ...store, config: options.config, clock: options.clock }),
+    enroll: (accountIds) => enrollAccounts(accountIds, { ...store, config: options.config, clock: options.clock }),
     advanceSequences: () => advanceDueEnrollments({ ...store, config: options.config, queue, clock: options.clock }),
     scheduleJobs(scheduler) {
       const active = options.config.campaigns.filter((campaign) => campaign.status === 'active');

@@ -13,6 +13,7 @@ import { systemClock } from '../adapters/local/system-clock.ts';
 import { formatProblem } from '../core/config/problems.ts';
 import { createHttpApp } from '../http/app.ts';
 import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
+import { importCatalogueOf } from '../core/customers/import-customers.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
 import { localSecret } from './local-secret.ts';
@@ -82,16 +83,17 @@ async function main(): Promise<void> {
     if (services.tableCreated) {
       console.log('first start: loading demo customers ...');
       const { accountsCsv, contactsCsv } = await writeDemoCsv(join(settings.dataDir, 'demo-data'));
-      const report = await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, systemClock);
+      const report = await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, systemClock, importCatalogueOf(config));
       for (const line of describeImport(report)) console.log(`  ${line}`);
-      console.log(`  enrolled ${await engine.enroll(report.phaseChanges)} contact(s) in nurture sequences`);
+      console.log(`  enrolled ${await engine.enroll(report.accountIds)} contact(s) in nurture sequences`);
     }
     const ingestToken = await localSecret(settings.dataDir, 'ingest-token', process.env.INGEST_TOKEN);
     const app = createHttpApp({
       customers: engine.store.customers,
       clock: systemClock,
       ingestToken,
-      onImported: async (report) => void (await engine.enroll(report.phaseChanges)),
+      catalogue: importCatalogueOf(config),
+      onImported: async (report) => void (await engine.enroll(report.accountIds)),
       tracking: {
         ...engine.store,
         topics: config.topics,

@@ -1,45 +1,77 @@
 /**
- * `npm run import -- <accounts.csv> <contacts.csv>`: imports customers into the table.
- * Bad rows are listed with their line and reason and not written; good rows are written;
- * the same file imported again changes nothing. Exit code 1 when any row was rejected.
+ * `npm run import -- <accounts.csv> <contacts.csv> [--encoding shift_jis]`: imports customers into the table.
+ * Bad rows (a wrong value, or the wrong number of cells) are listed with their line and reason
+ * and not written; good rows are written; the same file imported again changes nothing. A file
+ * that cannot be imported at all (missing, empty, not decodable, wrong columns) refuses the whole
+ * import before anything is written, so one good file is never imported without the other.
+ * Exit code 1 when anything was refused, 2 for a wrong command line.
  *
  * Target: DYNAMODB_ENDPOINT + TABLE_NAME when set (e.g. a running `npm start`), else the
  * local runtime's DynamoDB Local: reused if it is running, started for the import if not.
  */
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
-import { csvColumnLabel, CustomerCsvError, readCustomerCsv } from '../adapters/fs/customer-csv.ts';
+import { csvColumnLabel, CustomerCsvError, readCustomerCsvFile, type CustomerCsvReadOptions } from '../adapters/fs/customer-csv.ts';
+import { resolveEncoding, TextEncodingError } from '../adapters/fs/text-file-encoding.ts';
 import { systemClock } from '../adapters/local/system-clock.ts';
-import { importCustomers } from '../core/customers/import-customers.ts';
-import { enrollOnPhaseChanges } from '../core/sequences/enroll-contacts.ts';
-import { describeImport } from '../local/import-report.ts';
+import { importCatalogueOf, importCustomers } from '../core/customers/import-customers.ts';
+import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
+import { describeImport, withReaderRejections } from '../local/import-report.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
-import { readLocalSettings } from '../local/settings.ts';
+import { LOCAL_OPTIONS, readLocalSettings } from '../local/settings.ts';
+
+const USAGE = 'usage: npm run import -- <accounts.csv> <contacts.csv> [--encoding utf-8|shift_jis|utf-16le|...]';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const settings = readLocalSettings(process.argv.slice(2), process.env, projectRoot);
-const [accountsPath, contactsPath] = process.argv.slice(2).filter((arg) => !arg.startsWith('--') && !/^\d+$/.test(arg));
-if (!accountsPath || !contactsPath) {
-  console.error('usage: npm run import -- <accounts.csv> <contacts.csv>');
+const argv = process.argv.slice(2);
+let parsed;
+try {
+  parsed = parseArgs({ args: argv, options: { ...LOCAL_OPTIONS, encoding: { type: 'string' } }, strict: true, allowPositionals: true, tokens: true });
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
   process.exit(2);
 }
-
-let candidates;
-try {
-  candidates = { accounts: await readCustomerCsv(accountsPath, 'accounts'), contacts: await readCustomerCsv(contactsPath, 'contacts') };
-} catch (error) {
-  if (error instanceof CustomerCsvError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
-    console.error(`import refused, nothing was written: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  throw error;
+// The local settings know nothing of --encoding; hand them the other arguments.
+const encodingArgs = new Set(
+  parsed.tokens.flatMap((token) => (token.kind === 'option' && token.name === 'encoding' ? (token.inlineValue === false ? [token.index, token.index + 1] : [token.index]) : [])),
+);
+const settings = readLocalSettings(argv.filter((_, i) => !encodingArgs.has(i)), process.env, projectRoot);
+const [accountsPath, contactsPath, ...extra] = parsed.positionals;
+if (!accountsPath || !contactsPath || extra.length > 0) {
+  console.error(USAGE);
+  process.exit(2);
 }
+const readOptions: CustomerCsvReadOptions = {};
+if (parsed.values.encoding !== undefined) {
+  try {
+    readOptions.encoding = resolveEncoding(parsed.values.encoding);
+  } catch (error) {
+    if (!(error instanceof TextEncodingError)) throw error;
+    console.error(`--encoding: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+// Both files are read, and every problem with them reported, before anything is written.
+const read = await Promise.allSettled([readCustomerCsvFile(accountsPath, 'accounts', readOptions), readCustomerCsvFile(contactsPath, 'contacts', readOptions)]);
+const refusals = read.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+const unexpected = refusals.find((reason) => !(reason instanceof CustomerCsvError));
+if (unexpected !== undefined) throw unexpected;
+if (refusals.length > 0 || read[0].status !== 'fulfilled' || read[1].status !== 'fulfilled') {
+  console.error('import refused, nothing was written:');
+  for (const reason of refusals) console.error(`  ${(reason as Error).message}`);
+  process.exit(1);
+}
+const [accounts, contacts] = [read[0].value, read[1].value];
+for (const note of [...accounts.notes, ...contacts.notes]) console.log(`note: ${note}`);
 
 const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 await withLocalStore(settings, process.env, async (store) => {
-  const report = await importCustomers({ ...candidates, fieldLabel: csvColumnLabel }, store.customers, systemClock);
+  const imported = await importCustomers({ accounts: accounts.records, contacts: contacts.records, fieldLabel: csvColumnLabel, catalogue: importCatalogueOf(config) }, store.customers, systemClock);
+  const report = withReaderRejections(imported, { accounts: accounts.rejected, contacts: contacts.rejected });
   for (const line of describeImport(report)) console.log(line);
-  const enrolled = await enrollOnPhaseChanges(report.phaseChanges, { ...store, config, clock: systemClock });
+  const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
   if (enrolled > 0) console.log(`enrolled ${enrolled} contact(s) in nurture sequences`);
   const rejected = report.accounts.rejected + report.contacts.rejected;
   if (rejected > 0) {

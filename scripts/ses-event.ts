@@ -12,6 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import type { Store } from '../core/ports.ts';
 import type { Send } from '../core/sending/send.ts';
 import { ingestSesEvent, type SesEventOutcome } from '../core/tracking/ses-events/record-ses-event.ts';
@@ -47,7 +48,10 @@ async function main(): Promise<void> {
     const value = values[name as keyof typeof LOCAL_OPTIONS];
     return value === undefined ? [] : [`--${name}`, value];
   });
-  const settings = readLocalSettings(localArgs, process.env, fileURLToPath(new URL('..', import.meta.url)));
+  const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+  const settings = readLocalSettings(localArgs, process.env, projectRoot);
+  // The topics decide which SES topic opt-outs apply; the events replayed here never carry one, but the use case is the handler's.
+  const { topics } = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 
   await withLocalStore(settings, process.env, async (store) => {
     const send = byMessage ? await store.sends.findSendByMessageId(byMessage) : await findSend(store, values.contact as string, values.campaign as string, values.run);
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
     // Now, but never before the email left: the demo's virtual clock sends in the future.
     const at = givenAt ?? new Date(Math.max(Date.now(), sentAt.getTime() + 3_000));
     const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send, { withAccount: true }), sentAt }, at);
-    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions };
+    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics };
     for (let delivery = 1; delivery <= (values.twice ? 2 : 1); delivery++) {
       console.log(`${values.twice ? `delivery ${delivery}: ` : ''}${describe(typeArg, send, await ingestSesEvent(event, deps))}`);
     }
@@ -88,6 +92,12 @@ function describe(type: SimulatedSesEvent, send: Send, outcome: SesEventOutcome)
       return `${about}: already recorded (${outcome.eventId}): nothing written`;
     case 'unknown-message':
       return `${about}: no send found for it: dropped`;
+    case 'unplaced':
+      return `${about}: no send found for it: ${outcome.suppressed} address(es) newly suppressed, filed under ${outcome.contactIds.join(', ') || 'no contact'}${outcome.unknownRecipients > 0 ? `, ${outcome.unknownRecipients} kept unplaced` : ''}`;
+    case 'unsubscribed':
+      return `${about}: unsubscribed (${outcome.scope}${outcome.topics.length > 0 ? `: ${outcome.topics.join(', ')}` : ''})`;
+    case 'ignored':
+      return `${about}: ignored (${outcome.reason})`;
     case 'rejected':
       return `${about}: rejected: ${outcome.reason}`;
   }

@@ -3,19 +3,46 @@
  * List-Unsubscribe) and email tags; GetAccount for the send quota. The same adapter drives the
  * local SES emulator (only the endpoint differs). SDK retries are off: a blind retry after a
  * timeout could send twice, so every failure is classified here and decided by the sender.
+ * The classification separates a refusal of this email (permanent) from a refusal of the account
+ * or its setup (account-level): only the first may fail the email for good.
  */
 import { GetAccountCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { MailerError, type Mailer, type MailerFailureKind, type OutgoingEmail } from '../../core/ports.ts';
 
 const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'LimitExceededException']);
-const PERMANENT = new Set([
-  'MessageRejected',
-  'BadRequestException',
-  'MailFromDomainNotVerifiedException',
-  'AccountSuspendedException',
+/** SES refused this email (its content or its addresses): sending it again cannot succeed. */
+const PERMANENT = new Set(['MessageRejected', 'BadRequestException']);
+/**
+ * SES refused the account or its setup, not the email: the SendEmail errors that say so, and the
+ * AWS common errors for permissions, credentials and signing (a bad deploy or a revoked key).
+ * SES accepted nothing, and no other email can go until someone fixes the account, so these must
+ * not fail each email of a run for good. NotFoundException: this adapter names no template or
+ * contact list, so the missing resource is the configuration set, shared by every email of its
+ * sender. CredentialsProviderError: the SDK found no credentials and sent no request at all.
+ */
+const ACCOUNT_LEVEL = new Set([
   'SendingPausedException',
+  'AccountSuspendedException',
+  'MailFromDomainNotVerifiedException',
   'NotFoundException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'NotAuthorized',
+  'OptInRequired',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'RequestExpired',
+  'CredentialsProviderError',
 ]);
+/** Authentication and authorisation statuses: whatever the error's name, the caller, not the email, was refused. */
+const ACCOUNT_LEVEL_STATUS = new Set([401, 403]);
 /** Connection errors raised before the request reached SES: the email was certainly not sent. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'CERT_HAS_EXPIRED']);
 
@@ -54,6 +81,9 @@ export class SesMailer implements Mailer {
       return { messageId: result.MessageId };
     } catch (error) {
       if (error instanceof MailerError) throw error;
+      const accountLevel = accountLevelName(error, email.from.email);
+      // An account-level error's message is only its name: it is logged, and SES's text can name the sender identity.
+      if (accountLevel) throw new MailerError('account-level', accountLevel);
       throw new MailerError(classify(error), describe(error));
     }
   }
@@ -67,6 +97,32 @@ export class SesMailer implements Mailer {
     });
     return this.quota;
   }
+}
+
+/** The error's name when SES refused the account or its setup rather than this email; undefined otherwise. */
+function accountLevelName(error: unknown, fromAddress: string): string | undefined {
+  const { name, message, $metadata } = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (name && ACCOUNT_LEVEL.has(name)) return name;
+  // The daily quota comes as a throttle, but retrying within seconds cannot help: nothing goes until the 24-hour window moves.
+  if (name && THROTTLED.has(name) && /daily message quota exceeded/i.test(message ?? '')) return `${name} (daily quota exceeded)`;
+  // An unverified sender identity comes as MessageRejected ("Email address is not verified. The following identities
+  // failed the check in region ...: <identities>"). Naming our From address or domain, it refuses every email of that
+  // sender; naming only the recipient (SES sandbox), it refuses this email alone and stays permanent.
+  if (name === 'MessageRejected' && failedIdentities(message ?? '').some((identity) => identity === fromAddress.toLowerCase() || identity === domainOf(fromAddress))) {
+    return `${name} (sender identity not verified)`;
+  }
+  const status = $metadata?.httpStatusCode;
+  if (status !== undefined && ACCOUNT_LEVEL_STATUS.has(status)) return name ?? `HTTP ${status}`;
+  return undefined;
+}
+
+function failedIdentities(message: string): string[] {
+  const match = /not verified\..*failed the check in region [^:]*:(.*)$/is.exec(message);
+  return match?.[1] ? match[1].split(',').map((identity) => identity.trim().toLowerCase()).filter(Boolean) : [];
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
 function classify(error: unknown): MailerFailureKind {

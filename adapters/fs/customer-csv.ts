@@ -1,12 +1,17 @@
 /**
- * Customer CSV files (a CRM export) to candidate records for the import use case.
+ * Customer CSV files (a CRM or Excel export) to candidate records for the import use case.
  * Columns are snake_case as CRMs export them; list cells (products, topics) are separated by `;`.
- * A file with a missing or unknown column, or broken CSV, is refused whole before anything is written.
+ * Owns what a file must look like: a file that is missing, empty, not text in a known encoding,
+ * not CSV, or has a missing or unknown column is refused whole before anything is written; a row
+ * with the wrong number of cells is refused on its own (`rejected`) and the other rows still go in.
+ * Line numbers are lines of the file as an editor shows them, whatever the line endings (LF,
+ * CRLF, CR, or a mix); a record whose quoted cell spans lines is reported at the line it starts on.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { CandidateRecord } from '../../core/customers/import-customers.ts';
+import type { CandidateRecord, RejectedRecord } from '../../core/customers/import-customers.ts';
+import { decodeTextFile, TextEncodingError, type EncodingChoice } from './text-file-encoding.ts';
 
 export type CustomerFileKind = 'accounts' | 'contacts';
 
@@ -50,6 +55,24 @@ export class CustomerCsvError extends Error {
   }
 }
 
+/** One customer file as read: the rows to check, the rows refused by the reader, and what to tell the person. */
+export interface CustomerCsvFile {
+  source: string;
+  /** Well-formed rows, values still unchecked (the import use case checks them). */
+  records: CandidateRecord[];
+  /** Rows that cannot be read as a record (wrong number of cells), with their line and reason. */
+  rejected: RejectedRecord[];
+  /** What the bytes were decoded as (WHATWG name: utf-8, shift_jis, utf-16le, ...). */
+  encoding: string;
+  /** Worth saying but not an error: a non-UTF-8 encoding, a header-only file, a non-comma separator. */
+  notes: string[];
+}
+
+export interface CustomerCsvReadOptions {
+  /** An encoding label (shift_jis, cp932, utf-16le, ...) that overrides detection. */
+  encoding?: string;
+}
+
 /** Field name (accountId) to the CSV column that holds it (account_id), for messages. */
 export function csvColumnLabel(field: string): string {
   for (const columns of Object.values(CSV_COLUMNS)) {
@@ -58,40 +81,189 @@ export function csvColumnLabel(field: string): string {
   return field;
 }
 
-export async function readCustomerCsv(path: string, kind: CustomerFileKind): Promise<CandidateRecord[]> {
-  return parseCustomerCsv(await readFile(path, 'utf8'), basename(path), kind);
+/**
+ * Reads one customer file. `path` is named as given in messages about the file itself (missing,
+ * unreadable); its base name is the `source` of every row.
+ * @throws CustomerCsvError when the file cannot be imported at all.
+ */
+export async function readCustomerCsvFile(path: string, kind: CustomerFileKind, options: CustomerCsvReadOptions = {}): Promise<CustomerCsvFile> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  return parseCustomerCsvBytes(bytes, basename(path), kind, options);
 }
 
-export function parseCustomerCsv(text: string, source: string, kind: CustomerFileKind): CandidateRecord[] {
-  const columns = CSV_COLUMNS[kind];
-  let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
+/** The file's bytes to rows: decoding (see text-file-encoding.ts), then CSV. Pure. */
+export function parseCustomerCsvBytes(bytes: Uint8Array, source: string, kind: CustomerFileKind, options: CustomerCsvReadOptions = {}): CustomerCsvFile {
+  let decoded;
   try {
-    rows = parse(text, { columns: true, info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: false });
+    decoded = decodeTextFile(bytes, options.encoding);
+  } catch (error) {
+    if (!(error instanceof TextEncodingError)) throw error;
+    const fix = error.detail
+      ? ' Save it as CSV UTF-8 (Excel: Save As > "CSV UTF-8 (Comma delimited)"), or name its encoding with --encoding (shift_jis for Excel in Japan, windows-1252 for Western Europe, utf-16le)'
+      : '';
+    throw new CustomerCsvError(`${source}: ${error.message}.${fix}`);
+  }
+  const parsed = parseRows(decoded.text, source, kind);
+  const notes = decoded.encoding === 'utf-8' ? parsed.notes : [`${source}: read as ${decoded.encoding} (${describeChoice(decoded.choice)})`, ...parsed.notes];
+  return { ...parsed, source, encoding: decoded.encoding, notes };
+}
+
+/**
+ * For files this project wrote itself (the demo data): every row must be well-formed, so a
+ * ragged row refuses the file. People's files go through `readCustomerCsvFile`.
+ */
+export async function readCustomerCsv(path: string, kind: CustomerFileKind): Promise<CandidateRecord[]> {
+  return wellFormedOnly(await readCustomerCsvFile(path, kind));
+}
+
+/** Text already decoded, strict like `readCustomerCsv`. */
+export function parseCustomerCsv(text: string, source: string, kind: CustomerFileKind): CandidateRecord[] {
+  return wellFormedOnly({ ...parseRows(text, source, kind), source });
+}
+
+function wellFormedOnly(file: Pick<CustomerCsvFile, 'source' | 'records' | 'rejected'>): CandidateRecord[] {
+  if (file.rejected.length > 0) {
+    throw new CustomerCsvError(`${file.source}: ${file.rejected.map((row) => `line ${row.location.line}: ${row.reason}`).join('; ')}`);
+  }
+  return file.records;
+}
+
+function describeChoice(choice: EncodingChoice): string {
+  switch (choice) {
+    case 'byte-order mark':
+      return 'its byte-order mark says so';
+    case 'detected':
+      return 'it is not UTF-8 and reads as Japanese text; if names look wrong, pass --encoding';
+    case 'forced':
+      return '--encoding';
+    case 'utf-8':
+      return 'UTF-8';
+  }
+}
+
+function unreadable(path: string, error: unknown): Error {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return new CustomerCsvError(`${path}: no such file`);
+    case 'EISDIR':
+      return new CustomerCsvError(`${path}: is a folder, expected a CSV file`);
+    case 'EACCES':
+    case 'EPERM':
+      return new CustomerCsvError(`${path}: cannot be read (permission denied)`);
+    default:
+      return error as Error;
+  }
+}
+
+interface ParsedRow {
+  record: string[];
+  info: { lines: number };
+  raw: string;
+}
+
+function parseRows(text: string, source: string, kind: CustomerFileKind): Omit<CustomerCsvFile, 'source' | 'encoding'> {
+  const columns = CSV_COLUMNS[kind];
+  const expectedHeader = Object.keys(columns).join(',');
+  // csv-parse picks one record delimiter per file and counts lines by it, so a file with LF and
+  // CRLF (or CR-only) lines would get wrong line numbers; one kind of line end makes them right.
+  const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (normalised.trim() === '') throw new CustomerCsvError(`${source}: the file is empty: expected a header line ${expectedHeader}`);
+  const delimiter = separatorOf(normalised.trimStart().split('\n', 1)[0] ?? '');
+
+  let rows: ParsedRow[];
+  try {
+    rows = parse(normalised, {
+      delimiter,
+      info: true,
+      raw: true,
+      trim: true,
+      skip_empty_lines: true,
+      // Excel writes rows it once saw used as `,,,,`: no data, nothing to report.
+      skip_records_with_empty_values: true,
+      // Ragged rows are refused one by one below, not as the whole file.
+      relax_column_count: true,
+    }) as unknown as ParsedRow[];
   } catch (error) {
     throw new CustomerCsvError(`${source}: not valid CSV: ${(error as Error).message}`);
   }
-  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const present = parse(header, { trim: true })[0] as string[] | undefined ?? [];
-  const unknown = present.filter((column) => !(column in columns));
-  const missing = Object.entries(columns).filter(([column, spec]) => spec.required && !present.includes(column)).map(([column]) => column);
-  if (unknown.length > 0 || missing.length > 0) {
-    const problems = [
-      ...(missing.length > 0 ? [`missing column(s) ${missing.join(', ')}`] : []),
-      ...(unknown.length > 0 ? [`unknown column(s) ${unknown.join(', ')}`] : []),
-    ];
-    throw new CustomerCsvError(`${source}: ${problems.join('; ')}. Expected header: ${Object.keys(columns).join(',')} (optional: ${Object.entries(columns).filter(([, spec]) => !spec.required).map(([column]) => column).join(', ')})`);
+
+  const [headerRow, ...dataRows] = rows;
+  const header = withoutTrailingEmpty(headerRow?.record ?? []);
+  checkHeader(header, columns, source, expectedHeader);
+  const notes: string[] = [];
+  if (delimiter !== ',') notes.push(`${source}: cells are separated by ${delimiter === '\t' ? 'tabs' : `'${delimiter}'`}`);
+  if (dataRows.length === 0) notes.push(`${source}: has a header but no rows; nothing to import from it`);
+
+  const records: CandidateRecord[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const row of dataRows) {
+    const location = { source, line: startLine(row) };
+    const problem = cellCountProblem(row.record, header.length);
+    if (problem) rejected.push({ location, reason: problem });
+    else records.push({ location, value: toFields(header, row.record, columns) });
   }
-  return rows.map(({ record, info }) => ({ location: { source, line: info.lines }, value: toFields(record, columns) }));
+  return { records, rejected, notes };
 }
 
-function toFields(record: Record<string, string>, columns: Record<string, ColumnSpec>): Record<string, unknown> {
+/** Tab for Excel's "Unicode text" and `;` for Excel in decimal-comma locales, when the header has no comma. */
+function separatorOf(headerLine: string): string {
+  if (headerLine.includes(',')) return ',';
+  if (headerLine.includes('\t')) return '\t';
+  if (headerLine.includes(';')) return ';';
+  return ',';
+}
+
+/**
+ * csv-parse reports the line a record ends on, and its raw text starts with any blank lines it
+ * skipped before it; the line a record starts on is the end line minus the line breaks inside it.
+ */
+function startLine(row: ParsedRow): number {
+  const own = row.raw.replace(/^\s*\n/, '').replace(/\n$/, '');
+  return row.info.lines - (own.match(/\n/g)?.length ?? 0);
+}
+
+function cellCountProblem(cells: string[], expected: number): string | undefined {
+  const count = cells.length;
+  if (count < expected) return `${count} ${count === 1 ? 'cell' : 'cells'}, expected ${expected} (a missing cell, or a line break in a cell that is not in double quotes?)`;
+  // Cells past the header that are all empty are how spreadsheets pad rows; there is nothing in them to lose.
+  if (cells.slice(expected).some((cell) => cell !== '')) return `${count} cells, expected ${expected} (a comma inside a cell that is not in double quotes?)`;
+  return undefined;
+}
+
+function checkHeader(present: string[], columns: Record<string, ColumnSpec>, source: string, expectedHeader: string): void {
+  const unknown = present.filter((column) => !(column in columns));
+  const duplicated = [...new Set(present.filter((column, i) => present.indexOf(column) !== i))];
+  const missing = Object.entries(columns).filter(([column, spec]) => spec.required && !present.includes(column)).map(([column]) => column);
+  if (unknown.length === 0 && missing.length === 0 && duplicated.length === 0) return;
+  const problems = [
+    ...(missing.length > 0 ? [`missing column(s) ${missing.join(', ')}`] : []),
+    ...(unknown.length > 0 ? [`unknown column(s) ${unknown.map((column) => column || '(empty)').join(', ')}`] : []),
+    ...(duplicated.length > 0 ? [`column(s) named twice: ${duplicated.join(', ')}`] : []),
+  ];
+  const optional = Object.entries(columns).filter(([, spec]) => !spec.required).map(([column]) => column);
+  throw new CustomerCsvError(`${source}: ${problems.join('; ')}. Expected header: ${expectedHeader} (optional: ${optional.join(', ')})`);
+}
+
+function withoutTrailingEmpty(cells: string[]): string[] {
+  let end = cells.length;
+  while (end > 0 && cells[end - 1] === '') end--;
+  return cells.slice(0, end);
+}
+
+function toFields(header: string[], cells: string[], columns: Record<string, ColumnSpec>): Record<string, unknown> {
   const value: Record<string, unknown> = {};
-  for (const [column, cell] of Object.entries(record)) {
+  header.forEach((column, i) => {
     const spec = columns[column];
-    if (!spec || cell === '') continue;
+    const cell = cells[i] ?? '';
+    if (!spec || cell === '') return;
     if (spec.kind === 'list') value[spec.field] = cell.split(';').map((item) => item.trim()).filter(Boolean);
     else if (spec.kind === 'number') value[spec.field] = /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
     else value[spec.field] = cell;
-  }
+  });
   return value;
 }

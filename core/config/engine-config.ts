@@ -11,7 +11,7 @@ import { collectDeclarations, messageReferences, type Declarations, type FieldPa
 import { LOCALES, SINGLETON_KINDS, type ConfigDocument, type Locale } from './schema/index.ts';
 import type { Campaign, Sequence, WebinarPolicy } from './schema/messages.ts';
 import type { CsqlRules, Scoring } from './schema/scoring.ts';
-import type { Guardrails, Senders, Topics } from './schema/settings.ts';
+import type { Guardrails, Products, Senders, Topics } from './schema/settings.ts';
 import { parseTemplateSource, type TemplateSourceFile, type TemplateVersion } from './template-source.ts';
 
 export interface EngineConfig {
@@ -20,6 +20,7 @@ export interface EngineConfig {
   webinarPolicies: WebinarPolicy[];
   senders: Senders;
   topics: Topics;
+  products: Products;
   guardrails: Guardrails;
   scoring: Scoring;
   csqlRules: CsqlRules;
@@ -116,6 +117,7 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
       webinarPolicies: documentsOf('webinar-policy'),
       senders: only('senders'),
       topics: only('topics'),
+      products: only('products'),
       guardrails: only('guardrails'),
       scoring: only('scoring'),
       csqlRules: only('csql-rules'),
@@ -163,7 +165,11 @@ class CrossChecker {
     const raw = document.raw;
     const items = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []);
     if (raw.kind === 'senders') this.uniqueIds(document, items('identities'), ['identities']);
-    if (raw.kind === 'csql-rules') this.uniqueIds(document, items('rules'), ['rules']);
+    if (raw.kind === 'products') this.uniqueIds(document, items('products'), ['products']);
+    if (raw.kind === 'csql-rules') {
+      this.uniqueIds(document, items('rules'), ['rules']);
+      items('rules').forEach((rule, index) => this.products(document, ['rules', index, 'productsNotOwned'], (rule as { productsNotOwned?: unknown } | null)?.productsNotOwned));
+    }
     if (raw.kind === 'topics') {
       this.uniqueIds(document, items('topics'), ['topics']);
       items('topics').forEach((topic, index) => {
@@ -214,6 +220,16 @@ class CrossChecker {
       }
     }
     this.sequenceSteps(document, references.steps);
+    for (const [path, products] of references.products) this.products(document, path, products);
+  }
+
+  /** Each product named at `path` must be declared in the products file. */
+  private products(document: RawDocument, path: FieldPath, named: unknown): void {
+    const known = this.context.declarations.products;
+    if (!known || !Array.isArray(named)) return;
+    named.forEach((product, index) => {
+      if (typeof product === 'string' && !known.has(product)) this.add(document, [...path, index], `unknown product '${product}': declared products are ${[...known].join(', ')}`);
+    });
   }
 
   private templateReference(document: RawDocument, path: FieldPath, templateId: string, locales: Locale[]): void {

@@ -16,6 +16,8 @@ export interface MessageReferences {
   fallbackLocale?: Locale;
   templates: Array<[FieldPath, string]>;
   bands: Array<[FieldPath, string]>;
+  /** Product lists of segments (productsOwned / productsNotOwned), by path. */
+  products: Array<[FieldPath, unknown]>;
   steps: Array<{ id?: string; when?: Record<string, unknown> }>;
 }
 
@@ -23,6 +25,7 @@ export interface MessageReferences {
 export interface Declarations {
   senders?: Map<string, Set<string>>;
   topics?: Set<string>;
+  products?: Set<string>;
   bands?: Set<string>;
 }
 
@@ -45,13 +48,22 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     list(value).forEach((band, index) => {
       if (typeof band === 'string') bands.push([[...path, index], band]);
     });
+  const products: Array<[FieldPath, unknown]> = [];
+  const addProducts = (path: FieldPath, audience: unknown) => {
+    for (const key of ['productsOwned', 'productsNotOwned']) {
+      const named = record(audience)[key];
+      if (named !== undefined) products.push([[...path, key], named]);
+    }
+  };
   const steps = list(raw.steps).map((step) => ({ id: text(record(step).id), when: record(record(step).when) }));
   if (kind === 'campaign') {
     addTemplate(['template'], raw.template);
     addBands(['audience', 'engagementBands'], record(raw.audience).engagementBands);
+    addProducts(['audience'], raw.audience);
   } else if (kind === 'sequence') {
     list(raw.steps).forEach((step, index) => addTemplate(['steps', index, 'template'], record(step).template));
     addBands(['enrollment', 'audience', 'engagementBands'], record(record(raw.enrollment).audience).engagementBands);
+    addProducts(['enrollment', 'audience'], record(raw.enrollment).audience);
   } else {
     addTemplate(['confirmation', 'template'], record(raw.confirmation).template);
     list(raw.reminders).forEach((reminder, index) => addTemplate(['reminders', index, 'template'], record(reminder).template));
@@ -72,6 +84,7 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     ...(fallbackLocale ? { fallbackLocale } : {}),
     templates,
     bands,
+    products,
     steps: kind === 'sequence' ? steps : [],
   };
 }
@@ -85,6 +98,8 @@ export function collectDeclarations(raw: Record<string, unknown>, into: Declarat
       const id = text(record(identity).id);
       if (id) into.senders.set(id, new Set(Object.keys(record(record(identity).displayName))));
     }
+  } else if (raw.kind === 'products') {
+    into.products = new Set([...(into.products ?? []), ...ids(raw.products)]);
   } else if (raw.kind === 'topics') {
     into.topics = new Set([...(into.topics ?? []), ...ids(raw.topics)]);
   } else if (raw.kind === 'scoring') {

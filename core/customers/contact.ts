@@ -20,8 +20,14 @@ export const contactSchema = z.strictObject({
   consent: z.enum(CONSENT_STATES, { error: (issue) => `expected consent ${CONSENT_STATES.join(', ')}, got '${String(issue.input)}'` }),
   /** ISO-8601 UTC time consent was last given or withdrawn. */
   consentAt: z.iso.datetime({ error: (issue) => `expected an ISO-8601 UTC time like 2026-04-01T00:00:00Z, got '${String(issue.input)}'` }).optional(),
-  /** Topics this contact opted out of in the preference centre. */
-  topicsOptedOut: z.array(idSchema).default([]),
+  /**
+   * Topics this contact opted out of. Engine-owned as stored (the preference centre decides);
+   * in an import it is what the CRM reports, which only adds opt-outs (docs/data-model.md).
+   */
+  topicsOptedOut: z
+    .array(idSchema)
+    .default([])
+    .transform((topics) => [...new Set(topics)]),
   role: z.string().trim().max(100).optional(),
 });
 

@@ -2,7 +2,8 @@
  * Use case: bring customers in (CSV import or the ingest API). Every record is checked first;
  * a bad record is reported with where it is and why, and is not written; good records are
  * upserted, and records identical to what is stored are left alone (`unchanged`), so
- * importing the same file twice changes nothing.
+ * importing the same file twice changes nothing. An import writes only the fields the CRM owns
+ * (docs/data-model.md); an address that belongs to another contact is refused, naming it.
  */
 import { mapBounded } from '../bounded-parallel.ts';
 import type { Clock, CustomerStore, UpsertOutcome } from '../ports.ts';
@@ -46,8 +47,20 @@ export interface ImportReport {
   accounts: OutcomeCounts;
   contacts: OutcomeCounts;
   rejected: RejectedRecord[];
-  /** Nurture sequences enroll on these ("entering adoption"). */
+  /** Accounts now in a phase they were not in before this import (what the import changed). */
   phaseChanges: PhaseChange[];
+  /**
+   * Every account this import wrote or confirmed, and the accounts of the contacts it wrote or
+   * confirmed, `unchanged` ones included: enrollment is derived from their stored state, so a
+   * retried import enrolls whoever the first attempt did not.
+   */
+  accountIds: string[];
+}
+
+/** The values the team's config declares, which imported records may use. */
+export interface ImportCatalogue {
+  products: readonly string[];
+  topics: readonly string[];
 }
 
 export interface ImportInput {
@@ -55,9 +68,16 @@ export interface ImportInput {
   contacts: CandidateRecord[];
   /** Names a field in messages the way the source spells it (CSV column `account_id`, JSON `accountId`). */
   fieldLabel?: (field: string) => string;
+  /** When given, a product or topic the config does not declare rejects the record, listing the known ones. */
+  catalogue?: ImportCatalogue;
 }
 
 const WRITE_CONCURRENCY = 16;
+
+/** The products and topics the team's config declares. */
+export function importCatalogueOf(config: { products: { products: Array<{ id: string }> }; topics: { topics: Array<{ id: string }> } }): ImportCatalogue {
+  return { products: config.products.products.map((product) => product.id), topics: config.topics.topics.map((topic) => topic.id) };
+}
 
 export function formatLocation(location: RecordLocation): string {
   if (location.line !== undefined) return `${location.source} line ${location.line}`;
@@ -69,8 +89,13 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
   const label = input.fieldLabel ?? ((field: string) => field);
   const rejected: RejectedRecord[] = [];
 
-  const accounts = checkRecords(input.accounts, rejected, label, (record) => accountSchema.safeParse(record.value), (account) => account.accountId, 'account id');
-  const contacts = checkRecords(input.contacts, rejected, label, (record) => contactSchema.safeParse(record.value), (contact) => contact.contactId, 'contact id');
+  const catalogue = input.catalogue;
+  const accounts = checkRecords(input.accounts, rejected, label, (record) => accountSchema.safeParse(record.value), (account) => account.accountId, 'account id', (account) =>
+    catalogue ? unknownValues(account.products, catalogue.products, 'product', label('products')) : undefined,
+  );
+  const contacts = checkRecords(input.contacts, rejected, label, (record) => contactSchema.safeParse(record.value), (contact) => contact.contactId, 'contact id', (contact) =>
+    catalogue ? unknownValues(contact.topicsOptedOut, catalogue.topics, 'topic', label('topicsOptedOut')) : undefined,
+  );
   rejectDuplicateEmails(contacts, rejected, label);
 
   const accountIdsInBatch = new Set(accounts.map(({ entity }) => entity.accountId));
@@ -81,11 +106,21 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
     const accountId = (record.value as { accountId?: unknown } | null)?.accountId;
     if (typeof accountId === 'string' && !accountIdsInBatch.has(accountId) && !rejectedAccounts.has(accountId)) rejectedAccounts.set(accountId, record.location);
   }
-  const placeable = contacts.filter(({ entity, location }) => {
+  const withAccount = contacts.filter(({ entity, location }) => {
     if (accountIdsInBatch.has(entity.accountId) || stored.has(entity.accountId)) return true;
     const rejectedAt = rejectedAccounts.get(entity.accountId);
     const why = rejectedAt ? `was rejected (${formatLocation(rejectedAt)})` : 'is neither in this import nor already stored';
     rejected.push({ location, reason: `${label('accountId')}: account '${entity.accountId}' ${why}` });
+    return false;
+  });
+  // One address, one contact, across imports: checked here for a clear report, and again by
+  // the store's conditional write, which also catches a concurrent import.
+  const emailTaken = (owner: string) => `${label('email')}: the address already belongs to contact '${owner}'`;
+  const owners = withAccount.length > 0 ? await store.contactIdsByEmail(withAccount.map(({ entity }) => entity.email)) : new Map<string, string>();
+  const placeable = withAccount.filter(({ entity, location }) => {
+    const owner = owners.get(entity.email);
+    if (owner === undefined || owner === entity.contactId) return true;
+    rejected.push({ location, reason: emailTaken(owner) });
     return false;
   });
 
@@ -98,14 +133,33 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
       return { accountId: entity.accountId, ...(from ? { from } : {}), to: entity.phase };
     });
   const accountOutcomes = await mapBounded(accounts, WRITE_CONCURRENCY, ({ entity }) => store.upsertAccount(entity, now));
-  const contactOutcomes = await mapBounded(placeable, WRITE_CONCURRENCY, ({ entity }) => store.upsertContact(entity, now));
+  const contactResults = await mapBounded(placeable, WRITE_CONCURRENCY, ({ entity }) => store.upsertContact(entity, now));
+  const contactOutcomes: UpsertOutcome[] = [];
+  const writtenContacts: Contact[] = [];
+  contactResults.forEach((result, index) => {
+    const { entity, location } = placeable[index] as CheckedRecord<Contact>;
+    if (typeof result === 'object') rejected.push({ location, reason: emailTaken(result.ownerContactId) });
+    else {
+      contactOutcomes.push(result);
+      writtenContacts.push(entity);
+    }
+  });
   rejected.sort((a, b) => a.location.source.localeCompare(b.location.source) || (a.location.line ?? a.location.index ?? 0) - (b.location.line ?? b.location.index ?? 0));
   return {
     accounts: countOutcomes(accountOutcomes, input.accounts.length - accounts.length),
-    contacts: countOutcomes(contactOutcomes, input.contacts.length - placeable.length),
+    contacts: countOutcomes(contactOutcomes, input.contacts.length - writtenContacts.length),
     rejected,
     phaseChanges,
+    accountIds: [...new Set([...accounts.map(({ entity }) => entity.accountId), ...writtenContacts.map((contact) => contact.accountId)])],
   };
+}
+
+/** A reason naming the values not in `known` (and listing the known ones), or undefined when all are known. */
+function unknownValues(values: readonly string[], known: readonly string[], what: string, field: string): string | undefined {
+  const unknown = values.filter((value) => !known.includes(value));
+  if (unknown.length === 0) return undefined;
+  const quoted = unknown.map((value) => `'${value}'`).join(', ');
+  return `${field}: unknown ${what}${unknown.length > 1 ? 's' : ''} ${quoted}: known ${what}s are ${known.join(', ')}`;
 }
 
 interface CheckedRecord<T> {
@@ -122,6 +176,8 @@ function checkRecords<T>(
   parse: (record: CandidateRecord) => SafeParse<T>,
   idOf: (entity: T) => string,
   idName: string,
+  /** A reason to reject a well-formed record (e.g. a value the config does not declare). */
+  refuse: (entity: T) => string | undefined = () => undefined,
 ): CheckedRecord<T>[] {
   const firstSeen = new Map<string, RecordLocation>();
   const checked: CheckedRecord<T>[] = [];
@@ -130,6 +186,11 @@ function checkRecords<T>(
     if (!result.success) {
       const reason = result.error.issues.map((issue) => describeIssue(issue, label)).join('; ');
       rejected.push({ location: record.location, reason });
+      continue;
+    }
+    const refusal = refuse(result.data);
+    if (refusal) {
+      rejected.push({ location: record.location, reason: refusal });
       continue;
     }
     const id = idOf(result.data);

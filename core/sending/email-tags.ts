@@ -1,8 +1,18 @@
 /**
  * SES email tags carry campaign, run and contact so SES events can be joined back to the send.
  * Tag values allow only letters, digits, _ and -, so other characters are escaped reversibly
- * as _XX (hex); `_` itself is escaped too.
+ * as _xx (lower-case hex of each UTF-8 byte); `_` itself is escaped too.
+ *
+ * Decoding is strict: every string has exactly one spelling, and a value the encoder could not
+ * have written (`_2D`, `_2d` for '-', a lone `_`, bytes that are not UTF-8) decodes to nothing.
+ * A lenient decoder would map many spellings onto one id, so a mangled or forged tag could name
+ * another contact's id; refusing it sends the event to the message-id join instead.
  */
+
+const UNESCAPED = /^[A-Za-z0-9-]$/u;
+const ESCAPE = /^[0-9a-f]{2}$/u;
+// ignoreBOM keeps a leading U+FEFF: the encoder escapes it like any other character.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function encodeTagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9-]/gu, (char) =>
@@ -10,15 +20,32 @@ export function encodeTagValue(value: string): string {
   );
 }
 
-export function decodeTagValue(tag: string): string {
+/**
+ * The value `encodeTagValue` encoded into `tag`, or undefined when `tag` is not exactly what the
+ * encoder writes for any string: such a tag was not set by our sender as it is, and is not trusted.
+ */
+export function decodeTagValue(tag: string): string | undefined {
   const bytes: number[] = [];
   for (let i = 0; i < tag.length; i++) {
-    if (tag[i] === '_') {
-      bytes.push(parseInt(tag.slice(i + 1, i + 3), 16));
+    const char = tag[i] as string;
+    if (char === '_') {
+      const hex = tag.slice(i + 1, i + 3);
+      if (!ESCAPE.test(hex)) return undefined;
+      bytes.push(parseInt(hex, 16));
       i += 2;
+    } else if (UNESCAPED.test(char)) {
+      bytes.push(char.charCodeAt(0));
     } else {
-      bytes.push(tag.charCodeAt(i));
+      return undefined;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  let decoded: string;
+  try {
+    decoded = utf8.decode(Uint8Array.from(bytes));
+  } catch {
+    // Not UTF-8: no string encodes to these bytes. A refusal, not a failure to report.
+    return undefined;
+  }
+  // The one spelling check that covers the rest: escapes of characters left alone, overlong forms.
+  return encodeTagValue(decoded) === tag ? decoded : undefined;
 }

@@ -4,6 +4,9 @@
  * the claim is the only one allowed to call SES), render it, wait for a send-rate slot, and
  * call the mailer. Returns the ids of the records that must be retried (partial batch failure):
  * only failures where SES certainly did not accept the email, so a retry cannot double-send.
+ * When SES refuses the account rather than an email (sending paused, access denied), the batch
+ * halts: nothing is failed, every record not done goes back, and the result says why, so the
+ * runtime can raise the alarm and back off.
  */
 import { mapBounded } from '../bounded-parallel.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
@@ -15,6 +18,7 @@ import { renderEmail } from '../rendering/render-email.ts';
 import { signToken } from '../tracking/link-token.ts';
 import type { Suppression } from '../tracking/suppression.ts';
 import { trackEmail } from '../tracking/track-email.ts';
+import { BatchSendGate, type BatchHalt } from './batch-send-gate.ts';
 import { encodeTagValue } from './email-tags.ts';
 import { evaluateGuardrails } from './guardrails.ts';
 import { messageDefinition, type MessageDefinition } from './message-definition.ts';
@@ -53,7 +57,11 @@ export interface BatchResult {
   /** Records to retry (SQS batchItemFailures). */
   retryIds: string[];
   outcomes: Map<string, SendOutcome>;
+  /** Set when SES refused the account: the batch stopped and its unsent records are in retryIds. */
+  halted?: BatchHalt;
 }
+
+export type { BatchHalt };
 
 /** Time checks only: the send window was applied when the request was queued or released. */
 const ALWAYS_OPEN: SendWindowRules = { quietStart: 0, quietEnd: 0, holidays: [] };
@@ -73,16 +81,29 @@ export async function processSendBatch(records: readonly QueueRecord[], deps: Se
   const contactIds = parsed.map(({ request }) => request.contactId);
   const [contacts, accounts] = await Promise.all([deps.customers.getContacts(contactIds), deps.customers.getAccounts(parsed.map(({ request }) => request.accountId))]);
   const suppressed = await deps.suppressions.suppressedAmong([...contacts.values()].map((contact) => contact.email));
+  const gate = new BatchSendGate();
   await mapBounded(parsed, parsed.length || 1, async ({ id, request }) => {
     try {
       const contact = contacts.get(request.contactId);
-      outcomes.set(id, await sendOne(request, contact, accounts.get(request.accountId), contact ? suppressed.get(contact.email) : undefined, deps));
+      outcomes.set(id, await sendOne(request, contact, accounts.get(request.accountId), contact ? suppressed.get(contact.email) : undefined, gate, deps));
     } catch (error) {
       deps.log?.({ level: 'ERROR', message: 'send failed, will retry', recordId: id, contactId: request.contactId, error: (error as Error).message });
       outcomes.set(id, 'retry');
     }
   });
-  return { retryIds: [...outcomes.entries()].filter(([, outcome]) => outcome === 'retry').map(([id]) => id), outcomes };
+  const retryIds = [...outcomes.entries()].filter(([, outcome]) => outcome === 'retry').map(([id]) => id);
+  const { halted } = gate;
+  if (!halted) return { retryIds, outcomes };
+  // Once per batch, not per email: the error is about the account. Its name only (SES's text can name the sender identity).
+  deps.log?.({
+    level: 'ERROR',
+    message: 'SES refused the sending account, not an email: batch halted, nothing failed, unsent records returned for retry',
+    reason: halted.reason,
+    errorName: halted.errorName,
+    records: records.length,
+    retried: retryIds.length,
+  });
+  return { retryIds, outcomes, halted };
 }
 
 async function sendOne(
@@ -90,6 +111,7 @@ async function sendOne(
   contact: Contact | undefined,
   account: Account | undefined,
   suppression: Suppression | undefined,
+  gate: BatchSendGate,
   deps: SenderDeps,
 ): Promise<SendOutcome> {
   const now = deps.clock.now();
@@ -102,10 +124,18 @@ async function sendOne(
   if (!contact || !account) return skip('contact-missing');
   const decision = evaluateGuardrails({ contact, topic: definition.topic, suppression, recentSends: [], now }, [], ALWAYS_OPEN);
   if (decision.action === 'skip') return skip(decision.reason, decision.detail);
+  // Through the gate before taking a send slot: a slot taken while waiting would be spent in a burst after it.
+  return gate.pass(() => claimAndSend(request, contact, account, definition, gate, deps));
+}
 
+async function claimAndSend(request: SendRequest, contact: Contact, account: Account, definition: MessageDefinition, gate: BatchSendGate, deps: SenderDeps): Promise<SendOutcome> {
+  // Halted: SES takes nothing from this account, so do not even claim.
+  if (gate.halted) return 'retry';
+  const now = deps.clock.now();
+  const filedUnder = messageIdOf(request.source);
   // Wait for a send slot before claiming, so a claim is held only for the moments around the SES call.
   await deps.rateLimiter.acquire();
-  if (deps.shouldStop?.()) return 'retry';
+  if (gate.halted || deps.shouldStop?.()) return 'retry';
   const ref = { campaignId: filedUnder, runId: request.runId, contactId: request.contactId };
   const claimToken = deps.newClaimToken();
   const claimed = await deps.sends.claimSend({ ...ref, accountId: request.accountId, state: 'claimed', claimedAt: now.toISOString(), claimToken });
@@ -121,6 +151,11 @@ async function sendOne(
   const maxRetries = deps.maxThrottleRetries ?? 5;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) await deps.rateLimiter.acquire();
+    if (gate.halted) {
+      // Another email of the batch found the account refused while this one was being rendered or throttled.
+      await deps.sends.releaseClaim(ref, claimToken);
+      return 'retry';
+    }
     let messageId: string;
     try {
       ({ messageId } = await deps.mailer.send(email));
@@ -129,6 +164,12 @@ async function sendOne(
         // Not classified: SES may have accepted it. Keep the claim (no second copy); the retry sees it and stops.
         await deps.sends.markFailed(ref, `unknown-outcome: ${(error as Error).message}`);
         return 'failed';
+      }
+      if (error.kind === 'account-level') {
+        // SES refused the account, so it took nothing: halt the batch first (so no one else claims), then free this claim for the retry.
+        gate.halt({ reason: 'account-level', errorName: error.message });
+        await deps.sends.releaseClaim(ref, claimToken);
+        return 'retry';
       }
       if (error.kind === 'permanent' || error.kind === 'unknown-outcome') {
         // unknown-outcome: SES may have accepted it; never risk a second copy.
@@ -143,6 +184,7 @@ async function sendOne(
       await deps.sleep(Math.min(5_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
       continue;
     }
+    gate.accepted();
     // Sent. If recording it fails, the claim stays: a retry finds it and sends nothing.
     await deps.sends.markSent(ref, messageId, deps.clock.now());
     return 'sent';

@@ -1,14 +1,16 @@
 /**
- * Use case: enroll contacts in nurture sequences when their account enters a phase
- * (e.g. "adoption"). Each contact is enrolled at most once per sequence (conditional write);
- * the first step becomes due after its wait.
+ * Use case: enroll contacts in nurture sequences whose entry phase their account is in (e.g.
+ * "adoption"). Derived from stored state, not from a change seen during a write: after an
+ * import it runs over every account the import touched, so a retried import (whose writes all
+ * come back `unchanged`) still enrolls whoever the first attempt did not reach, and a contact
+ * added later to an account already in the phase is enrolled too. Each contact is enrolled at
+ * most once per sequence (conditional write); the first step becomes due after its wait.
  */
 import { runIdFor } from '../campaigns/campaign-run.ts';
 import { mapBounded } from '../bounded-parallel.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Sequence } from '../config/schema/messages.ts';
-import type { PhaseChange } from '../customers/import-customers.ts';
 import type { Clock, CustomerStore, EnrollmentStore, ScoreStore } from '../ports.ts';
 import { engagementBandOf, inAudience } from '../audience/segment.ts';
 import { scoreAt } from '../scoring/decayed-score.ts';
@@ -16,9 +18,9 @@ import type { Enrollment } from './enrollment.ts';
 
 export interface EnrollDeps {
   config: EngineConfig;
-  customers: CustomerStore;
-  scores: ScoreStore;
-  enrollments: EnrollmentStore;
+  customers: Pick<CustomerStore, 'getAccounts' | 'listContactsOfAccount'>;
+  scores: Pick<ScoreStore, 'getScores'>;
+  enrollments: Pick<EnrollmentStore, 'enroll' | 'enrolledAmong'>;
   clock: Clock;
 }
 
@@ -29,23 +31,32 @@ export function sequenceRunId(stepId: string, enrolledAt: string): string {
 
 const ENROLL_CONCURRENCY = 8;
 
-export async function enrollOnPhaseChanges(changes: readonly PhaseChange[], deps: EnrollDeps): Promise<number> {
+/** Enrolls the not-yet-enrolled contacts of these accounts in every active sequence their phase enters; returns how many. */
+export async function enrollAccounts(accountIds: readonly string[], deps: EnrollDeps): Promise<number> {
+  const sequences = deps.config.sequences.filter((sequence) => sequence.status === 'active');
+  if (sequences.length === 0 || accountIds.length === 0) return 0;
   const now = deps.clock.now();
   const halfLifeMs = parseDuration(deps.config.scoring.halfLife) ?? 1;
+  const accounts = await deps.customers.getAccounts(accountIds);
   // Accounts in parallel (a large ingest must finish within an HTTP request's time).
-  const perAccount = await mapBounded(changes, ENROLL_CONCURRENCY, async (change) => {
-    let enrolled = 0;
-    const sequences = deps.config.sequences.filter((sequence) => sequence.status === 'active' && sequence.enrollment.phaseEntered === change.to);
-    if (sequences.length === 0) return 0;
-    const account = await deps.customers.getAccount(change.accountId);
-    if (!account) return 0;
-    const contacts = await deps.customers.listContactsOfAccount(change.accountId);
+  const perAccount = await mapBounded([...accounts.values()], ENROLL_CONCURRENCY, async (account) => {
+    const entered = sequences.filter((sequence) => sequence.enrollment.phaseEntered === account.phase);
+    if (entered.length === 0) return 0;
+    const contacts = await deps.customers.listContactsOfAccount(account.accountId);
+    if (contacts.length === 0) return 0;
     const scores = await deps.scores.getScores('contact', contacts.map((contact) => contact.contactId));
-    for (const sequence of sequences) {
-      for (const contact of contacts) {
+    let enrolled = 0;
+    for (const sequence of entered) {
+      const candidates = contacts.filter((contact) => {
+        if (!sequence.enrollment.audience) return true;
         const stored = scores.get(contact.contactId);
         const engagementBand = engagementBandOf(stored ? scoreAt(stored.scaledSum, now, halfLifeMs) : 0, deps.config.scoring.bands);
-        if (sequence.enrollment.audience && !inAudience(sequence.enrollment.audience, { contact, account, engagementBand })) continue;
+        return inAudience(sequence.enrollment.audience, { contact, account, engagementBand });
+      });
+      // One batched read instead of a failing conditional write per enrolled contact on every re-import.
+      const already = await deps.enrollments.enrolledAmong(sequence.id, candidates.map((contact) => contact.contactId));
+      for (const contact of candidates) {
+        if (already.has(contact.contactId)) continue;
         if (await deps.enrollments.enroll(newEnrollment(sequence, contact.contactId, account.accountId, now))) enrolled++;
       }
     }

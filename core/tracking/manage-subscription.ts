@@ -11,7 +11,7 @@ import { verifyToken, type TokenClaims } from './link-token.ts';
 import { startOfMinute, trackingEventId } from './tracking-event-id.ts';
 
 export interface SubscriptionDeps {
-  customers: Pick<CustomerStore, 'getContact' | 'upsertContact'>;
+  customers: Pick<CustomerStore, 'getContact' | 'setTopicOptOuts'>;
   suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
   engagement: Pick<EngagementStore, 'recordEvent'>;
   clock: Clock;
@@ -35,29 +35,37 @@ export async function resolveSubscriber(token: string, purpose: 'unsubscribe' | 
   return { claims, contact, suppressed: suppressed.size > 0 };
 }
 
-/** Suppresses the address; records the event the first time only. */
+/**
+ * Suppresses the address and records the unsubscribe event. The pair completes on a retry: a
+ * request that suppressed but failed before the event was stored finds its own suppression
+ * (same source) and writes the event then; the event id is deterministic, so it is stored once.
+ * An address suppressed earlier for another reason (a bounce, another email's link) is
+ * `already-unsubscribed` and records nothing new.
+ */
 export async function unsubscribeFromAll(subscriber: Subscriber, deps: SubscriptionDeps): Promise<'unsubscribed' | 'already-unsubscribed'> {
   const { claims, contact } = subscriber;
   const now = deps.clock.now().toISOString();
-  const suppressed = await deps.suppressions.suppress({
-    email: contact.email,
-    reason: 'unsubscribe',
-    suppressedAt: now,
-    source: `unsubscribe-link:${claims.messageId}/${claims.runId}`,
-  });
-  if (!suppressed) return 'already-unsubscribed';
-  await deps.engagement.recordEvent({
+  const source = `unsubscribe-link:${claims.messageId}/${claims.runId}`;
+  const suppressedNow = await deps.suppressions.suppress({ email: contact.email, reason: 'unsubscribe', suppressedAt: now, source });
+  let occurredAt = now;
+  if (!suppressedNow) {
+    const existing = (await deps.suppressions.suppressedAmong([contact.email])).get(contact.email);
+    if (existing?.source !== source || existing.reason !== 'unsubscribe') return 'already-unsubscribed';
+    // Our own earlier attempt: complete it, filed at the time the suppression took effect.
+    occurredAt = existing.suppressedAt;
+  }
+  const recorded = await deps.engagement.recordEvent({
     eventId: trackingEventId('unsubscribe', [claims.messageId, claims.runId, contact.contactId, 'all']),
     type: 'unsubscribe',
     contactId: contact.contactId,
     accountId: contact.accountId,
-    occurredAt: now,
+    occurredAt,
     campaignId: claims.messageId,
     runId: claims.runId,
     machine: false,
     detail: { scope: 'all' },
   });
-  return 'unsubscribed';
+  return suppressedNow || recorded ? 'unsubscribed' : 'already-unsubscribed';
 }
 
 export interface SavedPreferences {
@@ -81,7 +89,9 @@ export async function savePreferences(subscriber: Subscriber, wanted: readonly s
   const newlyOptedOut = topicsOptedOut.filter((topic) => !contact.topicsOptedOut.includes(topic));
   const updated: Contact = { ...contact, topicsOptedOut };
   const now = deps.clock.now();
-  await deps.customers.upsertContact(updated, now);
+  // The event goes first: were it second, a retry after a failed event write would find the
+  // choice already saved, see nothing newly opted out, and the event would be lost. A retry
+  // within the minute maps to the same event id; the save itself is idempotent.
   if (newlyOptedOut.length > 0) {
     const minute = startOfMinute(now).toISOString();
     await deps.engagement.recordEvent({
@@ -96,5 +106,6 @@ export async function savePreferences(subscriber: Subscriber, wanted: readonly s
       detail: { scope: 'topics', topics: newlyOptedOut.join(',') },
     });
   }
+  await deps.customers.setTopicOptOuts(contact.contactId, topicsOptedOut, now);
   return { contact: updated, newlyOptedOut };
 }

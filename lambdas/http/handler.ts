@@ -4,8 +4,10 @@
  */
 import { handle } from 'hono/aws-lambda';
 import { createHttpApp } from '../../http/app.ts';
-import { enrollOnPhaseChanges } from '../../core/sequences/enroll-contacts.ts';
+import { importCatalogueOf } from '../../core/customers/import-customers.ts';
+import { enrollAccounts } from '../../core/sequences/enroll-contacts.ts';
 import { lambdaRuntime, logger, systemClock } from '../runtime/composition.ts';
+import { coreLog } from '../runtime/core-log.ts';
 
 let lambdaHandler: Promise<ReturnType<typeof handle>> | undefined;
 
@@ -16,8 +18,9 @@ async function build(): Promise<ReturnType<typeof handle>> {
     customers: store.customers,
     clock: systemClock,
     ingestToken: await runtime.ingestToken(),
+    catalogue: importCatalogueOf(config),
     onImported: async (report) => {
-      const enrolled = await enrollOnPhaseChanges(report.phaseChanges, { ...store, config, clock: systemClock });
+      const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
       logger.info('ingest', { accounts: report.accounts, contacts: report.contacts, rejected: report.rejected.length, enrolled });
     },
     tracking: {
@@ -25,7 +28,7 @@ async function build(): Promise<ReturnType<typeof handle>> {
       topics: config.topics,
       clock: systemClock,
       tokenSecret: await runtime.linkSecret(),
-      log: (entry) => logger.info('tracking', entry),
+      log: coreLog(logger, 'tracking'),
     },
   });
   return handle(app);

@@ -14,6 +14,7 @@ import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { buildApp, DEFAULT_LINK_BASE_URL, type BuiltApp } from '../../infra/build-app.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/engine-function.ts';
 import { SENDER_CONCURRENCY } from '../../infra/stateless-stack.ts';
+import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC } from '../../lambdas/sender/sender-metrics.ts';
 import { IN_MEMORY, REPO_ROOT, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -388,8 +389,8 @@ describe('StatelessStack SES and alarms', () => {
   });
 
   it('alarms on any message in a dead-letter queue and on errors of the queue- and event-driven functions', () => {
-    // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts) and SES account-level refusals (below).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
@@ -408,6 +409,23 @@ describe('StatelessStack SES and alarms', () => {
         Threshold: 0,
       });
     }
+  });
+
+  it('alarms on the first batch halted because SES refused the account, on the metric the sender writes', () => {
+    const sender = resources[functionId('Sender')]?.Properties as { Environment: { Variables: Record<string, string> } };
+    expect(sender.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: SENDER_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: 'NurtureEngine/dev' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'NurtureEngine/dev',
+      MetricName: SES_ACCOUNT_LEVEL_ERRORS_METRIC,
+      // Powertools Metrics adds the service dimension to every metric: the alarm must name it too, or it watches nothing.
+      Dimensions: [{ Name: 'service', Value: SENDER_SERVICE_NAME }],
+      Statistic: 'Sum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
   });
 });
 

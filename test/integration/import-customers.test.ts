@@ -1,12 +1,15 @@
 /** Customer import (CSV) and the ingest API against DynamoDB Local. */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CustomerCsvError, csvColumnLabel, parseCustomerCsv, readCustomerCsv } from '../../adapters/fs/customer-csv.ts';
 import { customersToCsv } from '../../adapters/fs/customer-csv-writer.ts';
 import { importCustomers } from '../../core/customers/import-customers.ts';
 import { createHttpApp } from '../../http/app.ts';
 import { generateDemoCustomers } from '../../local/demo-customers.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { runScript } from '../support/spawn-script.ts';
 
 const clock = { now: () => new Date('2026-11-23T00:00:00Z') };
 const examples = join(import.meta.dirname, '..', '..', 'examples', 'customers');
@@ -134,4 +137,73 @@ describe('ingest API', () => {
     expect(second.accounts).toMatchObject({ created: 0, unchanged: 1 });
     expect(second.contacts).toMatchObject({ created: 0, unchanged: 1 });
   });
+});
+
+describe('npm run import with files as teams export them', () => {
+  const fixtures = join(import.meta.dirname, '..', 'fixtures', 'customers');
+  const ACCOUNTS_HEADER = 'account_id,name,tier,plan,products,phase,mrr,currency,csm_owner';
+  const CONTACTS_HEADER = 'contact_id,account_id,email,first_name,last_name,locale,time_zone,consent,consent_at,topics_opted_out,role';
+  const account = (id: string, name = `Account ${id}`, tier = 'tier3') => `${id},${name},${tier},starter,core,onboarding,40000,JPY,`;
+  const runImport = (...args: string[]) => runScript('scripts/import.ts', args, { DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TABLE_NAME: table.tableName });
+  const inTemp = async (files: Record<string, string | Buffer>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'import-cli-'));
+    for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+    return (name: string) => join(dir, name);
+  };
+
+  it('names the right lines of an appended LF/CRLF file, rejects a ragged row alone, and notes a header-only file', async () => {
+    const path = await inTemp({
+      // LF header, CRLF rows: what a tool that appends to a file writes.
+      'accounts.csv': `${ACCOUNTS_HEADER}\n${[account('cli-001'), 'cli-002,Ragged K.K.,tier3', account('cli-003', 'Bad Tier', 'tier9'), account('cli-004')].join('\r\n')}\r\n`,
+      'contacts.csv': `${CONTACTS_HEADER}\r\n`,
+    });
+    const { code, output } = await runImport(path('accounts.csv'), path('contacts.csv'));
+    expect(code, output).toBe(1);
+    expect(output).toContain('note: contacts.csv: has a header but no rows; nothing to import from it');
+    expect(output).toContain('accounts: 2 created, 0 updated, 0 unchanged, 2 rejected');
+    expect(output).toMatch(/rejected accounts\.csv line 3: 3 cells, expected 9 /);
+    expect(output).toMatch(/rejected accounts\.csv line 4: tier: .*'tier9'/);
+    expect(output.indexOf('accounts.csv line 3')).toBeLessThan(output.indexOf('accounts.csv line 4'));
+    expect(await table.store.customers.getAccount('cli-001')).toMatchObject({ name: 'Account cli-001' });
+    expect(await table.store.customers.getAccount('cli-004')).toMatchObject({ name: 'Account cli-004' });
+    for (const rejected of ['cli-002', 'cli-003']) expect(await table.store.customers.getAccount(rejected)).toBeUndefined();
+  }, 60_000);
+
+  it('writes nothing when a file is missing, and names every file that cannot be imported', async () => {
+    const path = await inTemp({ 'accounts.csv': `${ACCOUNTS_HEADER}\n${account('cli-miss-1')}\n`, 'empty.csv': '\uFEFF\r\n' });
+    const missing = await runImport(path('accounts.csv'), path('contacts.csv'));
+    expect(missing.code, missing.output).toBe(1);
+    expect(missing.output).toContain(`import refused, nothing was written:\n  ${path('contacts.csv')}: no such file`);
+    const empty = await runImport(path('empty.csv'), path('contacts.csv'));
+    expect(empty.output).toContain(`empty.csv: the file is empty: expected a header line ${ACCOUNTS_HEADER}`);
+    expect(empty.output).toContain(`${path('contacts.csv')}: no such file`);
+    expect(await table.store.customers.getAccount('cli-miss-1')).toBeUndefined();
+  }, 60_000);
+
+  it('imports Shift_JIS files from Excel in Japan and says which encoding it read', async () => {
+    const { code, output } = await runImport(join(fixtures, 'accounts-shift-jis.csv'), join(fixtures, 'contacts-shift-jis.csv'));
+    expect(code, output).toBe(0);
+    expect(output).toContain('note: accounts-shift-jis.csv: read as shift_jis');
+    expect(output).toContain('note: contacts-shift-jis.csv: read as shift_jis');
+    expect(await table.store.customers.getAccount('sj-002')).toMatchObject({ name: '髙橋ロボティクス株式会社' });
+    expect(await table.store.customers.getContact('sjc-1')).toMatchObject({ lastName: '佐藤', firstName: '太郎' });
+    expect(await table.store.customers.getContact('sjc-2')).toMatchObject({ lastName: '髙橋' });
+  }, 60_000);
+
+  it('refuses a Latin-1 file instead of importing mojibake, and reads it with --encoding', async () => {
+    const path = await inTemp({
+      'accounts.csv': Buffer.from(`${ACCOUNTS_HEADER}\r\n${account('cli-fr-1', 'Hélène Conseil')}\r\n`, 'latin1'),
+      'contacts.csv': `${CONTACTS_HEADER}\n`,
+    });
+    const refused = await runImport(path('accounts.csv'), path('contacts.csv'));
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.output).toMatch(/accounts\.csv: not UTF-8: byte 0xe9 at line 2 \(byte offset \d+\) is not valid UTF-8.*Save it as CSV UTF-8.*--encoding/);
+    expect(await table.store.customers.getAccount('cli-fr-1')).toBeUndefined();
+
+    const forced = await runImport(path('accounts.csv'), path('contacts.csv'), '--encoding', 'windows-1252');
+    expect(forced.code, forced.output).toBe(0);
+    expect(forced.output).toContain('note: accounts.csv: read as windows-1252 (--encoding)');
+    expect(await table.store.customers.getAccount('cli-fr-1')).toMatchObject({ name: 'Hélène Conseil' });
+    expect((await runImport(path('accounts.csv'), path('contacts.csv'), '--encoding=klingon')).output).toMatch(/--encoding: unknown encoding 'klingon'/);
+  }, 60_000);
 });

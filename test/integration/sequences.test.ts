@@ -8,7 +8,7 @@ import { InProcessQueue } from '../../adapters/local/in-process-queue.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { processSendBatch } from '../../core/sending/send-emails.ts';
 import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
-import { enrollOnPhaseChanges, sequenceRunId } from '../../core/sequences/enroll-contacts.ts';
+import { enrollAccounts, sequenceRunId } from '../../core/sequences/enroll-contacts.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { drainQueue, openConfig, RecordingMailer, senderDeps } from '../support/sending-fixtures.ts';
 
@@ -34,9 +34,8 @@ afterAll(() => table.drop());
 describe('adoption-nurture', () => {
   it('enrolls the contacts of accounts entering adoption once, only those in the sequence audience (tier3)', async () => {
     const deps = { ...table.store, config, clock };
-    const changes = [{ accountId: 'acc', to: 'adoption' as const }, { accountId: 'acc-tier1', to: 'adoption' as const }];
-    expect(await enrollOnPhaseChanges(changes, deps)).toBe(3);
-    expect(await enrollOnPhaseChanges(changes, deps)).toBe(0);
+    expect(await enrollAccounts(['acc', 'acc-tier1'], deps)).toBe(3);
+    expect(await enrollAccounts(['acc', 'acc-tier1'], deps)).toBe(0);
     expect(await table.store.enrollments.getEnrollment('vip', 'adoption-nurture')).toBeUndefined();
   });
 

@@ -41,7 +41,25 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     },
     customers: {
       upsertAccount: async (account: Account) => upsert(accounts, account.accountId, account),
-      upsertContact: async (contact: Contact) => upsert(contacts, contact.contactId, contact),
+      // Simplified ownership: the memory store keeps the engine's opt-outs and adds the CRM's.
+      upsertContact: async (contact: Contact) => {
+        const owner = [...contacts.values()].find((other) => other.email === contact.email && other.contactId !== contact.contactId);
+        if (owner) return { outcome: 'email-taken' as const, ownerContactId: owner.contactId };
+        const stored = contacts.get(contact.contactId);
+        const topicsOptedOut = [...new Set([...(stored?.topicsOptedOut ?? []), ...contact.topicsOptedOut])];
+        return upsert(contacts, contact.contactId, { ...contact, topicsOptedOut });
+      },
+      findContactByEmail: async (email: string) => [...contacts.values()].find((contact) => contact.email === email.toLowerCase()),
+      contactIdsByEmail: async (emails: readonly string[]) =>
+        new Map([...contacts.values()].filter((contact) => emails.some((email) => email.toLowerCase() === contact.email)).map((contact) => [contact.email, contact.contactId] as const)),
+      addTopicOptOuts: async (id: string, topics: readonly string[]) => {
+        const contact = contacts.get(id);
+        if (contact) contact.topicsOptedOut = [...new Set([...contact.topicsOptedOut, ...topics])];
+      },
+      setTopicOptOuts: async (id: string, topics: readonly string[]) => {
+        const contact = contacts.get(id);
+        if (contact) contact.topicsOptedOut = [...new Set(topics)];
+      },
       getAccount: async (id: string) => accounts.get(id),
       getContact: async (id: string) => contacts.get(id),
       getContacts: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (contacts.has(id) ? [[id, contacts.get(id)!] as const] : []))),
@@ -144,6 +162,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     enrollments: {
       enroll: notUsed('enrollments.enroll'),
       getEnrollment: notUsed('enrollments.getEnrollment'),
+      enrolledAmong: notUsed('enrollments.enrolledAmong'),
       updateEnrollment: notUsed('enrollments.updateEnrollment'),
       listDueEnrollments: notUsed('enrollments.listDueEnrollments'),
     },

@@ -1,38 +1,161 @@
 /**
- * Accounts and contacts in DynamoDB. Upserts are conditional on a content hash, so importing
- * the same data again writes nothing and reports `unchanged`.
+ * Accounts and contacts in DynamoDB, and who owns which field of them (docs/data-model.md).
+ *
+ * The CRM (imports, ingest API) owns the profile fields; the engine owns what people chose
+ * through it. So an import is an UpdateItem of the CRM-owned attributes (absent optional ones
+ * are removed), never a whole-item put: `topicsOptedOut` (preference centre, SES subscription
+ * events) survives every re-import. Upserts are conditional on a hash of the CRM-owned
+ * fields, so importing the same data again writes nothing and reports `unchanged`.
+ *
+ * One address belongs to one contact: an `EMAIL#<address>` look-up item is claimed in the same
+ * transaction as the contact write, so two contacts can never end up with one address, across
+ * imports and across concurrent requests.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { accountSchema, type Account } from '../../../core/customers/account.ts';
 import { contactSchema, type Contact } from '../../../core/customers/contact.ts';
 import type { Tier } from '../../../core/config/schema/common.ts';
-import type { CustomerStore, UpsertOutcome } from '../../../core/ports.ts';
+import type { CustomerStore, EmailTaken, UpsertOutcome } from '../../../core/ports.ts';
 import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
+
+/** Optional CRM fields: when a record no longer has one, the stored value is removed. */
+const OPTIONAL_ACCOUNT_FIELDS = ['csmOwner'] as const;
+const OPTIONAL_CONTACT_FIELDS = ['consentAt', 'role'] as const;
+
+/**
+ * Bumped when the CRM-owned field set changes: items written under an older version are
+ * rewritten by the next import (that is how contacts imported before the email look-up got one).
+ */
+const CONTACT_HASH_VERSION = 'v2';
+
+/** Concurrent writers to one contact (two imports, an import and the preference centre) retry this often. */
+const MAX_CONTACT_WRITE_ATTEMPTS = 5;
 
 export class DynamoCustomerStore implements CustomerStore {
   constructor(private readonly table: DynamoTable) {}
 
-  upsertAccount(account: Account, at: Date): Promise<UpsertOutcome> {
-    return this.upsert(
-      { ...keys.account(account.accountId), ...keys.accountByTier(account.tier, account.accountId), ...keys.accountMembers(account.accountId), entity: 'account' },
-      account,
-      at,
+  async upsertAccount(account: Account, at: Date): Promise<UpsertOutcome> {
+    const contentHash = hashOf(account);
+    const update = updateOf(
+      {
+        ...keys.accountByTier(account.tier, account.accountId),
+        ...keys.accountMembers(account.accountId),
+        entity: 'account',
+        ...account,
+        contentHash,
+        updatedAt: at.toISOString(),
+      },
+      OPTIONAL_ACCOUNT_FIELDS.filter((field) => account[field] === undefined),
     );
+    let previous: Record<string, unknown> | undefined;
+    const written = await this.table.conditionally(async () => {
+      const result = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.account(account.accountId),
+          ...update,
+          ConditionExpression: 'attribute_not_exists(PK) OR contentHash <> :hash',
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':hash': contentHash },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      previous = result.Attributes;
+    });
+    if (!written) return 'unchanged';
+    return previous ? 'updated' : 'created';
   }
 
-  upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome> {
-    return this.upsert(
+  async upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome | EmailTaken> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.tryUpsertContact(contact, at);
+      if (result !== 'retry') return result;
+      if (attempt >= MAX_CONTACT_WRITE_ATTEMPTS) throw new Error(`contact ${contact.contactId} kept changing while it was imported (${attempt} attempts)`);
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
+    }
+  }
+
+  private async tryUpsertContact(contact: Contact, at: Date): Promise<UpsertOutcome | EmailTaken | 'retry'> {
+    const { topicsOptedOut: reportedOptOuts, ...profile } = contact;
+    const crmOwned = { ...profile, importedTopicsOptedOut: reportedOptOuts };
+    const contentHash = `${CONTACT_HASH_VERSION}:${hashOf(crmOwned)}`;
+    const { Item: stored } = await this.table.doc.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.contact(contact.contactId),
+        ConsistentRead: true,
+        ProjectionExpression: 'contentHash, email, importedTopicsOptedOut, topicsOptedOut',
+      }),
+    );
+    if (stored?.contentHash === contentHash) return 'unchanged';
+
+    // Opt-outs the CRM reports for the first time are added; one it stops reporting is not
+    // removed (only the contact, in our pages, opts back in).
+    const previouslyReported = new Set(stringList(stored?.importedTopicsOptedOut));
+    const current = new Set(stringList(stored?.topicsOptedOut));
+    const added = reportedOptOuts.filter((topic) => !previouslyReported.has(topic) && !current.has(topic));
+    const update = updateOf(
       {
-        ...keys.contact(contact.contactId),
         ...keys.contactListing(contact.contactId),
         ...keys.contactOfAccount(contact.accountId, contact.contactId),
         entity: 'contact',
+        ...crmOwned,
+        contentHash,
+        updatedAt: at.toISOString(),
       },
-      contact,
-      at,
+      OPTIONAL_CONTACT_FIELDS.filter((field) => contact[field] === undefined),
+      { topicsOptedOut: added },
     );
+    const storedHash = typeof stored?.contentHash === 'string' ? stored.contentHash : undefined;
+    const previousEmail = typeof stored?.email === 'string' ? stored.email : undefined;
+    const owner = { ':me': contact.contactId };
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: keys.contact(contact.contactId),
+          ...update,
+          // Optimistic: the item is still as read (or still absent), else read again.
+          ConditionExpression: stored ? (storedHash ? 'contentHash = :storedHash' : 'attribute_not_exists(contentHash)') : 'attribute_not_exists(PK)',
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...(storedHash ? { ':storedHash': storedHash } : {}) },
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: { ...keys.contactByEmail(contact.email), entity: 'contact-email', contactId: contact.contactId, updatedAt: at.toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK) OR contactId = :me',
+          ExpressionAttributeValues: owner,
+        },
+      },
+    ];
+    if (previousEmail && previousEmail !== contact.email) {
+      // The contact's old address is free again (only if it is still ours).
+      items.push({
+        Delete: {
+          TableName: this.table.tableName,
+          Key: keys.contactByEmail(previousEmail),
+          ConditionExpression: 'attribute_not_exists(PK) OR contactId = :me',
+          ExpressionAttributeValues: owner,
+        },
+      });
+    }
+    try {
+      await this.table.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const codes = cancellationCodesOf(error);
+      if (!codes) throw error;
+      if (codes[1] === 'ConditionalCheckFailed') {
+        const ownerContactId = await this.contactIdByEmail(contact.email);
+        if (ownerContactId && ownerContactId !== contact.contactId) return { outcome: 'email-taken', ownerContactId };
+        return 'retry';
+      }
+      if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return 'retry';
+      throw error;
+    }
+    return stored ? 'updated' : 'created';
   }
 
   async getAccount(accountId: string): Promise<Account | undefined> {
@@ -80,7 +203,7 @@ export class DynamoCustomerStore implements CustomerStore {
     const items = await this.table.queryAll({
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND begins_with(GSI2SK, :contact)',
-      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':contact': 'CONTACT#' },
+      ExpressionAttributeValues: { ':pk': keys.contactOfAccount(accountId, '').GSI2PK, ':contact': keys.contactOfAccount(accountId, '').GSI2SK },
     });
     return items.map((item) => itemToEntity(contactSchema, item));
   }
@@ -98,24 +221,111 @@ export class DynamoCustomerStore implements CustomerStore {
     }
   }
 
-  private async upsert(itemKeys: Record<string, string>, entity: Account | Contact, at: Date): Promise<UpsertOutcome> {
-    const contentHash = hashOf(entity);
-    let previous: Record<string, unknown> | undefined;
-    const written = await this.table.conditionally(async () => {
-      const result = await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: { ...itemKeys, ...entity, contentHash, updatedAt: at.toISOString() },
-          ConditionExpression: 'attribute_not_exists(PK) OR contentHash <> :hash',
-          ExpressionAttributeValues: { ':hash': contentHash },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      previous = result.Attributes;
-    });
-    if (!written) return 'unchanged';
-    return previous ? 'updated' : 'created';
+  async findContactByEmail(email: string): Promise<Contact | undefined> {
+    const contactId = await this.contactIdByEmail(email);
+    return contactId ? this.getContact(contactId) : undefined;
   }
+
+  async contactIdsByEmail(emails: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(emails.map((email) => email.toLowerCase()))];
+    const items = await this.table.batchGet(unique.map((email) => keys.contactByEmail(email)), 'PK, contactId');
+    const byKey = new Map(unique.map((email) => [keys.contactByEmail(email).PK, email]));
+    const owners = new Map<string, string>();
+    for (const item of items) {
+      const email = byKey.get(String(item.PK));
+      if (email && typeof item.contactId === 'string') owners.set(email, item.contactId);
+    }
+    return owners;
+  }
+
+  async addTopicOptOuts(contactId: string, topics: readonly string[], at: Date): Promise<void> {
+    // One conditional append per topic: idempotent (a topic already there fails the condition) and no read.
+    for (const topic of new Set(topics)) {
+      await this.table.conditionally(() =>
+        this.table.doc.send(
+          new UpdateCommand({
+            TableName: this.table.tableName,
+            Key: keys.contact(contactId),
+            UpdateExpression: 'SET topicsOptedOut = list_append(if_not_exists(topicsOptedOut, :none), :topic), updatedAt = :at',
+            ConditionExpression: 'attribute_exists(PK) AND NOT contains(topicsOptedOut, :name)',
+            ExpressionAttributeValues: { ':none': [], ':topic': [topic], ':name': topic, ':at': at.toISOString() },
+          }),
+        ),
+      );
+    }
+  }
+
+  async setTopicOptOuts(contactId: string, topics: readonly string[], at: Date): Promise<void> {
+    await this.table.conditionally(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.contact(contactId),
+          UpdateExpression: 'SET topicsOptedOut = :topics, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':topics': [...new Set(topics)], ':at': at.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  private async contactIdByEmail(email: string): Promise<string | undefined> {
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.contactByEmail(email), ConsistentRead: true, ProjectionExpression: 'contactId' }),
+    );
+    return typeof Item?.contactId === 'string' ? Item.contactId : undefined;
+  }
+}
+
+interface UpdateParts {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * `SET` every given attribute (undefined ones skipped), `REMOVE` the listed ones, and append to
+ * lists (`appends`, skipped when empty; the list is created when missing).
+ */
+function updateOf(set: Record<string, unknown>, remove: readonly string[], appends: Record<string, readonly string[]> = {}): UpdateParts {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const assignments: string[] = [];
+  let n = 0;
+  for (const [attribute, value] of Object.entries(set)) {
+    if (value === undefined) continue;
+    names[`#a${n}`] = attribute;
+    values[`:v${n}`] = value;
+    assignments.push(`#a${n} = :v${n}`);
+    n++;
+  }
+  for (const [attribute, items] of Object.entries(appends)) {
+    names[`#a${n}`] = attribute;
+    values[`:v${n}`] = [...items];
+    assignments.push(items.length > 0 ? `#a${n} = list_append(if_not_exists(#a${n}, :none), :v${n})` : `#a${n} = if_not_exists(#a${n}, :none)`);
+    values[':none'] = [];
+    if (items.length === 0) delete values[`:v${n}`];
+    n++;
+  }
+  const removals = remove.map((attribute) => {
+    names[`#a${n}`] = attribute;
+    return `#a${n++}`;
+  });
+  return {
+    UpdateExpression: `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** The per-item cancellation codes of a cancelled transaction, or undefined for any other error. */
+function cancellationCodesOf(error: unknown): Array<string | undefined> | undefined {
+  if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') return undefined;
+  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 /** Hash of the entity's fields in a stable key order. */

@@ -1,10 +1,11 @@
 /**
- * Engagement events and suppressions in DynamoDB. Events are written once per event id
- * (conditional put) and expire by TTL; suppressions never expire.
+ * Engagement events, unplaced SES events and suppressions in DynamoDB. Events are written once
+ * per event id (conditional put) and expire by TTL; suppressions never expire.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { engagementEventSchema, RAW_EVENT_RETENTION_DAYS, type EngagementEvent } from '../../../core/tracking/engagement-event.ts';
 import { suppressionSchema, type Suppression } from '../../../core/tracking/suppression.ts';
+import { unplacedMonthOf, unplacedSesEventSchema, type UnplacedSesEvent } from '../../../core/tracking/ses-events/unplaced-ses-event.ts';
 import type { EngagementStore, SuppressionStore } from '../../../core/ports.ts';
 import { keys, TABLE_KEYS } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
@@ -13,7 +14,7 @@ export class DynamoEngagementStore implements EngagementStore {
   constructor(private readonly table: DynamoTable) {}
 
   recordEvent(event: EngagementEvent): Promise<boolean> {
-    const expiresAt = Math.floor(Date.parse(event.occurredAt) / 1000) + RAW_EVENT_RETENTION_DAYS * 86_400;
+    const expiresAt = expiresAtOf(event.occurredAt);
     return this.table.conditionally(() =>
       this.table.doc.send(
         new PutCommand({
@@ -47,6 +48,37 @@ export class DynamoEngagementStore implements EngagementStore {
     });
     return items.map((item) => itemToEntity(engagementEventSchema, item));
   }
+
+  recordUnplacedSesEvent(event: UnplacedSesEvent): Promise<boolean> {
+    return this.table.conditionally(() =>
+      this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...keys.sesUnplacedEvent(unplacedMonthOf(event.occurredAt), event.occurredAt, event.eventId),
+            entity: 'unplaced-ses-event',
+            ...event,
+            [TABLE_KEYS.ttlAttribute]: expiresAtOf(event.occurredAt),
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      ),
+    );
+  }
+
+  async listUnplacedSesEvents(month: string): Promise<UnplacedSesEvent[]> {
+    const partition = keys.sesUnplacedMonth(month);
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :event)',
+      ExpressionAttributeValues: { ':pk': partition.PK, ':event': partition.SKPrefix },
+    });
+    return items.map((item) => itemToEntity(unplacedSesEventSchema, item));
+  }
+}
+
+/** Raw events expire a fixed time after they happened, whenever they were written. */
+function expiresAtOf(occurredAt: string): number {
+  return Math.floor(Date.parse(occurredAt) / 1000) + RAW_EVENT_RETENTION_DAYS * 86_400;
 }
 
 export class DynamoSuppressionStore implements SuppressionStore {

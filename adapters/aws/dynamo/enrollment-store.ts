@@ -24,6 +24,11 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
     return Item ? itemToEntity(enrollmentSchema, Item) : undefined;
   }
 
+  async enrolledAmong(sequenceId: string, contactIds: readonly string[]): Promise<Set<string>> {
+    const items = await this.table.batchGet([...new Set(contactIds)].map((contactId) => keys.enrollment(contactId, sequenceId)), 'contactId');
+    return new Set(items.map((item) => String(item.contactId)));
+  }
+
   updateEnrollment(enrollment: Enrollment, expectedVersion: number): Promise<boolean> {
     return this.table.conditionally(() =>
       this.table.doc.send(

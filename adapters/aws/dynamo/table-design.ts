@@ -51,6 +51,9 @@ export const keys = {
     GSI2SK: `CONTACT#${contactId}`,
   }),
 
+  /** The unique email look-up: one address belongs to one contact (conditional put). */
+  contactByEmail: (email: string) => ({ PK: `EMAIL#${email.toLowerCase()}`, SK: 'CONTACT' }),
+
   campaignRun: (campaignId: string, runId: string) => ({ PK: `CAMPAIGN#${campaignId}`, SK: `RUN#${runId}` }),
 
   send: (campaignId: string, runId: string, contactId: string) => ({
@@ -76,6 +79,12 @@ export const keys = {
     GSI1PK: `CAMPAIGN#${campaignId}`,
     GSI1SK: `EVENT#${type}#${occurredAt}#${eventId}`,
   }),
+  /**
+   * SES events of no known send or contact (the address is only in the suppression), one
+   * partition per month of `occurredAt` (`yyyy-mm`): rare, so a month never grows hot.
+   */
+  sesUnplacedEvent: (month: string, occurredAt: string, eventId: string) => ({ PK: `SES_UNPLACED#${month}`, SK: `EVENT#${occurredAt}#${eventId}` }),
+  sesUnplacedMonth: (month: string) => ({ PK: `SES_UNPLACED#${month}`, SKPrefix: 'EVENT#' }),
 
   webinar: (webinarId: string) => ({ PK: `WEBINAR#${webinarId}`, SK: 'PROFILE' }),
   webinarByStart: (startsAt: string, webinarId: string) => ({ GSI1PK: 'WEBINARS', GSI1SK: `START#${startsAt}#${webinarId}` }),

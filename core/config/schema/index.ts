@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { campaignSchema, sequenceSchema, webinarPolicySchema } from './messages.ts';
 import { csqlRulesSchema, scoringSchema } from './scoring.ts';
-import { guardrailsSchema, sendersSchema, topicsSchema } from './settings.ts';
+import { guardrailsSchema, productsSchema, sendersSchema, topicsSchema } from './settings.ts';
 
 export const configDocumentSchema = z.discriminatedUnion(
   'kind',
-  [campaignSchema, sequenceSchema, webinarPolicySchema, sendersSchema, topicsSchema, guardrailsSchema, scoringSchema, csqlRulesSchema],
+  [campaignSchema, sequenceSchema, webinarPolicySchema, sendersSchema, topicsSchema, productsSchema, guardrailsSchema, scoringSchema, csqlRulesSchema],
   {
     error: (issue) =>
       issue.code === 'invalid_union'
@@ -18,10 +18,10 @@ export const configDocumentSchema = z.discriminatedUnion(
   },
 );
 
-export const CONFIG_KINDS = ['campaign', 'sequence', 'webinar-policy', 'senders', 'topics', 'guardrails', 'scoring', 'csql-rules'] as const;
+export const CONFIG_KINDS = ['campaign', 'sequence', 'webinar-policy', 'senders', 'topics', 'products', 'guardrails', 'scoring', 'csql-rules'] as const;
 
 /** Kinds the engine needs exactly one of. */
-export const SINGLETON_KINDS = ['senders', 'topics', 'guardrails', 'scoring', 'csql-rules'] as const;
+export const SINGLETON_KINDS = ['senders', 'topics', 'products', 'guardrails', 'scoring', 'csql-rules'] as const;
 
 export type ConfigDocument = z.infer<typeof configDocumentSchema>;
 export type ConfigKind = ConfigDocument['kind'];

@@ -39,6 +39,15 @@ export const topicsSchema = z
   })
   .describe('Subscription topics shown in the preference centre');
 
+export const productsSchema = z
+  .strictObject({
+    kind: z.literal('products'),
+    products: z
+      .array(z.strictObject({ id: idSchema, label: localizedTextSchema, description: localizedTextSchema.optional() }))
+      .min(1, { error: 'declare at least one product' }),
+  })
+  .describe('The products customers own: imports, segments, CSQL rules and webinars may name only these');
+
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export const guardrailsSchema = z
@@ -85,4 +94,5 @@ export const guardrailsSchema = z
 export type Senders = z.infer<typeof sendersSchema>;
 export type SenderIdentity = Senders['identities'][number];
 export type Topics = z.infer<typeof topicsSchema>;
+export type Products = z.infer<typeof productsSchema>;
 export type Guardrails = z.infer<typeof guardrailsSchema>;

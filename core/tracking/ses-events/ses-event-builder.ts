@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeTagValue } from '../../sending/email-tags.ts';
-import { SES_DETAIL_TYPES, type SesEvent, type SesEventBridgeEvent } from './ses-event.ts';
+import { sesDetailTypeOf, type SesEvent, type SesEventBridgeEvent } from './ses-event.ts';
 
 /** What can be simulated; `bounce` is a permanent (hard) bounce, `soft-bounce` a transient one. */
 export const SIMULATED_SES_EVENTS = ['send', 'delivery', 'bounce', 'soft-bounce', 'undetermined-bounce', 'complaint', 'reject', 'delivery-delay', 'rendering-failure'] as const;
@@ -49,7 +49,7 @@ export function buildSesEventBridgeEvent(kind: SimulatedSesEvent, target: SesEve
   return {
     version: '0',
     id: uuidFrom(`${target.messageId}|${kind}|${at.toISOString()}`),
-    'detail-type': SES_DETAIL_TYPES[detail.eventType],
+    'detail-type': sesDetailTypeOf(detail.eventType),
     source: 'aws.ses',
     account: ACCOUNT,
     time: at.toISOString().replace(/\.\d{3}Z$/u, 'Z'),

@@ -1,16 +1,17 @@
 /**
  * What an SES event means for us, as pure functions: its engagement type, when it happened,
  * a deterministic event id (so a redelivered event lands on the same key and is stored once),
- * the detail worth keeping, which addresses it suppresses, and which send its email tags name.
+ * the detail worth keeping, which addresses it suppresses, which send its email tags name (and
+ * whether those tags can be trusted), and which of our topics a Subscription event opts out of.
  * No email address goes into an id or a detail: ids and details end up in logs and exports.
  */
 import { createHash } from 'node:crypto';
 import { decodeTagValue } from '../../sending/email-tags.ts';
 import type { EngagementEvent, EngagementEventType } from '../engagement-event.ts';
 import type { Suppression } from '../suppression.ts';
-import type { SesEvent } from './ses-event.ts';
+import { bareAddressOf, type SesEvent } from './ses-event.ts';
 
-export type SesEngagementType = Extract<EngagementEventType, 'send' | 'delivery' | 'bounce' | 'complaint' | 'reject' | 'delivery-delay' | 'rendering-failure'>;
+export type SesEngagementType = Extract<EngagementEventType, 'send' | 'delivery' | 'bounce' | 'complaint' | 'reject' | 'delivery-delay' | 'rendering-failure' | 'unsubscribe'>;
 
 export function engagementTypeOf(event: SesEvent): SesEngagementType {
   switch (event.eventType) {
@@ -29,6 +30,8 @@ export function engagementTypeOf(event: SesEvent): SesEngagementType {
     case 'Rendering Failure':
     case 'RenderingFailure':
       return 'rendering-failure';
+    case 'Subscription':
+      return 'unsubscribe';
   }
 }
 
@@ -43,6 +46,8 @@ export function occurredAtOf(event: SesEvent): string {
       return iso(event.complaint.timestamp);
     case 'DeliveryDelay':
       return iso(event.deliveryDelay.timestamp);
+    case 'Subscription':
+      return iso(event.subscription.timestamp);
     // Send, Reject and Rendering Failure carry no time of their own: the email's is theirs.
     default:
       return iso(event.mail.timestamp);
@@ -65,15 +70,43 @@ export function recipientsOf(event: SesEvent): string[] {
   }
 }
 
+/** The distinct addresses (lower-cased, bare) the event names: whom it suppresses, whom it is looked up by. */
+export function recipientAddressesOf(event: SesEvent): string[] {
+  return [...new Set(recipientsOf(event).flatMap((entry) => bareAddressOf(entry) ?? []).map((email) => email.toLowerCase()))];
+}
+
 /**
  * `ses:<messageId>:<type>:<occurredAt>:<recipients hash>`: the same SES event always gets the
  * same id, so its conditional put is a no-op the second time. The recipients enter as a short
  * hash, which keeps events for different recipients of one email apart without storing an address.
  */
 export function sesEventId(event: SesEvent): string {
-  const recipients = [...new Set(recipientsOf(event).map((email) => email.toLowerCase()))].sort();
-  const hash = createHash('sha256').update(recipients.join('\n')).digest('hex').slice(0, 12);
-  return `ses:${event.mail.messageId}:${engagementTypeOf(event)}:${occurredAtOf(event)}:${hash}`;
+  return eventIdFor(event, recipientsOf(event));
+}
+
+/**
+ * The id of the event as it concerns one of its recipients (an event of no known send is filed
+ * per address). For a one-recipient event, the same as `sesEventId`.
+ */
+export function sesRecipientEventId(event: SesEvent, email: string): string {
+  return eventIdFor(event, [email]);
+}
+
+/**
+ * A short hash of one address (the same as in event ids): lets an event of no known contact be
+ * matched to a contact created later without storing the address.
+ */
+export function recipientHashOf(email: string): string {
+  return recipientsHash([email]);
+}
+
+function eventIdFor(event: SesEvent, recipients: readonly string[]): string {
+  return `ses:${event.mail.messageId}:${engagementTypeOf(event)}:${occurredAtOf(event)}:${recipientsHash(recipients)}`;
+}
+
+function recipientsHash(recipients: readonly string[]): string {
+  const unique = [...new Set(recipients.map((email) => email.toLowerCase()))].sort();
+  return createHash('sha256').update(unique.join('\n')).digest('hex').slice(0, 12);
 }
 
 /** What is worth keeping from the event for reports and support, without addresses or free-text diagnostics. */
@@ -112,23 +145,44 @@ export function engagementDetailOf(event: SesEvent): EngagementEvent['detail'] {
     case 'Rendering Failure':
     case 'RenderingFailure':
       return { ...common, templateName: clip(event.failure.templateName, 200), errorMessage: clip(event.failure.errorMessage, 500) };
+    case 'Subscription':
+      return { ...common, contactList: clip(event.subscription.contactList, 200), subscriptionSource: clip(event.subscription.source, 100) };
   }
 }
 
 /**
  * The addresses this event suppresses at once: every recipient of a permanent bounce or a
- * complaint. Transient and undetermined bounces are recorded, not suppressed: the mailbox may
- * accept the next email, and the bounce-rate guardrail watches them.
+ * complaint, and of a Subscription event that unsubscribes from everything. Transient and
+ * undetermined bounces are recorded, not suppressed: the mailbox may accept the next email, and
+ * the bounce-rate guardrail watches them.
  */
 export function suppressionsOf(event: SesEvent, source: string): Suppression[] {
+  const reason = suppressionReasonOf(event);
+  if (!reason) return [];
   const suppressedAt = occurredAtOf(event);
-  const suppress = (emails: string[], reason: Suppression['reason']) =>
-    [...new Set(emails.map((email) => email.toLowerCase()))].map((email) => ({ email, reason, suppressedAt, source }));
-  if (event.eventType === 'Bounce' && event.bounce.bounceType === 'Permanent') {
-    return suppress(event.bounce.bouncedRecipients.map((recipient) => recipient.emailAddress), 'hard-bounce');
-  }
-  if (event.eventType === 'Complaint') return suppress(event.complaint.complainedRecipients.map((recipient) => recipient.emailAddress), 'complaint');
-  return [];
+  return recipientAddressesOf(event).map((email) => ({ email, reason, suppressedAt, source }));
+}
+
+/** Why this event suppresses its addresses, or undefined when it does not. */
+export function suppressionReasonOf(event: SesEvent): Suppression['reason'] | undefined {
+  if (event.eventType === 'Bounce' && event.bounce.bounceType === 'Permanent') return 'hard-bounce';
+  if (event.eventType === 'Complaint') return 'complaint';
+  if (event.eventType === 'Subscription' && event.subscription.newTopicPreferences.unsubscribeAll) return 'unsubscribe';
+  return undefined;
+}
+
+/**
+ * Our topics a Subscription event opts the address out of: a topic of the SES contact list
+ * whose new status is `OptOut` and whose name is one of our topic ids (other names are another
+ * list's business). Opt-ins are not applied: the preference centre is where topics come back.
+ */
+export function topicOptOutsOf(event: SesEvent, topicIds: readonly string[]): string[] {
+  if (event.eventType !== 'Subscription') return [];
+  const ours = new Set(topicIds);
+  const optedOut = event.subscription.newTopicPreferences.topicSubscriptionStatus
+    .filter((topic) => topic.subscriptionStatus === 'OptOut' && ours.has(topic.topicName))
+    .map((topic) => topic.topicName);
+  return [...new Set(optedOut)].sort();
 }
 
 /** The send an email's tags name (what the sender sets: kind, campaign, run, contact, step; account when present). */
@@ -142,22 +196,35 @@ export interface TaggedSend {
   stepId?: string;
 }
 
-/** The send named by the tags, or undefined when campaign, run or contact is missing (another sender's email). */
-export function taggedSendOf(event: SesEvent): TaggedSend | undefined {
-  const tag = (name: string): string | undefined => {
+/** What the email's tags say about its send. */
+export type TaggedSendRead =
+  /** Not our tags (campaign, run or contact missing): another sender's email, or ours without tags. */
+  | { tags: 'none' }
+  /** One of our tags holds a value our encoder cannot have written: none of them is trusted. */
+  | { tags: 'refused'; tag: SenderTagName }
+  | { tags: 'named'; send: TaggedSend };
+
+/** The tags the sender sets (core/sending/send-emails.ts). */
+export const SENDER_TAG_NAMES = ['campaign', 'run', 'contact', 'account', 'kind', 'step'] as const;
+export type SenderTagName = (typeof SENDER_TAG_NAMES)[number];
+
+/**
+ * The send named by the tags. A tag whose value is not exactly what the encoder writes (another
+ * spelling of an id, bytes that are not UTF-8, a relay's rewrite) makes the whole set untrusted:
+ * a lenient reading could name another contact's send, and an event must be filed under its own.
+ */
+export function taggedSendOf(event: SesEvent): TaggedSendRead {
+  const values: Partial<Record<SenderTagName, string>> = {};
+  for (const name of SENDER_TAG_NAMES) {
     const value = event.mail.tags[name]?.[0];
-    if (!value) return undefined;
+    if (!value) continue;
     const decoded = decodeTagValue(value);
-    return decoded.length > 0 ? decoded : undefined;
-  };
-  const campaignId = tag('campaign');
-  const runId = tag('run');
-  const contactId = tag('contact');
-  if (!campaignId || !runId || !contactId) return undefined;
-  const accountId = tag('account');
-  const kind = tag('kind');
-  const stepId = tag('step');
-  return { campaignId, runId, contactId, ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), ...(stepId ? { stepId } : {}) };
+    if (decoded === undefined) return { tags: 'refused', tag: name };
+    values[name] = decoded;
+  }
+  const { campaign: campaignId, run: runId, contact: contactId, account: accountId, kind, step: stepId } = values;
+  if (!campaignId || !runId || !contactId) return { tags: 'none' };
+  return { tags: 'named', send: { campaignId, runId, contactId, ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), ...(stepId ? { stepId } : {}) } };
 }
 
 function iso(timestamp: string): string {

@@ -1,15 +1,39 @@
 /**
- * The SES sending events this engine ingests, in the JSON shape SES publishes through a
- * configuration-set event destination on EventBridge (`source: aws.ses`, the SES record in
- * `detail`). Strict where a mistake would corrupt what we store (event type, message id,
- * timestamps, the recipients a bounce or complaint names); lenient to every field SES adds
- * that we do not read (objects are loose), so a new SES field never drops real events.
+ * The SES events this engine reads, in the JSON shape SES publishes through a configuration-set
+ * event destination on EventBridge (`source: aws.ses`, the SES record in `detail`): the sending
+ * events recorded against their email, the Subscription event (an unsubscribe through SES list
+ * management), and the types SES can publish that the engine does not ingest (Open, Click, any
+ * later one), which are recognised and ignored rather than refused.
+ *
+ * Strict where a mistake would corrupt what we store (event type and the detail-type that must
+ * agree with it, message id, timestamps, the recipients a bounce or complaint names); lenient to
+ * every field SES adds that we do not read (objects are loose), so a new SES field never drops
+ * real events.
  */
 import { z } from 'zod';
 
 const timestamp = z.iso.datetime({ offset: true });
-/** SES names addresses as given; a full RFC 5322 check would refuse real ones, so only the shape is checked. */
-const address = z.string().regex(/^[^@\s]+@[^@\s]+$/u, { error: 'expected an email address' });
+
+/**
+ * An addr-spec: a dot-atom or a quoted local part (`"john doe"@example.com`, `"a@b"@example.jp`),
+ * `@`, a domain. Only the shape is checked: a full RFC 5322 check would refuse real addresses.
+ */
+const ADDR_SPEC = /^(?:"(?:[^"\\\r\n]|\\[^\r\n])*"|[^@\s"]+)@[^@\s"]+$/u;
+/** A name-addr (`Taro Yamada <taro@example.jp>`, `"Yamada, Taro" <taro@example.jp>`): the address is in the brackets. */
+const NAME_ADDR = /<([^<>]*)>$/u;
+
+/** The bare address of a recipient as SES names it (with or without a display name), or undefined when it is none. */
+export function bareAddressOf(entry: string): string | undefined {
+  const trimmed = entry.trim();
+  const bracketed = NAME_ADDR.exec(trimmed)?.[1];
+  const candidate = bracketed === undefined ? trimmed : bracketed.trim();
+  return ADDR_SPEC.test(candidate) ? candidate : undefined;
+}
+
+const address = z
+  .string()
+  .refine((value) => bareAddressOf(value) !== undefined, { error: 'expected an email address' })
+  .transform((value) => bareAddressOf(value) as string);
 const recipient = z.looseObject({ emailAddress: address, action: z.string().optional(), status: z.string().optional() });
 
 /** The `mail` object every event carries: which email it is about. */
@@ -17,7 +41,8 @@ export const sesMailSchema = z.looseObject({
   timestamp,
   messageId: z.string().min(1),
   source: z.string().min(1),
-  destination: z.array(z.string().min(1)).min(1),
+  /** As given to SES; a display-name entry becomes its bare address, anything else is kept as it came (only hashed). */
+  destination: z.array(z.string().min(1).transform((entry) => bareAddressOf(entry) ?? entry)).min(1),
   /** Email tags as SES publishes them: each tag name to a list of values. */
   tags: z.record(z.string(), z.array(z.string())).default({}),
 });
@@ -78,7 +103,30 @@ const renderingFailureEvent = z.looseObject({
   failure: z.looseObject({ errorMessage: z.string(), templateName: z.string() }),
 });
 
-/** One SES event record (the EventBridge `detail`). */
+/** A contact list's preferences for one address: all topics off, or per topic `OptIn` / `OptOut`. */
+const topicPreferences = z.looseObject({
+  unsubscribeAll: z.boolean(),
+  /** `OptIn` or `OptOut` today; any status is read, only `OptOut` acted on. */
+  topicSubscriptionStatus: z.array(z.looseObject({ topicName: z.string().min(1), subscriptionStatus: z.string().min(1) })).default([]),
+});
+/**
+ * The recipient changed their subscription through SES list management (the one-click
+ * List-Unsubscribe SES adds, or its preference page). The address is the email's destination.
+ */
+const subscriptionEvent = z.looseObject({
+  eventType: z.literal('Subscription'),
+  mail: sesMailSchema,
+  subscription: z.looseObject({
+    contactList: z.string().min(1),
+    timestamp,
+    /** What made the change, e.g. UnsubscribeHeader or UnsubscribeLink. */
+    source: z.string().min(1),
+    newTopicPreferences: topicPreferences,
+    oldTopicPreferences: topicPreferences.optional(),
+  }),
+});
+
+/** One SES event record (the EventBridge `detail`) of a type this engine acts on. */
 export const sesEventSchema = z.discriminatedUnion('eventType', [
   sendEvent,
   deliveryEvent,
@@ -87,9 +135,10 @@ export const sesEventSchema = z.discriminatedUnion('eventType', [
   rejectEvent,
   deliveryDelayEvent,
   renderingFailureEvent,
+  subscriptionEvent,
 ]);
 
-/** The EventBridge envelope around it; the envelope's own fields are not used beyond a sanity check. */
+/** The EventBridge envelope around it; the envelope's own fields are not used beyond sanity checks. */
 export const sesEventBridgeEventSchema = z.looseObject({
   'detail-type': z.string().min(1),
   source: z.string().min(1),
@@ -99,9 +148,14 @@ export const sesEventBridgeEventSchema = z.looseObject({
 export type SesMail = z.infer<typeof sesMailSchema>;
 export type SesEvent = z.infer<typeof sesEventSchema>;
 export type SesEventType = SesEvent['eventType'];
+/** The sending events: each is recorded against the email it is about. */
+export type SesSendingEventType = Exclude<SesEventType, 'Subscription'>;
 export type SesEventBridgeEvent = z.infer<typeof sesEventBridgeEventSchema>;
 
-/** The EventBridge detail-type SES uses for each event type. */
+/**
+ * The EventBridge detail-type SES uses for each sending event type: the rule in infra/ routes
+ * exactly these to the SES events function.
+ */
 export const SES_DETAIL_TYPES = {
   Send: 'Email Sent',
   Delivery: 'Email Delivered',
@@ -111,22 +165,72 @@ export const SES_DETAIL_TYPES = {
   DeliveryDelay: 'Email Delivery Delayed',
   'Rendering Failure': 'Email Rendering Failed',
   RenderingFailure: 'Email Rendering Failed',
-} as const satisfies Record<SesEventType, string>;
+} as const satisfies Record<SesSendingEventType, string>;
 
-export type SesEventParse = { success: true; event: SesEvent } | { success: false; reason: string };
+/** The detail-type of a Subscription event: honoured when it arrives (the configuration set must publish it). */
+export const SES_SUBSCRIPTION_DETAIL_TYPE = 'Email Subscribed';
+
+/** Types SES can publish that the engine does not ingest: opens and clicks are tracked by our own links. */
+export const SES_IGNORED_DETAIL_TYPES = { Open: 'Email Opened', Click: 'Email Clicked' } as const;
+
+const DETAIL_TYPE_OF: Readonly<Record<string, string>> = { ...SES_DETAIL_TYPES, Subscription: SES_SUBSCRIPTION_DETAIL_TYPE, ...SES_IGNORED_DETAIL_TYPES };
+
+/** The detail-type SES puts on the envelope of an event of this type. */
+export function sesDetailTypeOf(eventType: SesEventType): string {
+  return eventType === 'Subscription' ? SES_SUBSCRIPTION_DETAIL_TYPE : SES_DETAIL_TYPES[eventType];
+}
+const KNOWN_DETAIL_TYPES = new Set(Object.values(DETAIL_TYPE_OF));
+/** An event type SES may add later: a word or two, nothing that could be an address. */
+const TYPE_NAME = /^[A-Za-z][A-Za-z ]{0,39}$/u;
+
+export type SesEventParse =
+  | { outcome: 'parsed'; event: SesEvent }
+  /** A well-formed event of a type the engine does not ingest: nothing to do, nothing wrong. */
+  | { outcome: 'ignored'; type: string }
+  | { outcome: 'rejected'; reason: string };
 
 /**
  * Parses an EventBridge event carrying an SES record. Never throws: a malformed event gets a
- * reason naming the field (`detail.bounce.bouncedRecipients: ...`), without personal data.
+ * reason naming the field (`detail.bounce.bouncedRecipients: ...`), without personal data; an
+ * event whose detail-type disagrees with its event type is rejected (one of the two is wrong, and
+ * acting on either could file it as something it is not).
  */
 export function parseSesEventBridgeEvent(input: unknown): SesEventParse {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { success: false, reason: `expected an EventBridge event object, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}` };
+    return { outcome: 'rejected', reason: `expected an EventBridge event object, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}` };
   }
+  const envelope = input as { source?: unknown; 'detail-type'?: unknown; detail?: unknown };
+  const eventType = typeof envelope.detail === 'object' && envelope.detail !== null ? (envelope.detail as { eventType?: unknown }).eventType : undefined;
+  const ingested = typeof eventType === 'string' && (eventType in SES_DETAIL_TYPES || eventType === 'Subscription');
+  if (typeof eventType === 'string' && !ingested && TYPE_NAME.test(eventType)) return ignoredOrRejected(envelope, eventType);
+
   const parsed = sesEventBridgeEventSchema.safeParse(input);
-  if (!parsed.success) return { success: false, reason: describeIssues(parsed.error.issues, input) };
-  if (parsed.data.source !== 'aws.ses') return { success: false, reason: `source: expected 'aws.ses', got '${parsed.data.source.slice(0, 64)}'` };
-  return { success: true, event: parsed.data.detail };
+  if (!parsed.success) return { outcome: 'rejected', reason: describeIssues(parsed.error.issues, input) };
+  if (parsed.data.source !== 'aws.ses') return { outcome: 'rejected', reason: `source: expected 'aws.ses', got ${quoted(parsed.data.source)}` };
+  const mismatch = detailTypeMismatch(parsed.data['detail-type'], parsed.data.detail.eventType);
+  if (mismatch) return { outcome: 'rejected', reason: mismatch };
+  return { outcome: 'parsed', event: parsed.data.detail };
+}
+
+/** Open, Click or a type SES adds later: ignored when the envelope is SES's and agrees with it. */
+function ignoredOrRejected(envelope: { source?: unknown; 'detail-type'?: unknown }, eventType: string): SesEventParse {
+  if (envelope.source !== 'aws.ses') return { outcome: 'rejected', reason: `source: expected 'aws.ses', got ${typeof envelope.source === 'string' ? quoted(envelope.source) : 'none'}` };
+  const detailType = envelope['detail-type'];
+  if (typeof detailType !== 'string' || detailType.length === 0) return { outcome: 'rejected', reason: 'detail-type: expected the SES detail-type of the event' };
+  const mismatch = detailTypeMismatch(detailType, eventType);
+  return mismatch ? { outcome: 'rejected', reason: mismatch } : { outcome: 'ignored', type: eventType };
+}
+
+/** Why detail-type and event type disagree, or undefined when they agree (or neither is known to us). */
+function detailTypeMismatch(detailType: string, eventType: string): string | undefined {
+  const expected = DETAIL_TYPE_OF[eventType];
+  if (expected === undefined ? !KNOWN_DETAIL_TYPES.has(detailType) : detailType === expected) return undefined;
+  return `detail-type: ${quoted(detailType)} does not match detail.eventType '${eventType}'${expected ? ` (expected '${expected}')` : ''}`;
+}
+
+/** A value from the event, quoted for a reason; never an address (reasons end up in logs). */
+function quoted(value: string): string {
+  return value.includes('@') ? 'a value that is not a type name' : `'${value.slice(0, 64)}'`;
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], input: object): string {
@@ -135,11 +239,10 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], input: object): str
     .map((issue) => {
       const path = issue.path.map(String).join('.') || '(event)';
       if (issue.code === 'invalid_union' && issue.path.at(-1) === 'eventType') {
-        // Zod's discriminator message lists every option; say which type came and which are ingested.
+        // Zod's discriminator message lists every option; say which type came and which are read.
         const given = (input as { detail?: { eventType?: unknown } }).detail?.eventType;
-        const what =
-          typeof given === 'string' && !given.includes('@') ? `'${given.slice(0, 40)}' is not` : given === undefined ? 'missing, expected' : 'not a type name, expected';
-        return `${path}: ${what} one of the SES event types this engine ingests (${Object.keys(SES_DETAIL_TYPES).join(', ')})`;
+        const what = given === undefined ? 'missing, expected' : 'not a type name, expected';
+        return `${path}: ${what} one of the SES event types (${[...Object.keys(SES_DETAIL_TYPES), 'Subscription', ...Object.keys(SES_IGNORED_DETAIL_TYPES)].join(', ')})`;
       }
       return `${path}: ${issue.message}`;
     })

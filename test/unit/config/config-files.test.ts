@@ -14,6 +14,7 @@ const SCORING = 'campaigns/scoring.yaml';
 const SINGLETON_FILES: Record<(typeof SINGLETON_KINDS)[number], string> = {
   senders: 'campaigns/senders.yaml',
   topics: 'campaigns/topics.yaml',
+  products: 'campaigns/products.yaml',
   guardrails: 'campaigns/guardrails.yaml',
   scoring: 'campaigns/scoring.yaml',
   'csql-rules': 'campaigns/csql-rules.yaml',
@@ -65,7 +66,7 @@ describe('kinds', () => {
     const problems = problemsOf(sources.build());
     expect(placesOf(problems)).toEqual([`${NEWSLETTER}: kind`]);
     expect(problems[0]?.message).toBe(
-      "unknown kind 'campain': expected one of campaign, sequence, webinar-policy, senders, topics, guardrails, scoring, csql-rules",
+      "unknown kind 'campain': expected one of campaign, sequence, webinar-policy, senders, topics, products, guardrails, scoring, csql-rules",
     );
     expect(problems[0]?.line).toBe(sources.lineOf(NEWSLETTER, 'kind: campain'));
   });

@@ -100,6 +100,17 @@ describe('a config with many mistakes', () => {
     ]);
   });
 
+  it('reports products a segment or a CSQL rule names that the products file does not declare', () => {
+    const sources = ExampleConfigSources.read()
+      .edit(LAUNCH, 'productsNotOwned: [analytics]', 'productsNotOwned: [analytic]')
+      .edit('campaigns/csql-rules.yaml', 'productsNotOwned: [analytics]', 'productsNotOwned: [analytics, crm]');
+    const problems = problemsOf(sources.build());
+    expectProblems(sources, problems, [
+      { file: LAUNCH, path: 'audience.productsNotOwned[0]', says: "unknown product 'analytic': declared products are core, analytics, automation, integrations", onLineWith: 'productsNotOwned:' },
+      { file: 'campaigns/csql-rules.yaml', path: 'rules[1].productsNotOwned[1]', says: "unknown product 'crm': declared products are core, analytics, automation, integrations", onLineWith: 'productsNotOwned:' },
+    ]);
+  });
+
   it('reports a bad wait in a sequence step at steps[N].wait', () => {
     const sources = ExampleConfigSources.read().edit(SEQUENCE, 'wait: 3d', 'wait: 2 hours');
     const problems = problemsOf(sources.build());

@@ -11,7 +11,7 @@ import { loadSesFixture, SES_FIXTURE_NAMES, type SesFixtureName } from '../../fi
 
 function fixtureEvent(name: SesFixtureName): SesEvent {
   const parsed = parseSesEventBridgeEvent(loadSesFixture(name));
-  if (!parsed.success) throw new Error(parsed.reason);
+  if (parsed.outcome !== 'parsed') throw new Error(JSON.stringify(parsed));
   return parsed.event;
 }
 
@@ -49,7 +49,7 @@ describe('event ids', () => {
     const redelivered = loadSesFixture('delivery');
     redelivered.id = 'another-eventbridge-id';
     const parsed = parseSesEventBridgeEvent(redelivered);
-    expect(parsed.success && sesEventId(parsed.event)).toBe(sesEventId(fixtureEvent('delivery')));
+    expect(parsed.outcome === 'parsed' && sesEventId(parsed.event)).toBe(sesEventId(fixtureEvent('delivery')));
   });
 
   it('name the message, type and time, never the address', () => {
@@ -89,22 +89,33 @@ describe('event detail', () => {
 describe('the send named by the email tags', () => {
   it('decodes what the sender encoded, sequence step and run included', () => {
     expect(taggedSendOf(fixtureEvent('delivery-delay'))).toEqual({
-      campaignId: 'adoption-nurture',
-      runId: 'welcome-2026-11-30T09:00:00.000Z',
-      contactId: 'con-00046',
-      kind: 'sequence',
-      stepId: 'welcome',
+      tags: 'named',
+      send: { campaignId: 'adoption-nurture', runId: 'welcome-2026-11-30T09:00:00.000Z', contactId: 'con-00046', kind: 'sequence', stepId: 'welcome' },
     });
   });
 
   it('round-trips any id through the tags the sender sets', () => {
     const send = { campaignId: 'キャンペーン_1', runId: '2026-12-02T01:00:00.000Z', contactId: 'con 7', accountId: 'acc/9' };
     const event = buildSesEvent('delivery', { ...target, tags: senderTagsOf(send, { withAccount: true }) }, at);
-    expect(taggedSendOf(event)).toEqual(send);
+    expect(taggedSendOf(event)).toEqual({ tags: 'named', send });
   });
 
-  it('is undefined for an email without our tags (only the ses:* ones)', () => {
-    expect(taggedSendOf(buildSesEvent('delivery', target, at))).toBeUndefined();
-    expect(taggedSendOf(buildSesEvent('delivery', { ...target, tags: { campaign: 'c', run: 'r' } }, at))).toBeUndefined();
+  it('names none for an email without our tags (only the ses:* ones)', () => {
+    expect(taggedSendOf(buildSesEvent('delivery', target, at))).toEqual({ tags: 'none' });
+    expect(taggedSendOf(buildSesEvent('delivery', { ...target, tags: { campaign: 'c', run: 'r' } }, at))).toEqual({ tags: 'none' });
+  });
+
+  it.each([
+    ['contact', 'con_2d2', 'an escape of a character the encoder leaves alone'],
+    ['contact', 'con-1_', 'a lone underscore'],
+    ['contact', 'con_3A1', 'upper-case hex'],
+    ['run', '2026_zz', 'an underscore not followed by hex'],
+    ['account', 'acc_ff', 'a byte that is not UTF-8'],
+    ['kind', 'campaign_c0_af', 'an overlong UTF-8 form'],
+    ['step', 'welcome_2D', 'upper-case hex in a label tag'],
+  ] as const)('refuses every tag when %s is %s (%s)', (name, value, _why) => {
+    const send = { campaignId: 'monthly-newsletter', runId: '20261202T010000Z', contactId: 'con-1', accountId: 'acc-1' };
+    const tags = { ...senderTagsOf(send, { kind: 'campaign', stepId: 'welcome', withAccount: true }), [name]: value };
+    expect(taggedSendOf(buildSesEvent('delivery', { ...target, tags }, at))).toEqual({ tags: 'refused', tag: name });
   });
 });
