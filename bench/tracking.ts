@@ -198,7 +198,7 @@ async function measureSesRound(client: DynamoDBClient, counter: DynamoRequestCou
     const sent = await loadSends(new DynamoTable(client, tableName), store, `bench-${round}`, SENDS_PER_ROUND);
     const { events, expectedSuppressions } = sesEventsOf(sent);
     if (baselineItems && baselineItems.length !== events.length) throw new TrackingBenchError(`round ${round}: ${events.length} events but ${baselineItems.length} baseline items`);
-    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics: { kind: 'topics' as const, topics: [] } }; // no Subscription events here
+    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics: { kind: 'topics' as const, topics: [] }, tagSecret: TOKEN_SECRET }; // no Subscription events here
 
     const outcomes: SesEventOutcome[] = [];
     let requests = EMPTY_COUNTS;
@@ -317,7 +317,7 @@ function sesEventsOf(sent: readonly SentEmail[]): { events: SesEventBridgeEvent[
   let expectedSuppressions = 0;
   for (const { send, email } of sent) {
     const sentAt = new Date(send.sentAt);
-    const target = { messageId: send.messageId, email, tags: senderTagsOf(send, { kind: 'campaign', withAccount: true }), sentAt };
+    const target = { messageId: send.messageId, email, tags: senderTagsOf(send, { kind: 'campaign', withAccount: true, signWith: TOKEN_SECRET }), sentAt };
     const add = (kind: SimulatedSesEvent, afterMs: number) => {
       const at = new Date(sentAt.getTime() + afterMs);
       timeline.push({ at, event: buildSesEventBridgeEvent(kind, target, at) });
@@ -573,7 +573,7 @@ async function sendTrackedEmails(store: Store, config: EngineConfig, baseUrl: st
   for (const email of mailer.sent) {
     const send = sends.get(decodeTagValue(email.tags?.contact ?? '') ?? '');
     if (!send) throw new TrackingBenchError(`an email went to ${email.to} with contact tag '${email.tags?.contact}', which names no send of run ${runId}`);
-    const expectedTags = senderTagsOf(send, { kind: 'campaign', withAccount: true });
+    const expectedTags = senderTagsOf(send, { kind: 'campaign', withAccount: true, signWith: TOKEN_SECRET });
     if (!isDeepStrictEqual(email.tags, expectedTags)) {
       throw new TrackingBenchError(`the sender tags emails ${JSON.stringify(email.tags)}, the SES events below are built with ${JSON.stringify(expectedTags)}`);
     }

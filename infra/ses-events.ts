@@ -1,6 +1,7 @@
 /**
  * SES events into the engine: each configuration set publishes the sending events the engine
- * records (send, delivery, bounce, complaint, reject, delivery delay, rendering failure) to the
+ * records (send, delivery, bounce, complaint, reject, delivery delay, rendering failure, and
+ * subscription: an opt-out through SES list management, honoured as an unsubscribe) to the
  * default EventBridge bus (the only bus SES can publish to); a rule there invokes the SES events
  * function (lambdas/ses-events/handler.ts). Events EventBridge cannot deliver, and invocations
  * that still fail after Lambda's own retries, land in one dead-letter queue.
@@ -9,11 +10,12 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SES_DETAIL_TYPES } from '../core/tracking/ses-events/ses-event.ts';
+import { SES_DETAIL_TYPES, SES_SUBSCRIPTION_DETAIL_TYPE } from '../core/tracking/ses-events/ses-event.ts';
 import { EngineFunction } from './engine-function.ts';
 import type { SesSending } from './ses-sending.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
@@ -27,10 +29,11 @@ export const SES_PUBLISHED_EVENTS = [
   ses.EmailSendingEvent.REJECT,
   ses.EmailSendingEvent.DELIVERY_DELAY,
   ses.EmailSendingEvent.RENDERING_FAILURE,
+  ses.EmailSendingEvent.SUBSCRIPTION,
 ] as const;
 
 /** The EventBridge detail-types of those events (SES spells rendering failure two ways, one detail-type). */
-export const SES_EVENT_DETAIL_TYPES: readonly string[] = [...new Set(Object.values(SES_DETAIL_TYPES))];
+export const SES_EVENT_DETAIL_TYPES: readonly string[] = [...new Set([...Object.values(SES_DETAIL_TYPES), SES_SUBSCRIPTION_DETAIL_TYPE])];
 
 export const SES_EVENTS_TIMEOUT = Duration.seconds(30);
 export const SES_EVENTS_MEMORY_MB = 512;
@@ -43,11 +46,13 @@ export const SES_EVENTS_TARGET_RETRY = { retryAttempts: 4, maxEventAge: Duration
 
 /**
  * The recording path (core/tracking/ses-events/record-ses-event.ts over adapters/aws/dynamo):
- * the send by its key when the tags lack the account (GetItem), by the SES message id otherwise
- * (Query on GSI1), then the suppression and the engagement event (conditional PutItem each).
+ * the send by its key when the tags are unsigned or lack the account (GetItem), by the SES
+ * message id otherwise (Query on GSI1), the contact owning an address for an email of no known
+ * send (GetItem of the email look-up and the contact), then the suppression and the event
+ * (conditional PutItem each), and topic opt-outs from a subscription event (UpdateItem).
  */
 export const SES_EVENTS_TABLE_ACCESS: TableAccess = {
-  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   queryIndexes: ['GSI1'],
 };
 
@@ -56,6 +61,8 @@ export interface SesEventsProps {
   readonly sending: SesSending;
   readonly environment: (serviceName: string) => Record<string, string>;
   readonly table: dynamodb.ITable;
+  /** The link-signing secret: the sender signs the email tags with it, and this function checks them. */
+  readonly linkSecret: secretsmanager.ISecret;
   readonly isProd: boolean;
 }
 
@@ -106,6 +113,7 @@ export class SesEvents extends Construct {
       onFailure: new SqsDestination(this.deadLetterQueue),
     });
     grantTableAccess(this.function.role, props.table, SES_EVENTS_TABLE_ACCESS);
+    props.linkSecret.grantRead(this.function.role);
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'SES sending events of the nurture engine\'s configuration sets to the SES events function',

@@ -199,6 +199,7 @@ export class StatelessStack extends Stack {
       sending: this.ses,
       environment,
       table: props.table,
+      linkSecret: props.linkSecret,
       isProd,
     });
 

@@ -17,6 +17,7 @@ import type { Store } from '../core/ports.ts';
 import type { Send } from '../core/sending/send.ts';
 import { ingestSesEvent, type SesEventOutcome } from '../core/tracking/ses-events/record-ses-event.ts';
 import { buildSesEventBridgeEvent, senderTagsOf, SIMULATED_SES_EVENTS, type SimulatedSesEvent } from '../core/tracking/ses-events/ses-event-builder.ts';
+import { localSecret } from '../local/local-secret.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
 import { LOCAL_OPTIONS, readLocalSettings, SettingsError } from '../local/settings.ts';
 
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
   // The topics decide which SES topic opt-outs apply; the events replayed here never carry one, but the use case is the handler's.
   const { topics } = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 
+  // The local engine's link secret signs the replayed tags, as the sender signed the email's.
+  const tagSecret = await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET);
+
   await withLocalStore(settings, process.env, async (store) => {
     const send = byMessage ? await store.sends.findSendByMessageId(byMessage) : await findSend(store, values.contact as string, values.campaign as string, values.run);
     if (!send) throw new UsageError(byMessage ? `no send with SES message id '${byMessage}' in table ${settings.tableName}` : `no send of '${values.campaign}' to '${values.contact}'${values.run ? ` in run '${values.run}'` : ''} in table ${settings.tableName}`);
@@ -63,8 +67,8 @@ async function main(): Promise<void> {
     const sentAt = new Date(send.sentAt);
     // Now, but never before the email left: the demo's virtual clock sends in the future.
     const at = givenAt ?? new Date(Math.max(Date.now(), sentAt.getTime() + 3_000));
-    const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send, { withAccount: true }), sentAt }, at);
-    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics };
+    const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send, { withAccount: true, signWith: tagSecret }), sentAt }, at);
+    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics, tagSecret };
     for (let delivery = 1; delivery <= (values.twice ? 2 : 1); delivery++) {
       console.log(`${values.twice ? `delivery ${delivery}: ` : ''}${describe(typeArg, send, await ingestSesEvent(event, deps))}`);
     }

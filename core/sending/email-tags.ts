@@ -1,5 +1,8 @@
 /**
- * SES email tags carry campaign, run and contact so SES events can be joined back to the send.
+ * SES email tags carry campaign, run and contact so SES events can be joined back to the send,
+ * and a signature over them (`sig`), so an event whose tags are trusted without reading the send
+ * can only come from an email this engine tagged: anyone else sending through the configuration
+ * set (another system, a forged tag set) cannot name one of our contacts.
  * Tag values allow only letters, digits, _ and -, so other characters are escaped reversibly
  * as _xx (lower-case hex of each UTF-8 byte); `_` itself is escaped too.
  *
@@ -8,6 +11,7 @@
  * A lenient decoder would map many spellings onto one id, so a mangled or forged tag could name
  * another contact's id; refusing it sends the event to the message-id join instead.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const UNESCAPED = /^[A-Za-z0-9-]$/u;
 const ESCAPE = /^[0-9a-f]{2}$/u;
@@ -48,4 +52,29 @@ export function decodeTagValue(tag: string): string | undefined {
   }
   // The one spelling check that covers the rest: escapes of characters left alone, overlong forms.
   return encodeTagValue(decoded) === tag ? decoded : undefined;
+}
+
+/** The tag names whose values the signature covers, in this order. */
+const SIGNED_TAGS = ['kind', 'campaign', 'run', 'contact', 'account', 'step'] as const;
+/** The name of the signature tag. */
+export const TAG_SIGNATURE = 'sig';
+
+/** The signature of the named tags' values (as encoded): 128 bits of HMAC-SHA256, base64url (a valid tag value). */
+export function tagSignature(tags: Readonly<Record<string, string | undefined>>, secret: string): string {
+  const signed = SIGNED_TAGS.map((name) => `${name}=${tags[name] ?? ''}`).join('|');
+  return createHmac('sha256', secret).update(`ses-tags|${signed}`).digest('base64url').slice(0, 22);
+}
+
+/** The tags with their signature added. */
+export function signTags(tags: Readonly<Record<string, string>>, secret: string): Record<string, string> {
+  return { ...tags, [TAG_SIGNATURE]: tagSignature(tags, secret) };
+}
+
+/** True when `tags` carry a signature made with `secret` over exactly these values. */
+export function hasValidTagSignature(tags: Readonly<Record<string, string | undefined>>, secret: string): boolean {
+  const given = tags[TAG_SIGNATURE];
+  if (!given) return false;
+  const expected = Buffer.from(tagSignature(tags, secret));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

@@ -19,7 +19,7 @@ import { signToken } from '../tracking/link-token.ts';
 import type { Suppression } from '../tracking/suppression.ts';
 import { trackEmail } from '../tracking/track-email.ts';
 import { BatchSendGate, type BatchHalt } from './batch-send-gate.ts';
-import { encodeTagValue } from './email-tags.ts';
+import { encodeTagValue, signTags } from './email-tags.ts';
 import { evaluateGuardrails } from './guardrails.ts';
 import { messageDefinition, type MessageDefinition } from './message-definition.ts';
 import { messageIdOf, sendRequestSchema, type SendRequest } from './send-request.ts';
@@ -224,14 +224,14 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
     html: tracked.html,
     text: tracked.text,
     headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
-    tags: {
+    tags: signTags({
       kind: request.source.kind,
       campaign: encodeTagValue(messageId),
       run: encodeTagValue(request.runId),
       contact: encodeTagValue(contact.contactId),
       account: encodeTagValue(request.accountId),
       ...(request.source.kind === 'sequence' ? { step: encodeTagValue(request.source.stepId) } : {}),
-    },
+    }, deps.links.tokenSecret),
     configurationSet: definition.sender.configurationSet,
   };
 }

@@ -60,8 +60,9 @@ function log(logger: SesEventsHandlerDeps['logger'], outcome: SesEventOutcome): 
 
 export const handler = createSesEventsHandler({
   stores: async () => {
-    const { store, config } = await lambdaRuntime();
-    return { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics: config.topics };
+    const runtime = await lambdaRuntime();
+    const { store, config } = runtime;
+    return { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics: config.topics, tagSecret: await runtime.linkSecret() };
   },
   logger,
 });

@@ -17,7 +17,7 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown; Condition?: unknown };
 
 /** What the engine's SES event parser ingests (core/tracking/ses-events/ses-event.ts), spelled out independently. */
-const EXPECTED_EVENT_TYPES = ['bounce', 'complaint', 'delivery', 'deliveryDelay', 'reject', 'renderingFailure', 'send'];
+const EXPECTED_EVENT_TYPES = ['bounce', 'complaint', 'delivery', 'deliveryDelay', 'reject', 'renderingFailure', 'send', 'subscription'];
 const EXPECTED_DETAIL_TYPES = [
   'Email Bounced',
   'Email Complaint Received',
@@ -26,6 +26,7 @@ const EXPECTED_DETAIL_TYPES = [
   'Email Rejected',
   'Email Rendering Failed',
   'Email Sent',
+  'Email Subscribed',
 ];
 
 let config: EngineConfig;
@@ -196,15 +197,15 @@ describe('Secrets readers', () => {
     expect(rolesReading('IngestTokenSecret')).toEqual([roleIdOf(httpFunctionId())]);
   });
 
-  it('lets the sender (signs links) and the HTTP function (verifies them) read the link-signing secret, nobody else', () => {
+  it('lets the sender (signs links and SES tags), the HTTP function and the SES events function (verify them) read the link-signing secret, nobody else', () => {
     expect(rolesReading('LinkSigningSecret').sort()).toEqual(
-      [roleIdOf(httpFunctionId()), roleIdOf(onlyId('AWS::Lambda::Function', 'SenderFunction'))].sort(),
+      [roleIdOf(httpFunctionId()), roleIdOf(onlyId('AWS::Lambda::Function', 'SenderFunction')), roleIdOf(sesEventsFunctionId())].sort(),
     );
   });
 });
 
 describe('SES event destinations', () => {
-  it('publishes the 7 recorded event types of each configuration set to the default EventBridge bus', () => {
+  it('publishes the 8 recorded event types of each configuration set to the default EventBridge bus', () => {
     const setIds = logicalIdsOf('AWS::SES::ConfigurationSet');
     expect(setIds.length).toBeGreaterThan(0);
     template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', setIds.length);
@@ -231,7 +232,7 @@ describe('SES event destinations', () => {
 });
 
 describe('SES events rule and function', () => {
-  it('matches the 7 SES detail-types from aws.ses on the default bus, for the engine\'s configuration sets only', () => {
+  it('matches the 8 SES detail-types from aws.ses on the default bus, for the engine\'s configuration sets only', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
     const rule = resources[onlyId('AWS::Events::Rule', 'SesEventsRule')]?.Properties as {
       EventBusName?: unknown;
@@ -282,20 +283,21 @@ describe('SES events rule and function', () => {
     expect(resources[sesEventsFunctionId()]?.Properties).toMatchObject({ Timeout: 30, MemorySize: 512 });
   });
 
-  it('grants the SES events function GetItem and PutItem on the table and Query on GSI1, and no SES, secrets or other DynamoDB action', () => {
+  it('grants the SES events function GetItem, PutItem and UpdateItem (topic opt-outs) on the table and Query on GSI1, reading the link secret only, and no SES or other DynamoDB action', () => {
     const roleId = roleIdOf(sesEventsFunctionId());
     const grants = dynamoGrantsOf(roleId);
     expect(grants).toHaveLength(2);
     const [table, index] = grants[0]!.resources.includes('/index/') ? [grants[1]!, grants[0]!] : [grants[0]!, grants[1]!];
-    expect(table.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(table.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(table.resources).toContain(tableArnImport);
     expect(index.actions).toEqual(['dynamodb:Query']);
     expect(index.resources).toContain('/index/GSI1');
     expect(index.resources).not.toContain('/index/GSI2');
     const actions = statementsOfRole(roleId).flatMap(actionsOf);
-    expect(actions.filter((action) => action.startsWith('ses:') || action.startsWith('secretsmanager:'))).toEqual([]);
-    // Beyond logs and DynamoDB, only the failure destination.
-    expect(actions.filter((action) => !action.startsWith('logs:') && !action.startsWith('dynamodb:')).every((action) => action.startsWith('sqs:'))).toBe(true);
+    expect(actions.filter((action) => action.startsWith('ses:'))).toEqual([]);
+    expect([...new Set(actions.filter((action) => action.startsWith('secretsmanager:')))].sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    // Beyond logs, DynamoDB and the secret, only the failure destination.
+    expect(actions.filter((action) => !/^(logs|dynamodb|secretsmanager):/.test(action)).every((action) => action.startsWith('sqs:'))).toBe(true);
   });
 
   it('alarms on any message in its dead-letter queue and on its errors', () => {

@@ -14,7 +14,7 @@ import { buildSesEventBridgeEvent, senderTagsOf } from '../../core/tracking/ses-
 import { createSesEventsHandler } from '../../lambdas/ses-events/handler.ts';
 import { loadSesFixture, SES_FIXTURE_NAMES, SES_FIXTURES, SES_OTHER_FIXTURES, type SesFixtureName } from '../fixtures/ses/index.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { openConfig, RecordingMailer, senderDeps } from '../support/sending-fixtures.ts';
+import { openConfig, RecordingMailer, senderDeps, TEST_TOKEN_SECRET } from '../support/sending-fixtures.ts';
 
 let table: TestTable;
 let counter: DynamoRequestCounter;
@@ -57,6 +57,7 @@ beforeAll(async () => {
     suppressions: table.store.suppressions,
     customers: table.store.customers,
     topics: { kind: 'topics', topics: [{ id: 'product-news', label: { ja: '製品ニュース', en: 'Product news' } }, { id: 'tips', label: { ja: '活用のヒント', en: 'Tips' } }] },
+    tagSecret: TEST_TOKEN_SECRET,
   };
   handler = createSesEventsHandler({
     stores: async () => deps,
@@ -138,7 +139,7 @@ describe('SES events through the handler', () => {
 describe('joins', () => {
   it('by tags that name the account: no read at all, one write', async () => {
     const send = { campaignId: 'monthly-newsletter', runId: '20261203T010000Z', contactId: 'con-tags-only', accountId: 'acc-2' };
-    const event = buildSesEventBridgeEvent('delivery', { messageId: 'msg-tags-only', email: 'z@example.com', tags: senderTagsOf(send, { kind: 'campaign', withAccount: true }), sentAt: new Date('2026-12-03T01:00:00Z') }, new Date('2026-12-03T01:00:02Z'));
+    const event = buildSesEventBridgeEvent('delivery', { messageId: 'msg-tags-only', email: 'z@example.com', tags: senderTagsOf(send, { kind: 'campaign', withAccount: true, signWith: TEST_TOKEN_SECRET }), sentAt: new Date('2026-12-03T01:00:00Z') }, new Date('2026-12-03T01:00:02Z'));
     const before = counter.snapshot();
     expect(await handler(event)).toMatchObject({ outcome: 'recorded', joinedBy: 'tags', contactId: 'con-tags-only' });
     const used = counter.since(before);

@@ -9,6 +9,8 @@ import { TemplateCompiler } from '../../core/rendering/template-compiler.ts';
 import type { SenderDeps } from '../../core/sending/send-emails.ts';
 import { SendRateLimiter } from '../../core/sending/send-rate-limiter.ts';
 
+/** The link secret the test sender signs tokens and SES tags with. */
+export const TEST_TOKEN_SECRET = 'test-secret-0123456789abcdef';
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /** The shipped config with a campaign to everyone and guardrails that never defer (time rules are tested apart). */
@@ -49,7 +51,7 @@ export function senderDeps(store: Store, config: EngineConfig, mailer: Mailer, c
     compiler,
     clock,
     rateLimiter: new SendRateLimiter(1_000_000, { now: () => 0, sleep: async () => {} }),
-    links: { baseUrl: 'https://links.example.com', tokenSecret: 'test-secret-0123456789abcdef' },
+    links: { baseUrl: 'https://links.example.com', tokenSecret: TEST_TOKEN_SECRET },
     newClaimToken: () => `claim-${++claims}`,
     sleep: async () => {},
   };

@@ -4,9 +4,10 @@
  * email and the contact it is about, once, and suppress the addresses a permanent bounce, a
  * complaint or an unsubscribe names.
  *
- * Join: the email tags the sender set (campaign, run, contact) name the send without a read;
- * without an account tag, the send is read by its key (one GetItem) for its account, and must be
- * this very email (same SES message id) for the tags to count; without our tags, with tags our
+ * Join: the email tags the sender set (campaign, run, contact, account) name the send without a
+ * read when they carry the sender's signature (`sig`, an HMAC with the link secret); unsigned or
+ * without an account tag, the send is read by its key (one GetItem), and must be this very email
+ * (same SES message id) for the tags to count; without our tags, with tags our
  * encoder cannot have written, or when they name no send, the send is looked up by the SES
  * message id (GSI1). So an event is filed under its own send's contact, never another's.
  *
@@ -52,6 +53,11 @@ export interface SesEventDeps {
   customers: Pick<CustomerStore, 'findContactByEmail' | 'addTopicOptOuts'>;
   /** The preference centre's topics (config `topics`): an SES opt-out of a topic of that name is applied. */
   topics: Topics;
+  /**
+   * The secret the sender signs its tags with (the link-signing secret). Only tags carrying a
+   * valid signature place an event without a read; without it, every tag join reads the send.
+   */
+  tagSecret?: string;
 }
 
 /** How the event was placed: by tags alone (no read), tags plus the send's key (GetItem), or the message id (GSI1 query). */
@@ -105,7 +111,7 @@ interface PlacedSend {
 
 /** Records one parsed SES event. Store failures throw (the caller retries; every write is idempotent). */
 export async function recordSesEvent(event: SesEvent, deps: SesEventDeps): Promise<SesEventOutcome> {
-  const tags = taggedSendOf(event);
+  const tags = taggedSendOf(event, deps.tagSecret);
   const refused = tags.tags === 'refused' ? { refusedTag: tags.tag } : {};
   if (event.eventType === 'Subscription') return recordSubscription(event, tags, deps);
 
@@ -168,7 +174,9 @@ async function placeSend(event: SesEvent, tags: TaggedSendRead, deps: SesEventDe
   if (tags.tags === 'named') {
     const tagged = tags.send;
     const labels = { ...(tagged.kind ? { kind: tagged.kind } : {}), ...(tagged.stepId ? { stepId: tagged.stepId } : {}) };
-    if (tagged.accountId) return { ...tagged, accountId: tagged.accountId, joinedBy: 'tags' };
+    // Signed by our sender: these values are the send's own, no read needed. Unsigned (mail sent
+    // before signing, or tags someone else set): the send is read and must be this very email.
+    if (tagged.accountId && tags.signed) return { ...tagged, accountId: tagged.accountId, joinedBy: 'tags' };
     const send = await deps.sends.getSend(tagged.campaignId, tagged.runId, tagged.contactId);
     // The send the tags name must be this email: tags copied from another email (or forged) name
     // someone else's send, and the message id is the truth. A send without a message id is one

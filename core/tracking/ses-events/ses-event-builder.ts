@@ -4,7 +4,7 @@
  * the benchmark all go through the same handler path with these. Pure: every time is an argument.
  */
 import { createHash } from 'node:crypto';
-import { encodeTagValue } from '../../sending/email-tags.ts';
+import { encodeTagValue, signTags } from '../../sending/email-tags.ts';
 import { sesDetailTypeOf, type SesEvent, type SesEventBridgeEvent } from './ses-event.ts';
 
 /** What can be simulated; `bounce` is a permanent (hard) bounce, `soft-bounce` a transient one. */
@@ -24,12 +24,12 @@ export interface SesEventTarget {
   configurationSet?: string;
 }
 
-/** The tags the sender puts on an email (core/sending/send-emails.ts), for a stored send. */
+/** The tags the sender puts on an email (core/sending/send-emails.ts), for a stored send; signed when `signWith` (the link secret) is given. */
 export function senderTagsOf(
   send: { campaignId: string; runId: string; contactId: string; accountId?: string },
-  options: { kind?: 'campaign' | 'sequence'; stepId?: string; withAccount?: boolean } = {},
+  options: { kind?: 'campaign' | 'sequence'; stepId?: string; withAccount?: boolean; signWith?: string } = {},
 ): Record<string, string> {
-  return {
+  const tags = {
     ...(options.kind ? { kind: options.kind } : {}),
     campaign: encodeTagValue(send.campaignId),
     run: encodeTagValue(send.runId),
@@ -37,6 +37,7 @@ export function senderTagsOf(
     ...(options.stepId ? { step: encodeTagValue(options.stepId) } : {}),
     ...(options.withAccount && send.accountId ? { account: encodeTagValue(send.accountId) } : {}),
   };
+  return options.signWith ? signTags(tags, options.signWith) : tags;
 }
 
 const ACCOUNT = '123456789012';

@@ -6,7 +6,7 @@
  * No email address goes into an id or a detail: ids and details end up in logs and exports.
  */
 import { createHash } from 'node:crypto';
-import { decodeTagValue } from '../../sending/email-tags.ts';
+import { decodeTagValue, hasValidTagSignature } from '../../sending/email-tags.ts';
 import type { EngagementEvent, EngagementEventType } from '../engagement-event.ts';
 import type { Suppression } from '../suppression.ts';
 import { bareAddressOf, type SesEvent } from './ses-event.ts';
@@ -202,7 +202,8 @@ export type TaggedSendRead =
   | { tags: 'none' }
   /** One of our tags holds a value our encoder cannot have written: none of them is trusted. */
   | { tags: 'refused'; tag: SenderTagName }
-  | { tags: 'named'; send: TaggedSend };
+  /** `signed`: the tags carry our signature over these values (a secret was given and it matched). */
+  | { tags: 'named'; send: TaggedSend; signed: boolean };
 
 /** The tags the sender sets (core/sending/send-emails.ts). */
 export const SENDER_TAG_NAMES = ['campaign', 'run', 'contact', 'account', 'kind', 'step'] as const;
@@ -213,7 +214,7 @@ export type SenderTagName = (typeof SENDER_TAG_NAMES)[number];
  * spelling of an id, bytes that are not UTF-8, a relay's rewrite) makes the whole set untrusted:
  * a lenient reading could name another contact's send, and an event must be filed under its own.
  */
-export function taggedSendOf(event: SesEvent): TaggedSendRead {
+export function taggedSendOf(event: SesEvent, tagSecret?: string): TaggedSendRead {
   const values: Partial<Record<SenderTagName, string>> = {};
   for (const name of SENDER_TAG_NAMES) {
     const value = event.mail.tags[name]?.[0];
@@ -224,7 +225,9 @@ export function taggedSendOf(event: SesEvent): TaggedSendRead {
   }
   const { campaign: campaignId, run: runId, contact: contactId, account: accountId, kind, step: stepId } = values;
   if (!campaignId || !runId || !contactId) return { tags: 'none' };
-  return { tags: 'named', send: { campaignId, runId, contactId, ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), ...(stepId ? { stepId } : {}) } };
+  const raw = Object.fromEntries(Object.entries(event.mail.tags).map(([name, list]) => [name, list[0]]));
+  const signed = tagSecret !== undefined && hasValidTagSignature(raw, tagSecret);
+  return { tags: 'named', send: { campaignId, runId, contactId, ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), ...(stepId ? { stepId } : {}) }, signed };
 }
 
 function iso(timestamp: string): string {

@@ -91,13 +91,25 @@ describe('the send named by the email tags', () => {
     expect(taggedSendOf(fixtureEvent('delivery-delay'))).toEqual({
       tags: 'named',
       send: { campaignId: 'adoption-nurture', runId: 'welcome-2026-11-30T09:00:00.000Z', contactId: 'con-00046', kind: 'sequence', stepId: 'welcome' },
+      signed: false,
     });
   });
 
   it('round-trips any id through the tags the sender sets', () => {
     const send = { campaignId: 'キャンペーン_1', runId: '2026-12-02T01:00:00.000Z', contactId: 'con 7', accountId: 'acc/9' };
     const event = buildSesEvent('delivery', { ...target, tags: senderTagsOf(send, { withAccount: true }) }, at);
-    expect(taggedSendOf(event)).toEqual({ tags: 'named', send });
+    expect(taggedSendOf(event)).toEqual({ tags: 'named', send, signed: false });
+  });
+
+  it('says the tags are signed only when our signature over exactly these values verifies', () => {
+    const send = { campaignId: 'monthly-newsletter', runId: '20261202T010000Z', contactId: 'con-1', accountId: 'acc-1' };
+    const signed = senderTagsOf(send, { kind: 'campaign', withAccount: true, signWith: 'secret-0123456789abcdef' });
+    const read = (tags: Record<string, string>, secret?: string) => taggedSendOf(buildSesEvent('delivery', { ...target, tags }, at), secret);
+    expect(read(signed, 'secret-0123456789abcdef')).toMatchObject({ tags: 'named', signed: true });
+    expect(read(signed)).toMatchObject({ tags: 'named', signed: false });
+    expect(read(signed, 'another-secret-0123456789')).toMatchObject({ tags: 'named', signed: false });
+    // The signature of con-1's email copied onto tags naming con-2: refused.
+    expect(read({ ...signed, contact: 'con-2' }, 'secret-0123456789abcdef')).toMatchObject({ tags: 'named', send: { contactId: 'con-2' }, signed: false });
   });
 
   it('names none for an email without our tags (only the ses:* ones)', () => {

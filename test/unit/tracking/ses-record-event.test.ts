@@ -24,6 +24,8 @@ const contactOf = (contactId: string, email: string, accountId = 'acc-1'): Conta
 const taro = contactOf('con-1', 'taro@example.jp');
 
 /** Ports that keep everything in maps and count each call, like the DynamoDB adapters' contracts. */
+const TAG_SECRET = 'tag-secret-0123456789abcdef';
+
 function memoryPorts(sends: Send[] = [send], contacts: Contact[] = [taro]) {
   const calls = { getSend: 0, findSendByMessageId: 0, suppress: 0, recordEvent: 0, recordUnplacedSesEvent: 0, findContactByEmail: 0, addTopicOptOuts: 0 };
   const events = new Map<string, EngagementEvent>();
@@ -91,12 +93,25 @@ function sesEvent(kind: SimulatedSesEvent, tags: Record<string, string> = sender
 }
 
 describe('joining an SES event to its send', () => {
-  it('by tags alone when they name the account: no read at all', async () => {
+  it('by tags alone when they name the account and carry our signature: no read at all', async () => {
     const { deps, calls, events } = memoryPorts([]);
-    const outcome = await ingestSesEvent(sesEvent('delivery', senderTagsOf(send, { kind: 'campaign', withAccount: true })), deps);
+    const outcome = await ingestSesEvent(sesEvent('delivery', senderTagsOf(send, { kind: 'campaign', withAccount: true, signWith: TAG_SECRET })), { ...deps, tagSecret: TAG_SECRET });
     expect(outcome).toMatchObject({ outcome: 'recorded', joinedBy: 'tags', contactId: 'con-1', campaignId: 'monthly-newsletter', runId: '20261202T010000Z' });
     expect(calls).toMatchObject({ getSend: 0, findSendByMessageId: 0 });
     expect([...events.values()][0]).toMatchObject({ type: 'delivery', accountId: 'acc-1', campaignId: 'monthly-newsletter', detail: { kind: 'campaign', sesMessageId: 'msg-1' } });
+  });
+
+  it('a forged tag set naming another contact, spelled exactly as our encoder writes it, is not trusted without our signature', async () => {
+    // Another system sending through the configuration set tags its own email (msg-x, to someone
+    // else) with con-2's ids; con-2 has a real send of that run.
+    const other: Send = { ...send, contactId: 'con-2', accountId: 'acc-2', messageId: 'msg-2' };
+    const { deps, events } = memoryPorts([send, other]);
+    const forged = senderTagsOf(other, { kind: 'campaign', withAccount: true });
+    for (const tags of [forged, { ...forged, sig: senderTagsOf(send, { kind: 'campaign', withAccount: true, signWith: TAG_SECRET }).sig as string }]) {
+      const event = buildSesEventBridgeEvent('delivery', { messageId: 'msg-x', email: 'someone@example.org', tags, sentAt: new Date('2026-12-02T01:00:00Z') }, new Date('2026-12-02T01:00:05Z'));
+      expect(await ingestSesEvent(event, { ...deps, tagSecret: TAG_SECRET })).toMatchObject({ outcome: 'unknown-message' });
+    }
+    expect([...events.values()].filter((event) => event.contactId === 'con-2')).toEqual([]);
   });
 
   it('by tags and the send read by its key when the account is not tagged (what the sender sets today)', async () => {
