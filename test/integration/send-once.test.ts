@@ -1,8 +1,11 @@
 /**
  * "Never twice" against the real components: DynamoDB Local for claims and the SES v2 emulator
  * for delivery. Re-invoking a run, redelivering a queue message, and a worker killed after SES
- * accepted an email but before it recorded it: each leaves exactly one email per recipient.
+ * accepted an email but before it recorded it: each leaves exactly one email per recipient. And
+ * an SES account that refuses to send (answered through the real SDK) leaves every request
+ * retryable, none failed for good.
  */
+import { createServer, request as httpRequest } from 'node:http';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessQueue } from '../../adapters/local/in-process-queue.ts';
@@ -117,5 +120,62 @@ describe('exactly one email each', () => {
     await drainQueue(queue, senderDeps(table.store, config, real, clock), processSendBatch);
     const after = await mailbox();
     for (let i = 0; i < 25; i++) expect((after.get(`c${i}@example.com`) ?? 0) - (before.get(`c${i}@example.com`) ?? 0)).toBe(1);
+  });
+});
+
+describe('an SES account that refuses to send (sending paused)', () => {
+  it('leaves every request retryable: nothing failed, every claim released; after the fix each email goes once', async () => {
+    // SES in front of the emulator: while `paused`, SendEmail answers as SES does for a paused account.
+    let paused = true;
+    let refusals = 0;
+    const upstream = new URL(ses.endpoint);
+    const proxy = createServer((request, response) => {
+      if (paused && request.url?.includes('/outbound-emails')) {
+        refusals++;
+        request.resume();
+        response.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'SendingPausedException' });
+        response.end(JSON.stringify({ message: 'Email sending is disabled for your account.' }));
+        return;
+      }
+      const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      request.pipe(forwarded);
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    try {
+      const mailer = new SesMailer(new SESv2Client({ ...LOCAL_AWS, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 }));
+      const queue = new InProcessQueue();
+      const logs: Array<Record<string, unknown>> = [];
+      const deps = { ...senderDeps(table.store, config, mailer, clock), log: (entry: Record<string, unknown>) => logs.push(entry) };
+      // Queued as the dispatcher queues them (a run of its own, so the earlier tests' sends do not count).
+      const dispatched = { runId: '20261202T060000Z' };
+      await queue.enqueue(Array.from({ length: 25 }, (_, i) => ({ source: { kind: 'campaign' as const, campaignId: campaign.id }, runId: dispatched.runId, contactId: `c${i}`, accountId: 'acc' })));
+      const before = await mailbox();
+
+      const messages = queue.receive(25);
+      for (let start = 0; start < messages.length; start += 10) {
+        const batch = messages.slice(start, start + 10);
+        const result = await processSendBatch(batch.map((message) => ({ id: message.id, body: message.body })), deps);
+        expect(result.halted).toEqual({ reason: 'account-level', errorName: 'SendingPausedException' });
+        expect(result.retryIds.sort()).toEqual(batch.map((message) => message.id).sort());
+        for (const message of batch) queue.release(message.id, 0);
+      }
+      expect(refusals).toBe(3); // one SES call per batch, not one per email
+      expect(await table.store.sends.listSendsOfRun(campaign.id, dispatched.runId)).toEqual([]);
+      expect(logs.filter((entry) => entry.level === 'ERROR' && entry.errorName === 'SendingPausedException')).toHaveLength(3);
+      expect(queue.size).toBe(25);
+
+      paused = false;
+      await drainQueue(queue, deps, processSendBatch);
+      const sends = await table.store.sends.listSendsOfRun(campaign.id, dispatched.runId);
+      expect(sends.map((send) => send.state)).toEqual(Array(25).fill('sent'));
+      const after = await mailbox();
+      for (let i = 0; i < 25; i++) expect((after.get(`c${i}@example.com`) ?? 0) - (before.get(`c${i}@example.com`) ?? 0)).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
