@@ -8,7 +8,6 @@
 import { mapBounded } from '../bounded-parallel.ts';
 import type { Clock, CustomerStore, UpsertOutcome } from '../ports.ts';
 import { accountSchema, type Account } from './account.ts';
-import type { Phase } from '../config/schema/common.ts';
 import { contactSchema, type Contact } from './contact.ts';
 
 /** Where a record came from: `accounts.csv` line 4, or `contacts[12]` in an API body. */
@@ -36,19 +35,10 @@ export interface OutcomeCounts {
   rejected: number;
 }
 
-/** An account that is now in a lifecycle phase it was not in before (new accounts included). */
-export interface PhaseChange {
-  accountId: string;
-  from?: Phase;
-  to: Phase;
-}
-
 export interface ImportReport {
   accounts: OutcomeCounts;
   contacts: OutcomeCounts;
   rejected: RejectedRecord[];
-  /** Accounts now in a phase they were not in before this import (what the import changed). */
-  phaseChanges: PhaseChange[];
   /**
    * Every account this import wrote or confirmed, and the accounts of the contacts it wrote or
    * confirmed, `unchanged` ones included: enrollment is derived from their stored state, so a
@@ -125,13 +115,6 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
   });
 
   const now = clock.now();
-  const before = accounts.length > 0 ? await store.getAccounts(accounts.map(({ entity }) => entity.accountId)) : new Map<string, Account>();
-  const phaseChanges: PhaseChange[] = accounts
-    .filter(({ entity }) => before.get(entity.accountId)?.phase !== entity.phase)
-    .map(({ entity }) => {
-      const from = before.get(entity.accountId)?.phase;
-      return { accountId: entity.accountId, ...(from ? { from } : {}), to: entity.phase };
-    });
   const accountOutcomes = await mapBounded(accounts, WRITE_CONCURRENCY, ({ entity }) => store.upsertAccount(entity, now));
   const contactResults = await mapBounded(placeable, WRITE_CONCURRENCY, ({ entity }) => store.upsertContact(entity, now));
   const contactOutcomes: UpsertOutcome[] = [];
@@ -149,7 +132,6 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
     accounts: countOutcomes(accountOutcomes, input.accounts.length - accounts.length),
     contacts: countOutcomes(contactOutcomes, input.contacts.length - writtenContacts.length),
     rejected,
-    phaseChanges,
     accountIds: [...new Set([...accounts.map(({ entity }) => entity.accountId), ...writtenContacts.map((contact) => contact.accountId)])],
   };
 }
