@@ -9,6 +9,7 @@
  */
 import { compile as compileHtmlToText } from 'html-to-text';
 import { Liquid, type LiquidOptions } from 'liquidjs';
+import { registerTemplateFilters } from './liquid-filters.ts';
 
 export interface RenderingEngines {
   /** Parses and renders the HTML body; escapes every `{{ output }}`. */
@@ -49,8 +50,8 @@ export function createRenderingEngines(): RenderingEngines {
       wordwrap: false,
       selectors: [...PLAIN_TEXT_SELECTORS, ...KEEP_CASE, { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } }],
     }),
-    html: new Liquid({ ...sharedOptions, outputEscape: 'escape' }),
-    text: new Liquid({ ...sharedOptions }),
+    html: withTemplateFilters(new Liquid({ ...sharedOptions, outputEscape: 'escape' })),
+    text: withTemplateFilters(new Liquid({ ...sharedOptions })),
     plainText: compileHtmlToText({
       wordwrap: 78,
       selectors: [
@@ -62,4 +63,9 @@ export function createRenderingEngines(): RenderingEngines {
       ],
     }),
   };
+}
+
+function withTemplateFilters(liquid: Liquid): Liquid {
+  registerTemplateFilters(liquid);
+  return liquid;
 }
