@@ -164,7 +164,19 @@ class CrossChecker {
   singleton(document: RawDocument): void {
     const raw = document.raw;
     const items = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []);
-    if (raw.kind === 'senders') this.uniqueIds(document, items('identities'), ['identities']);
+    if (raw.kind === 'senders') {
+      this.uniqueIds(document, items('identities'), ['identities']);
+      // The footer of every bulk email names the sender and its postal address, in the email's language.
+      items('identities').forEach((identity, index) => {
+        for (const field of ['organization', 'postalAddress'] as const) {
+          const text = (identity as Record<string, Record<string, unknown> | undefined> | null)?.[field];
+          if (text === undefined || text === null || typeof text !== 'object') continue;
+          for (const locale of LOCALES) {
+            if (!text[locale]) this.add(document, ['identities', index, field, locale], `missing ${locale} ${field}: every bulk email shows the sender's name and postal address (CAN-SPAM, Japan's Specified Electronic Mail Act), in ${LOCALES.join(' and ')}`);
+          }
+        }
+      });
+    }
     if (raw.kind === 'products') this.uniqueIds(document, items('products'), ['products']);
     if (raw.kind === 'csql-rules') {
       this.uniqueIds(document, items('rules'), ['rules']);

@@ -22,6 +22,8 @@ export const sendersSchema = z
           id: idSchema,
           email: emailSchema.describe('a verified SES identity (address or an address at a verified domain)'),
           displayName: localizedTextSchema,
+          organization: localizedTextSchema.describe("the sender's legal name, shown in every email's footer (CAN-SPAM; Japan's Specified Electronic Mail Act)"),
+          postalAddress: localizedTextSchema.describe("the sender's postal address, shown in every email's footer (CAN-SPAM; Japan's Specified Electronic Mail Act)"),
           replyTo: emailSchema.optional(),
           configurationSet: z.string().min(1).describe('SES configuration set that publishes events for these sends'),
         }),
