@@ -1,6 +1,8 @@
 /**
  * Customer CSV files (a CRM or Excel export) to candidate records for the import use case.
  * Columns are snake_case as CRMs export them; list cells (products, topics) are separated by `;`.
+ * A custom attribute declared in campaigns/attributes.yaml is a column `attr_<id>` (the prefix keeps
+ * custom columns apart from ours, today's and future ones); its cell is checked by the import.
  * Owns what a file must look like: a file that is missing, empty, not text in a known encoding,
  * not CSV, or has a missing or unknown column is refused whole before anything is written; a row
  * with the wrong number of cells is refused on its own (`rejected`) and the other rows still go in.
@@ -18,8 +20,11 @@ export type CustomerFileKind = 'accounts' | 'contacts';
 interface ColumnSpec {
   field: string;
   required: boolean;
-  kind?: 'number' | 'list';
+  kind?: 'number' | 'list' | 'attribute';
 }
+
+/** Column-name prefix of custom attributes: `attr_industry` holds the attribute `industry`. */
+export const ATTRIBUTE_COLUMN_PREFIX = 'attr_';
 
 export const CSV_COLUMNS: Record<CustomerFileKind, Record<string, ColumnSpec>> = {
   accounts: {
@@ -71,10 +76,17 @@ export interface CustomerCsvFile {
 export interface CustomerCsvReadOptions {
   /** An encoding label (shift_jis, cp932, utf-16le, ...) that overrides detection. */
   encoding?: string;
+  /**
+   * Ids of the custom attributes declared for this kind of file (contact attributes for contacts,
+   * account attributes for accounts): each may be a column `attr_<id>`. Any other `attr_` column
+   * is unknown and refuses the file, like any unknown column.
+   */
+  attributes?: readonly string[];
 }
 
-/** Field name (accountId) to the CSV column that holds it (account_id), for messages. */
+/** Field name (accountId, attributes.industry) to the CSV column that holds it (account_id, attr_industry), for messages. */
 export function csvColumnLabel(field: string): string {
+  if (field.startsWith('attributes.')) return `${ATTRIBUTE_COLUMN_PREFIX}${field.slice('attributes.'.length)}`;
   for (const columns of Object.values(CSV_COLUMNS)) {
     for (const [column, spec] of Object.entries(columns)) if (spec.field === field) return column;
   }
@@ -108,7 +120,7 @@ export function parseCustomerCsvBytes(bytes: Uint8Array, source: string, kind: C
       : '';
     throw new CustomerCsvError(`${source}: ${error.message}.${fix}`);
   }
-  const parsed = parseRows(decoded.text, source, kind);
+  const parsed = parseRows(decoded.text, source, kind, options.attributes);
   const notes = decoded.encoding === 'utf-8' ? parsed.notes : [`${source}: read as ${decoded.encoding} (${describeChoice(decoded.choice)})`, ...parsed.notes];
   return { ...parsed, source, encoding: decoded.encoding, notes };
 }
@@ -117,13 +129,13 @@ export function parseCustomerCsvBytes(bytes: Uint8Array, source: string, kind: C
  * For files this project wrote itself (the demo data): every row must be well-formed, so a
  * ragged row refuses the file. People's files go through `readCustomerCsvFile`.
  */
-export async function readCustomerCsv(path: string, kind: CustomerFileKind): Promise<CandidateRecord[]> {
-  return wellFormedOnly(await readCustomerCsvFile(path, kind));
+export async function readCustomerCsv(path: string, kind: CustomerFileKind, options: Pick<CustomerCsvReadOptions, 'attributes'> = {}): Promise<CandidateRecord[]> {
+  return wellFormedOnly(await readCustomerCsvFile(path, kind, options));
 }
 
 /** Text already decoded, strict like `readCustomerCsv`. */
-export function parseCustomerCsv(text: string, source: string, kind: CustomerFileKind): CandidateRecord[] {
-  return wellFormedOnly({ ...parseRows(text, source, kind), source });
+export function parseCustomerCsv(text: string, source: string, kind: CustomerFileKind, options: Pick<CustomerCsvReadOptions, 'attributes'> = {}): CandidateRecord[] {
+  return wellFormedOnly({ ...parseRows(text, source, kind, options.attributes), source });
 }
 
 function wellFormedOnly(file: Pick<CustomerCsvFile, 'source' | 'records' | 'rejected'>): CandidateRecord[] {
@@ -166,9 +178,9 @@ interface ParsedRow {
   raw: string;
 }
 
-function parseRows(text: string, source: string, kind: CustomerFileKind): Omit<CustomerCsvFile, 'source' | 'encoding'> {
-  const columns = CSV_COLUMNS[kind];
-  const expectedHeader = Object.keys(columns).join(',');
+function parseRows(text: string, source: string, kind: CustomerFileKind, attributes: readonly string[] = []): Omit<CustomerCsvFile, 'source' | 'encoding'> {
+  const columns = columnsWithAttributes(CSV_COLUMNS[kind], attributes);
+  const expectedHeader = Object.entries(columns).filter(([, spec]) => spec.kind !== 'attribute').map(([column]) => column).join(',');
   // csv-parse picks one record delimiter per file and counts lines by it, so a file with LF and
   // CRLF (or CR-only) lines would get wrong line numbers; one kind of line end makes them right.
   const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
@@ -235,6 +247,13 @@ function cellCountProblem(cells: string[], expected: number): string | undefined
   return undefined;
 }
 
+/** Our columns plus one optional `attr_<id>` column per declared attribute. */
+function columnsWithAttributes(columns: Record<string, ColumnSpec>, attributes: readonly string[]): Record<string, ColumnSpec> {
+  const withAttributes = { ...columns };
+  for (const id of attributes) withAttributes[`${ATTRIBUTE_COLUMN_PREFIX}${id}`] = { field: id, required: false, kind: 'attribute' };
+  return withAttributes;
+}
+
 function checkHeader(present: string[], columns: Record<string, ColumnSpec>, source: string, expectedHeader: string): void {
   const unknown = present.filter((column) => !(column in columns));
   const duplicated = [...new Set(present.filter((column, i) => present.indexOf(column) !== i))];
@@ -246,7 +265,11 @@ function checkHeader(present: string[], columns: Record<string, ColumnSpec>, sou
     ...(duplicated.length > 0 ? [`column(s) named twice: ${duplicated.join(', ')}`] : []),
   ];
   const optional = Object.entries(columns).filter(([, spec]) => !spec.required).map(([column]) => column);
-  throw new CustomerCsvError(`${source}: ${problems.join('; ')}. Expected header: ${expectedHeader} (optional: ${optional.join(', ')})`);
+  // An attr_ column that is not declared is most likely an attribute someone forgot to declare.
+  const undeclared = unknown.some((column) => column.startsWith(ATTRIBUTE_COLUMN_PREFIX))
+    ? `; an ${ATTRIBUTE_COLUMN_PREFIX}<id> column needs the attribute declared in campaigns/attributes.yaml`
+    : '';
+  throw new CustomerCsvError(`${source}: ${problems.join('; ')}. Expected header: ${expectedHeader} (optional: ${optional.join(', ')})${undeclared}`);
 }
 
 function withoutTrailingEmpty(cells: string[]): string[] {
@@ -261,7 +284,8 @@ function toFields(header: string[], cells: string[], columns: Record<string, Col
     const spec = columns[column];
     const cell = cells[i] ?? '';
     if (!spec || cell === '') return;
-    if (spec.kind === 'list') value[spec.field] = cell.split(';').map((item) => item.trim()).filter(Boolean);
+    if (spec.kind === 'attribute') value.attributes = { ...(value.attributes as Record<string, string> | undefined), [spec.field]: cell };
+    else if (spec.kind === 'list') value[spec.field] = cell.split(';').map((item) => item.trim()).filter(Boolean);
     else if (spec.kind === 'number') value[spec.field] = /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
     else value[spec.field] = cell;
   });

@@ -1,7 +1,8 @@
 /**
  * Segment matching: does a contact (with its account and engagement band) belong to a
  * campaign's audience? Every list in the audience narrows it; include/exclude lists of
- * contact ids win over everything else.
+ * contact ids win over everything else. An attribute filter selects recipients whose value is
+ * one of those listed; one without a value for the attribute is not selected.
  */
 import type { Audience } from '../config/schema/common.ts';
 import type { Scoring } from '../config/schema/scoring.ts';
@@ -26,7 +27,16 @@ export function inAudience(audience: Audience, candidate: AudienceCandidate): bo
   if (audience.productsNotOwned && audience.productsNotOwned.some((product) => account.products.includes(product))) return false;
   if (audience.locales && !audience.locales.includes(contact.locale)) return false;
   if (audience.engagementBands && !audience.engagementBands.includes(candidate.engagementBand)) return false;
+  if (audience.attributes && !attributesMatch(audience.attributes, contact.attributes)) return false;
+  if (audience.accountAttributes && !attributesMatch(audience.accountAttributes, account.attributes)) return false;
   return true;
+}
+
+function attributesMatch(filter: NonNullable<Audience['attributes']>, values: Contact['attributes']): boolean {
+  return Object.entries(filter).every(([id, wanted]) => {
+    const value = values?.[id];
+    return value !== undefined && wanted.includes(value);
+  });
 }
 
 /** The band whose minScore is the highest one at or below the score (bands are validated ascending from 0). */

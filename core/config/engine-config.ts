@@ -7,8 +7,9 @@
  */
 import { parseConfigDocument, type ConfigSourceFile, type ParsedDocument, type RawDocument } from './parse-documents.ts';
 import { formatPath, type ConfigProblem } from './problems.ts';
-import { collectDeclarations, messageReferences, type Declarations, type FieldPath, type MessageReferences } from './references.ts';
-import { LOCALES, SINGLETON_KINDS, type ConfigDocument, type Locale } from './schema/index.ts';
+import { collectDeclarations, messageReferences, type AttributeOwner, type Declarations, type FieldPath, type MessageReferences } from './references.ts';
+import { attributeValueOf, NO_ATTRIBUTES, type Attributes } from './schema/attributes.ts';
+import { LOCALES, OPTIONAL_SINGLETON_KINDS, SINGLETON_KINDS, type ConfigDocument, type Locale } from './schema/index.ts';
 import type { Campaign, Sequence, WebinarPolicy } from './schema/messages.ts';
 import type { CsqlRules, Scoring } from './schema/scoring.ts';
 import type { Guardrails, Products, Senders, Topics } from './schema/settings.ts';
@@ -24,6 +25,8 @@ export interface EngineConfig {
   guardrails: Guardrails;
   scoring: Scoring;
   csqlRules: CsqlRules;
+  /** Declared custom attributes; none declared when there is no attributes file. */
+  attributes: Attributes;
   /** templateId -> locale -> version */
   templates: Map<string, Map<Locale, TemplateVersion>>;
   /** The file each document came from, by `kind/id` (or kind for singletons). */
@@ -66,10 +69,10 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
   }
 
   const byKind = groupByKind(parsedDocuments);
-  for (const kind of SINGLETON_KINDS) {
+  for (const kind of [...SINGLETON_KINDS, ...OPTIONAL_SINGLETON_KINDS]) {
     const found = rawDocuments.filter((document) => document.raw.kind === kind);
     // A file of this kind that failed to parse is already reported; "missing" would mislead.
-    if (found.length === 0 && !declaredKinds.has(kind)) {
+    if (found.length === 0 && !declaredKinds.has(kind) && (SINGLETON_KINDS as readonly string[]).includes(kind)) {
       problems.push({ file: input.configRoot, path: 'kind', message: `no file of kind '${kind}': the engine needs exactly one` });
     }
     for (const extra of found.slice(1)) {
@@ -80,6 +83,9 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
 
   const declarations: Declarations = {};
   for (const document of rawDocuments) collectDeclarations(document.raw, declarations);
+  // No attributes file at all: nothing is declared, so a segment naming one is wrong. A file that
+  // failed to parse leaves them unknown (its problem is already reported).
+  if (!declarations.attributes && !declaredKinds.has('attributes')) declarations.attributes = { contact: new Map(), account: new Map() };
   const check = new CrossChecker(problems, {
     templates,
     knownTemplateIds: new Set(input.templates.map((source) => source.templateId)),
@@ -121,6 +127,7 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
       guardrails: only('guardrails'),
       scoring: only('scoring'),
       csqlRules: only('csql-rules'),
+      attributes: documentsOf('attributes')[0] ?? NO_ATTRIBUTES,
       templates,
       fileOf,
     },
@@ -178,6 +185,10 @@ class CrossChecker {
       });
     }
     if (raw.kind === 'products') this.uniqueIds(document, items('products'), ['products']);
+    if (raw.kind === 'attributes') {
+      this.uniqueIds(document, items('contact'), ['contact']);
+      this.uniqueIds(document, items('account'), ['account']);
+    }
     if (raw.kind === 'csql-rules') {
       this.uniqueIds(document, items('rules'), ['rules']);
       items('rules').forEach((rule, index) => this.products(document, ['rules', index, 'productsNotOwned'], (rule as { productsNotOwned?: unknown } | null)?.productsNotOwned));
@@ -233,6 +244,31 @@ class CrossChecker {
     }
     this.sequenceSteps(document, references.steps);
     for (const [path, products] of references.products) this.products(document, path, products);
+    for (const { path, of, filter } of references.attributeFilters) this.attributeFilter(document, path, of, filter);
+  }
+
+  /** Each attribute a segment names must be declared for that owner, and each value valid for its type. */
+  private attributeFilter(document: RawDocument, path: FieldPath, of: AttributeOwner, filter: unknown): void {
+    const declared = this.context.declarations.attributes?.[of];
+    if (!declared || typeof filter !== 'object' || filter === null || Array.isArray(filter)) return;
+    for (const [id, values] of Object.entries(filter)) {
+      const declaration = declared.get(id);
+      if (!declaration) {
+        const known = declared.size > 0 ? `declared ${of} attributes are ${[...declared.keys()].join(', ')}` : `no ${of} attributes are declared (campaigns/attributes.yaml, kind: attributes)`;
+        this.add(document, [...path, id], `unknown ${of} attribute '${id}': ${known}`);
+        continue;
+      }
+      if (!Array.isArray(values)) continue;
+      values.forEach((value, index) => {
+        // A segment value is written in YAML, so it must already be of the type (no text for a number).
+        const typed = typeof value === (declaration.type === 'date' ? 'string' : declaration.type);
+        const checked = attributeValueOf(declaration, value);
+        if (!typed || 'error' in checked) {
+          const message = 'error' in checked ? checked.error : `expected a ${declaration.type}, got '${String(value)}'`;
+          this.add(document, [...path, id, index], `${of} attribute '${id}' (${declaration.type}): ${message}`);
+        }
+      });
+    }
   }
 
   /** Each product named at `path` must be declared in the products file. */

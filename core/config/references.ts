@@ -3,6 +3,7 @@
  * so references are checked even in a file that has other mistakes: one run of validate
  * reports every mistake, not only the first file's.
  */
+import { ATTRIBUTE_TYPES, type AttributeType } from './schema/attributes.ts';
 import { LOCALES, type Locale } from './schema/common.ts';
 
 export type FieldPath = PropertyKey[];
@@ -18,6 +19,8 @@ export interface MessageReferences {
   bands: Array<[FieldPath, string]>;
   /** Product lists of segments (productsOwned / productsNotOwned), by path. */
   products: Array<[FieldPath, unknown]>;
+  /** Attribute filters of segments (`attributes` of contacts, `accountAttributes`), by path. */
+  attributeFilters: Array<{ path: FieldPath; of: AttributeOwner; filter: unknown }>;
   steps: Array<{ id?: string; when?: Record<string, unknown> }>;
 }
 
@@ -27,6 +30,16 @@ export interface Declarations {
   topics?: Set<string>;
   products?: Set<string>;
   bands?: Set<string>;
+  /** Declared custom attributes by id, per owner; undefined when there is no attributes file. */
+  attributes?: Record<AttributeOwner, Map<string, DeclaredAttribute>>;
+}
+
+export type AttributeOwner = 'contact' | 'account';
+
+/** What a segment needs to know of a declared attribute to check the values it names. */
+export interface DeclaredAttribute {
+  type: AttributeType;
+  values?: string[];
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -55,15 +68,24 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
       if (named !== undefined) products.push([[...path, key], named]);
     }
   };
+  const attributeFilters: MessageReferences['attributeFilters'] = [];
+  const addAttributeFilters = (path: FieldPath, audience: unknown) => {
+    for (const [key, of] of [['attributes', 'contact'], ['accountAttributes', 'account']] as const) {
+      const filter = record(audience)[key];
+      if (filter !== undefined) attributeFilters.push({ path: [...path, key], of, filter });
+    }
+  };
   const steps = list(raw.steps).map((step) => ({ id: text(record(step).id), when: record(record(step).when) }));
   if (kind === 'campaign') {
     addTemplate(['template'], raw.template);
     addBands(['audience', 'engagementBands'], record(raw.audience).engagementBands);
     addProducts(['audience'], raw.audience);
+    addAttributeFilters(['audience'], raw.audience);
   } else if (kind === 'sequence') {
     list(raw.steps).forEach((step, index) => addTemplate(['steps', index, 'template'], record(step).template));
     addBands(['enrollment', 'audience', 'engagementBands'], record(record(raw.enrollment).audience).engagementBands);
     addProducts(['enrollment', 'audience'], record(raw.enrollment).audience);
+    addAttributeFilters(['enrollment', 'audience'], record(raw.enrollment).audience);
   } else {
     addTemplate(['confirmation', 'template'], record(raw.confirmation).template);
     list(raw.reminders).forEach((reminder, index) => addTemplate(['reminders', index, 'template'], record(reminder).template));
@@ -85,11 +107,12 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     templates,
     bands,
     products,
+    attributeFilters,
     steps: kind === 'sequence' ? steps : [],
   };
 }
 
-/** Adds what a singleton file declares (ids of senders, topics, bands) to `into`. */
+/** Adds what a singleton file declares (ids of senders, topics, bands, attributes) to `into`. */
 export function collectDeclarations(raw: Record<string, unknown>, into: Declarations): void {
   const ids = (items: unknown) => list(items).map((item) => text(record(item).id)).filter((id): id is string => id !== undefined);
   if (raw.kind === 'senders') {
@@ -104,5 +127,16 @@ export function collectDeclarations(raw: Record<string, unknown>, into: Declarat
     into.topics = new Set([...(into.topics ?? []), ...ids(raw.topics)]);
   } else if (raw.kind === 'scoring') {
     into.bands = new Set([...(into.bands ?? []), ...ids(raw.bands)]);
+  } else if (raw.kind === 'attributes') {
+    into.attributes ??= { contact: new Map(), account: new Map() };
+    for (const of of ['contact', 'account'] as const) {
+      for (const item of list(raw[of])) {
+        const id = text(record(item).id);
+        const type = record(item).type;
+        if (!id || !(ATTRIBUTE_TYPES as readonly unknown[]).includes(type)) continue;
+        const values = list(record(item).values).filter((value): value is string => typeof value === 'string');
+        into.attributes[of].set(id, { type: type as AttributeType, ...(values.length > 0 ? { values } : {}) });
+      }
+    }
   }
 }

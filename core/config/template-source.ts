@@ -29,6 +29,8 @@ export interface TemplateVersion {
   preheader?: string;
   /** MJML with Liquid placeholders, front matter removed. */
   mjml: string;
+  /** The file line the MJML starts on (after the front matter), so errors in it name file lines. */
+  bodyStartLine?: number;
 }
 
 const frontMatterSchema = z.strictObject({
@@ -75,6 +77,7 @@ export function parseTemplateSource(source: TemplateSourceFile): { version?: Tem
       subject: parsed.data.subject,
       ...(parsed.data.preheader === undefined ? {} : { preheader: parsed.data.preheader }),
       mjml,
+      bodyStartLine: (match[0].match(/\n/g)?.length ?? 0) + 1,
     },
     problems,
   };

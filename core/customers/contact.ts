@@ -1,10 +1,11 @@
 /**
  * A contact: a person at a customer account whom the engine may email, with the locale and
- * time zone that decide language and send window, and the consent that decides whether at all.
+ * time zone that decide language and send window, the consent that decides whether at all, and
+ * the custom attributes the team declared.
  */
 import { z } from 'zod';
 import { emailSchema, idSchema, localeSchema, timeZoneSchema } from '../config/schema/common.ts';
-import { externalIdSchema } from './account.ts';
+import { customAttributesSchema, externalIdSchema } from './account.ts';
 
 export const CONSENT_STATES = ['granted', 'withdrawn', 'unknown'] as const;
 
@@ -29,6 +30,8 @@ export const contactSchema = z.strictObject({
     .default([])
     .transform((topics) => [...new Set(topics)]),
   role: z.string().trim().max(100).optional(),
+  /** Custom attribute values (campaigns/attributes.yaml), CRM-owned like the rest of the profile. */
+  attributes: customAttributesSchema.optional(),
 });
 
 export type Contact = z.infer<typeof contactSchema>;

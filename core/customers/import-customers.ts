@@ -4,11 +4,14 @@
  * upserted, and records identical to what is stored are left alone (`unchanged`), so
  * importing the same file twice changes nothing. An import writes only the fields the CRM owns
  * (docs/data-model.md); an address that belongs to another contact is refused, naming it.
+ * Custom attributes must be declared (campaigns/attributes.yaml) and fit their type.
  */
 import { mapBounded } from '../bounded-parallel.ts';
 import type { Clock, CustomerStore, UpsertOutcome } from '../ports.ts';
 import { accountSchema, type Account } from './account.ts';
 import { contactSchema, type Contact } from './contact.ts';
+import type { AttributeDeclaration } from '../config/schema/attributes.ts';
+import { checkCustomAttributes } from './custom-attributes.ts';
 
 /** Where a record came from: `accounts.csv` line 4, or `contacts[12]` in an API body. */
 export interface RecordLocation {
@@ -51,6 +54,8 @@ export interface ImportReport {
 export interface ImportCatalogue {
   products: readonly string[];
   topics: readonly string[];
+  /** Declared custom attributes; a record's attribute values must be declared and fit the type. */
+  attributes?: { contact: readonly AttributeDeclaration[]; account: readonly AttributeDeclaration[] };
 }
 
 export interface ImportInput {
@@ -58,15 +63,26 @@ export interface ImportInput {
   contacts: CandidateRecord[];
   /** Names a field in messages the way the source spells it (CSV column `account_id`, JSON `accountId`). */
   fieldLabel?: (field: string) => string;
-  /** When given, a product or topic the config does not declare rejects the record, listing the known ones. */
+  /**
+   * When given, a product or topic the config does not declare rejects the record, listing the
+   * known ones. Without it, a record carrying custom attributes is rejected (their types are unknown).
+   */
   catalogue?: ImportCatalogue;
 }
 
 const WRITE_CONCURRENCY = 16;
 
-/** The products and topics the team's config declares. */
-export function importCatalogueOf(config: { products: { products: Array<{ id: string }> }; topics: { topics: Array<{ id: string }> } }): ImportCatalogue {
-  return { products: config.products.products.map((product) => product.id), topics: config.topics.topics.map((topic) => topic.id) };
+/** The products, topics and custom attributes the team's config declares. */
+export function importCatalogueOf(config: {
+  products: { products: Array<{ id: string }> };
+  topics: { topics: Array<{ id: string }> };
+  attributes?: { contact: AttributeDeclaration[]; account: AttributeDeclaration[] };
+}): ImportCatalogue {
+  return {
+    products: config.products.products.map((product) => product.id),
+    topics: config.topics.topics.map((topic) => topic.id),
+    ...(config.attributes ? { attributes: { contact: config.attributes.contact, account: config.attributes.account } } : {}),
+  };
 }
 
 export function formatLocation(location: RecordLocation): string {
@@ -80,11 +96,18 @@ export async function importCustomers(input: ImportInput, store: CustomerStore, 
   const rejected: RejectedRecord[] = [];
 
   const catalogue = input.catalogue;
+  // Custom attributes are checked against their declarations and come back typed (a CSV cell 12 becomes the number 12).
+  const withAttributes = <T extends { attributes?: Record<string, unknown> }>(entity: T, of: 'contact' | 'account') => {
+    const checked = checkCustomAttributes(entity.attributes, of, catalogue?.attributes?.[of], label);
+    if ('reason' in checked) return checked.reason;
+    const { attributes: _unchecked, ...rest } = entity;
+    return { ...rest, ...(checked.attributes ? { attributes: checked.attributes } : {}) } as T;
+  };
   const accounts = checkRecords(input.accounts, rejected, label, (record) => accountSchema.safeParse(record.value), (account) => account.accountId, 'account id', (account) =>
-    catalogue ? unknownValues(account.products, catalogue.products, 'product', label('products')) : undefined,
+    (catalogue ? unknownValues(account.products, catalogue.products, 'product', label('products')) : undefined) ?? withAttributes(account, 'account'),
   );
   const contacts = checkRecords(input.contacts, rejected, label, (record) => contactSchema.safeParse(record.value), (contact) => contact.contactId, 'contact id', (contact) =>
-    catalogue ? unknownValues(contact.topicsOptedOut, catalogue.topics, 'topic', label('topicsOptedOut')) : undefined,
+    (catalogue ? unknownValues(contact.topicsOptedOut, catalogue.topics, 'topic', label('topicsOptedOut')) : undefined) ?? withAttributes(contact, 'contact'),
   );
   rejectDuplicateEmails(contacts, rejected, label);
 
@@ -158,8 +181,11 @@ function checkRecords<T>(
   parse: (record: CandidateRecord) => SafeParse<T>,
   idOf: (entity: T) => string,
   idName: string,
-  /** A reason to reject a well-formed record (e.g. a value the config does not declare). */
-  refuse: (entity: T) => string | undefined = () => undefined,
+  /**
+   * A reason to reject a well-formed record (e.g. a value the config does not declare), or the
+   * record as it is to be written (e.g. with its custom attributes typed).
+   */
+  refuse: (entity: T) => string | T | undefined = () => undefined,
 ): CheckedRecord<T>[] {
   const firstSeen = new Map<string, RecordLocation>();
   const checked: CheckedRecord<T>[] = [];
@@ -171,18 +197,19 @@ function checkRecords<T>(
       continue;
     }
     const refusal = refuse(result.data);
-    if (refusal) {
+    if (typeof refusal === 'string') {
       rejected.push({ location: record.location, reason: refusal });
       continue;
     }
-    const id = idOf(result.data);
+    const entity = refusal ?? result.data;
+    const id = idOf(entity);
     const earlier = firstSeen.get(id);
     if (earlier) {
       rejected.push({ location: record.location, reason: `duplicate ${idName} '${id}' (first at ${formatLocation(earlier)})` });
       continue;
     }
     firstSeen.set(id, record.location);
-    checked.push({ location: record.location, entity: result.data });
+    checked.push({ location: record.location, entity });
   }
   return checked;
 }

@@ -1,18 +1,27 @@
 /**
  * Compiles one template version (templates/<id>/<locale>.mjml) into a CompiledTemplate, once:
- * MJML turns the MJML-with-Liquid source into HTML (Liquid placeholders pass through untouched),
- * then LiquidJS parses that HTML, the subject and the preheader. Rendering a recipient afterwards
- * is only a Liquid render (see render-email.ts): MJML costs milliseconds, Liquid microseconds.
+ * MJML turns the MJML-with-Liquid source into HTML, then LiquidJS parses that HTML, the subject
+ * and the preheader. Rendering a recipient afterwards is only a Liquid render plus an HTML-to-text
+ * conversion (see render-email.ts): MJML costs milliseconds, the rest a fraction of one.
+ *
+ * Before MJML runs, the source is checked where the author can act on it, each problem with its
+ * line: elements nest properly (MJML repairs mismatched tags silently), Liquid syntax, `| raw` on
+ * customer data. Liquid control flow between structural elements is protected through the
+ * compile (liquid-in-mjml.ts), and afterwards every Liquid tag of the source must still be in
+ * the HTML: a tag MJML dropped would change who sees what, so it fails the compile.
  *
  * The front-matter preheader becomes the email's hidden preview text: an `<mj-preview>` is added
- * on the first line of the head, so MJML's line numbers still match the author's file.
+ * on the first line of the head, so line numbers still match the author's file.
  */
 import mjml2html from 'mjml';
 import type { Template } from 'liquidjs';
 import type { Locale } from '../config/schema/common.ts';
 import type { TemplateVersion } from '../config/template-source.ts';
+import { lostLiquidTags, protectControlFlow } from './liquid-in-mjml.ts';
+import { mjmlStructureProblems } from './mjml-structure.ts';
+import { rawCustomerData } from './raw-customer-data.ts';
 import { createRenderingEngines, type RenderingEngines } from './rendering-engines.ts';
-import { describeLiquidError, TemplateCompileError, type TemplateFailure, type TemplatePart } from './template-failure.ts';
+import { describeLiquidError, liquidErrorLine, TemplateCompileError, type TemplateFailure, type TemplatePart } from './template-failure.ts';
 
 export interface CompiledTemplate {
   readonly templateId: string;
@@ -25,9 +34,14 @@ export interface CompiledTemplate {
   readonly preheader?: Template[];
   /** The MJML output as parsed Liquid: HTML with per-recipient placeholders. */
   readonly body: Template[];
-  /** The plain-text part as parsed Liquid (converted from the HTML once, at compile time). */
-  readonly text: Template[];
 }
+
+/**
+ * A version as compileTemplate reads it. `bodyStartLine` (the file line the MJML starts on, after
+ * the front matter) turns MJML line numbers into file line numbers; without it a problem's line
+ * is given as "line N after the front matter".
+ */
+export type CompilableVersion = TemplateVersion & { readonly bodyStartLine?: number };
 
 /** The render-scope name of the rendered preheader inside the body. */
 export const PREHEADER_VARIABLE = 'preheader';
@@ -39,7 +53,7 @@ interface MjmlValidationIssue {
 }
 
 /** Throws TemplateCompileError listing every problem found in the subject, preheader and body. */
-export async function compileTemplate(version: TemplateVersion, engines: RenderingEngines = createRenderingEngines()): Promise<CompiledTemplate> {
+export async function compileTemplate(version: CompilableVersion, engines: RenderingEngines = createRenderingEngines()): Promise<CompiledTemplate> {
   const failures: TemplateFailure[] = [];
   const parse = (part: TemplatePart, liquid: RenderingEngines['text'], source: string): Template[] | undefined => {
     try {
@@ -52,11 +66,10 @@ export async function compileTemplate(version: TemplateVersion, engines: Renderi
 
   const subject = parse('subject', engines.text, version.subject);
   const preheader = version.preheader === undefined ? undefined : parse('preheader', engines.text, version.preheader);
-  const html = await mjmlToHtml(version, failures);
+  const html = await compileBody(version, engines, failures);
   const body = html === undefined ? undefined : parse('body', engines.html, html);
-  const text = html === undefined ? undefined : parse('body', engines.text, engines.plainTextTemplate(html));
 
-  if (failures.length > 0 || !subject || !body || !text || (version.preheader !== undefined && !preheader)) {
+  if (failures.length > 0 || !subject || !body || (version.preheader !== undefined && !preheader)) {
     throw new TemplateCompileError(version.file, failures);
   }
   return {
@@ -67,13 +80,20 @@ export async function compileTemplate(version: TemplateVersion, engines: Renderi
     subject,
     ...(preheader === undefined ? {} : { preheader }),
     body,
-    text,
   };
 }
 
-async function mjmlToHtml(version: TemplateVersion, failures: TemplateFailure[]): Promise<string | undefined> {
+/** The compiled HTML (Liquid still in it), or undefined with the reasons added to `failures`. */
+async function compileBody(version: CompilableVersion, engines: RenderingEngines, failures: TemplateFailure[]): Promise<string | undefined> {
+  const bodyFailure = (message: string, mjmlLine?: number): TemplateFailure => {
+    if (mjmlLine === undefined) return { part: 'body', message };
+    if (version.bodyStartLine === undefined) return { part: 'body', message: `${message} (line ${mjmlLine} after the front matter)` };
+    return { part: 'body', message, line: version.bodyStartLine - 1 + mjmlLine };
+  };
+  const problemsBefore = failures.length;
+
   if (/<mj-include[\s>/]/.test(version.mjml)) {
-    failures.push({ part: 'body', message: '<mj-include> is not supported: templates are compiled without file access, so put the content in the template itself' });
+    failures.push(bodyFailure('<mj-include> is not supported: templates are compiled without file access, so put the content in the template itself'));
     return undefined;
   }
   let source = version.mjml;
@@ -84,20 +104,42 @@ async function mjmlToHtml(version: TemplateVersion, failures: TemplateFailure[])
     }
     source = withPreview(source, `{{ ${PREHEADER_VARIABLE} }}`);
   }
+
+  for (const problem of mjmlStructureProblems(source)) failures.push(bodyFailure(`MJML: ${problem.message}`, problem.line));
   try {
-    const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
-    return result.html;
+    engines.html.parse(source);
+  } catch (error) {
+    failures.push(bodyFailure(describeLiquidError(error), liquidErrorLine(error)));
+  }
+  for (const found of rawCustomerData(source)) {
+    failures.push(bodyFailure(`${found.tag}: \`raw\` on customer data would let imported text inject HTML; remove \`| raw\` (output is escaped for you)`, found.line));
+  }
+  if (failures.length > problemsBefore) return undefined;
+
+  const protectedSource = protectControlFlow(source);
+  let html: string;
+  try {
+    html = (await mjml2html(protectedSource.mjml, { validationLevel: 'strict', keepComments: false })).html;
   } catch (error) {
     const issues = (error as { errors?: unknown }).errors;
     if (Array.isArray(issues) && issues.length > 0) {
-      for (const issue of issues as MjmlValidationIssue[]) {
-        failures.push({ part: 'body', message: `MJML: <${issue.tagName}>: ${issue.message} (line ${issue.line} after the front matter)` });
-      }
+      for (const issue of issues as MjmlValidationIssue[]) failures.push(bodyFailure(`MJML: <${issue.tagName}>: ${issue.message}`, issue.line));
     } else {
-      failures.push({ part: 'body', message: `MJML could not compile the body: ${error instanceof Error ? error.message : String(error)}` });
+      failures.push(bodyFailure(`MJML could not compile the body: ${error instanceof Error ? error.message : String(error)}`));
     }
     return undefined;
   }
+
+  for (const tag of lostLiquidTags(source, html, protectedSource.exposed)) {
+    failures.push(
+      bodyFailure(
+        `${tag.text} is lost in the MJML compile (MJML drops text outside text elements, comments and the head): ` +
+          'put output inside an <mj-text>, <mj-button> or <mj-raw>, and control flow between sections, columns or in the body',
+        tag.line,
+      ),
+    );
+  }
+  return failures.length > problemsBefore ? undefined : html;
 }
 
 /** Adds `<mj-preview>` without adding a line, so MJML's line numbers match the file. */

@@ -23,6 +23,8 @@ export interface MessageTemplate extends MessageLocales {
   locales: Locale[];
   fallbackLocale: Locale;
   webinar: WebinarStage;
+  /** The sender identity the message goes out as (its name and postal address are in the footer). */
+  senderId: string;
 }
 
 export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
@@ -39,6 +41,7 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
       locales: campaign.locales,
       fallbackLocale: campaign.fallbackLocale,
       webinar: 'none',
+      senderId: campaign.sender,
     });
   }
   for (const sequence of config.sequences) {
@@ -53,6 +56,7 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
         locales: sequence.locales,
         fallbackLocale: sequence.fallbackLocale,
         webinar: 'none',
+        senderId: sequence.sender,
       });
     });
   }
@@ -67,6 +71,7 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
       locales: policy.locales,
       fallbackLocale: policy.fallbackLocale,
       webinar,
+      senderId: policy.sender,
     });
     uses.push(use('confirmation', 'confirmation.template', policy.confirmation.template, 'upcoming'));
     policy.reminders.forEach((reminder, index) => {

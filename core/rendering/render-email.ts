@@ -1,6 +1,11 @@
 /**
  * Renders a compiled template for one recipient, synchronously: subject, preheader, HTML body,
- * the plain-text part generated from that HTML, and the RFC 8058 unsubscribe headers.
+ * the plain-text part converted from this recipient's rendered HTML (so it says exactly what the
+ * HTML says, whichever branches the recipient gets), and the RFC 8058 unsubscribe headers.
+ *
+ * Rendering has no side effects: Liquid gets a fresh copy of the context for every render, so a
+ * tag that writes to the scope (`increment`, `decrement`) cannot change the caller's data or the
+ * next recipient's email.
  *
  * The subject is a mail header, so it is plain text (not HTML-escaped) and kept on one line:
  * CR, LF and other control characters coming from data become spaces, so no value can end
@@ -28,15 +33,23 @@ export interface RenderedEmail {
 /** Throws TemplateRenderError when the template uses something the context lacks. */
 export function renderEmail(compiled: CompiledTemplate, context: RenderContext): RenderedEmail {
   const { engines } = compiled;
-  const subject = toHeaderText(renderPart(compiled, 'subject', engines.text, compiled.subject, context));
-  const preheader = compiled.preheader && toHeaderText(renderPart(compiled, 'preheader', engines.text, compiled.preheader, context));
-  const scope = preheader === undefined ? context : { ...context, [PREHEADER_VARIABLE]: preheader };
-  const html = renderPart(compiled, 'body', engines.html, compiled.body, scope);
+  // One deep copy per recipient (nested objects too: a filter must not reach the caller's data),
+  // then a shallow copy per part, so the subject's `increment` does not shift the body's.
+  const data = structuredClone(context);
+  const subject = toHeaderText(renderPart(compiled, 'subject', engines.text, compiled.subject, { ...data }));
+  const preheader = compiled.preheader && toHeaderText(renderPart(compiled, 'preheader', engines.text, compiled.preheader, { ...data }));
+  const html = renderPart(compiled, 'body (html)', engines.html, compiled.body, preheader === undefined ? { ...data } : { ...data, [PREHEADER_VARIABLE]: preheader });
+  let text: string;
+  try {
+    text = engines.plainText(html).trim();
+  } catch (error) {
+    throw new TemplateRenderError(compiled.file, { part: 'body (text)', message: `cannot convert the HTML to plain text: ${error instanceof Error ? error.message : String(error)}` });
+  }
   return {
     subject,
     ...(preheader === undefined ? {} : { preheader }),
     html,
-    text: renderPart(compiled, 'body', engines.text, compiled.text, scope).trim(),
+    text,
     headers: unsubscribeHeaders(context.links.unsubscribe),
   };
 }

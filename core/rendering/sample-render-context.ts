@@ -1,8 +1,10 @@
 /**
  * A realistic recipient per language, for `npm run validate` (every template must render
  * against it) and for previews. Values are long-ish and contain characters that need
- * escaping (&, quotes), so a preview shows what real data looks like.
+ * escaping (&, quotes), so a preview shows what real data looks like. Declared custom
+ * attributes get a sample value of their type, so a template using one validates.
  */
+import { NO_ATTRIBUTES, type AttributeDeclaration, type Attributes } from '../config/schema/attributes.ts';
 import type { Locale } from '../config/schema/common.ts';
 import type { WebinarStage } from './message-templates.ts';
 import type { RenderContext, WebinarRenderContext } from './render-context.ts';
@@ -12,16 +14,40 @@ const LINKS = {
   preferences: 'https://mail.example.com/p/sample-preferences-token',
 } as const;
 
+/** A fixed "now" (09:30 in Tokyo), so a preview's dates do not change from run to run. */
+const SAMPLE_NOW = '2026-12-01T00:30:00.000Z';
+
 const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar: WebinarRenderContext }> = {
   ja: {
     context: {
-      contact: { firstName: '太郎', lastName: '山田', email: 'taro.yamada@example.co.jp', locale: 'ja' },
-      account: { name: '株式会社サンプル商事', plan: 'professional' },
+      now: SAMPLE_NOW,
+      contact: {
+        firstName: '太郎',
+        lastName: '山田',
+        email: 'taro.yamada@example.co.jp',
+        locale: 'ja',
+        timeZone: 'Asia/Tokyo',
+        role: '情報システム部 部長',
+        attributes: {},
+      },
+      account: {
+        name: '株式会社サンプル商事',
+        plan: 'professional',
+        tier: 'tier1',
+        phase: 'adoption',
+        products: ['core', 'analytics'],
+        csmOwner: 'csm-sato',
+        mrr: 120000,
+        currency: 'JPY',
+        attributes: {},
+      },
+      // validate replaces it with the message's own sender identity (senders config).
+      sender: { name: 'Example株式会社 カスタマーサクセス', organization: 'Example株式会社', postalAddress: '〒150-0002 東京都渋谷区渋谷2-21-1 渋谷ヒカリエ 20F' },
       links: LINKS,
     },
     webinar: {
       title: 'ダッシュボード活用入門 ― 定期レポート & Slack 連携',
-      startsAtLocal: '2026年12月10日（木）14:00〜15:00',
+      startsAtLocal: '2026年12月10日（木）14:00〜15:00（日本時間）',
       joinUrl: 'https://zoom.example.com/j/81234567890?pwd=sample',
       recordingUrl: 'https://www.example.com/ja/webinars/dashboards-101/recording',
       surveyUrl: 'https://example.com/survey/webinar',
@@ -29,13 +55,34 @@ const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar
   },
   en: {
     context: {
-      contact: { firstName: 'Alex', lastName: "O'Neil", email: 'alex.oneil@example.com', locale: 'en' },
-      account: { name: 'Northwind Traders & Co.', plan: 'standard' },
+      now: SAMPLE_NOW,
+      contact: {
+        firstName: 'Alex',
+        lastName: "O'Neil",
+        email: 'alex.oneil@example.com',
+        locale: 'en',
+        timeZone: 'America/New_York',
+        role: 'VP, Sales & Marketing Operations',
+        attributes: {},
+      },
+      account: {
+        name: 'Northwind Traders & Co.',
+        plan: 'standard',
+        tier: 'tier2',
+        phase: 'nurturing',
+        products: ['core'],
+        // A low-touch account has no named CSM: templates must cope with null (`| default`).
+        csmOwner: null,
+        mrr: 1200,
+        currency: 'USD',
+        attributes: {},
+      },
+      sender: { name: 'Example Customer Success', organization: 'Example K.K.', postalAddress: 'Shibuya Hikarie 20F, 2-21-1 Shibuya, Shibuya-ku, Tokyo 150-0002, Japan' },
       links: LINKS,
     },
     webinar: {
       title: 'Dashboards 101: scheduled reports & Slack',
-      startsAtLocal: 'Thu, 10 Dec 2026, 2:00 PM (GMT+9)',
+      startsAtLocal: 'Thu, Dec 10, 2026, 12:00 AM – 1:00 AM Eastern Time (US & Canada)',
       joinUrl: 'https://zoom.example.com/j/81234567890?pwd=sample',
       recordingUrl: 'https://www.example.com/en/webinars/dashboards-101/recording',
       surveyUrl: 'https://example.com/survey/webinar',
@@ -46,11 +93,28 @@ const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar
 /**
  * The sample recipient in `locale`. `webinar` says what exists when the email is sent:
  * nothing (campaigns, sequences), an upcoming webinar (no recording yet), or an ended one.
+ * `attributes` are the declared custom attributes (config.attributes): each gets a sample value.
  */
-export function sampleRenderContext(locale: Locale, webinar: WebinarStage = 'ended'): RenderContext {
+export function sampleRenderContext(locale: Locale, webinar: WebinarStage = 'ended', attributes: Pick<Attributes, 'contact' | 'account'> = NO_ATTRIBUTES): RenderContext {
   const sample = SAMPLES[locale];
   const context: RenderContext = structuredClone(sample.context);
+  context.contact.attributes = Object.fromEntries(attributes.contact.map((declaration) => [declaration.id, sampleValue(declaration, locale)]));
+  context.account.attributes = Object.fromEntries(attributes.account.map((declaration) => [declaration.id, sampleValue(declaration, locale)]));
   if (webinar === 'none') return context;
   const { recordingUrl: _recording, surveyUrl: _survey, ...upcoming } = sample.webinar;
   return { ...context, webinar: webinar === 'upcoming' ? upcoming : { ...sample.webinar } };
+}
+
+/** A plausible value of the declared type: the first allowed value, the label as text, a date after the sample now. */
+function sampleValue(declaration: AttributeDeclaration, locale: Locale): string | number | boolean {
+  switch (declaration.type) {
+    case 'string':
+      return declaration.values?.[0] ?? declaration.label[locale] ?? declaration.id;
+    case 'number':
+      return 250;
+    case 'boolean':
+      return true;
+    case 'date':
+      return '2027-03-31';
+  }
 }

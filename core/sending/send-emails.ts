@@ -14,6 +14,7 @@ import type { Account } from '../customers/account.ts';
 import type { Contact } from '../customers/contact.ts';
 import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendStore, type SuppressionStore } from '../ports.ts';
 import type { TemplateCompiler } from '../rendering/template-compiler.ts';
+import { renderContextOf, senderContextOf, type RenderLinks } from '../rendering/render-context.ts';
 import { renderEmail } from '../rendering/render-email.ts';
 import { signToken } from '../tracking/link-token.ts';
 import type { Suppression } from '../tracking/suppression.ts';
@@ -194,15 +195,12 @@ async function claimAndSend(request: SendRequest, contact: Contact, account: Acc
 async function composeEmail(request: SendRequest, contact: Contact, account: Account, definition: MessageDefinition, deps: SenderDeps): Promise<OutgoingEmail> {
   const compiled = await deps.compiler.compileFor(definition.templateId, definition, contact.locale);
   const messageId = messageIdOf(request.source);
-  const token = (purpose: 'unsubscribe' | 'preferences') =>
-    signToken({ purpose, messageId, runId: request.runId, contactId: contact.contactId }, deps.links.tokenSecret);
-  const unsubscribe = `${deps.links.baseUrl}/u/${token('unsubscribe')}`;
-  const preferences = `${deps.links.baseUrl}/p/${token('preferences')}`;
-  const rendered = renderEmail(compiled, {
-    contact: { firstName: contact.firstName, lastName: contact.lastName, email: contact.email, locale: contact.locale },
-    account: { name: account.name, plan: account.plan },
-    links: { unsubscribe, preferences },
-  });
+  const { unsubscribe, preferences } = recipientLinksOf({ messageId, runId: request.runId, contactId: contact.contactId }, deps.links);
+  // "now" from the Clock, so a date in the email is the engine's time (a virtual clock's in the demo), not the server's.
+  const rendered = renderEmail(
+    compiled,
+    renderContextOf({ contact, account, links: { unsubscribe, preferences }, sender: senderContextOf(definition.sender, compiled.locale), now: deps.clock.now(), attributes: deps.config.attributes }),
+  );
   // Click and open tracking: the link set is stored before the email leaves, so every click URL
   // in an inbox has a stored target. A failure here releases the claim and retries the record.
   const tracked = trackEmail(
@@ -234,6 +232,12 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
     }, deps.links.tokenSecret),
     configurationSet: definition.sender.configurationSet,
   };
+}
+
+/** The recipient's own unsubscribe and preference links (signed tokens): also used by `npm run preview`. */
+export function recipientLinksOf(ref: { messageId: string; runId: string; contactId: string }, links: SenderDeps['links']): RenderLinks {
+  const token = (purpose: 'unsubscribe' | 'preferences') => signToken({ purpose, messageId: ref.messageId, runId: ref.runId, contactId: ref.contactId }, links.tokenSecret);
+  return { unsubscribe: `${links.baseUrl}/u/${token('unsubscribe')}`, preferences: `${links.baseUrl}/p/${token('preferences')}` };
 }
 
 function safeJson(text: string): unknown {

@@ -148,7 +148,8 @@ describe('click redirect', () => {
       expect.objectContaining({ machine: false, campaignId: campaign.id, runId, detail: { link: 0, linkSet: claims.linkSet, host: 'example.com' } }),
     ]);
     const stored = await table.store.sends.getMessageLinks(campaign.id, runId, claims.linkSet!);
-    expect(stored?.clicks).toEqual({ human: [1], machine: [0] });
+    // The newsletter has three content links; only the first was clicked.
+    expect(stored?.clicks).toEqual({ human: [1, 0, 0], machine: [0, 0, 0] });
     // The English email has its own link set and target.
     const english = await get(pathOf(clickUrls(emailTo('en-1'))[0]!));
     expect(english.headers.get('location')).toBe('https://example.com/releases');
@@ -164,7 +165,7 @@ describe('click redirect', () => {
     expect(head.status).toBe(302);
     const machine = (await eventsOf('ja-1', 'click')).filter((event) => event.machine);
     expect(machine.map((event) => event.detail.machineReason).sort()).toEqual(['head-request', 'scanner']);
-    expect((await table.store.sends.getMessageLinks(campaign.id, runId, linkSet))?.clicks).toEqual({ human: [1], machine: [2] });
+    expect((await table.store.sends.getMessageLinks(campaign.id, runId, linkSet))?.clicks).toEqual({ human: [1, 0, 0], machine: [2, 0, 0] });
   });
 });
 

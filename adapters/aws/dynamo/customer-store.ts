@@ -21,9 +21,12 @@ import type { CustomerStore, EmailTaken, UpsertOutcome } from '../../../core/por
 import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
 
-/** Optional CRM fields: when a record no longer has one, the stored value is removed. */
-const OPTIONAL_ACCOUNT_FIELDS = ['csmOwner'] as const;
-const OPTIONAL_CONTACT_FIELDS = ['consentAt', 'role'] as const;
+/**
+ * Optional CRM fields: when a record no longer has one, the stored value is removed. Custom
+ * attributes are one map, written whole: an attribute the CRM stops sending goes with it.
+ */
+const OPTIONAL_ACCOUNT_FIELDS = ['csmOwner', 'attributes'] as const;
+const OPTIONAL_CONTACT_FIELDS = ['consentAt', 'role', 'attributes'] as const;
 
 /**
  * Bumped when the CRM-owned field set changes: items written under an older version are
@@ -345,12 +348,27 @@ function cancellationCodesOf(error: unknown): Array<string | undefined> | undefi
   return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);
 }
 
+function keysAtEveryDepth(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) keysAtEveryDepth(item, into);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      into.add(key);
+      keysAtEveryDepth(inner, into);
+    }
+  }
+  return into;
+}
+
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-/** Hash of the entity's fields in a stable key order. */
+/**
+ * Hash of the entity's fields in a stable key order. The key list names nested keys too (custom
+ * attributes are a map): JSON.stringify drops any key not in it, at every depth. For a flat
+ * entity the list is the same as before attributes existed, so stored hashes stay valid.
+ */
 function hashOf(entity: object): string {
-  const stable = JSON.stringify(entity, Object.keys(entity).sort());
+  const stable = JSON.stringify(entity, [...keysAtEveryDepth(entity)].sort());
   return createHash('sha256').update(stable).digest('base64url');
 }

@@ -15,6 +15,17 @@ export const idSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected an id of lowercase letters, digits and dashes (e.g. monthly-newsletter)' });
 
+/**
+ * A custom attribute's id (attributes.ts). snake_case, because it is used as is in Liquid
+ * (`{{ contact.attributes.renewal_date }}`, where a dash would read as minus) and after `attr_`
+ * in CSV column names.
+ */
+export const attributeIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, {
+    error: (issue) => `expected an attribute id of lowercase letters, digits and _ starting with a letter (e.g. industry, renewal_date), got '${String(issue.input)}'`,
+  });
+
 export const localeSchema = z.enum(LOCALES, { error: (issue) => `expected a locale (${LOCALES.join(', ')}), got '${String(issue.input)}'` });
 export const tierSchema = z.enum(TIERS, { error: (issue) => `expected a tier (${TIERS.join(', ')}), got '${String(issue.input)}'` });
 export const phaseSchema = z.enum(PHASES, { error: (issue) => `expected a phase (${PHASES.join(', ')}), got '${String(issue.input)}'` });
@@ -44,6 +55,13 @@ export const weightSchema = z
 
 export const localizedTextSchema = z.partialRecord(localeSchema, z.string().min(1));
 
+/**
+ * Attribute id to the values that select a recipient (any of them); a recipient without a value
+ * for the attribute is not selected. Values are checked against the declared type by the config
+ * builder, which knows the declarations.
+ */
+const attributeFilterSchema = z.record(attributeIdSchema, z.array(z.union([z.string().min(1), z.number(), z.boolean()])).min(1, { error: 'list at least one value' }));
+
 /** Who receives a campaign. Every list narrows the audience; an absent list does not. */
 export const audienceSchema = z
   .strictObject({
@@ -54,10 +72,14 @@ export const audienceSchema = z
     productsNotOwned: z.array(z.string().min(1)).min(1).optional(),
     locales: z.array(localeSchema).min(1).optional(),
     engagementBands: z.array(idSchema).min(1).optional(),
+    /** Contact attributes (attributes.yaml): each named attribute must have one of the listed values. */
+    attributes: attributeFilterSchema.optional(),
+    /** Account attributes, likewise. */
+    accountAttributes: attributeFilterSchema.optional(),
     include: z.array(z.string().min(1)).optional(),
     exclude: z.array(z.string().min(1)).optional(),
   })
-  .describe('Segment: tier, phase, plan, products owned / not owned, locale, engagement band, explicit include/exclude contact ids');
+  .describe('Segment: tier, phase, plan, products owned / not owned, locale, engagement band, contact and account attributes, explicit include/exclude contact ids');
 
 /** The locales a message is written in, and the one used for contacts whose locale is not among them. */
 export const contentLocalesShape = {

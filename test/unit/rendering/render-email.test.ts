@@ -85,7 +85,7 @@ describe('renderEmail', () => {
     const compiled = await compileTemplate(versionOf(configFrom(), 'webinar-thanks', 'en'));
     const render = () => renderEmail(compiled, sampleRenderContext('en', 'upcoming'));
     expect(render).toThrow(TemplateRenderError);
-    expect(render).toThrow('templates/webinar-thanks/en.mjml: body: undefined variable webinar.recordingUrl');
+    expect(render).toThrow('templates/webinar-thanks/en.mjml: body (html): undefined variable webinar.recordingUrl');
   });
 
   it('refuses include/render: a template cannot read other files', async () => {

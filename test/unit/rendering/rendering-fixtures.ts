@@ -2,10 +2,13 @@
  * Shared setup for the rendering tests: the shipped config built in memory (so a test can
  * break a template the way an author would), and small in-memory template versions.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { EngineConfig } from '../../../core/config/engine-config.ts';
 import { formatProblem } from '../../../core/config/problems.ts';
 import type { Locale } from '../../../core/config/schema/common.ts';
-import type { TemplateVersion } from '../../../core/config/template-source.ts';
+import { parseTemplateSource, type TemplateVersion } from '../../../core/config/template-source.ts';
+import type { CompilableVersion } from '../../../core/rendering/compile-template.ts';
 import { ExampleConfigSources } from '../config/example-config-sources.ts';
 
 /** The config built from `sources` (default: the shipped example); fails the test if rejected. */
@@ -44,4 +47,17 @@ export function personalizedVersion(overrides: Partial<TemplateVersion> = {}): T
 `,
     ...overrides,
   };
+}
+
+/**
+ * A template from test/fixtures/templates/<name>.mjml, parsed as the config loader parses one,
+ * with `bodyStartLine` (the file line its MJML starts on) so problems carry file line numbers.
+ */
+export function fixtureVersion(name: string, locale: Locale = 'en'): CompilableVersion {
+  const file = `test/fixtures/templates/${name}.mjml`;
+  const text = readFileSync(fileURLToPath(new URL(`../../fixtures/templates/${name}.mjml`, import.meta.url)), 'utf8');
+  const parsed = parseTemplateSource({ file, templateId: name, locale, text });
+  if (!parsed.version) throw new Error(`test setup: ${file}: ${parsed.problems.map((problem) => problem.message).join('; ')}`);
+  const frontMatterLines = text.slice(0, text.length - parsed.version.mjml.length).split('\n').length - 1;
+  return { ...parsed.version, bodyStartLine: frontMatterLines + 1 };
 }

@@ -8,6 +8,9 @@ import { LOCALES } from '../../../core/config/schema/common.ts';
 import { compileTemplate } from '../../../core/rendering/compile-template.ts';
 import { renderEmail } from '../../../core/rendering/render-email.ts';
 import { sampleRenderContext } from '../../../core/rendering/sample-render-context.ts';
+import { compile as compileHtmlToText } from 'html-to-text';
+import { createRenderingEngines } from '../../../core/rendering/rendering-engines.ts';
+import { TemplateCompiler } from '../../../core/rendering/template-compiler.ts';
 import { validateTemplatesRender } from '../../../core/rendering/validate-templates.ts';
 import { ExampleConfigSources, placesOf, problemsOf } from '../config/example-config-sources.ts';
 import { configFrom } from './rendering-fixtures.ts';
@@ -37,7 +40,7 @@ describe('validateTemplatesRender', () => {
   it('rejects a variable the recipient data does not have, naming the template file and the config using it', async () => {
     const sources = ExampleConfigSources.read().editTemplate(NEWSLETTER_JA, (text) => text.replace('{{ contact.lastName }} 様', '{{ contact.nickname }} 様'));
     expect(await validateTemplatesRender(configFrom(sources))).toEqual([
-      { file: NEWSLETTER_JA, path: 'body', message: 'undefined variable contact.nickname (used by campaigns/monthly-newsletter.yaml)' },
+      { file: NEWSLETTER_JA, path: 'body (html)', message: 'undefined variable contact.nickname (used by campaigns/monthly-newsletter.yaml)' },
     ]);
   });
 
@@ -64,14 +67,14 @@ describe('validateTemplatesRender', () => {
       .editTemplate('templates/webinar-confirmation/en.mjml', (text) => text.replace('{{ webinar.joinUrl }}', '{{ webinar.recordingUrl }}'));
     const problems = await validateTemplatesRender(configFrom(sources));
     expect(problems.map((problem) => `${problem.file}: ${problem.path}: ${problem.message}`)).toEqual([
-      'templates/monthly-newsletter/ja.mjml: body: undefined variable webinar (used by campaigns/monthly-newsletter.yaml)',
-      'templates/webinar-confirmation/en.mjml: body: undefined variable webinar.recordingUrl (used by campaigns/webinar-policy.yaml)',
+      'templates/monthly-newsletter/ja.mjml: body (html): undefined variable webinar (used by campaigns/monthly-newsletter.yaml)',
+      'templates/webinar-confirmation/en.mjml: body (html): undefined variable webinar.recordingUrl (used by campaigns/webinar-policy.yaml)',
     ]);
   });
 
   it('rejects an unknown filter, a Liquid syntax error and an MJML error, each on its template file and part', async () => {
     const sources = ExampleConfigSources.read()
-      .editTemplate('templates/adoption-welcome/en.mjml', (text) => text.replace('{{ contact.firstName }}"', '{{ contact.firstName | shout }}"'))
+      .editTemplate('templates/adoption-welcome/en.mjml', (text) => text.replace('{{ contact.firstName }}{% endif %}"', '{{ contact.firstName | shout }}{% endif %}"'))
       .editTemplate('templates/adoption-tips/ja.mjml', (text) => text.replace('</mj-text>', '{% if account.plan == "standard" %}</mj-text>'))
       .editTemplate('templates/analytics-launch/en.mjml', (text) => text.replace('<mj-button ', '<mj-button colour="red" '));
     const problems = await validateTemplatesRender(configFrom(sources));
@@ -83,7 +86,11 @@ describe('validateTemplatesRender', () => {
     const messageOf = (file: string) => problems.find((problem) => problem.file === file)?.message;
     expect(messageOf('templates/adoption-welcome/en.mjml')).toBe('undefined filter: shout (used by campaigns/adoption-nurture.yaml)');
     expect(messageOf('templates/adoption-tips/ja.mjml')).toBe('tag {% if account.plan == "standard" %} not closed (used by campaigns/adoption-nurture.yaml)');
-    expect(messageOf('templates/analytics-launch/en.mjml')).toMatch(/^MJML: <mj-button>: Attribute colour is illegal \(line \d+ after the front matter\) \(used by campaigns\/analytics-launch.yaml\)$/);
+    // The line of the template file (front matter included), where the first </mj-text> was.
+    const tips = ExampleConfigSources.read().text('templates/adoption-tips/ja.mjml');
+    expect(problems.find((problem) => problem.file === 'templates/adoption-tips/ja.mjml')?.line).toBe(tips.split('\n').findIndex((line) => line.includes('</mj-text>')) + 1);
+    expect(messageOf('templates/analytics-launch/en.mjml')).toMatch(/^MJML: <mj-button>: Attribute colour is illegal \(used by campaigns\/analytics-launch.yaml\)$/);
+    expect(problems.find((problem) => problem.file === 'templates/analytics-launch/en.mjml')?.line).toBeGreaterThan(4);
   });
 
   it('reports a locale listed by a message but missing from its template, as buildEngineConfig does', async () => {
@@ -98,5 +105,75 @@ describe('validateTemplatesRender', () => {
     expect(await validateTemplatesRender(config)).toEqual([
       { file: 'campaigns/monthly-newsletter.yaml', path: 'template', message: "template 'monthly-newsletter' has no en version, but en is in locales" },
     ]);
+  });
+
+  it('checks templates no message uses, and reports every problem instead of stopping at the first', async () => {
+    const unused = ExampleConfigSources.read().text('templates/monthly-newsletter/en.mjml').replace('{{ contact.firstName }}', '{{ contact.nickname }}');
+    const sources = ExampleConfigSources.read()
+      .addTemplate('spring-promo', 'en', unused)
+      .addTemplate('spring-promo', 'ja', ExampleConfigSources.read().text('templates/monthly-newsletter/ja.mjml'))
+      // `increment` on the context used to change the caller's data and crash later templates.
+      .editTemplate(NEWSLETTER_JA, (text) => text.replace('</mj-text>', '{% increment links %}</mj-text>'))
+      .editTemplate('templates/webinar-thanks/en.mjml', (text) => text.replace('{{ webinar.recordingUrl }}', '{{ webinar.replayUrl }}'));
+    const problems = await validateTemplatesRender(configFrom(sources));
+    expect(problems.map((problem) => `${problem.file}: ${problem.path}: ${problem.message}`)).toEqual([
+      'templates/monthly-newsletter/ja.mjml: body (html): undefined variable links.preferences (used by campaigns/monthly-newsletter.yaml)',
+      'templates/spring-promo/en.mjml: body (html): undefined variable contact.nickname',
+      'templates/webinar-thanks/en.mjml: body (html): undefined variable webinar.replayUrl (used by campaigns/webinar-policy.yaml)',
+    ]);
+  });
+
+  it('renders each plan the config targets, so a mistake in a plan-specific branch is found', async () => {
+    // The English sample contact is on the standard plan; only a professional one reaches this branch.
+    const sources = ExampleConfigSources.read().editTemplate('templates/analytics-launch/en.mjml', (text) =>
+      text.replace('</mj-text>', '{% if account.plan == "professional" %} {{ account.discountCode }}{% endif %}</mj-text>'),
+    );
+    expect(await validateTemplatesRender(configFrom(sources))).toEqual([
+      { file: 'templates/analytics-launch/en.mjml', path: 'body (html)', message: 'undefined variable account.discountCode (used by campaigns/analytics-launch.yaml)' },
+    ]);
+  });
+
+  it('reports a Liquid tag MJML would drop, on its template file', async () => {
+    const sources = ExampleConfigSources.read().editTemplate('templates/monthly-newsletter/en.mjml', (text) => text.replace('  </mj-body>', '  {{ account.name }}\n  </mj-body>'));
+    const problems = await validateTemplatesRender(configFrom(sources));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe('body');
+    expect(problems[0]?.message).toMatch(/^\{\{ account\.name \}\} is lost in the MJML compile .* \(used by campaigns\/monthly-newsletter\.yaml\)$/);
+    expect(problems[0]?.line).toBe(ExampleConfigSources.read().text('templates/monthly-newsletter/en.mjml').split('\n').findIndex((line) => line.includes('</mj-body>')) + 1);
+  });
+
+  it('fails a template without the postal address or the unsubscribe link, naming what is missing', async () => {
+    const sources = ExampleConfigSources.read()
+      .editTemplate('templates/monthly-newsletter/en.mjml', (text) => text.replace('{{ sender.organization }}, {{ sender.postalAddress }}', '{{ sender.organization }}'))
+      .editTemplate(NEWSLETTER_JA, (text) => text.replace(' · <a href="{{ links.unsubscribe }}" style="color:#6b7280;">配信停止</a>', ''));
+    const problems = await validateTemplatesRender(configFrom(sources));
+    expect(problems.map((problem) => `${problem.file}: ${problem.path}: ${problem.message.replace(/ \(used by .*\)$/, '')}`)).toEqual([
+      'templates/monthly-newsletter/en.mjml: body (legal): the html part does not show the sender’s postal address ({{ sender.postalAddress }}) required in every bulk email',
+      'templates/monthly-newsletter/en.mjml: body (legal): the text part does not show the sender’s postal address ({{ sender.postalAddress }}) required in every bulk email',
+      'templates/monthly-newsletter/ja.mjml: body (legal): the body has no link to {{ links.unsubscribe }}: every bulk email needs a visible way to opt out (CAN-SPAM; Japan’s Specified Electronic Mail Act)',
+      'templates/monthly-newsletter/ja.mjml: body (legal): the text part has no unsubscribe link ({{ links.unsubscribe }})',
+    ]);
+  });
+
+  it('fails a greeting that an empty name breaks (a bare 様, "Hello ,")', async () => {
+    const sources = ExampleConfigSources.read()
+      .editTemplate('templates/monthly-newsletter/en.mjml', (text) => text.replace('Hello{% if contact.firstName != blank %} {{ contact.firstName }}{% endif %},', 'Hello {{ contact.firstName }},'))
+      .editTemplate(NEWSLETTER_JA, (text) => text.replace('{% if contact.lastName != blank %}{{ contact.lastName }} 様{% else %}ご担当者様{% endif %}', '{{ contact.lastName }} 様'));
+    const problems = await validateTemplatesRender(configFrom(sources));
+    expect(problems.map((problem) => `${problem.file}: ${problem.message}`)).toEqual([
+      expect.stringMatching(/^templates\/monthly-newsletter\/en\.mjml: the html part reads ".*Hello , .*": a space before a comma .*with empty names/),
+      expect.stringMatching(/^templates\/monthly-newsletter\/en\.mjml: the text part reads ".*Hello , .*": a space before a comma/),
+      expect.stringMatching(/^templates\/monthly-newsletter\/ja\.mjml: the html part reads ".* 様 .*": a bare 様/),
+      expect.stringMatching(/^templates\/monthly-newsletter\/ja\.mjml: the text part reads ".* 様 .*": a bare 様/),
+    ]);
+  });
+
+  it('fails the text part when it does not say what the HTML says', async () => {
+    // A converter that drops every table (all of MJML's layout): the HTML shows text the text part lacks.
+    const engines = { ...createRenderingEngines(), plainText: compileHtmlToText({ selectors: [{ selector: 'table', format: 'skip' }] }) };
+    const config = configFrom();
+    const problems = await validateTemplatesRender(config, new TemplateCompiler(config.templates, engines));
+    const newsletter = problems.find((problem) => problem.file === 'templates/monthly-newsletter/en.mjml' && problem.path === 'body (text)');
+    expect(newsletter?.message).toMatch(/^the plain-text part lacks 'Example', which the HTML shows \(sample en contact 'Alex O'Neil' of 'Northwind Traders & Co\.' on plan 'standard'\): both parts must say the same/);
   });
 });

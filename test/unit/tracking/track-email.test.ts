@@ -22,20 +22,23 @@ async function tracked(locale: Locale) {
   return { context, result: trackEmail(email, settings, now) };
 }
 
+/** The content links of the shipped Japanese newsletter, in order. */
+const JA_LINKS = ['https://example.com/ja/releases', 'https://example.com/ja/tips/pinning', 'https://example.com/ja/webinars'];
+
 describe('trackEmail', () => {
   it('replaces each content link with a click URL whose token names its stored position', async () => {
     const { context, result } = await tracked('ja');
     expect(result.links).toEqual({
       messageId: 'monthly-newsletter',
       runId: '20261202T010000Z',
-      linkSet: linkSetId(['https://example.com/ja/releases']),
+      linkSet: linkSetId(JA_LINKS),
       locale: 'ja',
-      links: ['https://example.com/ja/releases'],
+      links: JA_LINKS,
       savedAt: now.toISOString(),
     });
     expect(result.html).not.toContain('https://example.com/ja/releases');
     const clickUrls = [...result.html.matchAll(/href="(https:\/\/links\.example\.com\/c\/([^"]+))"/g)];
-    expect(clickUrls).toHaveLength(1);
+    expect(clickUrls).toHaveLength(JA_LINKS.length);
     expect(verifyToken(clickUrls[0]![2]!, settings.tokenSecret)).toEqual({
       purpose: 'click',
       messageId: 'monthly-newsletter',
@@ -61,7 +64,7 @@ describe('trackEmail', () => {
 
   it('gives each locale its own link set, so a click resolves to the link of the email it came from', async () => {
     const [ja, en] = await Promise.all([tracked('ja'), tracked('en')]);
-    expect(en.result.links!.links).toEqual(['https://example.com/releases']);
+    expect(en.result.links!.links).toEqual(['https://example.com/releases', 'https://example.com/tips/pinning', 'https://example.com/webinars']);
     expect(ja.result.links!.linkSet).not.toBe(en.result.links!.linkSet);
   });
 
