@@ -53,8 +53,15 @@ if (parsed.values.encoding !== undefined) {
   }
 }
 
+// The config declares the products, topics and custom attribute columns (attr_<id>) a file may use.
+const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
+const attributeIds = (kind: 'account' | 'contact') => config.attributes[kind].map((attribute) => attribute.id);
+
 // Both files are read, and every problem with them reported, before anything is written.
-const read = await Promise.allSettled([readCustomerCsvFile(accountsPath, 'accounts', readOptions), readCustomerCsvFile(contactsPath, 'contacts', readOptions)]);
+const read = await Promise.allSettled([
+  readCustomerCsvFile(accountsPath, 'accounts', { ...readOptions, attributes: attributeIds('account') }),
+  readCustomerCsvFile(contactsPath, 'contacts', { ...readOptions, attributes: attributeIds('contact') }),
+]);
 const refusals = read.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
 const unexpected = refusals.find((reason) => !(reason instanceof CustomerCsvError));
 if (unexpected !== undefined) throw unexpected;
@@ -66,7 +73,6 @@ if (refusals.length > 0 || read[0].status !== 'fulfilled' || read[1].status !== 
 const [accounts, contacts] = [read[0].value, read[1].value];
 for (const note of [...accounts.notes, ...contacts.notes]) console.log(`note: ${note}`);
 
-const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 await withLocalStore(settings, process.env, async (store) => {
   const imported = await importCustomers({ accounts: accounts.records, contacts: contacts.records, fieldLabel: csvColumnLabel, catalogue: importCatalogueOf(config) }, store.customers, systemClock);
   const report = withReaderRejections(imported, { accounts: accounts.rejected, contacts: contacts.rejected });
