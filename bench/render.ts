@@ -6,7 +6,9 @@
  * realistic 8-section newsletter (`fixtures/newsletter-8-sections.mjml`), since the shipped one is
  * small and its MJML compile is cheap. Warm-up first (JIT, mjml's lazy loads), then the median of
  * several rounds, the two sides' order alternating. Also shown: how much of the precompiled cost is
- * the HTML-to-plain-text conversion, which runs per recipient after Liquid.
+ * the HTML-to-plain-text conversion, which runs per recipient after Liquid, and what click and open
+ * tracking (core/tracking/track-email.ts, as the sender calls it) adds per recipient: the sender's
+ * real per-recipient cost is render + tracking (`render.tracked_ms_per_recipient`).
  */
 import { median, round1, round4 } from './figure-math.ts';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { parseTemplateSource, type TemplateVersion } from '../core/config/templa
 import { compileTemplate } from '../core/rendering/compile-template.ts';
 import { renderCompilingEach, renderPrecompiled, sampleRecipients, timed } from '../core/rendering/render-timing.ts';
 import { createRenderingEngines, type RenderingEngines } from '../core/rendering/rendering-engines.ts';
+import { trackEmail } from '../core/tracking/track-email.ts';
 import type { Figures } from './bench.ts';
 import { formatNumber, formatTable } from './figure-table.ts';
 
@@ -26,8 +29,9 @@ const ROUNDS = 5;
 const PRECOMPILED_RECIPIENTS = 4_000;
 /** Recipients per round compiled one by one (each costs a full MJML compile). */
 const COMPILE_EACH_RECIPIENTS = { small: 200, large: 60 } as const;
-/** Rendered emails whose HTML is converted to plain text again, alone, to show that step's share. */
+/** Rendered emails whose HTML is converted to plain text again (and tracked), alone, to show those steps' share. */
 const PLAIN_TEXT_SAMPLE = 1_000;
+const TRACKING = { baseUrl: 'https://links.example.com', tokenSecret: 'bench-render-token-secret-0123456789' } as const;
 const WARM_UP = { precompiled: 500, compileEach: 20 } as const;
 const FIXTURE = 'bench/fixtures/newsletter-8-sections.mjml';
 
@@ -44,6 +48,8 @@ interface Measurement {
   compileEachMsPerRecipient: number;
   /** Of the precompiled cost: turning each recipient's rendered HTML into the plain-text part. */
   plainTextMsPerRecipient: number;
+  /** On top of the render: click and open tracking of both parts. */
+  trackingMsPerRecipient: number;
 }
 
 export class RenderBenchError extends Error {
@@ -90,13 +96,14 @@ export async function run(): Promise<Figures> {
         subject.label,
         formatMs(measurement.precompiledMsPerRecipient),
         formatMs(measurement.plainTextMsPerRecipient),
+        formatMs(measurement.trackingMsPerRecipient),
         formatMs(measurement.compileEachMsPerRecipient),
         `${formatNumber(speedup(measurement))} x`,
       ]);
     }
   }
   console.log('');
-  for (const line of formatTable(['round', 'template', 'precompiled ms/recipient', 'of which plain text', 'MJML per recipient ms/recipient', 'speedup'], rows)) console.log(`  ${line}`);
+  for (const line of formatTable(['round', 'template', 'precompiled ms/recipient', 'of which plain text', '+ tracking ms/recipient', 'MJML per recipient ms/recipient', 'speedup'], rows)) console.log(`  ${line}`);
 
   const medianOf = (label: string): Measurement => {
     const measured = results.get(label) ?? [];
@@ -104,6 +111,7 @@ export async function run(): Promise<Figures> {
       precompiledMsPerRecipient: median(measured.map((entry) => entry.precompiledMsPerRecipient)),
       compileEachMsPerRecipient: median(measured.map((entry) => entry.compileEachMsPerRecipient)),
       plainTextMsPerRecipient: median(measured.map((entry) => entry.plainTextMsPerRecipient)),
+      trackingMsPerRecipient: median(measured.map((entry) => entry.trackingMsPerRecipient)),
     };
   };
   const [jaResult, enResult, largeResult] = subjects.map((subject) => medianOf(subject.label)) as [Measurement, Measurement, Measurement];
@@ -112,11 +120,13 @@ export async function run(): Promise<Figures> {
     precompiledMsPerRecipient: (jaResult.precompiledMsPerRecipient + enResult.precompiledMsPerRecipient) / 2,
     compileEachMsPerRecipient: (jaResult.compileEachMsPerRecipient + enResult.compileEachMsPerRecipient) / 2,
     plainTextMsPerRecipient: (jaResult.plainTextMsPerRecipient + enResult.plainTextMsPerRecipient) / 2,
+    trackingMsPerRecipient: (jaResult.trackingMsPerRecipient + enResult.trackingMsPerRecipient) / 2,
   };
   console.log(
     `\nmonthly-newsletter (ja+en): ${formatMs(shipped.precompiledMsPerRecipient)} ms per recipient precompiled vs ${formatMs(shipped.compileEachMsPerRecipient)} ms compiling MJML per recipient (the baseline) = ${formatNumber(speedup(shipped))} x faster` +
       `\n8-section newsletter: ${formatMs(largeResult.precompiledMsPerRecipient)} ms vs ${formatMs(largeResult.compileEachMsPerRecipient)} ms = ${formatNumber(speedup(largeResult))} x faster (medians of ${ROUNDS} rounds)` +
-      `\nconverting each rendered HTML to plain text would add ${formatMs(shipped.plainTextMsPerRecipient)} ms (monthly-newsletter) and ${formatMs(largeResult.plainTextMsPerRecipient)} ms (8 sections) per recipient; the engine converts once per template at compile time instead`,
+      `\nof which the plain-text part (converted from each recipient's HTML): ${formatMs(shipped.plainTextMsPerRecipient)} ms (monthly-newsletter), ${formatMs(largeResult.plainTextMsPerRecipient)} ms (8 sections)` +
+      `\nclick and open tracking adds ${formatMs(shipped.trackingMsPerRecipient)} ms (monthly-newsletter) and ${formatMs(largeResult.trackingMsPerRecipient)} ms (8 sections) per recipient: render + tracking ${formatMs(shipped.precompiledMsPerRecipient + shipped.trackingMsPerRecipient)} ms and ${formatMs(largeResult.precompiledMsPerRecipient + largeResult.trackingMsPerRecipient)} ms`,
   );
 
   return {
@@ -130,6 +140,10 @@ export async function run(): Promise<Figures> {
     'render.speedup_vs_mjml_per_recipient_8_sections': round1(speedup(largeResult)),
     'render.plain_text_ms_per_recipient': round4(shipped.plainTextMsPerRecipient),
     'render.plain_text_ms_per_recipient_8_sections': round4(largeResult.plainTextMsPerRecipient),
+    'render.tracking_ms_per_recipient': round4(shipped.trackingMsPerRecipient),
+    'render.tracking_ms_per_recipient_8_sections': round4(largeResult.trackingMsPerRecipient),
+    'render.tracked_ms_per_recipient': round4(shipped.precompiledMsPerRecipient + shipped.trackingMsPerRecipient),
+    'render.tracked_ms_per_recipient_8_sections': round4(largeResult.precompiledMsPerRecipient + largeResult.trackingMsPerRecipient),
   };
 }
 
@@ -147,12 +161,20 @@ async function measure(subject: Subject, engines: RenderingEngines, baselineFirs
   }
   // Both paths must produce the same email for the same recipient, or the comparison is moot.
   if (ours.value[0]?.html !== baseline.value[0]?.html) throw new RenderBenchError(`${subject.label}: the precompiled and per-recipient paths rendered different HTML for the same recipient`);
-  const htmls = ours.value.slice(0, PLAIN_TEXT_SAMPLE).map((email) => email.html);
-  const plainText = await timed(now, () => htmls.map((html) => engines.plainText(html)));
+  const sample = ours.value.slice(0, PLAIN_TEXT_SAMPLE);
+  const plainText = await timed(now, () => sample.map((email) => engines.plainText(email.html)));
+  const sentAt = new Date('2026-12-02T01:00:00Z');
+  const tracking = await timed(now, () =>
+    sample.map((email, index) => {
+      const links = precompiledRecipients[index]?.links;
+      return trackEmail({ messageId: 'bench', runId: 'r1', contactId: `c${index}`, locale: version.locale, html: email.html, text: email.text, untracked: links ? [links.unsubscribe, links.preferences] : [] }, TRACKING, sentAt);
+    }),
+  );
   return {
     precompiledMsPerRecipient: ours.ms / precompiledRecipients.length,
     compileEachMsPerRecipient: baseline.ms / compileEachRecipients.length,
-    plainTextMsPerRecipient: plainText.ms / htmls.length,
+    plainTextMsPerRecipient: plainText.ms / sample.length,
+    trackingMsPerRecipient: tracking.ms / sample.length,
   };
 }
 

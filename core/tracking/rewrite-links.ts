@@ -16,8 +16,10 @@ export interface LinkRewritePlan {
   /** The HTML with each tracked href replaced by `urlFor(position)`. */
   rewriteHtml(urlFor: (position: number) => string): string;
   /**
-   * The plain-text part with each `[target]` (how the text part shows a link) replaced by the
-   * tracking URL of the first position with that target. Text that shows no such link is unchanged.
+   * The plain-text part with every http(s) URL that is a tracked link's target replaced by the
+   * tracking URL of the first position with that target: `text [target]` (how the text part shows a
+   * link), and the bare target the text part shows for a link on an image or a link whose text is
+   * its URL. Untracked links (unsubscribe, preferences) and other text are unchanged.
    */
   rewriteText(text: string, urlFor: (position: number) => string): string;
 }
@@ -34,6 +36,9 @@ interface FoundLink {
 
 // `<a` followed by whitespace, `/` or `>`, then everything up to the `>` that closes the tag.
 const ANCHOR_TAG = /<a(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
+// An http(s) URL in the plain-text part: up to whitespace or the brackets the text part puts around links.
+const TEXT_URL = /https?:\/\/[^\s[\]<>"]+/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?)'’]+$/u;
 // One attribute: name, optionally `=` and a double-quoted, single-quoted or bare value.
 const ATTRIBUTE = /([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
 
@@ -64,11 +69,17 @@ export function planLinkRewrite(html: string, untracked: readonly string[] = [])
     rewriteText(text, urlFor) {
       const firstPosition = new Map<string, number>();
       found.forEach((link, position) => {
-        if (!firstPosition.has(link.written)) firstPosition.set(link.written, position);
+        if (!firstPosition.has(link.url)) firstPosition.set(link.url, position);
       });
-      return text.replace(/\[(https?:\/\/[^\s\]]+)\]/gi, (whole, target: string) => {
-        const position = firstPosition.get(target);
-        return position === undefined ? whole : `[${urlFor(position)}]`;
+      return text.replace(TEXT_URL, (whole: string) => {
+        // Prose may end a URL with punctuation ("see https://example.com/docs."): try without it too.
+        const trimmed = whole.replace(TRAILING_PUNCTUATION, '');
+        for (const candidate of trimmed === whole ? [whole] : [whole, trimmed]) {
+          const url = normalise(candidate);
+          const position = url === undefined ? undefined : firstPosition.get(url);
+          if (position !== undefined) return urlFor(position) + whole.slice(candidate.length);
+        }
+        return whole;
       });
     },
   };

@@ -1,6 +1,7 @@
 /** Link rewriting at render time: which links are tracked, what is stored, what the email then carries. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createRenderingEngines } from '../../../core/rendering/rendering-engines.ts';
 import { appendOpenPixel, decodeCharacterReferences, planLinkRewrite } from '../../../core/tracking/rewrite-links.ts';
 
 const UNSUBSCRIBE = 'https://links.example.com/u/tok-u';
@@ -83,5 +84,32 @@ describe('appendOpenPixel', () => {
 describe('decodeCharacterReferences', () => {
   it('decodes named and numeric references and leaves anything else as written', () => {
     expect(decodeCharacterReferences('a&amp;b&quot;c&#39;d&#x41;&#0;&bogus;&#xD800;')).toBe('a&b"c\'dA&#0;&bogus;&#xD800;');
+  });
+});
+
+describe('the plain-text part, as the renderer writes it', () => {
+  const engines = createRenderingEngines();
+  const html = `<html><body>
+    <p><a href="https://example.com/docs">https://example.com/docs</a></p>
+    <p><a href="https://example.com/product"><img src="https://example.com/p.png" alt="Product"></a></p>
+    <p><a href="https://example.com/a?x=1&amp;y=2">Read the release notes</a></p>
+    <p>Or paste this: https://example.com/docs.</p>
+    <p><a href="${PREFERENCES}">Preferences</a> · <a href="${UNSUBSCRIBE}">Unsubscribe</a></p>
+    </body></html>`;
+
+  it('tracks every http(s) link once: on an image, whose text is its URL, or in brackets; never raw', () => {
+    const text = engines.plainText(html);
+    const plan = planLinkRewrite(html, [UNSUBSCRIBE, PREFERENCES]);
+    expect(plan.links).toEqual(['https://example.com/docs', 'https://example.com/product', 'https://example.com/a?x=1&y=2']);
+    const tracked = plan.rewriteText(text, track);
+    for (const target of plan.links) expect(tracked).not.toContain(target);
+    // The link whose text is its URL shows once (no `url [url]`), the image link once.
+    expect(tracked.match(/T0/g)).toHaveLength(2); // the link itself, and the same URL pasted in prose
+    expect(tracked.match(/T1/g)).toHaveLength(1);
+    expect(tracked).toContain('Read the release notes [https://links.example.com/c/T2]');
+    // Prose keeps its full stop; unsubscribe and preferences keep their own token URLs.
+    expect(tracked).toContain('Or paste this: https://links.example.com/c/T0.');
+    expect(tracked).toContain(`[${UNSUBSCRIBE}]`);
+    expect(tracked).toContain(`[${PREFERENCES}]`);
   });
 });
