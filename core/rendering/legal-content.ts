@@ -38,18 +38,20 @@ export function legalContentProblems(email: RenderedParts, required: RequiredFoo
   return problems;
 }
 
-const BROKEN_BY_DATA: ReadonlyArray<[RegExp, string]> = [
-  [/(?<![.])\.\.(?![.])/u, 'a doubled period (a name ending in "." followed by another: end the sentence before the name, or quote it)'],
-  [/\s+[,、，]/u, 'a space before a comma (an empty name before it: use {% if contact.firstName != blank %})'],
-  [/(^|[>（(「])[ \t\u3000]*様/mu, 'a bare 様 (an empty name before it: fall back, e.g. {% if contact.lastName != blank %}{{ contact.lastName }} 様{% else %}ご担当者様{% endif %})'],
-  [/[,，、]\s*[,，、]/u, 'a doubled comma'],
+/** Each pattern, what it means, and whether it holds in the wrapped text part too (a soft line break may fall before 様). */
+const BROKEN_BY_DATA: ReadonlyArray<[RegExp, string, 'both' | 'html']> = [
+  [/(?<![.])\.\.(?![.])/u, 'a doubled period (a name ending in "." followed by another: end the sentence before the name, or quote it)', 'both'],
+  [/\s+[,、，]/u, 'a space before a comma (an empty name before it: use {% if contact.firstName != blank %})', 'both'],
+  [/(^|[>（(「])[ \t\u3000]*様/mu, 'a bare 様 (an empty name before it: fall back, e.g. {% if contact.lastName != blank %}{{ contact.lastName }} 様{% else %}ご担当者様{% endif %})', 'html'],
+  [/[,，、]\s*[,，、]/u, 'a doubled comma', 'both'],
 ];
 
 /** Text a recipient would see broken by their data, in either part: each finding with an example. */
 export function brokenTextProblems(email: RenderedParts): string[] {
   const problems: string[] = [];
   for (const [part, text] of [['html', visibleText(email.html)], ['text', email.text]] as const) {
-    for (const [pattern, what] of BROKEN_BY_DATA) {
+    for (const [pattern, what, where] of BROKEN_BY_DATA) {
+      if (where === 'html' && part === 'text') continue;
       const match = pattern.exec(text);
       if (match) problems.push(`the ${part} part reads "${excerpt(text, match.index)}": ${what}`);
     }

@@ -44,3 +44,10 @@ describe('text broken by data', () => {
     expect(brokenTextProblems({ html: '<html><body><p>山田 様</p><p>ご担当者様</p><p>More soon...</p><p>Hello Alex,</p></body></html>', text: '山田 様\nMore soon...' })).toEqual([]);
   });
 });
+
+describe('the wrapped text part', () => {
+  it('does not take a soft line break before 様 for a bare 様', () => {
+    const text = 'いつもご利用いただきありがとうございます。株式会社サンプル商事\n様の環境の準備が整いました。';
+    expect(brokenTextProblems({ html: '<html><body><p>株式会社サンプル商事 様の環境の準備が整いました。</p></body></html>', text })).toEqual([]);
+  });
+});
