@@ -49,7 +49,15 @@ export function registerTemplateFilters(liquid: Liquid): void {
   liquid.registerFilter('date', localDate);
   liquid.registerFilter('money', money);
   liquid.registerFilter('number', groupedNumber);
+  // LiquidJS's other date filters use the server's zone and clock: refused, naming the one to use.
+  for (const name of SERVER_ZONE_DATE_FILTERS) {
+    liquid.registerFilter(name, () => {
+      throw new Error(`${name} shows the server's time zone, not the contact's: use | date: 'long' (or 'datetime', or a pattern like '%Y-%m-%d')`);
+    });
+  }
 }
+
+const SERVER_ZONE_DATE_FILTERS = ['date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string'] as const;
 
 function localDate(this: FilterThis, input: unknown, format: unknown = 'long'): unknown {
   const value = toValue(input);

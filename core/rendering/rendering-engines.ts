@@ -11,7 +11,7 @@
  *   never touches the file system.
  */
 import { compile as compileHtmlToText } from 'html-to-text';
-import { CaptureTag, Drop, Liquid, type Context, type LiquidOptions } from 'liquidjs';
+import { CaptureTag, Drop, EchoTag, Liquid, type Context, type Emitter, type LiquidOptions, type Value } from 'liquidjs';
 import { registerTemplateFilters } from './liquid-filters.ts';
 
 export interface RenderingEngines {
@@ -91,6 +91,21 @@ function escapeOnce(value: unknown): string {
   return value instanceof SafeHtml ? value.html : escapeHtml(value);
 }
 
+/**
+ * `{% echo x | escape %}` in the body: LiquidJS's echo turns the value into a plain string before
+ * escaping it, so `escape`'s already-escaped output would be escaped twice. This echo hands the
+ * value itself to the body's escaping, which leaves safe HTML alone, like `{{ x | escape }}`.
+ */
+class SafeEchoTag extends EchoTag {
+  override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    const value = (this as unknown as { value?: Value }).value;
+    if (!value) return;
+    const rendered: unknown = yield value.value(ctx, false);
+    const raw = value.filters[value.filters.length - 1]?.raw === true;
+    emitter.write(raw ? stringOf(rendered) : escapeOnce(rendered));
+  }
+}
+
 /** `{% capture %}` in the body holds rendered (hence escaped) HTML: mark it safe, or `{{ it }}` escapes it twice. */
 class SafeCaptureTag extends CaptureTag {
   override *render(ctx: Context): Generator<unknown, void, string> {
@@ -105,6 +120,7 @@ function registerHtmlEscaping(liquid: Liquid): Liquid {
   liquid.registerFilter('xml_escape', (value: unknown) => new SafeHtml(escapeHtml(value)));
   liquid.registerFilter('escape_once', (value: unknown) => new SafeHtml(escapeHtml(unescapeHtml(value))));
   liquid.registerTag('capture', SafeCaptureTag);
+  liquid.registerTag('echo', SafeEchoTag);
   return liquid;
 }
 

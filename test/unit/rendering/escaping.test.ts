@@ -24,6 +24,12 @@ describe('escaping', () => {
     expect(email.text).toContain("A:O'Neil B:Northwind Traders & Co. C:O'Neil D:O'Neil");
   });
 
+  it('escapes `{% echo %}` output once too, `escape` or not', async () => {
+    const version = withBody('E:{% echo contact.lastName | escape %} F:{% echo account.name %}');
+    const email = renderEmail(await compileTemplate(version), en);
+    expect(email.html).toContain('E:O&#39;Neil F:Northwind Traders &amp; Co.');
+  });
+
   it('still escapes data that only looks escaped', async () => {
     const context = { ...en, account: { ...en.account, name: 'R&amp;D <b>' } };
     const email = renderEmail(await compileTemplate(withBody('X:{{ account.name }} Y:{{ account.name | escape }}')), context);

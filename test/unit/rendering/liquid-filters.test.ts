@@ -4,6 +4,8 @@
  * (never the server's), and `default` on the optional fields the context carries as null.
  */
 import { describe, expect, it } from 'vitest';
+import { Liquid } from 'liquidjs';
+import { registerTemplateFilters } from '../../../core/rendering/liquid-filters.ts';
 import type { Account } from '../../../core/customers/account.ts';
 import type { Contact } from '../../../core/customers/contact.ts';
 import { renderContextOf, renderContextSchema, type RenderContext } from '../../../core/rendering/render-context.ts';
@@ -101,5 +103,13 @@ describe('optional fields and default', () => {
     expect(renderContextSchema.parse(ja)).toEqual(ja);
     expect(render('{{ account.mrr | money }} {{ account.tier }} {{ contact.timeZone }}', ja)).toBe('¥120,000 tier1 Asia/Tokyo');
     expect(render("{{ account.mrr | money }} {{ account.csmOwner | default: 'no CSM' }} {{ 'now' | date: 'long' }}", en)).toBe('$1,200.00 no CSM November 30, 2026');
+  });
+});
+
+describe("LiquidJS's server-zone date filters", () => {
+  it.each(['date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string'])('%s is refused, naming date', async (filter) => {
+    const liquid = new Liquid({ strictFilters: true });
+    registerTemplateFilters(liquid);
+    await expect(liquid.parseAndRender(`{{ '2026-12-02T01:00:00Z' | ${filter} }}`)).rejects.toThrow(/use \| date/);
   });
 });
