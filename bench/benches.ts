@@ -4,8 +4,9 @@
  */
 import type { Bench } from './bench.ts';
 import * as importBench from './import.ts';
+import * as lambdaBench from './lambda.ts';
 import * as renderBench from './render.ts';
 import * as sendBench from './send.ts';
 import * as trackingBench from './tracking.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench];
+export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, lambdaBench];

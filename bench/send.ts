@@ -124,6 +124,7 @@ export async function measureSend(options: SendBenchOptions): Promise<Figures> {
         customers: latencies.watch('customers', store.customers, ['getContacts', 'getAccounts']),
         sends: latencies.watch('sends', store.sends, ['claimSend', 'markSent', 'markFailed', 'releaseClaim']),
         suppressions: latencies.watch('suppressions', store.suppressions, ['suppressedAmong']),
+        pauses: store.pauses,
         mailer: latencies.watch('mailer', mailer, ['send']),
         compiler: new TemplateCompiler(config.templates),
         clock: systemClock,

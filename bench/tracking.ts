@@ -547,6 +547,7 @@ async function sendTrackedEmails(store: Store, config: EngineConfig, baseUrl: st
     customers: store.customers,
     sends: store.sends,
     suppressions: store.suppressions,
+    pauses: store.pauses,
     mailer,
     compiler: new TemplateCompiler(config.templates),
     clock: { now: () => sentAt },

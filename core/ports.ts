@@ -10,6 +10,7 @@ import type { CsqlPromotion } from './qualification/csql-promotion.ts';
 import type { ScoreScope, StoredScore } from './scoring/score.ts';
 import type { Enrollment } from './sequences/enrollment.ts';
 import type { Send } from './sending/send.ts';
+import type { SendingPause } from './sending/sending-pause.ts';
 import type { DeferredSend, SendRequest, SkippedSend } from './sending/send-request.ts';
 import type { EngagementEvent } from './tracking/engagement-event.ts';
 import type { UnplacedSesEvent } from './tracking/ses-events/unplaced-ses-event.ts';
@@ -158,6 +159,16 @@ export interface CsqlStore {
   listPromotionsSince(since: Date): Promise<CsqlPromotion[]>;
 }
 
+/** The pause switch: stored pauses of all sending or of one campaign / sequence. */
+export interface SendingPauseStore {
+  /** Pauses (or re-pauses with a new reason); idempotent. */
+  pause(pause: SendingPause): Promise<void>;
+  /** False when that scope was not paused. */
+  resume(scope: string): Promise<boolean>;
+  /** Every current pause (one small query: the dispatcher and the sender read it per run / batch). */
+  listPauses(): Promise<SendingPause[]>;
+}
+
 /** The whole store, as one DynamoDB table implements it. */
 export interface Store {
   customers: CustomerStore;
@@ -169,6 +180,7 @@ export interface Store {
   enrollments: EnrollmentStore;
   scores: ScoreStore;
   csql: CsqlStore;
+  pauses: SendingPauseStore;
 }
 
 /** A recurring or one-off job the scheduler fires (EventBridge Scheduler in AWS, in-process locally). */

@@ -9,10 +9,14 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { ingestRoutes, type IngestDeps } from './ingest-routes.ts';
 import { trackingRoutes, type TrackingHttpDeps } from './tracking-routes.ts';
+import type { SendingPauseStore } from '../core/ports.ts';
+import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 
 export type HttpAppDeps = IngestDeps & {
   /** The routes behind email links; absent, they answer 404. */
   tracking?: TrackingHttpDeps;
+  /** The pause switch, shown on the home page so whoever opens the engine sees whether it sends. */
+  pauses?: Pick<SendingPauseStore, 'listPauses'>;
 };
 
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -20,10 +24,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   // Routes may set a header of their own (the open pixel allows cross-origin loading).
   app.use('*', secureHeaders({ overwrite: false }));
   app.get('/health', (c) => c.json({ ok: true }));
-  app.get('/', (c) =>
+  app.get('/', async (c) =>
     c.html(
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Nurture engine</title></head>' +
-        '<body><h1>Nurture engine</h1><ul>' +
+        '<body><h1>Nurture engine</h1>' +
+        (deps.pauses ? sendingState(await deps.pauses.listPauses()) : '') +
+        '<ul>' +
         '<li><code>GET /health</code></li>' +
         '<li><code>POST /api/ingest/customers</code> (Authorization: Bearer &lt;ingest token&gt;)</li>' +
         '<li><code>GET /o/&lt;token&gt;.gif</code> open pixel, <code>GET /c/&lt;token&gt;</code> click redirect</li>' +
@@ -40,4 +46,13 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+const escapeText = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+
+/** "Sending: active", or each pause with its reason and since when (npm run pause / resume). */
+function sendingState(pauses: readonly SendingPause[]): string {
+  if (pauses.length === 0) return '<p id="sending-state"><strong>Sending: active</strong> (pause with <code>npm run pause</code>)</p>';
+  const items = pauses.map((pause) => `<li>${pause.scope === PAUSE_ALL ? 'all sending' : `<code>${escapeText(pause.scope)}</code>`} since ${escapeText(pause.pausedAt)}${pause.pausedBy ? ` by ${escapeText(pause.pausedBy)}` : ''}: ${escapeText(pause.reason)}</li>`);
+  return `<div id="sending-state"><p><strong>Sending: paused</strong> (resume with <code>npm run resume</code>)</p><ul>${items.join('')}</ul></div>`;
 }

@@ -12,11 +12,12 @@ import { StatelessStack } from './stateless-stack.ts';
 
 export const DEFAULT_STAGE = 'dev';
 /**
- * Placeholder until a real tracking domain is passed (`cdk deploy -c linkBaseUrl=https://...`):
- * the public URL of the tracking HTTP API (its custom domain in production, or the
- * `TrackingApiUrl` output of a first deploy).
+ * An example tracking domain, as in the docs. Without `-c linkBaseUrl=...` the links in emails use
+ * the deployed HTTP API's own URL, so no placeholder ever reaches a customer; stage prod refuses
+ * an example domain outright (links in sent mail must point at a domain the company owns).
  */
-export const DEFAULT_LINK_BASE_URL = 'https://links.example.com';
+export const EXAMPLE_LINK_BASE_URL = 'https://links.example.com';
+const EXAMPLE_DOMAINS = /(^|\.)example\.(com|org|net|jp)$/;
 
 export interface BuildAppOptions {
   /** The team config, already validated (a bad config must never reach a stack). */
@@ -37,7 +38,8 @@ export interface BuiltApp {
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const app = new App(options.appProps);
   const stage = validateStage(options.stage ?? readStageContext(app));
-  const linkBaseUrl = readLinkBaseUrl(app);
+  const linkBaseUrl = readLinkBaseUrl(app, stage);
+  const alarmEmail = readAlarmEmail(app);
   // Strong (exports/imports), on purpose: CloudFormation then refuses to delete the storage
   // stack, or replace the table or secret, while the pipeline still uses them. Set before any
   // stack exists, as CDK requires.
@@ -54,7 +56,8 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     table: stateful.table,
     linkSecret: stateful.linkSecret,
     ingestTokenSecret: stateful.ingestTokenSecret,
-    linkBaseUrl,
+    ...(linkBaseUrl === undefined ? {} : { linkBaseUrl }),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
     description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API (${stage})`,
   });
 
@@ -73,18 +76,33 @@ function readStageContext(app: App): string {
   return raw === undefined ? DEFAULT_STAGE : String(raw);
 }
 
-function readLinkBaseUrl(app: App): string {
+/** `-c linkBaseUrl=https://links.company.com`; undefined when not given (the API's own URL is used). */
+function readLinkBaseUrl(app: App, stage: string): string | undefined {
   const raw: unknown = app.node.tryGetContext('linkBaseUrl');
-  const value = raw === undefined ? DEFAULT_LINK_BASE_URL : String(raw);
+  if (raw === undefined || raw === '') return undefined;
+  const value = String(raw);
   // Every tracking and unsubscribe link in every email starts with this: refuse a typo at synth.
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`Invalid linkBaseUrl "${value}": expected an absolute https URL like ${DEFAULT_LINK_BASE_URL}`);
+    throw new Error(`Invalid linkBaseUrl "${value}": expected an absolute https URL like ${EXAMPLE_LINK_BASE_URL}`);
   }
   if (url.protocol !== 'https:') throw new Error(`Invalid linkBaseUrl "${value}": links in email must use https`);
+  if (stage === 'prod' && EXAMPLE_DOMAINS.test(url.hostname)) {
+    throw new Error(`Invalid linkBaseUrl "${value}" for stage prod: an example domain in every customer's email; pass your tracking domain, or leave it out to use the deployed API's URL`);
+  }
   return value.replace(/\/+$/, '');
+}
+
+/** `-c alarmEmail=ops@example.com`: subscribed to the alarm topic; absent, the topic has no subscription. */
+function readAlarmEmail(app: App): string | undefined {
+  const raw: unknown = app.node.tryGetContext('alarmEmail');
+  if (raw === undefined || raw === '') return undefined;
+  const value = String(raw).trim();
+  // A typo here means alarms reach nobody, silently: refuse it at synth.
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new Error(`Invalid alarmEmail "${value}": expected an email address like ops@example.com`);
+  return value;
 }
 
 function validateStage(stage: string): string {

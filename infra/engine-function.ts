@@ -1,9 +1,12 @@
 /**
  * One engine Lambda function: a NodejsFunction bundled locally with esbuild as ESM for the
- * latest Node.js runtime on arm64, with the team's config (campaigns/, templates/) copied next
- * to the handler, its own log group and its own role. The role starts with nothing but
- * "write to this log group"; each function's stack code adds exactly what it uses.
+ * latest Node.js runtime on arm64, with the parts of the validated team config its handler reads
+ * written as JSON next to it (lambdas/runtime/bundled-config.ts), its own log group and its own
+ * role. The role starts with nothing but "write to this log group"; each function's stack code
+ * adds exactly what it uses.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -12,28 +15,33 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { EngineConfig } from '../core/config/engine-config.ts';
+import { BUNDLED_CONFIG_FILE, serializeConfig, type ConfigPart } from '../lambdas/runtime/bundled-config.ts';
+import { ESBUILD_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS } from './bundling-options.ts';
 
-/** The repository root: the bundler's project root and where campaigns/ and templates/ live. */
+export { ESM_REQUIRE_BANNER } from './bundling-options.ts';
+
+/** The repository root: the bundler's project root. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Folders the handlers read at run time from LAMBDA_TASK_ROOT (lambdas/runtime/composition.ts):
- * the deployed functions run exactly the config that `cdk synth` validated.
+ * Writes the function's config JSON at synth and copies it into the bundle after esbuild: the
+ * deployed function runs exactly the config `cdk synth` validated, parsed once per cold start
+ * (no YAML parser or schema in the bundle). The file is part of the asset, so a config change
+ * changes the asset hash and redeploys the function.
  */
-export const BUNDLED_CONFIG_FOLDERS = ['campaigns', 'templates'] as const;
-
-/**
- * Some dependencies (mjml and its helpers) are CommonJS and call `require` at run time;
- * an ESM bundle has no `require`, so the bundle defines one.
- */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-
-const copyConfigIntoBundle: ICommandHooks = {
-  beforeBundling: () => [],
-  beforeInstall: () => [],
-  afterBundling: (inputDir: string, outputDir: string) =>
-    BUNDLED_CONFIG_FOLDERS.map((folder) => `cp -r "${join(inputDir, folder)}" "${join(outputDir, folder)}"`),
-};
+function copyConfigIntoBundle(configJson: string): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    // Written here, not in the constructor: a synth that skips bundling writes nothing.
+    afterBundling: (_inputDir: string, outputDir: string) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'nurture-engine-config-')), BUNDLED_CONFIG_FILE);
+      writeFileSync(file, configJson);
+      return [`cp "${file}" "${join(outputDir, BUNDLED_CONFIG_FILE)}"`];
+    },
+  };
+}
 
 export interface EngineFunctionProps {
   /** Handler file relative to the repository root, e.g. lambdas/sender/handler.ts. */
@@ -47,6 +55,9 @@ export interface EngineFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Asynchronous invocations (EventBridge Scheduler) that still fail after Lambda's retries. */
   readonly onFailure?: lambda.IDestination;
+  /** The validated team config, and the parts of it this function's handler reads (lambdas/runtime/function-config-parts.ts). */
+  readonly config: EngineConfig;
+  readonly configParts: readonly ConfigPart[];
 }
 
 export class EngineFunction extends Construct {
@@ -96,16 +107,15 @@ export class EngineFunction extends Construct {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
+        target: ESBUILD_TARGET,
+        mainFields: [...MAIN_FIELDS],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        // @aws-sdk/*: the Node.js runtime provides SDK v3 (the default, restated because this
-        // list replaces it). typescript: cosmiconfig (mjml -> htmlnano) requires it only to read a
-        // .ts config file, which the bundle never has; bundled it is 3.5 MB of a 4.5 MB bundle.
-        externalModules: ['@aws-sdk/*', 'typescript'],
-        commandHooks: copyConfigIntoBundle,
+        // Why each is external: infra/bundling-options.ts.
+        externalModules: [...EXTERNAL_MODULES],
+        commandHooks: copyConfigIntoBundle(serializeConfig(props.config, props.configParts)),
       },
     });
   }

@@ -15,7 +15,10 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { EngineConfig } from '../core/config/engine-config.ts';
 import { SES_DETAIL_TYPES, SES_SUBSCRIPTION_DETAIL_TYPE } from '../core/tracking/ses-events/ses-event.ts';
+import { SES_EVENTS_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
+import { pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipeline-metrics.ts';
 import { EngineFunction } from './engine-function.ts';
 import type { SesSending } from './ses-sending.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
@@ -59,7 +62,8 @@ export const SES_EVENTS_TABLE_ACCESS: TableAccess = {
 export interface SesEventsProps {
   /** The configuration sets the sender sends through. */
   readonly sending: SesSending;
-  readonly environment: (serviceName: string) => Record<string, string>;
+  readonly stage: string;
+  readonly config: EngineConfig;
   readonly table: dynamodb.ITable;
   /** The link-signing secret: the sender signs the email tags with it, and this function checks them. */
   readonly linkSecret: secretsmanager.ISecret;
@@ -107,8 +111,15 @@ export class SesEvents extends Construct {
       description: 'Nurture engine SES events: records deliveries, bounces, complaints, ... and suppresses bounced and complaining addresses',
       timeout: SES_EVENTS_TIMEOUT,
       memorySize: SES_EVENTS_MEMORY_MB,
-      environment: props.environment('nurture-engine-ses-events'),
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        LINK_SECRET_ARN: props.linkSecret.secretArn,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.sesEvents,
+        POWERTOOLS_METRICS_NAMESPACE: pipelineMetricsNamespace(props.stage),
+      },
       isProd: props.isProd,
+      config: props.config,
+      configParts: SES_EVENTS_CONFIG_PARTS,
       // The handler throws on a store failure so Lambda retries; what still fails is kept, not dropped.
       onFailure: new SqsDestination(this.deadLetterQueue),
     });

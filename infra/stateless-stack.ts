@@ -14,10 +14,15 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { GSIS } from '../adapters/aws/dynamo/table-design.ts';
+import { GSIS, keys } from '../adapters/aws/dynamo/table-design.ts';
+import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
-import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC, senderMetricsNamespace } from '../lambdas/sender/sender-metrics.ts';
+import { DISPATCHER_CONFIG_PARTS, SENDER_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
+import { PIPELINE_METRICS, pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipeline-metrics.ts';
+import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC } from '../lambdas/sender/sender-metrics.ts';
+import { AlarmNotifications } from './alarm-notifications.ts';
 import { CampaignSchedules } from './campaign-schedules.ts';
+import { PipelineDashboard } from './pipeline-dashboard.ts';
 import { EngineFunction } from './engine-function.ts';
 import { SesEvents } from './ses-events.ts';
 import { SesSending } from './ses-sending.ts';
@@ -61,6 +66,14 @@ export const SES_REPUTATION_ALARMS = [
   { id: 'SesComplaintRateAlarm', metricName: 'Reputation.ComplaintRate', threshold: 0.001, what: 'complaint rate above 0.1 % (AWS reviews the account at 0.1 %, pauses at 0.5 %)' },
 ] as const;
 
+/** Permanently failed sends tolerated per period before the alarm fires (single refused addresses are noise). */
+export const FAILED_SENDS_ALARM = { threshold: 5, period: Duration.minutes(15) } as const;
+/**
+ * The oldest send request's age that means the pipeline is stuck: sends go out within minutes of
+ * their schedule at any realistic quota, so an hour-old request is not waiting its turn.
+ */
+export const SEND_QUEUE_MAX_AGE = Duration.hours(1);
+
 export interface StatelessStackProps extends StackProps {
   readonly stage: string;
   /** The validated team config: schedules, SES identities and configuration sets come from it. */
@@ -70,7 +83,10 @@ export interface StatelessStackProps extends StackProps {
   /** Bearer token of the ingest API; only the HTTP function reads it. */
   readonly ingestTokenSecret: secretsmanager.ISecret;
   /** Public base URL of the tracking / unsubscribe app, written into every link. */
-  readonly linkBaseUrl: string;
+  /** The public base URL of the tracking links; absent, the tracking API's own URL. */
+  readonly linkBaseUrl?: string;
+  /** Subscribed (email) to the alarm topic when given (`cdk deploy -c alarmEmail=ops@example.com`). */
+  readonly alarmEmail?: string;
 }
 
 export class StatelessStack extends Stack {
@@ -84,6 +100,8 @@ export class StatelessStack extends Stack {
   readonly schedules: CampaignSchedules;
   readonly trackingApi: TrackingApi;
   readonly sesEvents: SesEvents;
+  readonly alarmNotifications: AlarmNotifications;
+  readonly dashboard: PipelineDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -117,23 +135,23 @@ export class StatelessStack extends Stack {
 
     this.ses = new SesSending(this, 'Ses', { senders: props.config.senders });
 
-    const environment = (serviceName: string): Record<string, string> => ({
-      TABLE_NAME: props.table.tableName,
-      SEND_QUEUE_URL: this.sendQueue.queueUrl,
-      LINK_BASE_URL: props.linkBaseUrl,
-      LINK_SECRET_ARN: props.linkSecret.secretArn,
-      SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
-      POWERTOOLS_SERVICE_NAME: serviceName,
-    });
-
+    // Each function gets the variables its composition root reads (lambdas/<fn>/composition.ts), no more.
+    const metricsNamespace = pipelineMetricsNamespace(props.stage);
     this.dispatcher = new EngineFunction(this, 'Dispatcher', {
       entry: 'lambdas/dispatcher/handler.ts',
       description: 'Nurture engine dispatcher: resolves a campaign run\'s audience and queues its sends',
       // A run pages through every contact in one invocation.
       timeout: DISPATCHER_TIMEOUT,
       memorySize: 1024,
-      environment: environment('nurture-engine-dispatcher'),
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        SEND_QUEUE_URL: this.sendQueue.queueUrl,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.dispatcher,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+      },
       isProd,
+      config: props.config,
+      configParts: DISPATCHER_CONFIG_PARTS,
       // Scheduler invokes asynchronously: a run that still fails after Lambda's retries lands
       // next to Scheduler's own delivery failures, under the same alarm.
       onFailure: new SqsDestination(this.scheduleDeadLetterQueue),
@@ -143,13 +161,30 @@ export class StatelessStack extends Stack {
       description: 'Nurture engine sender: renders queued sends and sends them through SES v2',
       timeout: SENDER_TIMEOUT,
       memorySize: 512,
-      environment: { ...environment(SENDER_SERVICE_NAME), POWERTOOLS_METRICS_NAMESPACE: senderMetricsNamespace(props.stage) },
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        ...(props.linkBaseUrl === undefined ? {} : { LINK_BASE_URL: props.linkBaseUrl }),
+        LINK_SECRET_ARN: props.linkSecret.secretArn,
+        SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.sender,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+      },
       isProd,
+      config: props.config,
+      configParts: SENDER_CONFIG_PARTS,
       reservedConcurrentExecutions: SENDER_CONCURRENCY,
     });
 
     grantTableAccess(this.dispatcher.role, props.table, DISPATCHER_TABLE_ACCESS);
     grantTableAccess(this.sender.role, props.table, SENDER_TABLE_ACCESS);
+    // The pause switch (core/sending/sending-pause.ts): one Query per batch, on the pause partition only.
+    this.sender.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [keys.sendingPause(PAUSE_ALL).PK] } },
+      }),
+    );
 
     // SendMessageBatch is authorised as sqs:SendMessage; the queue URL comes from the environment.
     this.dispatcher.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.sendQueue.queueArn] }));
@@ -182,28 +217,56 @@ export class StatelessStack extends Stack {
     });
 
     this.trackingApi = new TrackingApi(this, 'TrackingApi', {
+      stage: props.stage,
       apiName: `nurture-engine-${props.stage}`,
-      environment,
+      config: props.config,
       table: props.table,
       linkSecret: props.linkSecret,
       ingestTokenSecret: props.ingestTokenSecret,
       isProd,
     });
+    // No tracking domain given: the links point at the API itself (it serves them), never at a placeholder.
+    if (props.linkBaseUrl === undefined) this.sender.function.addEnvironment('LINK_BASE_URL', this.trackingApi.api.apiEndpoint);
     new CfnOutput(this, 'TrackingApiUrl', {
       value: this.trackingApi.url,
-      // LINK_BASE_URL comes from context, not from this output: links in sent mail outlive any one API.
-      description: 'Endpoint of the tracking and ingest HTTP API; deploy with -c linkBaseUrl=<this, or the custom domain in front of it>',
+      description: 'Endpoint of the tracking and ingest HTTP API: the links in emails use it unless -c linkBaseUrl=<your tracking domain in front of it> is given',
     });
 
     this.sesEvents = new SesEvents(this, 'SesEvents', {
       sending: this.ses,
-      environment,
+      stage: props.stage,
+      config: props.config,
       table: props.table,
       linkSecret: props.linkSecret,
       isProd,
     });
 
     this.addAlarms(props.stage);
+    // After every alarm exists: each one, whoever added it, notifies the topic.
+    this.alarmNotifications = new AlarmNotifications(this, 'AlarmNotifications', { stage: props.stage, ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', {
+      stage: props.stage,
+      sendQueue: this.sendQueue,
+      deadLetterQueues: [this.sendDeadLetterQueue, this.scheduleDeadLetterQueue, this.sesEvents.deadLetterQueue],
+      functions: this.functions(),
+      api: this.trackingApi,
+    });
+  }
+
+  /** Every engine function, by the name operators know it by. */
+  functions(): ReadonlyMap<string, EngineFunction> {
+    return new Map([
+      ['Dispatcher', this.dispatcher],
+      ['Sender', this.sender],
+      ['Tracking', this.trackingApi.function],
+      ['Ingest', this.trackingApi.ingestFunction],
+      ['SesEvents', this.sesEvents.function],
+    ]);
+  }
+
+  /** A pipeline metric (lambdas/runtime/pipeline-metrics.ts) as one function writes it, summed per period. */
+  private pipelineMetric(stage: string, metricName: string, service: string, period: Duration): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: pipelineMetricsNamespace(stage), metricName, dimensionsMap: { service }, period, statistic: cloudwatch.Stats.SUM });
   }
 
   private addAlarms(stage: string): void {
@@ -230,6 +293,32 @@ export class StatelessStack extends Stack {
       });
     errors('SenderErrorsAlarm', this.sender, 'The sender failed whole invocations (not single records): queued emails are being retried and may reach the DLQ.');
     errors('DispatcherErrorsAlarm', this.dispatcher, 'The dispatcher failed: a campaign run or deferred-send release did not complete.');
+    errors('TrackingErrorsAlarm', this.trackingApi.function, 'The tracking function failed outside the app (cold start, secret, config): opens, clicks, unsubscribes and preference changes are failing.');
+    errors('IngestErrorsAlarm', this.trackingApi.ingestFunction, 'The ingest function failed outside the app (cold start, ingest token, config): CRM imports are failing.');
+
+    new cloudwatch.Alarm(this, 'FailedSendsAlarm', {
+      alarmDescription:
+        `More than ${FAILED_SENDS_ALARM.threshold} emails in ${FAILED_SENDS_ALARM.period.toMinutes()} minutes were refused by SES for good ` +
+        '(EmailsFailed): they will not go out. A single refused address is everyday noise; a burst means a template, sender ' +
+        'identity or list problem. The sender log names each failed send (ids, errorName).',
+      metric: this.pipelineMetric(stage, PIPELINE_METRICS.emailsFailed, SERVICE_NAMES.sender, FAILED_SENDS_ALARM.period),
+      threshold: FAILED_SENDS_ALARM.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    new cloudwatch.Alarm(this, 'SendQueueAgeAlarm', {
+      alarmDescription:
+        `A send request has waited in the send queue for more than ${SEND_QUEUE_MAX_AGE.toMinutes()} minutes: the sender is stalled ` +
+        '(errors, SES refusing the account, throttled) or the SES quota is too small for the audience. Check the sender alarms and log, and the SES quota.',
+      metric: this.sendQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: SEND_QUEUE_MAX_AGE.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Three periods in a row: one slow batch at the end of a big campaign is not an incident.
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     dlqDepth(
       'SesEventsDeadLetterAlarm',
@@ -246,7 +335,7 @@ export class StatelessStack extends Stack {
         'sender identity or configuration set unusable, daily quota spent): no email goes out. The sender log names the error ' +
         '(errorName). Fix the account; queued sends are retried, and those parked in the send DLQ must be redriven (docs/sending.md).',
       metric: new cloudwatch.Metric({
-        namespace: senderMetricsNamespace(stage),
+        namespace: pipelineMetricsNamespace(stage),
         metricName: SES_ACCOUNT_LEVEL_ERRORS_METRIC,
         dimensionsMap: { service: SENDER_SERVICE_NAME },
         period: Duration.minutes(1),

@@ -1,23 +1,34 @@
 /**
- * The public HTTP side of the engine: an API Gateway HTTP API whose `$default` route sends every
- * request to the one HTTP app (lambdas/http/handler.ts: open pixel, click redirect, one-click
- * unsubscribe, preference centre, ingest API). The stage is throttled and access-logged; the
- * function may read the link-signing key (to verify tokens) and the ingest token, and only the
- * table items and index its routes touch.
+ * The HTTP side of the engine: one API Gateway HTTP API, two functions with two roles. The
+ * `$default` route sends the links inside emails (open pixel, click redirect, one-click
+ * unsubscribe, preference centre) to the tracking function (lambdas/tracking/handler.ts), which
+ * may write only what those links write; `/api/ingest/*` goes to the ingest function
+ * (lambdas/ingest/handler.ts), the only one that may upsert customers or read the ingest token.
+ * The stage is throttled and access-logged.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { keys, TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
+import type { EngineConfig } from '../core/config/engine-config.ts';
+import { INGEST_CONFIG_PARTS, TRACKING_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
+import { pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipeline-metrics.ts';
 import { EngineFunction } from './engine-function.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
 
 export const HTTP_TIMEOUT = Duration.seconds(10);
 export const HTTP_MEMORY_MB = 512;
+/** A batch of up to 1,000 records and the enrollment after it: more than a link click needs. */
+export const INGEST_TIMEOUT = Duration.seconds(29);
+
+/** The API path of the ingest routes (http/app.ts mounts them under /api/ingest). */
+export const INGEST_PATH = '/api/ingest/{proxy+}';
 
 /**
  * Stage-wide limits. Far above what people clicking links in one campaign produce, low enough
@@ -25,18 +36,67 @@ export const HTTP_MEMORY_MB = 512;
  */
 export const HTTP_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
+/** Partition keys as IAM patterns, from the one place keys are spelled (`*` stands for each id). */
+const PARTITION = {
+  contact: keys.contact('*').PK,
+  run: keys.send('*', '*', '*').PK,
+  suppression: keys.suppression('*').PK,
+  emailLookUp: keys.contactByEmail('*').PK,
+} as const;
+
+const KEY_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+
 /**
- * What the HTTP app's code paths do with the table (adapters/aws/dynamo):
- * - tracking: the send and the run's stored links (GetItem), the open/click/unsubscribe event
- *   (conditional PutItem), the per-link click counter (UpdateItem ADD), the contact (GetItem).
- * - unsubscribe and preferences: suppressions (BatchGetItem to check, conditional PutItem to add),
- *   the contact's topic opt-outs (PutItem upsert).
- * - ingest: accounts already stored (BatchGetItem), account and contact upserts (conditional
- *   PutItem), then enrollment on phase changes: the account (GetItem), its contacts (Query on
- *   GSI2), their scores (BatchGetItem), the enrollment (conditional PutItem).
- * No code path queries the base table or another index, and none batch-writes or deletes.
+ * What the public link routes do with the table (http/tracking-deps.ts names every store method
+ * they may call; adapters/aws/dynamo):
+ * - reads: the send and the run's stored links (GetItem, RUN#), the contact (GetItem, CONTACT#),
+ *   suppressions (BatchGetItem, SUPPRESSION#).
+ * - writes: the open/click/unsubscribe/preference event (conditional PutItem, under CONTACT#),
+ *   the suppression on unsubscribe (conditional PutItem, SUPPRESSION#), the per-link click counter
+ *   (UpdateItem ADD on the run's links item: the counters alone), the contact's topic opt-outs
+ *   (UpdateItem of `topicsOptedOut` and `updatedAt` alone, never a profile field).
+ * Every statement is held to those partitions with dynamodb:LeadingKeys; no Query, no delete, no
+ * batch write, nothing on the email look-up items the customer upsert writes.
  */
-export const HTTP_TABLE_ACCESS: TableAccess = {
+export function trackingTableStatements(tableArn: string): iam.PolicyStatement[] {
+  const leadingKeys = (...patterns: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns } });
+  return [
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      resources: [tableArn],
+      conditions: leadingKeys(PARTITION.run, PARTITION.contact, PARTITION.suppression),
+    }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:PutItem'],
+      resources: [tableArn],
+      conditions: leadingKeys(PARTITION.contact, PARTITION.suppression),
+    }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tableArn],
+      // The keys (named by the condition expression) and the counters; nothing else of a run's items.
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.run], 'dynamodb:Attributes': [...KEY_ATTRIBUTES, 'clicks_*', 'machineClicks_*'] } },
+    }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.contact] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...KEY_ATTRIBUTES, 'topicsOptedOut', 'updatedAt'] },
+      },
+    }),
+  ];
+}
+
+/**
+ * What the ingest API does with the table: accounts already stored (BatchGetItem), account upserts
+ * (conditional UpdateItem), contact upserts (a transaction: UpdateItem of the contact, PutItem of
+ * its email look-up, DeleteItem of the previous look-up when the address changed), then enrollment
+ * on phase changes: the account (GetItem), its contacts (Query on GSI2), their scores and
+ * enrollments (BatchGetItem), the enrollment (conditional PutItem). DeleteItem is held to the
+ * email look-up partitions.
+ */
+export const INGEST_TABLE_ACCESS: TableAccess = {
   actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
   queryIndexes: ['GSI2'],
 };
@@ -63,10 +123,10 @@ export const HTTP_ACCESS_LOG_FIELDS = {
 } as const;
 
 export interface TrackingApiProps {
+  readonly stage: string;
   /** The HTTP API's name in the console and CLI. */
   readonly apiName: string;
-  /** The function environment, given the function's service name (the pipeline's shared variables). */
-  readonly environment: (serviceName: string) => Record<string, string>;
+  readonly config: EngineConfig;
   readonly table: dynamodb.ITable;
   readonly linkSecret: secretsmanager.ISecret;
   readonly ingestTokenSecret: secretsmanager.ISecret;
@@ -74,7 +134,10 @@ export interface TrackingApiProps {
 }
 
 export class TrackingApi extends Construct {
+  /** The public link routes. */
   readonly function: EngineFunction;
+  /** The authenticated ingest API. */
+  readonly ingestFunction: EngineFunction;
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly accessLogGroup: logs.LogGroup;
@@ -83,24 +146,61 @@ export class TrackingApi extends Construct {
     super(scope, id);
 
     this.function = new EngineFunction(this, 'Function', {
-      entry: 'lambdas/http/handler.ts',
-      description: 'Nurture engine HTTP app: open pixel, click redirect, unsubscribe, preference centre, ingest API',
+      entry: 'lambdas/tracking/handler.ts',
+      description: 'Nurture engine tracking: open pixel, click redirect, unsubscribe, preference centre (public links in emails)',
       timeout: HTTP_TIMEOUT,
       memorySize: HTTP_MEMORY_MB,
-      environment: { ...props.environment('nurture-engine-http'), INGEST_TOKEN_SECRET_ARN: props.ingestTokenSecret.secretArn },
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        LINK_SECRET_ARN: props.linkSecret.secretArn,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.tracking,
+        POWERTOOLS_METRICS_NAMESPACE: pipelineMetricsNamespace(props.stage),
+      },
       isProd: props.isProd,
+      config: props.config,
+      configParts: TRACKING_CONFIG_PARTS,
     });
-    grantTableAccess(this.function.role, props.table, HTTP_TABLE_ACCESS);
+    for (const statement of trackingTableStatements(props.table.tableArn)) this.function.role.addToPrincipalPolicy(statement);
     props.linkSecret.grantRead(this.function.role);
-    props.ingestTokenSecret.grantRead(this.function.role);
+
+    this.ingestFunction = new EngineFunction(this, 'IngestFunction', {
+      entry: 'lambdas/ingest/handler.ts',
+      description: 'Nurture engine ingest API: batch upserts of accounts and contacts (bearer token), then sequence enrollment',
+      timeout: INGEST_TIMEOUT,
+      memorySize: HTTP_MEMORY_MB,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        INGEST_TOKEN_SECRET_ARN: props.ingestTokenSecret.secretArn,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.ingest,
+      },
+      isProd: props.isProd,
+      config: props.config,
+      configParts: INGEST_CONFIG_PARTS,
+    });
+    grantTableAccess(this.ingestFunction.role, props.table, INGEST_TABLE_ACCESS);
+    // The look-up of an address a contact no longer has goes, inside the upsert's transaction.
+    this.ingestFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.emailLookUp] } },
+      }),
+    );
+    props.ingestTokenSecret.grantRead(this.ingestFunction.role);
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: props.apiName,
       description: 'Nurture engine: links in emails (open, click, unsubscribe, preferences) and the ingest API',
-      // The app routes by itself (Hono): one catch-all route keeps API Gateway out of the routing.
+      // Everything but the ingest API is a link in an email: the app routes those by itself (Hono).
       defaultIntegration: new HttpLambdaIntegration('App', this.function.function),
       // Created below, with throttling and access logs, which the implicit default stage cannot take.
       createDefaultStage: false,
+    });
+
+    this.api.addRoutes({
+      path: INGEST_PATH,
+      methods: [apigwv2.HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('Ingest', this.ingestFunction.function),
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -118,7 +218,7 @@ export class TrackingApi extends Construct {
       },
     });
 
-    // The `$default` route has no API Gateway authorizer, on purpose.
+    // No route has an API Gateway authorizer, on purpose.
     for (const route of this.api.node.findAll().filter((node) => node instanceof apigwv2.HttpRoute)) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -10,14 +10,14 @@ import { importCustomers, type ImportCatalogue, type ImportReport } from '../cor
 import type { Clock, CustomerStore } from '../core/ports.ts';
 import { generateDemoCustomers } from './demo-customers.ts';
 
-export async function writeDemoCsv(dir: string): Promise<{ accountsCsv: string; contactsCsv: string }> {
+export async function writeDemoCsv(dir: string): Promise<{ accountsCsv: string; contactsCsv: string; rows: number }> {
   const customers = generateDemoCustomers();
   await mkdir(dir, { recursive: true });
   const accountsCsv = join(dir, 'accounts.csv');
   const contactsCsv = join(dir, 'contacts.csv');
   await writeCustomerCsv(accountsCsv, 'accounts', customers.accounts);
   await writeCustomerCsv(contactsCsv, 'contacts', customers.contacts);
-  return { accountsCsv, contactsCsv };
+  return { accountsCsv, contactsCsv, rows: customers.accounts.length + customers.contacts.length };
 }
 
 export async function importCsvFiles(accountsCsv: string, contactsCsv: string, customers: CustomerStore, clock: Clock, catalogue?: ImportCatalogue): Promise<ImportReport> {

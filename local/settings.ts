@@ -1,22 +1,56 @@
 /**
- * Settings of the local runtime, from command-line flags, then environment, then defaults.
- * Checked with zod so a bad port is a clear message, not a stack trace.
+ * Settings of the local runtime and its command-line tools: a command-line flag, else the
+ * environment, else (tools only) the engine running from the data folder (its engine.json),
+ * else the default. Checked with zod so a bad port is a clear message, not a stack trace.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readRunningEngine, type RunningEngine } from './engine-file.ts';
 
 export interface LocalSettings {
   enginePort: number;
   dynamodbPort: number;
   sesPort: number;
-  /** Where DynamoDB Local keeps its file, the ingest token and the demo CSVs. */
+  /** Where DynamoDB Local keeps its file, the ingest token, the engine file and the demo CSVs. */
   dataDir: string;
   tableName: string;
   /** What the local SES emulator reports as the account's MaxSendRate. */
   sesMaxSendRate: number;
   projectRoot: string;
 }
+
+type SettingKey = Exclude<keyof LocalSettings, 'projectRoot'>;
+
+/** Where a setting's value came from, so a tool can say why it talks to a port. */
+export type SettingSource = 'flag' | 'environment' | 'engine file' | 'default';
+
+/** The settings a command-line tool runs with, and the engine it found, if any. */
+export interface ToolSettings extends LocalSettings {
+  /** The `npm start` running from `dataDir`, from its engine file. */
+  runningEngine: RunningEngine | undefined;
+  sources: Record<SettingKey, SettingSource>;
+}
+
+/** One flag of the local runtime: its environment variable, default and help line. */
+interface LocalFlag {
+  flag: string;
+  env: string;
+  key: SettingKey;
+  fallback: string;
+  help: string;
+  /** The running engine's value, when the engine file has one. */
+  fromEngine?: (engine: RunningEngine) => string;
+}
+
+export const LOCAL_FLAGS: readonly LocalFlag[] = [
+  { flag: 'port', env: 'ENGINE_PORT', key: 'enginePort', fallback: '3000', help: 'port of the engine HTTP app', fromEngine: (engine) => String(engine.enginePort) },
+  { flag: 'dynamodb-port', env: 'DYNAMODB_PORT', key: 'dynamodbPort', fallback: '8000', help: 'port of DynamoDB Local', fromEngine: (engine) => String(engine.dynamodbPort) },
+  { flag: 'ses-port', env: 'SES_PORT', key: 'sesPort', fallback: '8005', help: 'port of the SES emulator', fromEngine: (engine) => String(engine.sesPort) },
+  { flag: 'data-dir', env: 'DATA_DIR', key: 'dataDir', fallback: '.local', help: 'data folder (DynamoDB file, secrets, engine.json)' },
+  { flag: 'table', env: 'TABLE_NAME', key: 'tableName', fallback: 'nurture-engine-local', help: 'DynamoDB table', fromEngine: (engine) => engine.tableName },
+  { flag: 'ses-rate', env: 'SES_MAX_SEND_RATE', key: 'sesMaxSendRate', fallback: '14', help: "emails per second the SES emulator's GetAccount reports" },
+];
 
 const portSchema = (name: string) =>
   z.coerce
@@ -43,18 +77,48 @@ export const LOCAL_OPTIONS = {
   'ses-rate': { type: 'string' },
 } as const;
 
+export type LocalOptionValues = Partial<Record<keyof typeof LOCAL_OPTIONS, string>>;
+
 export class SettingsError extends Error {}
 
-export function readLocalSettings(argv: string[], env: NodeJS.ProcessEnv, projectRoot: string): LocalSettings {
-  const { values } = parseArgs({ args: argv, options: LOCAL_OPTIONS, strict: true, allowPositionals: true });
-  const parsed = settingsSchema.safeParse({
-    enginePort: values.port ?? env.ENGINE_PORT ?? 3000,
-    dynamodbPort: values['dynamodb-port'] ?? env.DYNAMODB_PORT ?? 8000,
-    sesPort: values['ses-port'] ?? env.SES_PORT ?? 8005,
-    dataDir: values['data-dir'] ?? env.DATA_DIR ?? '.local',
-    tableName: values.table ?? env.TABLE_NAME ?? 'nurture-engine-local',
-    sesMaxSendRate: values['ses-rate'] ?? env.SES_MAX_SEND_RATE ?? 14,
-  });
+/**
+ * For a command-line tool: the shared flags in `argv` (other arguments are ignored), then the
+ * environment, then the running engine's file, then defaults. Tools with options of their own
+ * use command-line.ts, which also gives them --help.
+ */
+export function readLocalSettings(argv: string[], env: NodeJS.ProcessEnv, projectRoot: string): ToolSettings {
+  const { values } = parseArgs({ args: argv, options: LOCAL_OPTIONS, strict: false, allowPositionals: true });
+  return resolveLocalSettings(values as LocalOptionValues, env, projectRoot, { followEngine: true });
+}
+
+/**
+ * Flag, else environment, else (with `followEngine`) the engine running from the data folder,
+ * else the default. The data folder itself comes from flag, environment or default.
+ */
+export function resolveLocalSettings(values: LocalOptionValues, env: NodeJS.ProcessEnv, projectRoot: string, options: { followEngine: boolean }): ToolSettings {
+  const given = (flag: LocalFlag): [string, SettingSource] | undefined => {
+    const fromFlag = values[flag.flag as keyof LocalOptionValues];
+    if (fromFlag !== undefined) return [fromFlag, 'flag'];
+    const fromEnv = env[flag.env];
+    return fromEnv !== undefined && fromEnv !== '' ? [fromEnv, 'environment'] : undefined;
+  };
+  const dataDirFlag = LOCAL_FLAGS.find((flag) => flag.key === 'dataDir') as LocalFlag;
+  const dataDir = resolve(projectRoot, given(dataDirFlag)?.[0] ?? dataDirFlag.fallback);
+  const runningEngine = options.followEngine ? readRunningEngine(dataDir) : undefined;
+
+  const raw: Partial<Record<SettingKey, string>> = {};
+  const sources = {} as Record<SettingKey, SettingSource>;
+  for (const flag of LOCAL_FLAGS) {
+    const [value, source] = given(flag) ?? (runningEngine && flag.fromEngine ? [flag.fromEngine(runningEngine), 'engine file' as const] : [flag.fallback, 'default' as const]);
+    raw[flag.key] = value;
+    sources[flag.key] = source;
+  }
+  const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) throw new SettingsError(parsed.error.issues.map((issue) => issue.message).join('\n'));
-  return { ...parsed.data, dataDir: resolve(projectRoot, parsed.data.dataDir), projectRoot };
+  return { ...parsed.data, dataDir, projectRoot, runningEngine, sources };
+}
+
+/** The help lines of the shared flags: flag, environment variable, default. */
+export function localFlagsHelp(): string[] {
+  return LOCAL_FLAGS.map((flag) => `  --${`${flag.flag} <value>`.padEnd(22)} ${flag.help} (env ${flag.env}; default: ${flag.fromEngine ? "the running engine's, else " : ''}${flag.fallback})`);
 }

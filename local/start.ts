@@ -1,8 +1,10 @@
 /**
- * `npm start`: the engine on this machine. Starts DynamoDB Local (data kept in .local/),
- * the SES v2 emulator, the HTTP app and the in-process scheduler; loads demo customers on
- * the first start. Ctrl-C stops all of it, Java included.
- * Flags: --port, --dynamodb-port, --ses-port, --data-dir, --table (or ENGINE_PORT, DYNAMODB_PORT, ...).
+ * `npm start`: the engine on this machine. Starts DynamoDB Local (data kept in .local/, listening
+ * on 127.0.0.1 only), the SES v2 emulator, the HTTP app and the in-process scheduler; loads demo
+ * customers on the first start. Writes `<data folder>/engine.json` (ports, table, pids) once it runs,
+ * so the command-line tools find it. Ctrl-C or SIGTERM stops all of it, Java included, and removes
+ * the engine file. Flags: --port, --dynamodb-port, --ses-port, --data-dir, --table, --ses-rate
+ * (or ENGINE_PORT, DYNAMODB_PORT, ...); --help lists them.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,19 +14,34 @@ import { InProcessScheduler } from '../adapters/local/in-process-scheduler.ts';
 import { systemClock } from '../adapters/local/system-clock.ts';
 import { formatProblem } from '../core/config/problems.ts';
 import { createHttpApp } from '../http/app.ts';
+import { CommandLineError, HelpRequested, parseCommandLine } from './command-line.ts';
 import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
 import { importCatalogueOf } from '../core/customers/import-customers.ts';
+import { engineFilePath, removeEngineFile, writeEngineFile } from './engine-file.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
 import { localSecret } from './local-secret.ts';
 import { startLocalServices, type LocalServices } from './local-services.ts';
-import { PortInUseError } from './ports.ts';
-import { readLocalSettings, SettingsError } from './settings.ts';
+import { PortInUseError, PortsInUseError } from './ports.ts';
+import { progressOn } from './progress.ts';
+import { SettingsError } from './settings.ts';
+import { withWriteProgress } from './write-progress.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
+const START_COMMAND = {
+  usage: 'npm start [-- options]',
+  summary: 'Runs the engine locally: DynamoDB Local, the SES emulator, the HTTP app, the scheduler and the sender workers. Ctrl-C stops everything.',
+  options: {},
+  optionHelp: {},
+} as const;
+
 async function main(): Promise<void> {
-  const settings = readLocalSettings(process.argv.slice(2), process.env, projectRoot);
+  const { settings } = parseCommandLine(START_COMMAND, process.argv.slice(2), process.env, projectRoot);
+  if (settings.runningEngine) {
+    const running = settings.runningEngine;
+    throw new SettingsError(`an engine is already running from ${settings.dataDir} (pid ${running.pid}, http://127.0.0.1:${running.enginePort}/, see ${engineFilePath(settings.dataDir)}): stop it first, or give another --data-dir`);
+  }
   const configResult = await loadConfigDirectory(defaultConfigLocation(projectRoot));
   if (!configResult.ok) {
     console.error('not starting: the config has problems (fix them, then run npm start again):');
@@ -33,7 +50,8 @@ async function main(): Promise<void> {
   }
   const config = configResult.config;
 
-  const services: LocalServices = await startLocalServices({
+  console.log('starting DynamoDB Local and the SES emulator ...');
+  const servicesStarting: Promise<LocalServices> = startLocalServices({
     dynamodbPort: settings.dynamodbPort,
     sesPort: settings.sesPort,
     tableName: settings.tableName,
@@ -41,6 +59,7 @@ async function main(): Promise<void> {
     sesMaxSendRate: settings.sesMaxSendRate,
     alsoCheck: [{ port: settings.enginePort, purpose: 'engine HTTP app', option: '--port or ENGINE_PORT' }],
   });
+  // Signals are handled from here on (the same tick), so one arriving while Java starts still stops Java.
   const scheduler = new InProcessScheduler(systemClock, (jobId, error) =>
     console.error(JSON.stringify({ level: 'ERROR', message: 'scheduled job failed', jobId, error: (error as Error).message })),
   );
@@ -51,6 +70,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping: scheduler, HTTP app, SES emulator, DynamoDB Local ...');
+    removeEngineFile(settings.dataDir, process.pid);
     scheduler.stop();
     await workers?.stop();
     await new Promise<void>((resolve) => {
@@ -59,18 +79,26 @@ async function main(): Promise<void> {
       // Idle keep-alive connections would hold close() open until they time out.
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
     });
-    await services.stop();
+    const started = await servicesStarting.catch(() => undefined);
+    await started?.stop();
     console.log('stopped.');
     process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0));
+  // Whatever ends the process, the engine file must not outlive it.
+  process.on('exit', () => removeEngineFile(settings.dataDir, process.pid));
+
+  const running = await servicesStarting;
+  if (stopping) return;
+  if (!running.dynamo.loopbackOnly) console.log(`note: this Java cannot run local/LoopbackDynamoDbLocal.java (no jdk.compiler module; install a JDK), so DynamoDB Local listens on every interface, port ${settings.dynamodbPort}`);
 
   try {
     const engine = await wireLocalEngine({
-      client: services.client,
+      client: running.client,
       tableName: settings.tableName,
-      sesEndpoint: services.ses.endpoint,
+      sesEndpoint: running.ses.endpoint,
       config,
       clock: systemClock,
       linkBaseUrl: `http://127.0.0.1:${settings.enginePort}`,
@@ -80,10 +108,12 @@ async function main(): Promise<void> {
     });
     workers = engine.workers;
     engine.workers.start();
-    if (services.tableCreated) {
+    if (running.tableCreated) {
       console.log('first start: loading demo customers ...');
-      const { accountsCsv, contactsCsv } = await writeDemoCsv(join(settings.dataDir, 'demo-data'));
-      const report = await importCsvFiles(accountsCsv, contactsCsv, engine.store.customers, systemClock, importCatalogueOf(config));
+      const { accountsCsv, contactsCsv, rows } = await writeDemoCsv(join(settings.dataDir, 'demo-data'));
+      const progress = progressOn(process.stdout, '  demo customers written', rows);
+      const report = await importCsvFiles(accountsCsv, contactsCsv, withWriteProgress(engine.store.customers, () => progress.advance()), systemClock, importCatalogueOf(config));
+      progress.finish();
       for (const line of describeImport(report)) console.log(`  ${line}`);
       console.log(`  enrolled ${await engine.enroll(report.accountIds)} contact(s) in nurture sequences`);
     }
@@ -93,6 +123,7 @@ async function main(): Promise<void> {
       clock: systemClock,
       ingestToken,
       catalogue: importCatalogueOf(config),
+      pauses: engine.store.pauses,
       onImported: async (report) => void (await engine.enroll(report.accountIds)),
       tracking: {
         ...engine.store,
@@ -106,6 +137,15 @@ async function main(): Promise<void> {
       server = serve({ fetch: app.fetch, port: settings.enginePort, hostname: '127.0.0.1' }, () => resolve());
     });
     const scheduled = engine.scheduleJobs(scheduler);
+    writeEngineFile(settings.dataDir, {
+      pid: process.pid,
+      ...(running.dynamo.pid ? { dynamodbPid: running.dynamo.pid } : {}),
+      enginePort: settings.enginePort,
+      dynamodbPort: settings.dynamodbPort,
+      sesPort: settings.sesPort,
+      tableName: settings.tableName,
+      startedAt: new Date().toISOString(),
+    });
 
     console.log(
       [
@@ -113,10 +153,11 @@ async function main(): Promise<void> {
         'nurture engine running',
         `  engine (HTTP app)      http://127.0.0.1:${settings.enginePort}/`,
         `  ingest API             POST http://127.0.0.1:${settings.enginePort}/api/ingest/customers  (Authorization: Bearer <token in ${join(settings.dataDir, 'ingest-token')}>)`,
-        `  SES emulator mail list ${services.ses.mailListUrl}`,
-        `  DynamoDB Local         ${services.dynamo.endpoint}  (table ${settings.tableName}, data in ${join(settings.dataDir, 'dynamodb')})`,
+        `  SES emulator mail list ${running.ses.mailListUrl}`,
+        `  DynamoDB Local         ${running.dynamo.endpoint}  (table ${settings.tableName}, data in ${join(settings.dataDir, 'dynamodb')})`,
         `  scheduler              ${scheduled} active campaign(s): ${config.campaigns.map((campaign) => campaign.id).join(', ')}; deferred sends released every minute`,
         `  sender                 4 workers sharing MaxSendRate ${await engine.mailer.maxSendRate()}/s (from the emulator's GetAccount)`,
+        `  engine file            ${engineFilePath(settings.dataDir)}  (npm run import / audience / preview / ses-event find this engine through it)`,
         '',
         'Ctrl-C stops everything.',
       ].join('\n'),
@@ -128,7 +169,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof PortInUseError || error instanceof SettingsError) {
+  if (error instanceof HelpRequested) {
+    console.log(error.message);
+    process.exit(0);
+  }
+  if (error instanceof PortInUseError || error instanceof PortsInUseError || error instanceof SettingsError || error instanceof CommandLineError) {
     console.error(`not starting: ${error.message}`);
   } else {
     console.error(`not starting: ${(error as Error).message}`);

@@ -4,17 +4,24 @@
  * would do with them at that time (send now / defer / skip by reason), and a sample.
  * Reads the local runtime's table (see local/local-store-session.ts); writes nothing.
  */
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import { resolveAudience } from '../core/audience/resolve-audience.ts';
 import type { AudienceCandidate } from '../core/audience/segment.ts';
 import { decideForMembers, guardrailContext } from '../core/sending/dispatch-campaign.ts';
+import { readCommandLine } from '../local/command-line.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
-import { LOCAL_OPTIONS, readLocalSettings } from '../local/settings.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { ...LOCAL_OPTIONS, at: { type: 'string' }, sample: { type: 'string' } } });
+const { values, positionals, settings } = readCommandLine(
+  {
+    usage: 'npm run audience -- <campaign-id> [--at <ISO time>] [--sample N] [options]',
+    summary: "Previews a campaign's audience without sending: how many contacts match, what the guardrails would do with them, and a sample.",
+    options: { at: { type: 'string' }, sample: { type: 'string' } },
+    optionHelp: { at: 'the time to evaluate at, e.g. 2026-12-02T10:00:00+09:00 (default: now)', sample: 'how many contacts to list (default 10)' },
+  },
+  projectRoot,
+);
 const [campaignId] = positionals;
 const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 const campaign = config.campaigns.find((candidate) => candidate.id === campaignId);
@@ -28,7 +35,6 @@ if (Number.isNaN(at.getTime())) {
   process.exit(2);
 }
 const sampleSize = Number(values.sample ?? 10);
-const settings = readLocalSettings(process.argv.slice(2).filter((arg, index, all) => !['--at', '--sample'].includes(arg) && !['--at', '--sample'].includes(all[index - 1] ?? '')), process.env, projectRoot);
 
 await withLocalStore(settings, process.env, async (store) => {
   const guard = guardrailContext(config);

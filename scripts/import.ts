@@ -6,11 +6,10 @@
  * import before anything is written, so one good file is never imported without the other.
  * Exit code 1 when anything was refused, 2 for a wrong command line.
  *
- * Target: DYNAMODB_ENDPOINT + TABLE_NAME when set (e.g. a running `npm start`), else the
- * local runtime's DynamoDB Local: reused if it is running, started for the import if not.
+ * Target: DYNAMODB_ENDPOINT + TABLE_NAME when set, else the engine `npm start` runs from the
+ * data folder (found through its engine.json), else a DynamoDB Local started for the import.
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import { csvColumnLabel, CustomerCsvError, readCustomerCsvFile, type CustomerCsvReadOptions } from '../adapters/fs/customer-csv.ts';
 import { resolveEncoding, TextEncodingError } from '../adapters/fs/text-file-encoding.ts';
@@ -19,24 +18,21 @@ import { importCatalogueOf, importCustomers } from '../core/customers/import-cus
 import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
 import { describeImport, withReaderRejections } from '../local/import-report.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
-import { LOCAL_OPTIONS, readLocalSettings } from '../local/settings.ts';
+import { readCommandLine } from '../local/command-line.ts';
 
-const USAGE = 'usage: npm run import -- <accounts.csv> <contacts.csv> [--encoding utf-8|shift_jis|utf-16le|...]';
+const USAGE = 'usage: npm run import -- <accounts.csv> <contacts.csv> [--encoding utf-8|shift_jis|utf-16le|...] (--help for the options)';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const argv = process.argv.slice(2);
-let parsed;
-try {
-  parsed = parseArgs({ args: argv, options: { ...LOCAL_OPTIONS, encoding: { type: 'string' } }, strict: true, allowPositionals: true, tokens: true });
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-// The local settings know nothing of --encoding; hand them the other arguments.
-const encodingArgs = new Set(
-  parsed.tokens.flatMap((token) => (token.kind === 'option' && token.name === 'encoding' ? (token.inlineValue === false ? [token.index, token.index + 1] : [token.index]) : [])),
+const parsed = readCommandLine(
+  {
+    usage: 'npm run import -- <accounts.csv> <contacts.csv> [options]',
+    summary: 'Imports customers into the local table: bad rows are listed with line and reason and not written; exit code 1 when anything was refused.',
+    options: { encoding: { type: 'string' } },
+    optionHelp: { encoding: 'the files\' encoding when it is not recognised: utf-8, shift_jis, cp932, utf-16le, euc-jp, windows-1252, ...' },
+  },
+  projectRoot,
 );
-const settings = readLocalSettings(argv.filter((_, i) => !encodingArgs.has(i)), process.env, projectRoot);
+const { settings } = parsed;
 const [accountsPath, contactsPath, ...extra] = parsed.positionals;
 if (!accountsPath || !contactsPath || extra.length > 0) {
   console.error(USAGE);

@@ -17,7 +17,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/config-directory.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { formatProblem } from '../core/config/problems.ts';
@@ -34,7 +33,7 @@ import { trackEmail, type TrackingLinkSettings } from '../core/tracking/track-em
 import { systemClock } from '../adapters/local/system-clock.ts';
 import { localSecret } from '../local/local-secret.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
-import { readLocalSettings } from '../local/settings.ts';
+import { CommandLineError, HelpRequested, parseCommandLine } from '../local/command-line.ts';
 
 /** A preview is not a campaign run: its tokens name this run id. */
 const PREVIEW_RUN_ID = 'preview';
@@ -52,7 +51,7 @@ interface PreviewRecipient {
  * current time; links are the local app's, signed with its key; webinar emails use the sample webinar.
  */
 async function contactRecipient(contactId: string, rootDir: string, config: EngineConfig): Promise<PreviewRecipient> {
-  const settings = readLocalSettings([], process.env, rootDir);
+  const { settings } = parseCommandLine(PREVIEW_COMMAND, process.argv.slice(2), process.env, rootDir);
   const found = await withLocalStore(settings, process.env, async (store) => {
     const contact = await store.customers.getContact(contactId);
     const account = contact ? await store.customers.getAccount(contact.accountId) : undefined;
@@ -89,13 +88,17 @@ function sampleRecipient(locale: string, config: EngineConfig): PreviewRecipient
 
 class UsageError extends Error {}
 
-const USAGE = 'usage: npm run preview -- <campaign-or-sequence-id>[:stepId] (<contact-id> | --sample ja|en) [--out dir]';
+const USAGE = 'usage: npm run preview -- <campaign-or-sequence-id>[:stepId] (<contact-id> | --sample ja|en) [--out dir] (--help for the options)';
+
+const PREVIEW_COMMAND = {
+  usage: 'npm run preview -- <message> (<contact-id> | --sample ja|en) [options]',
+  summary: 'Renders an email the way a recipient gets it (tracked links, open pixel) to <out>/<message>-<locale>.html and .txt. Sends nothing.',
+  options: { sample: { type: 'string' }, out: { type: 'string' }, root: { type: 'string' } },
+  optionHelp: { sample: 'render for a sample recipient in this locale (ja, en) instead of a contact', out: 'output folder (default .local/preview)', root: 'project folder holding campaigns/ and templates/ (default: the working folder)' },
+} as const;
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { sample: { type: 'string' }, out: { type: 'string' }, root: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommandLine(PREVIEW_COMMAND, process.argv.slice(2), process.env, process.cwd());
   const [messageArg, contactId, ...extra] = positionals;
   if (!messageArg || extra.length > 0 || (contactId === undefined) === (values.sample === undefined)) throw new UsageError(USAGE);
   const rootDir = resolve(values.root ?? process.cwd());
@@ -153,7 +156,11 @@ function selectMessages(config: EngineConfig, arg: string): MessageTemplate[] {
 try {
   await main();
 } catch (error) {
-  if (error instanceof UsageError) console.error(error.message);
+  if (error instanceof HelpRequested) {
+    console.log(error.message);
+    process.exit(0);
+  }
+  if (error instanceof UsageError || error instanceof CommandLineError) console.error(error.message);
   else if (error instanceof TemplateCompileError) for (const failure of error.failures) console.error(`${error.file}: ${failure.part}: ${failure.message}`);
   else if (error instanceof TemplateRenderError) console.error(`${error.file}: ${error.failure.part}: ${error.failure.message}`);
   else throw error;

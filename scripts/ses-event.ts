@@ -11,7 +11,6 @@
  * that emailed the contact is used. Reads and writes the local runtime's table.
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import type { Store } from '../core/ports.ts';
 import type { Send } from '../core/sending/send.ts';
@@ -19,14 +18,13 @@ import { ingestSesEvent, type SesEventOutcome } from '../core/tracking/ses-event
 import { buildSesEventBridgeEvent, senderTagsOf, SIMULATED_SES_EVENTS, type SimulatedSesEvent } from '../core/tracking/ses-events/ses-event-builder.ts';
 import { localSecret } from '../local/local-secret.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
-import { LOCAL_OPTIONS, readLocalSettings, SettingsError } from '../local/settings.ts';
+import { CommandLineError, HelpRequested, parseCommandLine } from '../local/command-line.ts';
 
 const USAGE = `usage: npm run ses-event -- <${SIMULATED_SES_EVENTS.join('|')}> (--message-id <id> | --contact <id> --campaign <id> [--run <id>]) [--at <ISO time>] [--without-tags] [--twice]`;
 
 class UsageError extends Error {}
 
 const OPTIONS = {
-  ...LOCAL_OPTIONS,
   'message-id': { type: 'string' },
   contact: { type: 'string' },
   campaign: { type: 'string' },
@@ -37,7 +35,26 @@ const OPTIONS = {
 } as const;
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, allowPositionals: true, strict: true });
+  const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+  const { values, positionals, settings } = parseCommandLine(
+    {
+      usage: USAGE.replace(/^usage: /, ''),
+      summary: 'Replays an SES event for an email the local runtime sent, through the same use case as the Lambda handler.',
+      options: OPTIONS,
+      optionHelp: {
+        'message-id': "the email's SES message id",
+        contact: 'the contact the email went to (with --campaign)',
+        campaign: 'the campaign or sequence of the email (with --contact)',
+        run: 'the campaign run (default: the latest that emailed the contact)',
+        at: 'when the event happened (default: now, never before the email was sent)',
+        'without-tags': "join the event by SES message id instead of the email's tags",
+        twice: 'deliver the event twice, as a redelivery would',
+      },
+    },
+    process.argv.slice(2),
+    process.env,
+    projectRoot,
+  );
   const [typeArg, ...extra] = positionals;
   if (!typeArg || extra.length > 0 || !isSimulated(typeArg)) throw new UsageError(USAGE);
   const byMessage = values['message-id'];
@@ -45,12 +62,6 @@ async function main(): Promise<void> {
   const givenAt = values.at ? new Date(values.at) : undefined;
   if (givenAt && Number.isNaN(givenAt.getTime())) throw new UsageError(`--at: expected an ISO time like 2026-12-02T10:05:00+09:00, got '${values.at}'`);
 
-  const localArgs = Object.keys(LOCAL_OPTIONS).flatMap((name) => {
-    const value = values[name as keyof typeof LOCAL_OPTIONS];
-    return value === undefined ? [] : [`--${name}`, value];
-  });
-  const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-  const settings = readLocalSettings(localArgs, process.env, projectRoot);
   // The topics decide which SES topic opt-outs apply; the events replayed here never carry one, but the use case is the handler's.
   const { topics } = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 
@@ -114,7 +125,11 @@ function isSimulated(value: string): value is SimulatedSesEvent {
 try {
   await main();
 } catch (error) {
-  if (error instanceof UsageError || error instanceof SettingsError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+  if (error instanceof HelpRequested) {
+    console.log(error.message);
+    process.exit(0);
+  }
+  if (error instanceof UsageError || error instanceof CommandLineError) {
     console.error((error as Error).message);
     process.exit(2);
   }

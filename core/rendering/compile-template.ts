@@ -10,6 +10,11 @@
  * compile (liquid-in-mjml.ts), and afterwards every Liquid tag of the source must still be in
  * the HTML: a tag MJML dropped would change who sees what, so it fails the compile.
  *
+ * After those checks, each link target of the HTML is wrapped in `{% track %}` (see
+ * core/tracking/prepared-links.ts), so click tracking records the recipient's links while
+ * rendering instead of scanning every recipient's HTML for them. A template whose links cannot
+ * be found before rendering keeps its HTML as is and is tracked by scanning (`linkTracking`).
+ *
  * The front-matter preheader becomes the email's hidden preview text: an `<mj-preview>` is added
  * on the first line of the head, so line numbers still match the author's file.
  */
@@ -17,7 +22,8 @@ import mjml2html from 'mjml';
 import type { Template } from 'liquidjs';
 import type { Locale } from '../config/schema/common.ts';
 import type { TemplateVersion } from '../config/template-source.ts';
-import { lostLiquidTags, protectControlFlow } from './liquid-in-mjml.ts';
+import { markTrackedHrefs, TRACK_TAG } from '../tracking/prepared-links.ts';
+import { liquidTagsOf, lostLiquidTags, protectControlFlow } from './liquid-in-mjml.ts';
 import { mjmlStructureProblems } from './mjml-structure.ts';
 import { rawCustomerData } from './raw-customer-data.ts';
 import { createRenderingEngines, type RenderingEngines } from './rendering-engines.ts';
@@ -34,6 +40,12 @@ export interface CompiledTemplate {
   readonly preheader?: Template[];
   /** The MJML output as parsed Liquid: HTML with per-recipient placeholders. */
   readonly body: Template[];
+  /**
+   * How click tracking finds the links: 'prepared' when the body's link targets are wrapped in
+   * `{% track %}` (a render can record them), 'scan' when they could not be found before
+   * rendering and the rendered HTML is scanned.
+   */
+  readonly linkTracking: 'prepared' | 'scan';
 }
 
 /**
@@ -42,6 +54,8 @@ export interface CompiledTemplate {
  * is given as "line N after the front matter".
  */
 export type CompilableVersion = TemplateVersion & { readonly bodyStartLine?: number };
+
+const RESERVED_TAG = new RegExp(`^\\{%-?\\s*(?:end)?${TRACK_TAG}\\b`);
 
 /** The render-scope name of the rendered preheader inside the body. */
 export const PREHEADER_VARIABLE = 'preheader';
@@ -67,7 +81,8 @@ export async function compileTemplate(version: CompilableVersion, engines: Rende
   const subject = parse('subject', engines.text, version.subject);
   const preheader = version.preheader === undefined ? undefined : parse('preheader', engines.text, version.preheader);
   const html = await compileBody(version, engines, failures);
-  const body = html === undefined ? undefined : parse('body', engines.html, html);
+  const prepared = html === undefined ? undefined : parsePrepared(html, engines);
+  const body = prepared ?? (html === undefined ? undefined : parse('body', engines.html, html));
 
   if (failures.length > 0 || !subject || !body || (version.preheader !== undefined && !preheader)) {
     throw new TemplateCompileError(version.file, failures);
@@ -80,7 +95,23 @@ export async function compileTemplate(version: CompilableVersion, engines: Rende
     subject,
     ...(preheader === undefined ? {} : { preheader }),
     body,
+    linkTracking: prepared === undefined ? 'scan' : 'prepared',
   };
+}
+
+/**
+ * The body with its link targets wrapped in `{% track %}`, parsed; undefined when they cannot be
+ * (see markTrackedHrefs), or when wrapping broke the Liquid (a link target that opens a tag
+ * another attribute closes): the unwrapped HTML is then parsed, and its errors, if any, reported.
+ */
+function parsePrepared(html: string, engines: RenderingEngines): Template[] | undefined {
+  const marked = markTrackedHrefs(html);
+  if (marked === undefined) return undefined;
+  try {
+    return engines.html.parse(marked);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The compiled HTML (Liquid still in it), or undefined with the reasons added to `failures`. */
@@ -105,6 +136,9 @@ async function compileBody(version: CompilableVersion, engines: RenderingEngines
     source = withPreview(source, `{{ ${PREHEADER_VARIABLE} }}`);
   }
 
+  for (const tag of liquidTagsOf(source)) {
+    if (RESERVED_TAG.test(tag.text)) failures.push(bodyFailure(`${tag.text}: \`${TRACK_TAG}\` is reserved: the compile puts it around links itself for click tracking`, tag.line));
+  }
   for (const problem of mjmlStructureProblems(source)) failures.push(bodyFailure(`MJML: ${problem.message}`, problem.line));
   try {
     engines.html.parse(source);

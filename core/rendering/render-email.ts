@@ -7,14 +7,20 @@
  * tag that writes to the scope (`increment`, `decrement`) cannot change the caller's data or the
  * next recipient's email.
  *
+ * With `trackLinks`, the render also prepares click tracking: the body's `{% track %}` tags
+ * record this recipient's links (loops and branches included) and the result carries the HTML
+ * with placeholders and the links in order (`preparedLinks`, for trackEmail), so the sender
+ * need not scan the HTML for links. The other fields are the same as without it.
+ *
  * The subject is a mail header, so it is plain text (not HTML-escaped) and kept on one line:
  * CR, LF and other control characters coming from data become spaces, so no value can end
  * the header and start another.
  */
-import type { Template } from 'liquidjs';
+import type { RenderOptions, Template } from 'liquidjs';
+import { LinkTracker, type PreparedLinks } from '../tracking/prepared-links.ts';
 import { PREHEADER_VARIABLE, type CompiledTemplate } from './compile-template.ts';
 import type { RenderContext } from './render-context.ts';
-import type { RenderingEngines } from './rendering-engines.ts';
+import { trackingRenderOptions, type RenderingEngines } from './rendering-engines.ts';
 import { describeLiquidError, TemplateRenderError, type TemplatePart } from './template-failure.ts';
 
 export interface RenderedEmail {
@@ -28,17 +34,39 @@ export interface RenderedEmail {
    * unsubscribe: that link must accept `POST List-Unsubscribe=One-Click` as well as GET.
    */
   headers?: Record<string, string>;
+  /**
+   * With `trackLinks`: the HTML with placeholders where the tracked links go, and their targets
+   * in order (every web link but the recipient's unsubscribe and preferences links). Absent when
+   * the template's links are found by scanning (CompiledTemplate.linkTracking).
+   */
+  preparedLinks?: PreparedLinks;
+}
+
+export interface RenderEmailOptions {
+  /** Prepare click tracking while rendering (see RenderedEmail.preparedLinks). */
+  trackLinks?: boolean;
 }
 
 /** Throws TemplateRenderError when the template uses something the context lacks. */
-export function renderEmail(compiled: CompiledTemplate, context: RenderContext): RenderedEmail {
+export function renderEmail(compiled: CompiledTemplate, context: RenderContext, options: RenderEmailOptions = {}): RenderedEmail {
   const { engines } = compiled;
   // One deep copy per recipient (nested objects too: a filter must not reach the caller's data),
   // then a shallow copy per part, so the subject's `increment` does not shift the body's.
   const data = structuredClone(context);
   const subject = toHeaderText(renderPart(compiled, 'subject', engines.text, compiled.subject, { ...data }));
   const preheader = compiled.preheader && toHeaderText(renderPart(compiled, 'preheader', engines.text, compiled.preheader, { ...data }));
-  const html = renderPart(compiled, 'body (html)', engines.html, compiled.body, preheader === undefined ? { ...data } : { ...data, [PREHEADER_VARIABLE]: preheader });
+  const bodyScope = () => (preheader === undefined ? { ...data } : { ...data, [PREHEADER_VARIABLE]: preheader });
+  let html: string;
+  let preparedLinks: PreparedLinks | undefined;
+  if (options.trackLinks && compiled.linkTracking === 'prepared') {
+    const tracker = new LinkTracker([context.links.unsubscribe, context.links.preferences]);
+    const resolved = tracker.resolve(renderPart(compiled, 'body (html)', engines.html, compiled.body, bodyScope(), trackingRenderOptions(tracker)));
+    // Not intact (a filter cut a placeholder): render as usual, and the sender scans this email.
+    html = resolved?.html ?? renderPart(compiled, 'body (html)', engines.html, compiled.body, bodyScope());
+    preparedLinks = resolved?.prepared;
+  } else {
+    html = renderPart(compiled, 'body (html)', engines.html, compiled.body, bodyScope());
+  }
   let text: string;
   try {
     text = engines.plainText(html).trim();
@@ -51,12 +79,13 @@ export function renderEmail(compiled: CompiledTemplate, context: RenderContext):
     html,
     text,
     headers: unsubscribeHeaders(context.links.unsubscribe),
+    ...(preparedLinks === undefined ? {} : { preparedLinks }),
   };
 }
 
-function renderPart(compiled: CompiledTemplate, part: TemplatePart, liquid: RenderingEngines['text'], template: Template[], scope: object): string {
+function renderPart(compiled: CompiledTemplate, part: TemplatePart, liquid: RenderingEngines['text'], template: Template[], scope: object, renderOptions?: RenderOptions): string {
   try {
-    return liquid.renderSync(template, scope) as string;
+    return liquid.renderSync(template, scope, renderOptions) as string;
   } catch (error) {
     throw new TemplateRenderError(compiled.file, { part, message: describeLiquidError(error) });
   }

@@ -8,10 +8,14 @@
  * - an unknown variable or filter is an error (strictVariables, strictFilters);
  * - parsing, rendering time and memory are bounded, so no template can hang the sender;
  * - `{% include %}` / `{% render %}` find nothing: templates are self-contained and rendering
- *   never touches the file system.
+ *   never touches the file system;
+ * - the body has a `{% track %}` block, which the compile puts around link targets: given a
+ *   LinkTracker for the render (`trackingRenderOptions`) it records the link and writes a
+ *   placeholder, without one it writes its content (see core/tracking/prepared-links.ts).
  */
 import { compile as compileHtmlToText } from 'html-to-text';
-import { CaptureTag, Drop, EchoTag, Liquid, type Context, type Emitter, type LiquidOptions, type Value } from 'liquidjs';
+import { CaptureTag, Drop, EchoTag, Liquid, Tag, TypeGuards, type Context, type Emitter, type LiquidOptions, type Parser, type RenderOptions, type TagToken, type Template, type TopLevelToken, type Value } from 'liquidjs';
+import { LinkTracker, TRACK_TAG } from '../tracking/prepared-links.ts';
 import { registerTemplateFilters } from './liquid-filters.ts';
 
 export interface RenderingEngines {
@@ -68,7 +72,8 @@ export class SafeHtml extends Drop {
   }
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+// NUL becomes U+FFFD, as an HTML parser reads it anyway: then only the `track` tag writes NUL (its placeholders).
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;', '\u0000': '\ufffd' };
 const HTML_UNESCAPES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&#34;': '"', '&#39;': "'", '&quot;': '"' };
 
 function stringOf(value: unknown): string {
@@ -79,7 +84,8 @@ function stringOf(value: unknown): string {
 }
 
 function escapeHtml(value: unknown): string {
-  return stringOf(value).replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
+  // eslint-disable-next-line no-control-regex
+  return stringOf(value).replace(/[&<>"'\u0000]/g, (character) => HTML_ESCAPES[character] ?? character);
 }
 
 function unescapeHtml(value: unknown): string {
@@ -114,6 +120,54 @@ class SafeCaptureTag extends CaptureTag {
   }
 }
 
+/** Where a render's LinkTracker travels: a symbol, so no template variable can name it. */
+const LINK_TRACKER = Symbol('link tracker');
+
+/** Render options that give this render's `{% track %}` tags a tracker (LiquidJS `globals`: per render, not shared). */
+export function trackingRenderOptions(tracker: LinkTracker): RenderOptions {
+  return { globals: { [LINK_TRACKER]: tracker } };
+}
+
+/**
+ * `{% track %}value{% endtrack %}`: the value as rendered, or what the render's tracker makes of
+ * it. A literal value (no Liquid in it, most links) has its target worked out once, here.
+ */
+class TrackTag extends Tag {
+  private readonly templates: Template[] = [];
+  private readonly literal?: { value: string; target: string | undefined };
+
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: Parser) {
+    super(token, remainTokens, liquid);
+    const tokens: TopLevelToken[] = [];
+    for (let next = remainTokens.shift(); ; next = remainTokens.shift()) {
+      if (next === undefined) throw new Error(`tag ${token.getText()} not closed`);
+      if (TypeGuards.isTagToken(next) && next.name === `end${TRACK_TAG}`) break;
+      tokens.push(next);
+      this.templates.push(parser.parseToken(next, remainTokens));
+    }
+    if (tokens.every((part) => TypeGuards.isHTMLToken(part))) {
+      const value = tokens.map((part) => part.getContent()).join('');
+      this.literal = { value, target: LinkTracker.targetOf(value) };
+    }
+  }
+
+  override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, string> {
+    const tracker = (ctx.globals as Record<symbol, unknown>)[LINK_TRACKER];
+    if (this.literal) {
+      emitter.write(tracker instanceof LinkTracker ? tracker.write(this.literal.value, this.literal.target) : this.literal.value);
+      return;
+    }
+    const value = yield this.liquid.renderer.renderTemplates(this.templates, ctx);
+    emitter.write(tracker instanceof LinkTracker ? tracker.write(value) : value);
+  }
+
+  // LiquidJS asks a block for its templates through a generator (static analysis); nothing to wait for.
+  // eslint-disable-next-line require-yield
+  *children(): Generator<unknown, Template[]> {
+    return this.templates;
+  }
+}
+
 /** Escaping filters of the HTML body: their output is escaped HTML, so it is not escaped again. */
 function registerHtmlEscaping(liquid: Liquid): Liquid {
   liquid.registerFilter('escape', (value: unknown) => new SafeHtml(escapeHtml(value)));
@@ -121,6 +175,7 @@ function registerHtmlEscaping(liquid: Liquid): Liquid {
   liquid.registerFilter('escape_once', (value: unknown) => new SafeHtml(escapeHtml(unescapeHtml(value))));
   liquid.registerTag('capture', SafeCaptureTag);
   liquid.registerTag('echo', SafeEchoTag);
+  liquid.registerTag(TRACK_TAG, TrackTag);
   return liquid;
 }
 

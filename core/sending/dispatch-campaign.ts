@@ -4,13 +4,16 @@
  * holidays) and records why each skipped contact was skipped. The run moves
  * scheduled -> dispatching -> dispatched; a second invocation of a dispatched run does nothing,
  * and a resumed one (a crash mid-dispatch) re-queues safely because the sender claims each email.
+ * While the campaign (or all sending) is paused, who would be queued is parked instead, due at once:
+ * the release job queues them when the pause is lifted (sending-pause.ts).
  */
 import { resolveAudience, type AudienceDeps } from '../audience/resolve-audience.ts';
 import { runIdFor } from '../campaigns/campaign-run.ts';
 import { mapBounded } from '../bounded-parallel.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Campaign } from '../config/schema/messages.ts';
-import type { CampaignRunStore, Clock, SendQueue, SendStore, SuppressionStore } from '../ports.ts';
+import type { CampaignRunStore, Clock, SendingPauseStore, SendQueue, SendStore, SuppressionStore } from '../ports.ts';
+import { pauseOf } from './sending-pause.ts';
 import type { AudienceCandidate } from '../audience/segment.ts';
 import { evaluateGuardrails, frequencyCaps, longestCapWindowMs, type FrequencyCap, type GuardrailDecision } from './guardrails.ts';
 import type { DeferredSend, MessageSource, SendRequest, SkippedSend } from './send-request.ts';
@@ -21,6 +24,7 @@ export interface DispatchDeps extends Omit<AudienceDeps, 'scoring'> {
   runs: CampaignRunStore;
   sends: SendStore;
   suppressions: SuppressionStore;
+  pauses: Pick<SendingPauseStore, 'listPauses'>;
   queue: SendQueue;
   clock: Clock;
 }
@@ -47,7 +51,13 @@ export async function dispatchCampaignRun(campaign: Campaign, scheduledFor: Date
   for await (const members of resolveAudience(campaign.audience, now, { ...deps, scoring: deps.config.scoring })) {
     counts.audience = (counts.audience ?? 0) + members.length;
     const decisions = await decideForMembers(members, campaign.topic, now, guard, deps);
-    const { queued, deferred, skipped } = partition(decisions, source, runId, campaign.id, now);
+    const partitioned = partition(decisions, source, runId, campaign.id, now);
+    const { skipped } = partitioned;
+    // Read per page, so a pause ops set during a long dispatch takes effect on the next page.
+    const paused = pauseOf(await deps.pauses.listPauses(), campaign.id) !== undefined;
+    const queued = paused ? [] : partitioned.queued;
+    const deferred = paused ? [...partitioned.deferred, ...partitioned.queued.map((request) => ({ request, notBefore: now.toISOString() }))] : partitioned.deferred;
+    if (paused) counts.paused = (counts.paused ?? 0) + partitioned.queued.length;
     await deps.queue.enqueue(queued);
     await deps.sends.deferSends(deferred);
     await deps.sends.recordSkips(skipped);

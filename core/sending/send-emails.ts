@@ -12,7 +12,7 @@ import { mapBounded } from '../bounded-parallel.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Account } from '../customers/account.ts';
 import type { Contact } from '../customers/contact.ts';
-import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendStore, type SuppressionStore } from '../ports.ts';
+import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendingPauseStore, type SendStore, type SuppressionStore } from '../ports.ts';
 import type { TemplateCompiler } from '../rendering/template-compiler.ts';
 import { renderContextOf, senderContextOf, type RenderLinks } from '../rendering/render-context.ts';
 import { renderEmail } from '../rendering/render-email.ts';
@@ -24,6 +24,7 @@ import { encodeTagValue, signTags } from './email-tags.ts';
 import { evaluateGuardrails } from './guardrails.ts';
 import { messageDefinition, type MessageDefinition } from './message-definition.ts';
 import { messageIdOf, sendRequestSchema, type SendRequest } from './send-request.ts';
+import { pauseOf } from './sending-pause.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
 import type { SendWindowRules } from './send-window.ts';
 
@@ -32,6 +33,8 @@ export interface SenderDeps {
   customers: CustomerStore;
   sends: SendStore;
   suppressions: SuppressionStore;
+  /** The pause switch, read once per batch. */
+  pauses: Pick<SendingPauseStore, 'listPauses'>;
   mailer: Mailer;
   compiler: TemplateCompiler;
   clock: Clock;
@@ -47,7 +50,7 @@ export interface SenderDeps {
   log?: (entry: Record<string, unknown>) => void;
 }
 
-export type SendOutcome = 'sent' | 'duplicate' | 'skipped' | 'failed' | 'retry';
+export type SendOutcome = 'sent' | 'duplicate' | 'skipped' | 'failed' | 'retry' | 'paused';
 
 export interface QueueRecord {
   id: string;
@@ -78,6 +81,16 @@ export async function processSendBatch(records: readonly QueueRecord[], deps: Se
       deps.log?.({ level: 'ERROR', message: 'malformed send request', recordId: record.id, issues: result.error.issues.map((issue) => issue.message) });
       outcomes.set(record.id, 'retry');
     }
+  }
+  // Paused (all sending, or this campaign / sequence): parked, due at once, and acknowledged; the
+  // release job queues them again when the pause is lifted. Nothing is claimed, failed or retried.
+  const pauses = await deps.pauses.listPauses();
+  const parkedNow = parsed.filter(({ request }) => pauseOf(pauses, messageIdOf(request.source)) !== undefined);
+  if (parkedNow.length > 0) {
+    const notBefore = deps.clock.now().toISOString();
+    await deps.sends.deferSends(parkedNow.map(({ request }) => ({ request, notBefore })));
+    for (const { id } of parkedNow) outcomes.set(id, 'paused');
+    parsed.splice(0, parsed.length, ...parsed.filter((entry) => !parkedNow.includes(entry)));
   }
   const contactIds = parsed.map(({ request }) => request.contactId);
   const [contacts, accounts] = await Promise.all([deps.customers.getContacts(contactIds), deps.customers.getAccounts(parsed.map(({ request }) => request.accountId))]);
@@ -200,11 +213,22 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
   const rendered = renderEmail(
     compiled,
     renderContextOf({ contact, account, links: { unsubscribe, preferences }, sender: senderContextOf(definition.sender, compiled.locale), now: deps.clock.now(), attributes: deps.config.attributes }),
+    // The render records the links as it writes them, so tracking need not scan the HTML.
+    { trackLinks: true },
   );
   // Click and open tracking: the link set is stored before the email leaves, so every click URL
   // in an inbox has a stored target. A failure here releases the claim and retries the record.
   const tracked = trackEmail(
-    { messageId, runId: request.runId, contactId: contact.contactId, locale: compiled.locale, html: rendered.html, text: rendered.text, untracked: [unsubscribe, preferences] },
+    {
+      messageId,
+      runId: request.runId,
+      contactId: contact.contactId,
+      locale: compiled.locale,
+      html: rendered.html,
+      text: rendered.text,
+      untracked: [unsubscribe, preferences],
+      ...(rendered.preparedLinks ? { prepared: rendered.preparedLinks } : {}),
+    },
     deps.links,
     deps.clock.now(),
   );

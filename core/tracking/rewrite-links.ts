@@ -8,6 +8,10 @@
  * values may contain `>`), tokenizes their attributes (so `data-href` or an `href=` inside another
  * attribute's value is not mistaken for the link), and decodes character references in the value
  * (Liquid escapes `&` in personalised links as `&amp;`).
+ *
+ * The same scanner and the same rule for what is tracked (`anchorTagsOf`, `trackedTargetOf`)
+ * prepare a template's links once at compile time (prepared-links.ts); scanning each rendered
+ * email (`planLinkRewrite`) remains for previews and the templates that cannot be prepared.
  */
 
 export interface LinkRewritePlan {
@@ -28,8 +32,6 @@ interface FoundLink {
   /** Offsets of the attribute value in the HTML, quotes included. */
   start: number;
   end: number;
-  /** The value as written, decoded: what the text part shows. */
-  written: string;
   /** The normalised absolute URL: what is stored and redirected to. */
   url: string;
 }
@@ -42,17 +44,46 @@ const TRAILING_PUNCTUATION = /[.,;:!?)'’]+$/u;
 // One attribute: name, optionally `=` and a double-quoted, single-quoted or bare value.
 const ATTRIBUTE = /([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
 
-/** Plans the rewrite; `untracked` links (compared as absolute URLs) are left as they are. */
-export function planLinkRewrite(html: string, untracked: readonly string[] = []): LinkRewritePlan {
-  const keep = new Set(untracked.flatMap((link) => normalise(link) ?? []));
-  const found: FoundLink[] = [];
+/** One `<a ...>` tag of an HTML string, and its href attribute when it has one. */
+export interface AnchorTag {
+  /** Offset of `<a` in the HTML, and the whole tag up to its closing `>`. */
+  readonly start: number;
+  readonly tag: string;
+  /** Offsets of the href value in the HTML (quotes included), and the value as written, without quotes. */
+  readonly href?: { readonly start: number; readonly end: number; readonly value: string };
+}
+
+/** Every `<a ...>` tag of `html`, in order: the one scanner both tracking paths use. */
+export function* anchorTagsOf(html: string): Generator<AnchorTag> {
   for (const tag of html.matchAll(ANCHOR_TAG)) {
     const href = hrefOf(tag[0]);
-    if (!href) continue;
-    const written = decodeCharacterReferences(href.value).trim();
-    const url = /^https?:\/\//i.test(written) ? normalise(written) : undefined;
-    if (!url || keep.has(url)) continue;
-    found.push({ start: tag.index + href.start, end: tag.index + href.end, written, url });
+    yield href ? { start: tag.index, tag: tag[0], href: { start: tag.index + href.start, end: tag.index + href.end, value: href.value } } : { start: tag.index, tag: tag[0] };
+  }
+}
+
+/** The untracked links as they are compared: absolute URLs. */
+export function untrackedSet(untracked: readonly string[]): ReadonlySet<string> {
+  return new Set(untracked.flatMap((link) => normalise(link) ?? []));
+}
+
+/**
+ * The link an href value (as written in the HTML, character references and all) is tracked as:
+ * its normalised absolute URL, or undefined for a non-web link or one of `keep`.
+ */
+export function trackedTargetOf(hrefValue: string, keep: ReadonlySet<string>): string | undefined {
+  const written = decodeCharacterReferences(hrefValue).trim();
+  const url = /^https?:\/\//i.test(written) ? normalise(written) : undefined;
+  return url === undefined || keep.has(url) ? undefined : url;
+}
+
+/** Plans the rewrite; `untracked` links (compared as absolute URLs) are left as they are. */
+export function planLinkRewrite(html: string, untracked: readonly string[] = []): LinkRewritePlan {
+  const keep = untrackedSet(untracked);
+  const found: FoundLink[] = [];
+  for (const anchor of anchorTagsOf(html)) {
+    if (!anchor.href) continue;
+    const url = trackedTargetOf(anchor.href.value, keep);
+    if (url !== undefined) found.push({ start: anchor.href.start, end: anchor.href.end, url });
   }
   const links = found.map((link) => link.url);
   return {
@@ -61,35 +92,64 @@ export function planLinkRewrite(html: string, untracked: readonly string[] = [])
       let out = '';
       let from = 0;
       found.forEach((link, position) => {
-        out += `${html.slice(from, link.start)}"${escapeAttribute(urlFor(position))}"`;
+        out += `${html.slice(from, link.start)}${quotedAttribute(urlFor(position))}`;
         from = link.end;
       });
       return out + html.slice(from);
     },
-    rewriteText(text, urlFor) {
-      const firstPosition = new Map<string, number>();
-      found.forEach((link, position) => {
-        if (!firstPosition.has(link.url)) firstPosition.set(link.url, position);
-      });
-      return text.replace(TEXT_URL, (whole: string) => {
-        // Prose may end a URL with punctuation ("see https://example.com/docs."): try without it too.
-        const trimmed = whole.replace(TRAILING_PUNCTUATION, '');
-        for (const candidate of trimmed === whole ? [whole] : [whole, trimmed]) {
-          const url = normalise(candidate);
-          const position = url === undefined ? undefined : firstPosition.get(url);
-          if (position !== undefined) return urlFor(position) + whole.slice(candidate.length);
-        }
-        return whole;
-      });
-    },
+    rewriteText: (text, urlFor) => rewriteTextLinks(text, links, urlFor),
   };
+}
+
+/**
+ * The plain-text part with every http(s) URL that is one of `links` (tracked targets, by
+ * position) replaced by `urlFor` of the first position with that target; see
+ * LinkRewritePlan.rewriteText.
+ */
+export function rewriteTextLinks(text: string, links: readonly string[], urlFor: (position: number) => string): string {
+  if (links.length === 0) return text;
+  const firstPosition = new Map<string, number>();
+  links.forEach((url, position) => {
+    if (!firstPosition.has(url)) firstPosition.set(url, position);
+  });
+  return text.replace(TEXT_URL, (whole: string) => {
+    // Prose may end a URL with punctuation ("see https://example.com/docs."): try without it too.
+    const trimmed = whole.replace(TRAILING_PUNCTUATION, '');
+    for (const candidate of trimmed === whole ? [whole] : [whole, trimmed]) {
+      // Most targets are written as their normalised form: look that up before parsing the URL.
+      const position = firstPosition.get(candidate) ?? lookUpNormalised(firstPosition, candidate);
+      if (position !== undefined) return urlFor(position) + whole.slice(candidate.length);
+    }
+    return whole;
+  });
+}
+
+function lookUpNormalised(positions: ReadonlyMap<string, number>, candidate: string): number | undefined {
+  const url = normalise(candidate);
+  return url === undefined ? undefined : positions.get(url);
+}
+
+/** `"value"`, escaped for a double-quoted attribute: how a tracked href is written. */
+export function quotedAttribute(value: string): string {
+  return `"${escapeAttribute(value)}"`;
 }
 
 /** Inserts the open-tracking image just before `</body>` (at the end when there is none). */
 export function appendOpenPixel(html: string, src: string): string {
   const pixel = `<img src="${escapeAttribute(src)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0;" />`;
-  const close = html.search(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i);
+  const close = lastBodyClose(html);
   return close === -1 ? html + pixel : html.slice(0, close) + pixel + html.slice(close);
+}
+
+const BODY_CLOSE = /<\/body\s*>/iy;
+
+/** Where the last `</body>` (any case, spaces before `>`) starts, or -1: from the end, as it is near it. */
+function lastBodyClose(html: string): number {
+  for (let at = html.lastIndexOf('</'); at !== -1; at = at === 0 ? -1 : html.lastIndexOf('</', at - 1)) {
+    BODY_CLOSE.lastIndex = at;
+    if (BODY_CLOSE.test(html)) return at;
+  }
+  return -1;
 }
 
 function hrefOf(tag: string): { value: string; start: number; end: number } | undefined {

@@ -3,11 +3,16 @@
  * signed click URL (`<baseUrl>/c/<token>`) naming its position in the email's link set, and an
  * open pixel (`<baseUrl>/o/<token>.gif`) goes at the end of the body. Returns the link set to
  * store before the email is sent, so every click URL in an inbox has a stored target.
+ *
+ * The links come prepared by the render (renderEmail with `trackLinks`, see prepared-links.ts):
+ * then the click URLs go in with one replace. Without that form (previews, templates tracked by
+ * scanning) the rendered HTML is scanned for them; both give the same email and link set.
  */
 import type { Locale } from '../config/schema/common.ts';
 import { signToken } from './link-token.ts';
 import { linkSetId, type MessageLinks } from './message-links.ts';
-import { appendOpenPixel, planLinkRewrite } from './rewrite-links.ts';
+import { fillClickUrls, type PreparedLinks } from './prepared-links.ts';
+import { appendOpenPixel, planLinkRewrite, rewriteTextLinks } from './rewrite-links.ts';
 
 export interface TrackingLinkSettings {
   /** Public base URL of the HTTP app, without a trailing slash. */
@@ -20,10 +25,16 @@ export interface EmailToTrack {
   runId: string;
   contactId: string;
   locale: Locale;
+  /** The rendered HTML; scanned for links unless `prepared` is given. */
   html: string;
   text: string;
   /** Links left as they are (unsubscribe, preferences): they are tokens of their own. */
   untracked: readonly string[];
+  /**
+   * The same HTML's links as the render recorded them (RenderedEmail.preparedLinks). Used when it
+   * left exactly `untracked` alone; otherwise the HTML is scanned.
+   */
+  prepared?: PreparedLinks;
 }
 
 export interface TrackedEmail {
@@ -35,16 +46,25 @@ export interface TrackedEmail {
 
 export function trackEmail(email: EmailToTrack, settings: TrackingLinkSettings, now: Date): TrackedEmail {
   const ref = { messageId: email.messageId, runId: email.runId, contactId: email.contactId };
-  const plan = planLinkRewrite(email.html, email.untracked);
-  const linkSet = plan.links.length > 0 ? linkSetId(plan.links) : undefined;
-  const clickUrl = (position: number) => `${settings.baseUrl}/c/${signToken({ purpose: 'click', ...ref, link: position, linkSet }, settings.tokenSecret)}`;
+  const prepared = email.prepared && sameLinks(email.prepared.untracked, email.untracked) ? email.prepared : undefined;
+  const plan = prepared ? undefined : planLinkRewrite(email.html, email.untracked);
+  const links = prepared?.links ?? plan?.links ?? [];
+  const linkSet = links.length > 0 ? linkSetId(links) : undefined;
+  // Signed once per position: the HTML and the text part usually both show a link.
+  const clickUrls: string[] = [];
+  const clickUrl = (position: number) => (clickUrls[position] ??= `${settings.baseUrl}/c/${signToken({ purpose: 'click', ...ref, link: position, linkSet }, settings.tokenSecret)}`);
   const openUrl = `${settings.baseUrl}/o/${signToken({ purpose: 'open', ...ref }, settings.tokenSecret)}.gif`;
+  const html = prepared ? fillClickUrls(prepared, clickUrl) : (plan?.rewriteHtml(clickUrl) ?? email.html);
   return {
-    html: appendOpenPixel(plan.rewriteHtml(clickUrl), openUrl),
-    text: plan.rewriteText(email.text, clickUrl),
+    html: appendOpenPixel(html, openUrl),
+    text: rewriteTextLinks(email.text, links, clickUrl),
     links:
       linkSet === undefined
         ? undefined
-        : { messageId: email.messageId, runId: email.runId, linkSet, locale: email.locale, links: [...plan.links], savedAt: now.toISOString() },
+        : { messageId: email.messageId, runId: email.runId, linkSet, locale: email.locale, links: [...links], savedAt: now.toISOString() },
   };
+}
+
+function sameLinks(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((link) => b.includes(link)) && b.every((link) => a.includes(link));
 }

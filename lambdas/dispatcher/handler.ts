@@ -2,12 +2,16 @@
  * Dispatcher function, invoked by EventBridge Scheduler: `{ job: 'campaign', campaignId,
  * scheduledFor }` for a campaign's schedule (scheduledFor = <aws.scheduler.scheduled-time>,
  * which identifies the run), `{ job: 'release-deferred' }` and `{ job: 'sequences' }` every 5 minutes.
+ * Each job's counts become metrics (queued, deferred, skipped by reason) for the pipeline dashboard.
  */
 import { z } from 'zod';
+import { systemClock } from '../../adapters/local/system-clock.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
 import { releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
-import { lambdaRuntime, logger, systemClock } from '../runtime/composition.ts';
+import { addCount, addCountsBy, publishCounts } from '../runtime/metric-counts.ts';
+import { PIPELINE_METRICS, SKIP_REASON_DIMENSION } from '../runtime/pipeline-metrics.ts';
+import { dispatcherRuntime, logger, metrics } from './composition.ts';
 
 const dispatcherEventSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('campaign'), campaignId: z.string().min(1), scheduledFor: z.iso.datetime({ offset: true }) }),
@@ -15,28 +19,50 @@ const dispatcherEventSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('sequences') }),
 ]);
 
+const SKIPPED_PREFIX = 'skipped:';
+
 export async function handler(event: unknown): Promise<Record<string, unknown>> {
   const parsed = dispatcherEventSchema.safeParse(event);
   if (!parsed.success) {
     logger.error('rejected dispatcher event', { issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
     throw new Error('invalid dispatcher event');
   }
-  const runtime = await lambdaRuntime();
-  const { store, queue, config } = runtime;
-  if (parsed.data.job === 'release-deferred') {
-    const released = await releaseDeferredSends({ sends: store.sends, queue, clock: systemClock });
-    logger.info('released deferred sends', { released });
-    return { released };
+  const { store, queue, config } = await dispatcherRuntime();
+  try {
+    if (parsed.data.job === 'release-deferred') {
+      const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock });
+      addCount(metrics, PIPELINE_METRICS.emailsQueued, released);
+      logger.info('released deferred sends', { released });
+      return { released };
+    }
+    if (parsed.data.job === 'sequences') {
+      const outcomes = await advanceDueEnrollments({ ...store, config, queue, clock: systemClock });
+      addCount(metrics, PIPELINE_METRICS.emailsQueued, outcomes.get('queued') ?? 0);
+      addCount(metrics, PIPELINE_METRICS.emailsDeferred, outcomes.get('deferred') ?? 0);
+      // A sequence step's skip reason is in the skip record, not in the outcome: counted as the step's.
+      addCountsBy(metrics, PIPELINE_METRICS.emailsSkipped, SKIP_REASON_DIMENSION, new Map([['sequence-step', outcomes.get('skipped') ?? 0]]));
+      logger.info('advanced nurture sequences', { outcomes: Object.fromEntries(outcomes) });
+      return Object.fromEntries(outcomes);
+    }
+    const { campaignId, scheduledFor } = parsed.data;
+    const campaign = config.campaigns.find((candidate) => candidate.id === campaignId);
+    if (!campaign) throw new Error(`no campaign '${campaignId}' in the deployed config`);
+    const outcome = await dispatchCampaignRun(campaign, new Date(scheduledFor), { ...store, runs: store.campaignRuns, config, queue, clock: systemClock });
+    if (outcome.outcome === 'dispatched') addDispatchCounts(outcome.counts);
+    logger.info('campaign run', { campaignId, ...outcome });
+    return outcome;
+  } finally {
+    publishCounts(metrics);
   }
-  if (parsed.data.job === 'sequences') {
-    const outcomes = await advanceDueEnrollments({ ...store, config, queue, clock: systemClock });
-    logger.info('advanced nurture sequences', { outcomes: Object.fromEntries(outcomes) });
-    return Object.fromEntries(outcomes);
+}
+
+/** A run's counts (`queued`, `deferred`, `paused`, `skipped:<reason>`) as metrics; paused sends are deferred ones. */
+function addDispatchCounts(counts: Record<string, number>): void {
+  addCount(metrics, PIPELINE_METRICS.emailsQueued, counts.queued ?? 0);
+  addCount(metrics, PIPELINE_METRICS.emailsDeferred, counts.deferred ?? 0);
+  const skipped = new Map<string, number>();
+  for (const [key, count] of Object.entries(counts)) {
+    if (key.startsWith(SKIPPED_PREFIX)) skipped.set(key.slice(SKIPPED_PREFIX.length), count);
   }
-  const { campaignId, scheduledFor } = parsed.data;
-  const campaign = config.campaigns.find((candidate) => candidate.id === campaignId);
-  if (!campaign) throw new Error(`no campaign '${campaignId}' in the deployed config`);
-  const outcome = await dispatchCampaignRun(campaign, new Date(scheduledFor), { ...store, runs: store.campaignRuns, config, queue, clock: systemClock });
-  logger.info('campaign run', { campaignId, ...outcome });
-  return outcome;
+  addCountsBy(metrics, PIPELINE_METRICS.emailsSkipped, SKIP_REASON_DIMENSION, skipped);
 }

@@ -1,28 +1,41 @@
-/** The Lambda environment, checked once at cold start: a missing variable is a clear error, not an undefined. */
+/**
+ * The Lambda environment, checked once at cold start: a missing variable is a clear error, not an
+ * undefined. Each function's composition root reads only the variables it uses (infra/ sets only
+ * those), from the fields below.
+ */
 import { z } from 'zod';
 
-const environmentSchema = z.object({
+export const ENVIRONMENT_FIELDS = {
   TABLE_NAME: z.string().min(1),
   SEND_QUEUE_URL: z.string().url(),
   /** Public base URL of the tracking / unsubscribe HTTP app. */
   LINK_BASE_URL: z.string().url(),
   /** Secrets Manager secret holding the link-signing key. */
   LINK_SECRET_ARN: z.string().min(1),
-  /** Secrets Manager secret holding the ingest API's bearer token (HTTP function only). */
-  INGEST_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+  /** Secrets Manager secret holding the ingest API's bearer token (ingest function only). */
+  INGEST_TOKEN_SECRET_ARN: z.string().min(1),
   /** Sender functions running at once (reserved concurrency): each keeps MaxSendRate / this. */
   SENDER_CONCURRENCY: z.coerce.number().int().positive(),
-  /** Where the bundled campaigns/ and templates/ folders are (copied next to the handler). */
+  /** Where the bundled config (engine-config.json) is; Lambda sets LAMBDA_TASK_ROOT, tests CONFIG_ROOT. */
   CONFIG_ROOT: z.string().min(1).optional(),
   LAMBDA_TASK_ROOT: z.string().min(1).optional(),
-});
+} as const;
 
-export type LambdaEnvironment = z.infer<typeof environmentSchema>;
+export type EnvironmentField = keyof typeof ENVIRONMENT_FIELDS;
+type Shape<K extends EnvironmentField> = Pick<typeof ENVIRONMENT_FIELDS, K | 'CONFIG_ROOT' | 'LAMBDA_TASK_ROOT'>;
+export type FunctionEnvironment<K extends EnvironmentField> = z.infer<z.ZodObject<Shape<K>>>;
 
-export function readEnvironment(env: NodeJS.ProcessEnv): LambdaEnvironment {
-  const parsed = environmentSchema.safeParse(env);
+/** The named variables (plus where the config is), or one error naming every missing or malformed one. */
+export function readEnvironment<K extends EnvironmentField>(env: NodeJS.ProcessEnv, fields: readonly K[]): FunctionEnvironment<K> {
+  const shape = Object.fromEntries([...fields, 'CONFIG_ROOT', 'LAMBDA_TASK_ROOT'].map((field) => [field, ENVIRONMENT_FIELDS[field as EnvironmentField]])) as Shape<K>;
+  const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
     throw new Error(`Lambda environment is incomplete: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }
   return parsed.data;
+}
+
+/** The folder the bundled config is read from. */
+export function configRootOf(env: { CONFIG_ROOT?: string | undefined; LAMBDA_TASK_ROOT?: string | undefined }): string {
+  return env.CONFIG_ROOT ?? env.LAMBDA_TASK_ROOT ?? process.cwd();
 }

@@ -8,28 +8,39 @@
  * and dropped (no write, no throw): retrying cannot fix it. A type the engine does not ingest
  * (Open, Click, a later one) is acknowledged at info level. A store failure throws, so the
  * asynchronous invocation is retried and then goes to the function's failure destination; every
- * write is idempotent, so a retry is safe.
+ * write is idempotent, so a retry is safe. Each event counts once in the SesEvents metric by its
+ * SES type (a redelivery not again), for the pipeline dashboard.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parseSesEventBridgeEvent } from '../../core/tracking/ses-events/ses-event.ts';
 import { ignored, recordSesEvent, type SesEventDeps, type SesEventOutcome } from '../../core/tracking/ses-events/record-ses-event.ts';
-import { lambdaRuntime, logger } from '../runtime/composition.ts';
+import { addCountsBy, publishCounts } from '../runtime/metric-counts.ts';
+import { PIPELINE_METRICS, SES_EVENT_TYPE_DIMENSION } from '../runtime/pipeline-metrics.ts';
+import { logger, metrics, sesEventsRuntime } from './composition.ts';
 
 export interface SesEventsHandlerDeps {
   /** Resolved only for a well-formed event of an ingested type: garbage costs no cold-start work. */
   stores: () => Promise<SesEventDeps>;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /** Told the SES type of each event handled (`Malformed` for a rejected one), unless it was a redelivery. */
+  countEvent?: (type: string) => void;
 }
+
+/** The dimension value of a rejected event: it has no trustworthy type. */
+export const MALFORMED_SES_EVENT = 'Malformed';
 
 export function createSesEventsHandler(deps: SesEventsHandlerDeps): (event: unknown) => Promise<SesEventOutcome> {
   return async (event) => {
     const parsed = parseSesEventBridgeEvent(event);
     if (parsed.outcome === 'rejected') {
       deps.logger.warn('SES event rejected', { outcome: 'rejected', reason: parsed.reason, eventBridgeId: eventBridgeIdOf(event) });
+      deps.countEvent?.(MALFORMED_SES_EVENT);
       return { outcome: 'rejected', reason: parsed.reason };
     }
     const outcome = parsed.outcome === 'ignored' ? ignored(parsed.type) : await recordSesEvent(parsed.event, await deps.stores());
     log(deps.logger, outcome);
+    // SES spells one type two ways ('Rendering Failure', 'RenderingFailure'): one series.
+    if (outcome.outcome !== 'duplicate') deps.countEvent?.((parsed.outcome === 'ignored' ? parsed.type : parsed.event.eventType).replace(/\s+/g, ''));
     return outcome;
   };
 }
@@ -58,14 +69,19 @@ function log(logger: SesEventsHandlerDeps['logger'], outcome: SesEventOutcome): 
   }
 }
 
-export const handler = createSesEventsHandler({
-  stores: async () => {
-    const runtime = await lambdaRuntime();
-    const { store, config } = runtime;
-    return { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics: config.topics, tagSecret: await runtime.linkSecret() };
-  },
+const handleEvent = createSesEventsHandler({
+  stores: sesEventsRuntime,
   logger,
+  countEvent: (type) => addCountsBy(metrics, PIPELINE_METRICS.sesEvents, SES_EVENT_TYPE_DIMENSION, new Map([[type, 1]])),
 });
+
+export async function handler(event: unknown): Promise<SesEventOutcome> {
+  try {
+    return await handleEvent(event);
+  } finally {
+    publishCounts(metrics);
+  }
+}
 
 function eventBridgeIdOf(event: unknown): string | undefined {
   const id = typeof event === 'object' && event !== null ? (event as { id?: unknown }).id : undefined;

@@ -11,11 +11,21 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GSIS } from '../../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
-import { buildApp, DEFAULT_LINK_BASE_URL, type BuiltApp } from '../../infra/build-app.ts';
+import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
+import { NON_RENDERING_BUNDLE_BUDGET_BYTES } from '../../infra/bundling-options.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/engine-function.ts';
-import { SENDER_CONCURRENCY } from '../../infra/stateless-stack.ts';
+import { FAILED_SENDS_ALARM, SENDER_CONCURRENCY } from '../../infra/stateless-stack.ts';
+import { BUNDLED_CONFIG_FILE, parseBundledConfig, serializeConfig, type ConfigPart } from '../../lambdas/runtime/bundled-config.ts';
+import {
+  DISPATCHER_CONFIG_PARTS,
+  INGEST_CONFIG_PARTS,
+  SENDER_CONFIG_PARTS,
+  SES_EVENTS_CONFIG_PARTS,
+  TRACKING_CONFIG_PARTS,
+} from '../../lambdas/runtime/function-config-parts.ts';
+import { PIPELINE_METRICS } from '../../lambdas/runtime/pipeline-metrics.ts';
 import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC } from '../../lambdas/sender/sender-metrics.ts';
-import { IN_MEMORY, REPO_ROOT, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -63,7 +73,7 @@ function statementsOfRole(roleId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 
-const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'SesEvents'] as const;
+const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'TrackingApiIngest', 'SesEvents'] as const;
 
 function functionId(prefix: (typeof FUNCTIONS)[number]): string {
   return onlyId('AWS::Lambda::Function', `${prefix}Function`);
@@ -79,47 +89,35 @@ describe('StatelessStack functions', () => {
     expect(built.stateless.stackName).toBe('NurtureEngine-dev-Stateless');
   });
 
-  it('runs the dispatcher, sender, HTTP app and SES events functions on Node.js 24, arm64, with the pipeline environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
-    const environment = (service: string, extra: Record<string, unknown> = {}) => ({
-      Variables: {
-        TABLE_NAME: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefTable') },
-        SEND_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'SendQueue') },
-        LINK_BASE_URL: DEFAULT_LINK_BASE_URL,
-        LINK_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefLinkSigningSecret') },
-        SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
-        POWERTOOLS_SERVICE_NAME: service,
-        NODE_OPTIONS: '--enable-source-maps',
-        ...extra,
-      },
-    });
+  it('runs the dispatcher, sender, tracking, ingest and SES events functions on Node.js 24, arm64, each with only the environment it reads', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    const tableName = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefTable') };
+    const linkSecret = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefLinkSigningSecret') };
+    const powertools = (service: string) => ({ POWERTOOLS_SERVICE_NAME: service, POWERTOOLS_METRICS_NAMESPACE: 'NurtureEngine/dev', NODE_OPTIONS: '--enable-source-maps' });
     const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' };
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      ...common,
-      Timeout: 900,
-      MemorySize: 1024,
-      Environment: environment('nurture-engine-dispatcher'),
+    const expectFunction = (name: (typeof FUNCTIONS)[number], properties: Record<string, unknown>, variables: Record<string, unknown>) => {
+      expect(resources[functionId(name)]?.Properties).toMatchObject({ ...common, ...properties });
+      // Exactly these variables: a function is not told about secrets, queues or URLs it does not use.
+      template.hasResourceProperties('AWS::Lambda::Function', { ...common, ...properties, Environment: { Variables: variables } });
+      expect(Object.keys((resources[functionId(name)]?.Properties.Environment as { Variables: object }).Variables).sort()).toEqual(Object.keys(variables).sort());
+    };
+    expectFunction('Dispatcher', { Timeout: 900, MemorySize: 1024 }, { TABLE_NAME: tableName, SEND_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'SendQueue') }, ...powertools('nurture-engine-dispatcher') });
+    expectFunction('Sender', { Timeout: 60, MemorySize: 512 }, {
+      TABLE_NAME: tableName,
+      // The tracking API's own endpoint when no linkBaseUrl is given.
+      LINK_BASE_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackingApi'), 'ApiEndpoint'] },
+      LINK_SECRET_ARN: linkSecret,
+      SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
+      ...powertools('nurture-engine-sender'),
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      ...common,
-      Timeout: 60,
-      MemorySize: 512,
-      Environment: environment('nurture-engine-sender'),
+    expectFunction('TrackingApi', { Timeout: 10, MemorySize: 512 }, { TABLE_NAME: tableName, LINK_SECRET_ARN: linkSecret, ...powertools('nurture-engine-tracking') });
+    expectFunction('TrackingApiIngest', { Timeout: 29, MemorySize: 512 }, {
+      TABLE_NAME: tableName,
+      INGEST_TOKEN_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefIngestTokenSecret') },
+      POWERTOOLS_SERVICE_NAME: 'nurture-engine-ingest',
+      NODE_OPTIONS: '--enable-source-maps',
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      ...common,
-      Timeout: 10,
-      MemorySize: 512,
-      Environment: environment('nurture-engine-http', {
-        INGEST_TOKEN_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefIngestTokenSecret') },
-      }),
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      ...common,
-      Timeout: 30,
-      MemorySize: 512,
-      Environment: environment('nurture-engine-ses-events'),
-    });
+    expectFunction('SesEvents', { Timeout: 30, MemorySize: 512 }, { TABLE_NAME: tableName, LINK_SECRET_ARN: linkSecret, ...powertools('nurture-engine-ses-events') });
   });
 
   it('caps the sender at SENDER_CONCURRENCY instances, which is also what each instance divides the SES rate by', () => {
@@ -177,21 +175,30 @@ describe('StatelessStack bundles', () => {
       .sort();
   }
 
-  it.each(FUNCTIONS)('%s bundle carries the exact campaigns/ and templates/ the synth validated', (name) => {
+  const CONFIG_PARTS_OF: Record<(typeof FUNCTIONS)[number], readonly ConfigPart[]> = {
+    Dispatcher: DISPATCHER_CONFIG_PARTS,
+    Sender: SENDER_CONFIG_PARTS,
+    TrackingApi: TRACKING_CONFIG_PARTS,
+    TrackingApiIngest: INGEST_CONFIG_PARTS,
+    SesEvents: SES_EVENTS_CONFIG_PARTS,
+  };
+
+  it.each(FUNCTIONS)('%s bundle carries the validated config as JSON, only the parts its handler reads, and no YAML or template files', (name) => {
     const dir = bundleDirOf(functionId(name));
-    for (const folder of ['campaigns', 'templates']) {
-      const shipped = filesUnder(join(REPO_ROOT, folder));
-      expect(shipped.length).toBeGreaterThan(0);
-      expect(filesUnder(join(dir, folder))).toEqual(shipped);
-      for (const file of shipped) expect(readFileSync(join(dir, folder, file), 'utf8')).toBe(readFileSync(join(REPO_ROOT, folder, file), 'utf8'));
-    }
+    expect(filesUnder(dir)).toEqual([BUNDLED_CONFIG_FILE, 'index.mjs', 'index.mjs.map'].sort());
+    const text = readFileSync(join(dir, BUNDLED_CONFIG_FILE), 'utf8');
+    expect(text).toBe(serializeConfig(config, CONFIG_PARTS_OF[name]));
+    expect(Object.keys((JSON.parse(text) as { parts: object }).parts).sort()).toEqual([...CONFIG_PARTS_OF[name]].sort());
+    // What the handler reads back is the config the synth validated.
+    expect(parseBundledConfig(text, CONFIG_PARTS_OF[name])).toEqual(Object.fromEntries(CONFIG_PARTS_OF[name].map((part) => [part, config[part]])));
   });
 
   it.each(FUNCTIONS)('%s bundle is ESM with a require shim and stays small enough for quick cold starts', (name) => {
     const file = join(bundleDirOf(functionId(name)), 'index.mjs');
     expect(readFileSync(file, 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-    // 4.5 MB today; bundling typescript (cosmiconfig's optional loader) again would add 3.5 MB.
-    expect(statSync(file).size).toBeLessThan(6 * 1024 * 1024);
+    // The renderer's bundle is about 4.5 MB; bundling typescript (cosmiconfig's optional loader) again would add 3.5 MB.
+    // The others' 1 MB budget is checked by bundle-size.test.ts, on the same esbuild options.
+    expect(statSync(file).size).toBeLessThan(name === 'Sender' ? 6 * 1024 * 1024 : NON_RENDERING_BUNDLE_BUDGET_BYTES);
   });
 });
 
@@ -294,9 +301,14 @@ describe('StatelessStack permissions', () => {
 
   it('gives the sender only the item actions of the send path, on the table alone', () => {
     const dynamo = statementsOfRole(roleIdOf(functionId('Sender'))).filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
-    expect(dynamo).toHaveLength(1);
-    expect(actionsOf(dynamo[0]!).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(JSON.stringify(dynamo[0]!.Resource)).not.toContain('/index/');
+    expect(dynamo).toHaveLength(2);
+    const [items, pauses] = actionsOf(dynamo[0]!).includes('dynamodb:Query') ? [dynamo[1]!, dynamo[0]!] : [dynamo[0]!, dynamo[1]!];
+    expect(actionsOf(items).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(JSON.stringify(items.Resource)).not.toContain('/index/');
+    // The pause switch: Query on the pause partition only (no index, no other partition).
+    expect(actionsOf(pauses)).toEqual(['dynamodb:Query']);
+    expect(JSON.stringify(pauses.Resource)).not.toContain('/index/');
+    expect((pauses as { Condition?: unknown }).Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CONTROL'] } });
   });
 });
 
@@ -388,9 +400,9 @@ describe('StatelessStack SES and alarms', () => {
     });
   });
 
-  it('alarms on any message in a dead-letter queue and on errors of the queue- and event-driven functions', () => {
-    // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts) and SES account-level refusals (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+  it('alarms on any message in a dead-letter queue and on errors of every function', () => {
+    // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
     for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
@@ -400,7 +412,7 @@ describe('StatelessStack SES and alarms', () => {
         Threshold: 0,
       });
     }
-    for (const name of ['Dispatcher', 'Sender', 'SesEvents'] as const) {
+    for (const name of FUNCTIONS) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
@@ -426,6 +438,61 @@ describe('StatelessStack SES and alarms', () => {
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
+  });
+});
+
+describe('StatelessStack alarm notifications and metrics', () => {
+  const topicId = () => onlyId('AWS::SNS::Topic', 'AlarmNotificationsTopic');
+
+  it('sends every alarm, entering ALARM and back to OK, to the alarm topic', () => {
+    const alarms = logicalIdsOf('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const id of alarms) {
+      const properties = resources[id]?.Properties as { AlarmActions?: unknown[]; OKActions?: unknown[] };
+      expect(properties.AlarmActions, id).toEqual([{ Ref: topicId() }]);
+      expect(properties.OKActions, id).toEqual([{ Ref: topicId() }]);
+    }
+  });
+
+  it('encrypts the alarm topic with a rotated customer-managed key CloudWatch may use, refuses non-TLS publishers, and has no subscriber without alarmEmail', () => {
+    const topic = resources[topicId()]?.Properties as { KmsMasterKeyId: unknown };
+    const keyId = onlyId('AWS::KMS::Key', 'AlarmNotificationsKey');
+    expect(topic.KmsMasterKeyId).toEqual(getAtt(keyId));
+    expect(resources[keyId]?.Properties).toMatchObject({ EnableKeyRotation: true });
+    expect(JSON.stringify(resources[keyId]?.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId() }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('alarms when more than a few emails fail for good, and when a send request waits in the queue for over an hour', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'NurtureEngine/dev',
+      MetricName: PIPELINE_METRICS.emailsFailed,
+      Dimensions: [{ Name: 'service', Value: SENDER_SERVICE_NAME }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: FAILED_SENDS_ALARM.threshold,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(onlyId('AWS::SQS::Queue', 'SendQueue'), 'QueueName') }],
+      Statistic: 'Maximum',
+      Threshold: 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('draws the pipeline metrics the handlers write on a dashboard', () => {
+    const dashboards = logicalIdsOf('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(resources[dashboards[0]!]?.Properties.DashboardBody);
+    for (const metricName of Object.values(PIPELINE_METRICS)) expect(body, metricName).toContain(metricName);
+    expect(body).toContain('ApproximateAgeOfOldestMessage');
+    expect(body).toContain('NurtureEngine/dev');
   });
 });
 
@@ -456,12 +523,36 @@ describe('StatelessStack from other config and context', { timeout: 30_000 }, ()
     expect(inputs.map((input) => input.campaignId).filter(Boolean).sort()).toEqual(campaigns.filter((c) => c.status === 'active').map((c) => c.id).sort());
   });
 
+  it('subscribes the alarmEmail from context to the alarm topic, and refuses one that is not an address', () => {
+    const { stateless } = build({ context: { alarmEmail: 'ops@example.com' } });
+    const subscribed = Template.fromStack(stateless);
+    subscribed.resourceCountIs('AWS::SNS::Subscription', 1);
+    subscribed.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    expect(() => build({ context: { alarmEmail: 'ops.example.com' } })).toThrow(/Invalid alarmEmail/);
+  });
+
   it('takes the link base URL from context and refuses one that is not https', () => {
     const { stateless } = build({ context: { linkBaseUrl: 'https://t.example.org/' } });
-    Template.fromStack(stateless).allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ LINK_BASE_URL: 'https://t.example.org' }) },
+    // Only the sender writes links.
+    Template.fromStack(stateless).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LINK_BASE_URL: 'https://t.example.org', POWERTOOLS_SERVICE_NAME: 'nurture-engine-sender' }) },
     });
     expect(() => build({ context: { linkBaseUrl: 'http://t.example.org' } })).toThrow(/must use https/);
     expect(() => build({ context: { linkBaseUrl: 'links.example.org' } })).toThrow(/Invalid linkBaseUrl/);
+  });
+
+  it('without a link base URL, links use the deployed API’s own endpoint: no placeholder reaches a customer', () => {
+    const template = Template.fromStack(build().stateless);
+    const sender = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (resource) => (resource as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'nurture-engine-sender',
+    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(sender.Properties.Environment.Variables.LINK_BASE_URL).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TrackingApi/), 'ApiEndpoint'] });
+    expect(JSON.stringify(template.toJSON())).not.toContain('links.example.com');
+  });
+
+  it('stage prod refuses an example domain for the links in customers’ email', () => {
+    const prod = (linkBaseUrl: string) => buildApp({ config, stage: 'prod', appProps: { context: { ...IN_MEMORY, ...SKIP_BUNDLING, linkBaseUrl } } });
+    expect(() => prod('https://links.example.com')).toThrow(/for stage prod: an example domain/);
+    expect(() => prod('https://links.nurture-customer.co.jp')).not.toThrow();
   });
 });

@@ -7,10 +7,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from 'aws-cdk-lib';
+import { afterAll } from 'vitest';
 import { defaultConfigLocation, loadConfigOrThrow } from '../../adapters/fs/config-directory.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * An App built without an `outdir` synthesizes into a new `cdk.out*` folder in the temp folder
+ * (aws-cdk-lib's FileSystem.mkdtemp) and nothing removes it. CDK_OUTDIR, read when an App is
+ * built, sends them into one folder per test file instead, removed after the file's tests.
+ * (Not TMPDIR: aws-cdk-lib caches the temp folder for the life of the worker process, which
+ * outlives the file.)
+ */
+const scratchOutdir = mkdtempSync(join(tmpdir(), 'nurture-infra-cdk-out-'));
+const previousOutdir = process.env.CDK_OUTDIR;
+process.env.CDK_OUTDIR = scratchOutdir;
+afterAll(() => {
+  if (previousOutdir === undefined) delete process.env.CDK_OUTDIR;
+  else process.env.CDK_OUTDIR = previousOutdir;
+  rmSync(scratchOutdir, { recursive: true, force: true });
+});
 
 /**
  * `inmemory` makes a failed validation throw with the full report, whatever NODE_ENV is.

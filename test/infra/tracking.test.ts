@@ -71,6 +71,7 @@ const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 
 const httpFunctionId = () => onlyId('AWS::Lambda::Function', 'TrackingApiFunction');
+const ingestFunctionId = () => onlyId('AWS::Lambda::Function', 'TrackingApiIngestFunction');
 const sesEventsFunctionId = () => onlyId('AWS::Lambda::Function', 'SesEventsFunction');
 const sesEventsQueueId = () => onlyId('AWS::SQS::Queue', 'SesEventsDeadLetterQueue');
 const roleIdOf = (fnId: string) => (resources[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
@@ -101,19 +102,25 @@ function rolesReading(exportPrefix: string): string[] {
 const tableArnImport = '"Fn::ImportValue":"NurtureEngine-dev-Stateful:ExportsOutputFnGetAttTable';
 
 describe('Tracking HTTP API', () => {
-  it('is one HTTP API whose single $default route proxies every request to the HTTP function (payload 2.0)', () => {
+  it('is one HTTP API: $default proxies the email links to the tracking function, /api/ingest/* the ingest API to the ingest function (payload 2.0)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', Name: 'nurture-engine-dev' });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
-    const integrationId = onlyId('AWS::ApiGatewayV2::Integration', 'TrackingApi');
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    const integrations = logicalIdsOf('AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(2);
+    const integrationOf = (fnId: string) => {
+      const found = integrations.filter((id) => JSON.stringify(resources[id]?.Properties.IntegrationUri) === JSON.stringify(getAtt(fnId)));
+      expect(found).toHaveLength(1);
+      expect(resources[found[0]!]?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      return found[0]!;
+    };
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: '$default',
-      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(httpFunctionId()) }]] },
     });
-    expect(resources[integrationId]?.Properties).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: getAtt(httpFunctionId()),
-      PayloadFormatVersion: '2.0',
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'ANY /api/ingest/{proxy+}',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(ingestFunctionId()) }]] },
     });
   });
 
@@ -169,35 +176,72 @@ describe('Tracking HTTP API', () => {
   });
 });
 
-describe('HTTP function permissions', () => {
-  it('gets exactly the item actions of its routes on the table, and Query on GSI2 alone', () => {
-    const grants = dynamoGrantsOf(roleIdOf(httpFunctionId()));
-    expect(grants).toHaveLength(2);
-    const [table, index] = grants[0]!.resources.includes('/index/') ? [grants[1]!, grants[0]!] : [grants[0]!, grants[1]!];
-    expect(table.actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(table.resources).toContain(tableArnImport);
-    expect(index.actions).toEqual(['dynamodb:Query']);
-    expect(index.resources).toContain('/index/GSI2');
-    expect(index.resources).not.toContain('/index/GSI1');
+describe('Tracking function permissions (public link routes)', () => {
+  const trackingStatements = () => statementsOfRole(roleIdOf(httpFunctionId())).filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+  type Conditioned = Statement & { Condition?: Record<string, Record<string, string[]>> };
+
+  it('may write only events and suppressions (PutItem), click counters and topic opt-outs (UpdateItem), each held to its partitions', () => {
+    const statements = trackingStatements() as Conditioned[];
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).toContain(tableArnImport);
+      expect(JSON.stringify(statement.Resource)).not.toContain('/index/');
+      // Every DynamoDB statement names the partitions it may touch.
+      expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.length).toBeGreaterThan(0);
+    }
+    const puts = statements.filter((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.sort()).toEqual(['CONTACT#*', 'SUPPRESSION#*']);
+    const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
+    expect(updates).toHaveLength(2);
+    const counters = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('RUN#*#*'));
+    expect(counters?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'clicks_*', 'machineClicks_*']);
+    const optOuts = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('CONTACT#*'));
+    // A contact's profile fields (name, locale, consent, account, ...) are not among them.
+    expect(optOuts?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'topicsOptedOut', 'updatedAt']);
+    expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem']);
   });
 
-  it('may not send email, use queues or delete anything', () => {
+  it('cannot upsert customers: no transaction, delete, batch write, query, nor any write to the email look-ups', () => {
     const actions = statementsOfRole(roleIdOf(httpFunctionId())).flatMap(actionsOf);
-    expect(actions.filter((action) => /^(ses|sqs):/.test(action) || /Delete|BatchWrite/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /Transact|Delete|BatchWrite|Query|ConditionCheck|PartiQL/.test(action))).toEqual([]);
+    expect(JSON.stringify(trackingStatements())).not.toContain('EMAIL#');
   });
 
-  it('reads the ingest token from the environment-named secret', () => {
+  it('may not send email or use queues, and has no ingest token in its environment', () => {
+    const actions = statementsOfRole(roleIdOf(httpFunctionId())).flatMap(actionsOf);
+    expect(actions.filter((action) => /^(ses|sqs):/.test(action))).toEqual([]);
     const variables = (resources[httpFunctionId()]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables).sort()).toEqual(['LINK_SECRET_ARN', 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+  });
+});
+
+describe('Ingest function permissions', () => {
+  it('gets the upsert and enrollment item actions, DeleteItem on email look-ups alone, and Query on GSI2 alone', () => {
+    const grants = dynamoGrantsOf(roleIdOf(ingestFunctionId()));
+    expect(grants.map((grant) => grant.actions)).toEqual(
+      expect.arrayContaining([['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['dynamodb:Query'], ['dynamodb:DeleteItem']]),
+    );
+    expect(grants).toHaveLength(3);
+    const index = grants.find((grant) => grant.resources.includes('/index/'));
+    expect(index?.resources).toContain('/index/GSI2');
+    expect(index?.resources).not.toContain('/index/GSI1');
+    const deletes = statementsOfRole(roleIdOf(ingestFunctionId())).find((statement) => actionsOf(statement).includes('dynamodb:DeleteItem')) as Statement & { Condition: unknown };
+    expect(deletes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EMAIL#*'] } });
+  });
+
+  it('reads the ingest token from the environment-named secret, and not the link-signing key', () => {
+    const variables = (resources[ingestFunctionId()]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.stringify(variables.INGEST_TOKEN_SECRET_ARN)).toContain('ExportsOutputRefIngestTokenSecret');
+    expect(variables.LINK_SECRET_ARN).toBeUndefined();
   });
 });
 
 describe('Secrets readers', () => {
-  it('lets only the HTTP function read the ingest token (not the dispatcher, sender or SES events function)', () => {
-    expect(rolesReading('IngestTokenSecret')).toEqual([roleIdOf(httpFunctionId())]);
+  it('lets only the ingest function read the ingest token (not the tracking, dispatcher, sender or SES events function)', () => {
+    expect(rolesReading('IngestTokenSecret')).toEqual([roleIdOf(ingestFunctionId())]);
   });
 
-  it('lets the sender (signs links and SES tags), the HTTP function and the SES events function (verify them) read the link-signing secret, nobody else', () => {
+  it('lets the sender (signs links and SES tags), the tracking function and the SES events function (verify them) read the link-signing secret, nobody else', () => {
     expect(rolesReading('LinkSigningSecret').sort()).toEqual(
       [roleIdOf(httpFunctionId()), roleIdOf(onlyId('AWS::Lambda::Function', 'SenderFunction')), roleIdOf(sesEventsFunctionId())].sort(),
     );

@@ -9,6 +9,7 @@ import type { Account } from '../../core/customers/account.ts';
 import type { Contact } from '../../core/customers/contact.ts';
 import type { Store, UpsertOutcome } from '../../core/ports.ts';
 import type { Send } from '../../core/sending/send.ts';
+import type { SendingPause } from '../../core/sending/sending-pause.ts';
 import { messageIdOf, type DeferredSend, type SkippedSend } from '../../core/sending/send-request.ts';
 import type { MessageLinks, StoredMessageLinks } from '../../core/tracking/message-links.ts';
 import type { Suppression } from '../../core/tracking/suppression.ts';
@@ -26,6 +27,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
   const deferred = new Map<string, DeferredSend>();
   const suppressions = new Map<string, Suppression>();
   const linkSets = new Map<string, StoredMessageLinks>();
+  const pauses = new Map<string, SendingPause>();
   const sendKey = (s: { campaignId: string; runId: string; contactId: string }) => `${s.campaignId}|${s.runId}|${s.contactId}`;
   const upsert = <T>(map: Map<string, T>, id: string, value: T): UpsertOutcome => {
     const before = map.get(id);
@@ -165,6 +167,11 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       enrolledAmong: notUsed('enrollments.enrolledAmong'),
       updateEnrollment: notUsed('enrollments.updateEnrollment'),
       listDueEnrollments: notUsed('enrollments.listDueEnrollments'),
+    },
+    pauses: {
+      pause: async (pause: SendingPause) => void pauses.set(pause.scope, structuredClone(pause)),
+      resume: async (scope: string) => pauses.delete(scope),
+      listPauses: async () => [...pauses.values()],
     },
     csql: { recordPromotion: notUsed('csql.recordPromotion'), listPromotionsOfAccount: async () => [], listPromotionsSince: notUsed('csql.listPromotionsSince') },
   };

@@ -47,6 +47,7 @@ export function senderDeps(store: Store, config: EngineConfig, mailer: Mailer, c
     customers: store.customers,
     sends: store.sends,
     suppressions: store.suppressions,
+    pauses: store.pauses,
     mailer,
     compiler,
     clock,

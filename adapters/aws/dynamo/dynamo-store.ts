@@ -6,6 +6,7 @@ import { DynamoCsqlStore } from './csql-store.ts';
 import { DynamoCustomerStore } from './customer-store.ts';
 import { DynamoEngagementStore, DynamoSuppressionStore } from './engagement-store.ts';
 import { DynamoEnrollmentStore } from './enrollment-store.ts';
+import { DynamoSendingPauseStore } from './pause-store.ts';
 import { DynamoScoreStore } from './score-store.ts';
 import { DynamoSendStore } from './send-store.ts';
 import { DynamoTable } from './dynamo-table.ts';
@@ -23,5 +24,6 @@ export function createDynamoStore(client: DynamoDBClient, tableName: string): St
     enrollments: new DynamoEnrollmentStore(table),
     scores: new DynamoScoreStore(table),
     csql: new DynamoCsqlStore(table),
+    pauses: new DynamoSendingPauseStore(table),
   };
 }

@@ -107,5 +107,8 @@ export const keys = {
   csqlPromotion: (accountId: string, promotedAt: string) => ({ PK: `ACCOUNT#${accountId}`, SK: `CSQL#${promotedAt}` }),
   csqlPromotionFeed: (promotedAt: string, accountId: string) => ({ GSI1PK: 'CSQL', GSI1SK: `${promotedAt}#${accountId}` }),
 
+  /** The pause switch: one item per paused scope (`all`, or a campaign / sequence id), under one partition. */
+  sendingPause: (scope: string) => ({ PK: 'CONTROL', SK: `PAUSE#${scope}` }),
+
   suppression: (email: string) => ({ PK: `SUPPRESSION#${email.toLowerCase()}`, SK: 'SUPPRESSION' }),
 } as const;

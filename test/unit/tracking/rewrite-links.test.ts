@@ -79,6 +79,11 @@ describe('appendOpenPixel', () => {
     expect(out).toMatch(/<p>Hi<\/p><img src="https:\/\/links\.example\.com\/o\/tok\.gif" width="1" height="1" alt="" style="[^"]*" \/><\/BODY><\/html>$/);
     expect(appendOpenPixel('<p>fragment</p>', 'https://t.example/o/x.gif')).toMatch(/^<p>fragment<\/p><img src="https:\/\/t\.example\/o\/x\.gif"/);
   });
+
+  it('goes before the last </body>, whatever its case and spacing, when the HTML holds several', () => {
+    const out = appendOpenPixel('<body><p>"</body>" in text</p></Body >\n</html><!-- </b --></x>', 'https://t.example/o/x.gif');
+    expect(out).toMatch(/in text<\/p><img src="https:\/\/t\.example\/o\/x\.gif"[^>]*\/><\/Body >\n<\/html><!-- <\/b --><\/x>$/);
+  });
 });
 
 describe('decodeCharacterReferences', () => {

@@ -1,0 +1,99 @@
+/**
+ * The pipeline on one CloudWatch dashboard per stage: what was queued, sent, failed, throttled,
+ * skipped (by reason) and deferred; SES events by type; opens and clicks by people and machines;
+ * then the plumbing: the send queue's depth and age, dead letters, function errors and the HTTP
+ * API's 5xx. The engine's own series come from lambdas/runtime/pipeline-metrics.ts (EMF).
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  ENGAGED_BY_DIMENSION,
+  ENGAGED_BY_VALUES,
+  PIPELINE_METRICS,
+  pipelineMetricsNamespace,
+  SERVICE_NAMES,
+  SES_EVENT_TYPE_DIMENSION,
+  SKIP_REASON_DIMENSION,
+} from '../lambdas/runtime/pipeline-metrics.ts';
+import type { EngineFunction } from './engine-function.ts';
+import type { TrackingApi } from './tracking-api.ts';
+
+const PERIOD = Duration.minutes(5);
+
+export interface PipelineDashboardProps {
+  readonly stage: string;
+  readonly sendQueue: sqs.IQueue;
+  readonly deadLetterQueues: readonly sqs.IQueue[];
+  readonly functions: ReadonlyMap<string, EngineFunction>;
+  readonly api: TrackingApi;
+}
+
+export class PipelineDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
+    super(scope, id);
+    const namespace = pipelineMetricsNamespace(props.stage);
+    const metric = (metricName: string, service: string, label: string, extra: Record<string, string> = {}) =>
+      new cloudwatch.Metric({ namespace, metricName, dimensionsMap: { service, ...extra }, period: PERIOD, statistic: cloudwatch.Stats.SUM, label });
+    // One series per value of a dimension the engine writes (skip reasons, SES types): no list to keep in step.
+    const search = (metricName: string, service: string, dimension: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${namespace},${dimension},service} MetricName="${metricName}" service="${service}"', 'Sum', ${PERIOD.toSeconds()})`,
+        usingMetrics: {},
+        label,
+        period: PERIOD,
+      });
+    const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `nurture-engine-${props.stage}`,
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(
+      graph('Emails', [
+        metric(PIPELINE_METRICS.emailsQueued, SERVICE_NAMES.dispatcher, 'queued'),
+        metric(PIPELINE_METRICS.emailsSent, SERVICE_NAMES.sender, 'sent'),
+        metric(PIPELINE_METRICS.emailsDeferred, SERVICE_NAMES.dispatcher, 'deferred'),
+      ]),
+      graph('Failed and throttled sends', [
+        metric(PIPELINE_METRICS.emailsFailed, SERVICE_NAMES.sender, 'failed (will not go out)'),
+        metric(PIPELINE_METRICS.emailsThrottled, SERVICE_NAMES.sender, 'throttled (retried)'),
+      ]),
+      graph('Skipped, by reason', [
+        search(PIPELINE_METRICS.emailsSkipped, SERVICE_NAMES.dispatcher, SKIP_REASON_DIMENSION, 'dispatcher'),
+        search(PIPELINE_METRICS.emailsSkipped, SERVICE_NAMES.sender, SKIP_REASON_DIMENSION, 'sender'),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('SES events, by type', [search(PIPELINE_METRICS.sesEvents, SERVICE_NAMES.sesEvents, SES_EVENT_TYPE_DIMENSION, 'SES events')]),
+      graph(
+        'Opens, people and machines',
+        ENGAGED_BY_VALUES.map((by) => metric(PIPELINE_METRICS.opens, SERVICE_NAMES.tracking, by, { [ENGAGED_BY_DIMENSION]: by })),
+      ),
+      graph(
+        'Clicks, people and machines',
+        ENGAGED_BY_VALUES.map((by) => metric(PIPELINE_METRICS.clicks, SERVICE_NAMES.tracking, by, { [ENGAGED_BY_DIMENSION]: by })),
+      ),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Send queue',
+        left: [props.sendQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: 'waiting' })],
+        right: [props.sendQueue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest (s)' })],
+        width: 8,
+        height: 6,
+      }),
+      graph(
+        'Dead letters',
+        props.deadLetterQueues.map((queue) => queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })),
+      ),
+      graph('Function errors, API 5xx', [
+        ...[...props.functions].map(([name, fn]) => fn.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: name })),
+        props.api.stage.metricServerError({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: 'HTTP API 5xx' }),
+      ]),
+    );
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The dispatcher's composition root: the DynamoDB store, the send queue and the bundled config,
+ * built once per container. No SES client, no secret, no renderer: the dispatcher decides who gets
+ * what and when, and queues it; the sender renders and sends.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
+import { SqsSendQueue } from '../../adapters/aws/sqs-send-queue.ts';
+import type { EngineConfig } from '../../core/config/engine-config.ts';
+import type { Store } from '../../core/ports.ts';
+import { readBundledConfig } from '../runtime/bundled-config.ts';
+import { onceBuilt } from '../runtime/cold-start.ts';
+import { configRootOf, readEnvironment } from '../runtime/environment.ts';
+import { DISPATCHER_CONFIG_PARTS } from '../runtime/function-config-parts.ts';
+
+/** Service name from POWERTOOLS_SERVICE_NAME; metrics namespace from POWERTOOLS_METRICS_NAMESPACE (set in infra/). */
+export const logger = new Logger();
+export const metrics = new Metrics();
+
+export interface DispatcherRuntime {
+  config: EngineConfig;
+  store: Store;
+  queue: SqsSendQueue;
+}
+
+export const dispatcherRuntime = onceBuilt(async (): Promise<DispatcherRuntime> => {
+  const env = readEnvironment(process.env, ['TABLE_NAME', 'SEND_QUEUE_URL']);
+  return {
+    config: readBundledConfig(configRootOf(env), DISPATCHER_CONFIG_PARTS),
+    store: createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME),
+    queue: new SqsSendQueue(new SQSClient({}), env.SEND_QUEUE_URL),
+  };
+});

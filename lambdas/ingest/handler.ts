@@ -1,0 +1,31 @@
+/**
+ * The ingest function on API Gateway (HTTP API) + Lambda: `POST /api/ingest/customers`, batch
+ * upserts of accounts and contacts from a CRM or a data pipeline (bearer token), then enrollment
+ * of the accounts that entered a sequence's phase. The HTTP app without its email-link routes,
+ * so the public routes run in another function with a role that cannot upsert customers.
+ */
+import { handle } from 'hono/aws-lambda';
+import { systemClock } from '../../adapters/local/system-clock.ts';
+import { importCatalogueOf } from '../../core/customers/import-customers.ts';
+import { enrollAccounts } from '../../core/sequences/enroll-contacts.ts';
+import { createHttpApp } from '../../http/app.ts';
+import { onceBuilt } from '../runtime/cold-start.ts';
+import { ingestRuntime, logger } from './composition.ts';
+
+const lambdaHandler = onceBuilt(async () => {
+  const { store, config, ingestToken } = await ingestRuntime();
+  // No `tracking`: the link routes answer 404 here (API Gateway sends them to the tracking function anyway).
+  const app = createHttpApp({
+    customers: store.customers,
+    clock: systemClock,
+    ingestToken,
+    catalogue: importCatalogueOf(config),
+    onImported: async (report) => {
+      const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
+      logger.info('ingest', { accounts: report.accounts, contacts: report.contacts, rejected: report.rejected.length, enrolled });
+    },
+  });
+  return handle(app);
+});
+
+export const handler: ReturnType<typeof handle> = async (event, context) => (await lambdaHandler())(event, context);

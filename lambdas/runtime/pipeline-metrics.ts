@@ -1,0 +1,43 @@
+/**
+ * The pipeline's CloudWatch metrics (EMF, written by Powertools Metrics from the handlers), named
+ * once for the handlers that emit them and for the stack that alarms on them and draws the
+ * dashboard. Plain constants: the CDK app imports this file, and must not pull the Lambda
+ * runtime's dependencies in with it. Counts only: no address or token ever becomes a dimension.
+ */
+import { SENDER_SERVICE_NAME } from '../sender/sender-metrics.ts';
+
+export { senderMetricsNamespace as pipelineMetricsNamespace } from '../sender/sender-metrics.ts';
+
+/** POWERTOOLS_SERVICE_NAME of each function; Powertools Metrics adds it as the `service` dimension. */
+export const SERVICE_NAMES = {
+  dispatcher: 'nurture-engine-dispatcher',
+  sender: SENDER_SERVICE_NAME,
+  tracking: 'nurture-engine-tracking',
+  ingest: 'nurture-engine-ingest',
+  sesEvents: 'nurture-engine-ses-events',
+} as const;
+
+export const PIPELINE_METRICS = {
+  /** Send requests put on the send queue (campaign runs, sequence steps, released deferrals). Dispatcher. */
+  emailsQueued: 'EmailsQueued',
+  /** Accepted by SES. Sender. */
+  emailsSent: 'EmailsSent',
+  /** Refused for good (SES rejected that email): it will not go out. Sender. */
+  emailsFailed: 'EmailsFailed',
+  /** Returned to the queue for a retry (SES throttling, a timeout before the claim). Sender. */
+  emailsThrottled: 'EmailsThrottled',
+  /** Not sent by a guardrail (suppressed, opted out, capped, ...), dimension `reason`. Dispatcher and sender. */
+  emailsSkipped: 'EmailsSkipped',
+  /** Parked for quiet hours, a send window or a pause. Dispatcher. */
+  emailsDeferred: 'EmailsDeferred',
+  /** SES events received, dimension `type` (Delivery, Bounce, Complaint, ...; `Malformed` for rejected ones). SES events. */
+  sesEvents: 'SesEvents',
+  /** Opens and clicks newly recorded, dimension `by`: `people` or `machine` (scanners, image proxies). Tracking. */
+  opens: 'Opens',
+  clicks: 'Clicks',
+} as const;
+
+export const SKIP_REASON_DIMENSION = 'reason';
+export const SES_EVENT_TYPE_DIMENSION = 'type';
+export const ENGAGED_BY_DIMENSION = 'by';
+export const ENGAGED_BY_VALUES = ['people', 'machine'] as const;

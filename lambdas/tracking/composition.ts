@@ -1,0 +1,50 @@
+/**
+ * The tracking function's composition root: the stores the link routes read and write (sends and
+ * their links, events, suppressions, topic opt-outs), the link-signing key to verify tokens, and
+ * the topics from the bundled config. No ingest token, no queue, no SES, no renderer.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
+import { systemClock } from '../../adapters/local/system-clock.ts';
+import type { EngagementEvent } from '../../core/tracking/engagement-event.ts';
+import type { TrackingHttpDeps } from '../../http/tracking-deps.ts';
+import { readBundledConfig } from '../runtime/bundled-config.ts';
+import { onceBuilt } from '../runtime/cold-start.ts';
+import { coreLog } from '../runtime/core-log.ts';
+import { configRootOf, readEnvironment } from '../runtime/environment.ts';
+import { TRACKING_CONFIG_PARTS } from '../runtime/function-config-parts.ts';
+import { readSecret } from '../runtime/secrets.ts';
+
+/** Service name from POWERTOOLS_SERVICE_NAME; metrics namespace from POWERTOOLS_METRICS_NAMESPACE (set in infra/). */
+export const logger = new Logger();
+export const metrics = new Metrics();
+
+/**
+ * `onRecorded` hears of every engagement event newly written (not a repeat): the routes do not
+ * report their outcomes, the event store is where an open or a click becomes real.
+ */
+export function trackingDeps(onRecorded: (event: EngagementEvent) => void): () => Promise<TrackingHttpDeps> {
+  return onceBuilt(async () => {
+    const env = readEnvironment(process.env, ['TABLE_NAME', 'LINK_SECRET_ARN']);
+    const { topics } = readBundledConfig(configRootOf(env), TRACKING_CONFIG_PARTS);
+    const store = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
+    return {
+      customers: store.customers,
+      sends: store.sends,
+      engagement: {
+        recordEvent: async (event) => {
+          const recorded = await store.engagement.recordEvent(event);
+          if (recorded) onRecorded(event);
+          return recorded;
+        },
+      },
+      suppressions: store.suppressions,
+      topics,
+      clock: systemClock,
+      tokenSecret: await readSecret(env.LINK_SECRET_ARN, 'link-signing secret'),
+      log: coreLog(logger, 'tracking'),
+    };
+  });
+}
