@@ -25,9 +25,9 @@ export class LocalStoreError extends Error {}
  * Runs `work` on the local table. A table that cannot be used safely is a message to the user and
  * exit code 1, before anything is read or written (these are command-line tools).
  */
-export async function withLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>, options: { expectedWrites?: number } = {}): Promise<T> {
   try {
-    return await openLocalStore(settings, env, work);
+    return await openLocalStore(settings, env, work, options);
   } catch (error) {
     if (!(error instanceof LocalStoreError)) throw error;
     console.error(`not using the local table: ${error.message}`);
@@ -36,7 +36,7 @@ export async function withLocalStore<T>(settings: ToolSettings, env: NodeJS.Proc
 }
 
 /** withLocalStore without the exit: throws LocalStoreError. */
-export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>): Promise<T> {
+export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>, options: { expectedWrites?: number } = {}): Promise<T> {
   const explicit = env.DYNAMODB_ENDPOINT;
   let started: DynamoDbLocal | undefined;
   let endpoint: string;
@@ -53,7 +53,8 @@ export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.Proc
   }
   const client = localDynamoClient(endpoint);
   // Writes of a long import are shown as they happen when the output is a terminal.
-  const progress = progressOn(process.stderr, 'writing customers');
+  // With the number of rows to write, it also shows the share done and the time left.
+  const progress = progressOn(process.stderr, 'writing customers', options.expectedWrites);
   try {
     if (started || explicit) await ensureTable(client, settings.tableName);
     else await assertEngineTable(client, settings);

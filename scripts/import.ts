@@ -80,4 +80,4 @@ await withLocalStore(settings, process.env, async (store) => {
     console.error(`${rejected} row(s) rejected and not written; the other rows were imported.`);
     process.exitCode = 1;
   }
-});
+}, { expectedWrites: accounts.records.length + contacts.records.length });
