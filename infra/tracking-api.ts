@@ -39,6 +39,7 @@ export const HTTP_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 /** Partition keys as IAM patterns, from the one place keys are spelled (`*` stands for each id). */
 const PARTITION = {
   contact: keys.contact('*').PK,
+  events: keys.engagementEvent('*', '', '').PK,
   run: keys.send('*', '*', '*').PK,
   suppression: keys.suppression('*').PK,
   emailLookUp: keys.contactByEmail('*').PK,
@@ -51,7 +52,8 @@ const KEY_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
  * they may call; adapters/aws/dynamo):
  * - reads: the send and the run's stored links (GetItem, RUN#), the contact (GetItem, CONTACT#),
  *   suppressions (BatchGetItem, SUPPRESSION#).
- * - writes: the open/click/unsubscribe/preference event (conditional PutItem, under CONTACT#),
+ * - writes: the open/click/unsubscribe/preference event (conditional PutItem, under EVENTS#: a
+ *   partition of its own, so no PutItem can reach a contact's profile item),
  *   the suppression on unsubscribe (conditional PutItem, SUPPRESSION#), the per-link click counter
  *   (UpdateItem ADD on the run's links item: the counters alone), the contact's topic opt-outs
  *   (UpdateItem of `topicsOptedOut` and `updatedAt` alone, never a profile field).
@@ -69,7 +71,7 @@ export function trackingTableStatements(tableArn: string): iam.PolicyStatement[]
     new iam.PolicyStatement({
       actions: ['dynamodb:PutItem'],
       resources: [tableArn],
-      conditions: leadingKeys(PARTITION.contact, PARTITION.suppression),
+      conditions: leadingKeys(PARTITION.events, PARTITION.suppression),
     }),
     new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'],

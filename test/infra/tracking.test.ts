@@ -190,7 +190,8 @@ describe('Tracking function permissions (public link routes)', () => {
     }
     const puts = statements.filter((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
     expect(puts).toHaveLength(1);
-    expect(puts[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.sort()).toEqual(['CONTACT#*', 'SUPPRESSION#*']);
+    // Events have a partition of their own: no PutItem can replace a contact's profile item.
+    expect(puts[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.sort()).toEqual(['EVENTS#*', 'SUPPRESSION#*']);
     const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
     expect(updates).toHaveLength(2);
     const counters = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('RUN#*#*'));

@@ -94,7 +94,7 @@ describe('engagement and suppression', () => {
     expect(await table.store.engagement.listEventsOfContact('c-1')).toEqual([event]);
     expect(await table.store.engagement.listEventsOfCampaign('news')).toHaveLength(1);
     const raw = await table.client.send(
-      new GetItemCommand({ TableName: table.tableName, Key: { PK: { S: 'CONTACT#c-1' }, SK: { S: `EVENT#${event.occurredAt}#ses-1` } } }),
+      new GetItemCommand({ TableName: table.tableName, Key: { PK: { S: 'EVENTS#c-1' }, SK: { S: `EVENT#${event.occurredAt}#ses-1` } } }),
     );
     expect(Number(raw.Item?.expiresAt?.N)).toBeGreaterThan(at.getTime() / 1000 + 300 * 86_400);
   });

@@ -35,7 +35,7 @@ export class DynamoEngagementStore implements EngagementStore {
   async listEventsOfContact(contactId: string): Promise<EngagementEvent[]> {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :event)',
-      ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}`, ':event': 'EVENT#' },
+      ExpressionAttributeValues: { ':pk': keys.engagementEvent(contactId, '', '').PK, ':event': 'EVENT#' },
     });
     return items.map((item) => itemToEntity(engagementEventSchema, item));
   }

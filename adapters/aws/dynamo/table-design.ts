@@ -71,8 +71,12 @@ export const keys = {
     GSI1SK: `${notBefore}#${campaignId}#${runId}#${contactId}`,
   }),
 
+  /**
+   * A contact's events live in a partition of their own, not the contact's: the public tracking
+   * routes may then write events without any write right on the contact item itself.
+   */
   engagementEvent: (contactId: string, occurredAt: string, eventId: string) => ({
-    PK: `CONTACT#${contactId}`,
+    PK: `EVENTS#${contactId}`,
     SK: `EVENT#${occurredAt}#${eventId}`,
   }),
   engagementEventOfCampaign: (campaignId: string, type: string, occurredAt: string, eventId: string) => ({
