@@ -7,7 +7,7 @@
  * program's DynamoDB Local.
  */
 import { join } from 'node:path';
-import { DescribeTableCommand, ListTablesCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ListTablesCommand, ResourceNotFoundException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import type { Store } from '../core/ports.ts';
@@ -98,5 +98,24 @@ async function assertEngineTable(client: DynamoDBClient, settings: ToolSettings)
       `the DynamoDB Local on port ${settings.dynamodbPort} has no table ${settings.tableName}` +
         (engine && engine.tableName !== settings.tableName ? `; the engine running from ${settings.dataDir} uses table ${engine.tableName} (leave out --table / TABLE_NAME)` : ': it is not the engine this data folder names'),
     );
+  }
+}
+
+/**
+ * The table of a deployed stage (`--aws-table <name>`: credentials and region from the environment,
+ * as the AWS CLI takes them), or else the local one (withLocalStore). For the commands ops run
+ * against a stage: import, pause, resume.
+ */
+export async function withToolStore<T>(
+  target: { awsTable?: string | undefined; settings: ToolSettings; env: NodeJS.ProcessEnv },
+  work: (store: Store) => Promise<T>,
+  options: { expectedWrites?: number } = {},
+): Promise<T> {
+  if (!target.awsTable) return withLocalStore(target.settings, target.env, work, options);
+  const client = new DynamoDBClient({});
+  try {
+    return await work(createDynamoStore(client, target.awsTable));
+  } finally {
+    client.destroy();
   }
 }

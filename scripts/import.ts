@@ -6,8 +6,9 @@
  * import before anything is written, so one good file is never imported without the other.
  * Exit code 1 when anything was refused, 2 for a wrong command line.
  *
- * Target: DYNAMODB_ENDPOINT + TABLE_NAME when set, else the engine `npm start` runs from the
- * data folder (found through its engine.json), else a DynamoDB Local started for the import.
+ * Target: `--aws-table <name>` for a deployed stage (AWS credentials from the environment); else
+ * DYNAMODB_ENDPOINT + TABLE_NAME when set, else the engine `npm start` runs from the data folder
+ * (found through its engine.json), else a DynamoDB Local started for the import.
  */
 import { fileURLToPath } from 'node:url';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
@@ -17,7 +18,7 @@ import { systemClock } from '../adapters/local/system-clock.ts';
 import { importCatalogueOf, importCustomers } from '../core/customers/import-customers.ts';
 import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
 import { describeImport, withReaderRejections } from '../local/import-report.ts';
-import { withLocalStore } from '../local/local-store-session.ts';
+import { withToolStore } from '../local/local-store-session.ts';
 import { readCommandLine } from '../local/command-line.ts';
 
 const USAGE = 'usage: npm run import -- <accounts.csv> <contacts.csv> [--encoding utf-8|shift_jis|utf-16le|...] (--help for the options)';
@@ -27,8 +28,11 @@ const parsed = readCommandLine(
   {
     usage: 'npm run import -- <accounts.csv> <contacts.csv> [options]',
     summary: 'Imports customers into the local table: bad rows are listed with line and reason and not written; exit code 1 when anything was refused.',
-    options: { encoding: { type: 'string' } },
-    optionHelp: { encoding: 'the files\' encoding when it is not recognised: utf-8, shift_jis, cp932, utf-16le, euc-jp, windows-1252, ...' },
+    options: { encoding: { type: 'string' }, 'aws-table': { type: 'string' } },
+    optionHelp: {
+      encoding: 'the files\' encoding when it is not recognised: utf-8, shift_jis, cp932, utf-16le, euc-jp, windows-1252, ...',
+      'aws-table': 'import into a deployed stage\'s table (its TableName output), with AWS credentials and region from the environment',
+    },
   },
   projectRoot,
 );
@@ -69,7 +73,7 @@ if (refusals.length > 0 || read[0].status !== 'fulfilled' || read[1].status !== 
 const [accounts, contacts] = [read[0].value, read[1].value];
 for (const note of [...accounts.notes, ...contacts.notes]) console.log(`note: ${note}`);
 
-await withLocalStore(settings, process.env, async (store) => {
+await withToolStore({ awsTable: parsed.values['aws-table'], settings, env: process.env }, async (store) => {
   const imported = await importCustomers({ accounts: accounts.records, contacts: contacts.records, fieldLabel: csvColumnLabel, catalogue: importCatalogueOf(config) }, store.customers, systemClock);
   const report = withReaderRejections(imported, { accounts: accounts.rejected, contacts: contacts.rejected });
   for (const line of describeImport(report)) console.log(line);

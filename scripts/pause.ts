@@ -10,12 +10,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import type { SendingPauseStore } from '../core/ports.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
-import { withLocalStore } from '../local/local-store-session.ts';
+import { withToolStore } from '../local/local-store-session.ts';
 import { LOCAL_OPTIONS, readLocalSettings } from '../local/settings.ts';
 
 const USAGE = [
@@ -71,23 +69,13 @@ async function main(): Promise<void> {
     describe(await pauses.listPauses());
   };
 
-  const awsTable = values['aws-table'];
-  if (awsTable) {
-    const client = new DynamoDBClient({});
-    try {
-      await act(createDynamoStore(client, awsTable).pauses);
-    } finally {
-      client.destroy();
-    }
-    return;
-  }
   // The local settings read only their own flags.
   const localArgs = Object.keys(LOCAL_OPTIONS).flatMap((name) => {
     const value = values[name as keyof typeof LOCAL_OPTIONS];
     return value === undefined ? [] : [`--${name}`, value];
   });
   const settings = readLocalSettings(localArgs, process.env, projectRoot);
-  await withLocalStore(settings, process.env, (store) => act(store.pauses));
+  await withToolStore({ awsTable: values['aws-table'], settings, env: process.env }, (store) => act(store.pauses));
 }
 
 function describe(pauses: readonly SendingPause[]): void {

@@ -121,6 +121,19 @@ describe('npm run pause / resume', () => {
   }, 60_000);
 });
 
+describe('against a deployed stage (--aws-table)', () => {
+  it('uses the AWS SDK default credentials and endpoint, as against a real stage', async () => {
+    // The SDK's own endpoint variable points the default client at DynamoDB Local.
+    const aws = { AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'), AWS_REGION: 'ap-northeast-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', DYNAMODB_ENDPOINT: '' };
+    const paused = await runScript('scripts/pause.ts', ['pause', '--aws-table', table.tableName, '--reason', 'stage test'], aws);
+    expect(paused.code, paused.output).toBe(0);
+    expect(await table.store.pauses.listPauses()).toMatchObject([{ scope: PAUSE_ALL, reason: 'stage test' }]);
+    const resumed = await runScript('scripts/pause.ts', ['resume', '--aws-table', table.tableName], aws);
+    expect(resumed.output).toContain('resumed all sending');
+    expect(await table.store.pauses.listPauses()).toEqual([]);
+  }, 60_000);
+});
+
 describe('the home page', () => {
   it('says whether the engine sends, and why it is paused', async () => {
     const { createHttpApp } = await import('../../http/app.ts');
