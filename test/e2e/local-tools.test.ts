@@ -1,7 +1,8 @@
 /**
  * The command-line tools find the engine `npm start` runs, on whatever ports it runs: import,
  * audience and preview get no port flag and must use the engine's (read from its engine.json);
- * a busy port that is not the engine's is refused; SIGTERM stops everything, Java included.
+ * a busy port that is not the engine's is refused; the pause switch shows on the engine's home page;
+ * SIGTERM stops everything, Java included.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -48,6 +49,16 @@ describe('command-line tools against a running engine on non-default ports', () 
     const [html] = (await readdir(previewDir)).filter((name) => name.endsWith('.html'));
     // The links point at the engine's HTTP port, which only the engine file told preview.
     expect(await readFile(join(previewDir, html as string), 'utf8')).toContain(`http://127.0.0.1:${port}/`);
+
+    // The pause switch finds the engine the same way, and the engine's home page shows its state at once.
+    const home = async () => (await fetch(`http://127.0.0.1:${port}/`)).text();
+    expect(await home()).toContain('Sending: active');
+    const paused = await runScript('scripts/pause.ts', ['pause', '--reason', 'e2e check', '--by', 'ops-e2e'], env);
+    expect(paused.code, paused.output).toBe(0);
+    expect(await home()).toMatch(/Sending: paused.*all sending since .* by ops-e2e: e2e check/s);
+    const resumed = await runScript('scripts/pause.ts', ['resume'], env);
+    expect(resumed.output).toContain('resumed all sending');
+    expect(await home()).toContain('Sending: active');
 
     // A port that answers but is not the engine's DynamoDB Local: nothing is written to it.
     const foreign = createServer((socket) => socket.end());
