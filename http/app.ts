@@ -4,9 +4,8 @@
  * inside emails (open pixel, click redirect, unsubscribe, preference centre) when `tracking`
  * is given; later capabilities (webhooks, dashboard) mount here too.
  */
-import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
+import type { Hono } from 'hono';
+import { finishApp, startApp } from './app-shell.ts';
 import { ingestRoutes, type IngestDeps } from './ingest-routes.ts';
 import { trackingRoutes, type TrackingHttpDeps } from './tracking-routes.ts';
 import type { SendingPauseStore } from '../core/ports.ts';
@@ -20,10 +19,7 @@ export type HttpAppDeps = IngestDeps & {
 };
 
 export function createHttpApp(deps: HttpAppDeps): Hono {
-  const app = new Hono();
-  // Routes may set a header of their own (the open pixel allows cross-origin loading).
-  app.use('*', secureHeaders({ overwrite: false }));
-  app.get('/health', (c) => c.json({ ok: true }));
+  const app = startApp();
   app.get('/', async (c) =>
     c.html(
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Nurture engine</title></head>' +
@@ -39,13 +35,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   );
   app.route('/api/ingest', ingestRoutes(deps));
   if (deps.tracking) app.route('/', trackingRoutes(deps.tracking));
-  app.notFound((c) => c.json({ error: 'not found' }, 404));
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) return error.getResponse();
-    console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error in HTTP app', error: error.name, route: c.req.routePath }));
-    return c.json({ error: 'internal error' }, 500);
-  });
-  return app;
+  return finishApp(app, 'HTTP app', (entry) => console.error(JSON.stringify(entry)));
 }
 
 const escapeText = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);

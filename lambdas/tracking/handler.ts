@@ -8,7 +8,7 @@ import type { EngagementEvent } from '../../core/tracking/engagement-event.ts';
 import { addCountsBy, publishCounts } from '../runtime/metric-counts.ts';
 import { ENGAGED_BY_DIMENSION, PIPELINE_METRICS } from '../runtime/pipeline-metrics.ts';
 import { metrics, trackingDeps } from './composition.ts';
-import { createTrackingApp } from './tracking-app.ts';
+import { createTrackingApp } from '../../http/tracking-app.ts';
 
 const ENGAGEMENT_METRICS: Partial<Record<EngagementEvent['type'], string>> = { open: PIPELINE_METRICS.opens, click: PIPELINE_METRICS.clicks };
 
