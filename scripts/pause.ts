@@ -9,12 +9,11 @@
  * (AWS credentials and region from the environment, as the AWS CLI takes them).
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import type { SendingPauseStore } from '../core/ports.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 import { withToolStore } from '../local/local-store-session.ts';
-import { LOCAL_OPTIONS, readLocalSettings } from '../local/settings.ts';
+import { readCommandLine } from '../local/command-line.ts';
 
 const USAGE = [
   'usage: npm run pause -- [--campaign <campaign-or-sequence-id>] --reason "<why>" [--by <operator>]',
@@ -26,27 +25,30 @@ const USAGE = [
 class UsageError extends Error {}
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...LOCAL_OPTIONS,
-      campaign: { type: 'string' },
-      reason: { type: 'string' },
-      by: { type: 'string' },
-      status: { type: 'boolean' },
-      'aws-table': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  const [command] = positionals;
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if ((command !== 'pause' && command !== 'resume') || positionals.length > 1) throw new UsageError(USAGE);
   const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+  const { values, positionals, settings } = readCommandLine(
+    {
+      usage: 'npm run pause -- [--campaign <id>] --reason "<why>" | npm run resume -- [--campaign <id>] | npm run pause -- --status',
+      summary: 'The pause switch: stops all sending (or one campaign or sequence) at once; resume sends what was parked, nothing twice.',
+      options: {
+        campaign: { type: 'string' },
+        reason: { type: 'string' },
+        by: { type: 'string' },
+        status: { type: 'boolean' },
+        'aws-table': { type: 'string' },
+      },
+      optionHelp: {
+        campaign: 'a campaign or sequence id (default: all sending)',
+        reason: 'why (required to pause): shown on the home page and by --status',
+        by: 'who paused it (an operator id)',
+        status: 'list the current pauses and change nothing',
+        'aws-table': "a deployed stage's table (its TableName output), with AWS credentials and region from the environment",
+      },
+    },
+    projectRoot,
+  );
+  const [command] = positionals;
+  if ((command !== 'pause' && command !== 'resume') || positionals.length > 1) throw new UsageError(USAGE);
   const scope = values.campaign ?? PAUSE_ALL;
   if (values.campaign !== undefined) {
     // A typo would pause nothing: the id must be a campaign or sequence of the config.
@@ -69,12 +71,6 @@ async function main(): Promise<void> {
     describe(await pauses.listPauses());
   };
 
-  // The local settings read only their own flags.
-  const localArgs = Object.keys(LOCAL_OPTIONS).flatMap((name) => {
-    const value = values[name as keyof typeof LOCAL_OPTIONS];
-    return value === undefined ? [] : [`--${name}`, value];
-  });
-  const settings = readLocalSettings(localArgs, process.env, projectRoot);
   await withToolStore({ awsTable: values['aws-table'], settings, env: process.env }, (store) => act(store.pauses));
 }
 

@@ -4,15 +4,23 @@
  * problem as `file: path: what is wrong`, exits 1 if there is any.
  * Reads only; writes nothing and sends nothing.
  */
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCommandLine } from '../local/command-line.ts';
 import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/config-directory.ts';
 import { formatProblem } from '../core/config/problems.ts';
 import { validateTemplatesRender } from '../core/rendering/validate-templates.ts';
 
-const { values } = parseArgs({
-  options: { config: { type: 'string' }, templates: { type: 'string' }, root: { type: 'string' } },
-});
+const { values } = readCommandLine(
+  {
+    usage: 'npm run validate [-- --config <dir> --templates <dir>]',
+    summary: 'Checks every config file and template (each template compiled and rendered for sample recipients); prints each problem as `file: path: what is wrong (line N)`, exits 1 if there is any. Writes nothing, sends nothing.',
+    options: { config: { type: 'string' }, templates: { type: 'string' }, root: { type: 'string' } },
+    optionHelp: { config: 'the config folder (default campaigns/)', templates: 'the templates folder (default templates/)', root: 'the project folder the defaults are in (default: the current folder)' },
+    localSettings: false,
+  },
+  fileURLToPath(new URL('..', import.meta.url)),
+);
 const rootDir = resolve(values.root ?? process.cwd());
 const location = defaultConfigLocation(rootDir);
 if (values.config) location.configDir = resolve(values.config);
