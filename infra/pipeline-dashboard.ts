@@ -57,6 +57,9 @@ export class PipelineDashboard extends Construct {
         metric(PIPELINE_METRICS.emailsQueued, SERVICE_NAMES.dispatcher, 'queued'),
         metric(PIPELINE_METRICS.emailsSent, SERVICE_NAMES.sender, 'sent'),
         metric(PIPELINE_METRICS.emailsDeferred, SERVICE_NAMES.dispatcher, 'deferred'),
+        // The pause switch at work: emails parked instead of queued or sent (npm run pause / resume).
+        metric(PIPELINE_METRICS.emailsPaused, SERVICE_NAMES.dispatcher, 'paused at dispatch'),
+        metric(PIPELINE_METRICS.emailsPaused, SERVICE_NAMES.sender, 'paused at send'),
       ]),
       graph('Failed and throttled sends', [
         metric(PIPELINE_METRICS.emailsFailed, SERVICE_NAMES.sender, 'failed (will not go out)'),

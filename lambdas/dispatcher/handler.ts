@@ -60,6 +60,7 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
 function addDispatchCounts(counts: Record<string, number>): void {
   addCount(metrics, PIPELINE_METRICS.emailsQueued, counts.queued ?? 0);
   addCount(metrics, PIPELINE_METRICS.emailsDeferred, counts.deferred ?? 0);
+  addCount(metrics, PIPELINE_METRICS.emailsPaused, counts.paused ?? 0);
   const skipped = new Map<string, number>();
   for (const [key, count] of Object.entries(counts)) {
     if (key.startsWith(SKIPPED_PREFIX)) skipped.set(key.slice(SKIPPED_PREFIX.length), count);

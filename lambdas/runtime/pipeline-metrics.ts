@@ -30,6 +30,8 @@ export const PIPELINE_METRICS = {
   emailsSkipped: 'EmailsSkipped',
   /** Parked for quiet hours, a send window or a pause. Dispatcher. */
   emailsDeferred: 'EmailsDeferred',
+  /** Parked by the pause switch instead of being queued (dispatcher) or sent (sender): a paused stage shows here. */
+  emailsPaused: 'EmailsPaused',
   /** SES events received, dimension `type` (Delivery, Bounce, Complaint, ...; `Malformed` for rejected ones). SES events. */
   sesEvents: 'SesEvents',
   /** Opens and clicks newly recorded, dimension `by`: `people` or `machine` (scanners, image proxies). Tracking. */

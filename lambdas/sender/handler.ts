@@ -29,6 +29,7 @@ const OUTCOME_METRICS: Partial<Record<SendOutcome, string>> = {
   sent: PIPELINE_METRICS.emailsSent,
   failed: PIPELINE_METRICS.emailsFailed,
   retry: PIPELINE_METRICS.emailsThrottled,
+  paused: PIPELINE_METRICS.emailsPaused,
 };
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
