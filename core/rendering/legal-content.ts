@@ -8,6 +8,7 @@
  * reports what this finds, so a template that breaks the law or reads badly never ships.
  */
 import { convert } from 'html-to-text';
+import { anchorTagsOf, decodeCharacterReferences } from '../tracking/rewrite-links.ts';
 
 /** What the email must show, as the recipient's render context has it. */
 export interface RequiredFooter {
@@ -25,7 +26,8 @@ export interface RenderedParts {
 /** Problems, each a sentence naming what is missing and where ('html' body or 'text' part). */
 export function legalContentProblems(email: RenderedParts, required: RequiredFooter): string[] {
   const problems: string[] = [];
-  const hrefs = [...email.html.matchAll(/<a\b[^>]*\bhref\s*=\s*("([^"]*)"|'([^']*)')/giu)].map((match) => decodeEntities(match[2] ?? match[3] ?? ''));
+  // The same anchor scanner and reference decoding click tracking uses.
+  const hrefs = [...anchorTagsOf(email.html)].flatMap((anchor) => (anchor.href ? [decodeCharacterReferences(anchor.href.value).trim()] : []));
   if (!hrefs.includes(required.unsubscribeUrl)) {
     problems.push('the body has no link to {{ links.unsubscribe }}: every bulk email needs a visible way to opt out (CAN-SPAM; Japan’s Specified Electronic Mail Act)');
   }
@@ -79,15 +81,4 @@ function normalise(text: string): string {
 
 function excerpt(text: string, at: number): string {
   return normalise(text.slice(Math.max(0, at - 20), at + 20));
-}
-
-function decodeEntities(value: string): string {
-  return value
-    .replace(/&#(\d+);/gu, (_, code: string) => String.fromCodePoint(Number(code)))
-    .replace(/&#x([0-9a-f]+);/giu, (_, code: string) => String.fromCodePoint(parseInt(code, 16)))
-    .replace(/&quot;/gu, '"')
-    .replace(/&#39;|&apos;/gu, "'")
-    .replace(/&lt;/gu, '<')
-    .replace(/&gt;/gu, '>')
-    .replace(/&amp;/gu, '&');
 }

@@ -4,16 +4,7 @@
  * text part, in order. Deliberately not html-to-text: an independent reading of the HTML, so
  * a converter setting that drops or reorders content shows up as a difference.
  */
-
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
-    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
-    return NAMED_ENTITIES[name.toLowerCase()] ?? entity;
-  });
-}
+import { decodeCharacterReferences } from '../tracking/rewrite-links.ts';
 
 /** The visible words of an HTML document's body, in reading order. */
 export function visibleWords(html: string): string[] {
@@ -26,7 +17,7 @@ export function visibleWords(html: string): string[] {
     // Hidden blocks (the mj-preview preheader): inbox preview text, not content.
     .replace(/<div\s[^>]*style="[^"]*display:\s*none[^"]*"[^>]*>[\s\S]*?<\/div>/gi, ' ')
     .replace(/<[^>]*>/g, ' ');
-  return decodeEntities(text)
+  return decodeCharacterReferences(text)
     .split(/\s+/)
     // A word with an entity this reader does not know is left out rather than guessed.
     .filter((word) => word !== '' && !/&[a-z]+;/i.test(word));
