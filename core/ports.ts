@@ -16,7 +16,7 @@ import type { EngagementEvent } from './tracking/engagement-event.ts';
 import type { UnplacedSesEvent } from './tracking/ses-events/unplaced-ses-event.ts';
 import type { MessageLinks, StoredMessageLinks } from './tracking/message-links.ts';
 import type { Suppression } from './tracking/suppression.ts';
-import type { Registrant, Webinar } from './webinars/webinar.ts';
+import type { AttendanceMark, Registrant, RegistrationAnswer, SessionState } from './webinars/webinar.ts';
 import type { Tier } from './config/schema/common.ts';
 import type { Schedule } from './config/schema/messages.ts';
 
@@ -122,14 +122,32 @@ export interface SuppressionStore {
 }
 
 export interface WebinarStore {
-  putWebinar(webinar: Webinar): Promise<void>;
-  getWebinar(webinarId: string): Promise<Webinar | undefined>;
-  listWebinarsStartingBetween(from: Date, to: Date): Promise<Webinar[]>;
-  /** False when the contact was already registered. */
-  registerContact(registrant: Registrant): Promise<boolean>;
-  recordAttendance(webinarId: string, contactId: string, watchMinutes: number): Promise<void>;
-  listRegistrants(webinarId: string): Promise<Registrant[]>;
+  /** Creates the session's state (from the config) when it does not exist yet; returns the stored state. */
+  ensureSession(initial: SessionState): Promise<SessionState>;
+  getSession(webinarId: string, sessionId: string): Promise<SessionState | undefined>;
+  /** Replaces the state when its stored revision is still `expectedRevision`; false when someone changed it first. */
+  updateSession(next: SessionState, expectedRevision: number): Promise<boolean>;
+  /** Records the platform's actual start / end (a later report of the same end changes nothing). */
+  recordSessionRun(webinarId: string, sessionId: string, run: { startedAt?: Date; endedAt?: Date }): Promise<void>;
+  /** Sets `followUpsPlannedAt` once (conditional); false when follow-ups were already planned. */
+  markFollowUpsPlanned(webinarId: string, sessionId: string, at: Date): Promise<boolean>;
+  /** Conditional create; false when this address is already registered for the session (nothing changes). */
+  register(registrant: Registrant): Promise<boolean>;
+  getRegistrant(webinarId: string, sessionId: string, email: string): Promise<Registrant | undefined>;
+  /** Registrants of a session, or of every session of the webinar. */
+  listRegistrants(webinarId: string, sessionId?: string): Promise<Registrant[]>;
   listRegistrationsOfContact(contactId: string): Promise<Registrant[]>;
+  /** Registrants whose address was no contact's when they registered (a sparse index), oldest first. */
+  listUnmatchedRegistrants(limit: number): Promise<Registrant[]>;
+  /** Joins a registrant to its contact (and takes it off the unmatched index); false when already matched. */
+  matchRegistrant(registrant: Registrant, contactId: string, accountId: string): Promise<boolean>;
+  /** Adds answers not already stored (by question); a resent answer changes nothing. */
+  addAnswers(webinarId: string, sessionId: string, email: string, answers: readonly RegistrationAnswer[]): Promise<void>;
+  /** Writes the watch-time summary of registrants (batched puts of the whole items). */
+  saveRegistrants(registrants: readonly Registrant[]): Promise<void>;
+  /** Stores join / leave marks and stays (idempotent puts). */
+  recordAttendance(marks: readonly AttendanceMark[]): Promise<void>;
+  listAttendance(webinarId: string, sessionId: string): Promise<AttendanceMark[]>;
 }
 
 export interface EnrollmentStore {

@@ -13,12 +13,14 @@ import { LOCALES, OPTIONAL_SINGLETON_KINDS, SINGLETON_KINDS, type ConfigDocument
 import type { Campaign, Sequence, WebinarPolicy } from './schema/messages.ts';
 import type { CsqlRules, Scoring } from './schema/scoring.ts';
 import type { Guardrails, Products, Senders, Topics } from './schema/settings.ts';
+import type { WebinarConfig } from './schema/webinars.ts';
 import { parseTemplateSource, type TemplateSourceFile, type TemplateVersion } from './template-source.ts';
 
 export interface EngineConfig {
   campaigns: Campaign[];
   sequences: Sequence[];
   webinarPolicies: WebinarPolicy[];
+  webinars: WebinarConfig[];
   senders: Senders;
   topics: Topics;
   products: Products;
@@ -105,6 +107,17 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
     }
     check.message(document, references);
   }
+  // Sends of a webinar are filed under its id, like a campaign's: the ids share one space.
+  const zoomIds = new Map<string, string>();
+  for (const document of rawDocuments.filter((candidate) => candidate.raw.kind === 'webinar')) {
+    const id = typeof document.raw.id === 'string' ? document.raw.id : undefined;
+    if (id) {
+      const earlier = messageIds.get(id);
+      if (earlier) check.add(document, ['id'], `id '${id}' is already used by ${earlier}`);
+      else messageIds.set(id, document.file);
+    }
+    check.webinar(document, zoomIds);
+  }
 
   if (problems.length > 0) return { ok: false, problems };
   const documentsOf = <K extends ConfigDocument['kind']>(kind: K) =>
@@ -121,6 +134,7 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
       campaigns: documentsOf('campaign'),
       sequences: documentsOf('sequence'),
       webinarPolicies: documentsOf('webinar-policy'),
+      webinars: documentsOf('webinar'),
       senders: only('senders'),
       topics: only('topics'),
       products: only('products'),
@@ -243,8 +257,39 @@ class CrossChecker {
       }
     }
     this.sequenceSteps(document, references.steps);
+    const webinars = declarations.webinars ?? new Set<string>();
+    for (const [path, webinarId] of references.invites) {
+      if (!webinars.has(webinarId)) this.add(document, path, `unknown webinar '${webinarId}': declared webinars are ${[...webinars].join(', ') || 'none (kind: webinar)'}`);
+    }
     for (const [path, products] of references.products) this.products(document, path, products);
     for (const { path, of, filter } of references.attributeFilters) this.attributeFilter(document, path, of, filter);
+  }
+
+  /** A webinar's policy and product exist, its title is written in the policy's locales, session and Zoom ids are unique. */
+  webinar(document: RawDocument, zoomIds: Map<string, string>): void {
+    const raw = document.raw;
+    const { webinarPolicies } = this.context.declarations;
+    const policy = typeof raw.policy === 'string' ? raw.policy : undefined;
+    const locales = policy ? webinarPolicies?.get(policy) : undefined;
+    if (policy && webinarPolicies && !locales) {
+      this.add(document, ['policy'], `unknown webinar-policy '${policy}': declared policies are ${[...webinarPolicies.keys()].join(', ') || 'none'}`);
+    }
+    const title = (raw.title ?? {}) as Record<string, unknown>;
+    for (const locale of locales ?? []) {
+      if (typeof title === 'object' && !title[locale]) this.add(document, ['title', locale], `missing ${locale} title: policy '${policy}' sends in ${locale}`);
+    }
+    if (typeof raw.product === 'string') this.products(document, [], [raw.product], ['product']);
+    const sessions = Array.isArray(raw.sessions) ? raw.sessions : [];
+    this.uniqueIds(document, sessions, ['sessions']);
+    sessions.forEach((session, index) => {
+      const zoomId = (session as { zoomWebinarId?: unknown } | null)?.zoomWebinarId;
+      if (typeof zoomId !== 'string' && typeof zoomId !== 'number') return;
+      const digits = String(zoomId).replace(/[\s-]/gu, '');
+      const where = `${document.file} sessions[${index}]`;
+      const earlier = zoomIds.get(digits);
+      if (earlier) this.add(document, ['sessions', index, 'zoomWebinarId'], `Zoom webinar id ${digits} is already used by ${earlier}: webhooks could not tell the sessions apart`);
+      else zoomIds.set(digits, where);
+    });
   }
 
   /** Each attribute a segment names must be declared for that owner, and each value valid for its type. */
@@ -272,11 +317,11 @@ class CrossChecker {
   }
 
   /** Each product named at `path` must be declared in the products file. */
-  private products(document: RawDocument, path: FieldPath, named: unknown): void {
+  private products(document: RawDocument, path: FieldPath, named: unknown, pathOfOne?: FieldPath): void {
     const known = this.context.declarations.products;
     if (!known || !Array.isArray(named)) return;
     named.forEach((product, index) => {
-      if (typeof product === 'string' && !known.has(product)) this.add(document, [...path, index], `unknown product '${product}': declared products are ${[...known].join(', ')}`);
+      if (typeof product === 'string' && !known.has(product)) this.add(document, pathOfOne ?? [...path, index], `unknown product '${product}': declared products are ${[...known].join(', ')}`);
     });
   }
 

@@ -22,6 +22,8 @@ export interface MessageReferences {
   /** Attribute filters of segments (`attributes` of contacts, `accountAttributes`), by path. */
   attributeFilters: Array<{ path: FieldPath; of: AttributeOwner; filter: unknown }>;
   steps: Array<{ id?: string; when?: Record<string, unknown> }>;
+  /** Webinars the message invites to (campaign `invites`, sequence steps' `invites`), by path. */
+  invites: Array<[FieldPath, string]>;
 }
 
 /** What the singleton files declare; a field is undefined when that file is missing entirely. */
@@ -32,6 +34,10 @@ export interface Declarations {
   bands?: Set<string>;
   /** Declared custom attributes by id, per owner; undefined when there is no attributes file. */
   attributes?: Record<AttributeOwner, Map<string, DeclaredAttribute>>;
+  /** Webinar policies by id, with the locales they are written in (read from every webinar-policy file). */
+  webinarPolicies?: Map<string, Locale[]>;
+  /** Webinar ids (every webinar file). */
+  webinars?: Set<string>;
 }
 
 export type AttributeOwner = 'contact' | 'account';
@@ -76,13 +82,22 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     }
   };
   const steps = list(raw.steps).map((step) => ({ id: text(record(step).id), when: record(record(step).when) }));
+  const invites: Array<[FieldPath, string]> = [];
+  const addInvite = (path: FieldPath, value: unknown) => {
+    const id = text(value);
+    if (id) invites.push([path, id]);
+  };
   if (kind === 'campaign') {
     addTemplate(['template'], raw.template);
+    addInvite(['invites'], raw.invites);
     addBands(['audience', 'engagementBands'], record(raw.audience).engagementBands);
     addProducts(['audience'], raw.audience);
     addAttributeFilters(['audience'], raw.audience);
   } else if (kind === 'sequence') {
-    list(raw.steps).forEach((step, index) => addTemplate(['steps', index, 'template'], record(step).template));
+    list(raw.steps).forEach((step, index) => {
+      addTemplate(['steps', index, 'template'], record(step).template);
+      addInvite(['steps', index, 'invites'], record(step).invites);
+    });
     addBands(['enrollment', 'audience', 'engagementBands'], record(record(raw.enrollment).audience).engagementBands);
     addProducts(['enrollment', 'audience'], record(raw.enrollment).audience);
     addAttributeFilters(['enrollment', 'audience'], record(raw.enrollment).audience);
@@ -92,6 +107,9 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     const followUps = record(raw.followUps);
     addTemplate(['followUps', 'attendees', 'template'], record(followUps.attendees).template);
     addTemplate(['followUps', 'noShows', 'template'], record(followUps.noShows).template);
+    list(followUps.variants).forEach((variant, index) => addTemplate(['followUps', 'variants', index, 'template'], record(variant).template));
+    addTemplate(['cancellation', 'template'], record(raw.cancellation).template);
+    if (raw.rescheduled !== undefined) addTemplate(['rescheduled', 'template'], record(raw.rescheduled).template);
   }
   const fallbackLocale = isLocale(raw.fallbackLocale) ? raw.fallbackLocale : undefined;
   const id = text(raw.id);
@@ -109,6 +127,7 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     products,
     attributeFilters,
     steps: kind === 'sequence' ? steps : [],
+    invites,
   };
 }
 
@@ -127,6 +146,12 @@ export function collectDeclarations(raw: Record<string, unknown>, into: Declarat
     into.topics = new Set([...(into.topics ?? []), ...ids(raw.topics)]);
   } else if (raw.kind === 'scoring') {
     into.bands = new Set([...(into.bands ?? []), ...ids(raw.bands)]);
+  } else if (raw.kind === 'webinar-policy') {
+    const id = text(raw.id);
+    if (id) (into.webinarPolicies ??= new Map()).set(id, list(raw.locales).filter(isLocale));
+  } else if (raw.kind === 'webinar') {
+    const id = text(raw.id);
+    if (id) (into.webinars ??= new Set()).add(id);
   } else if (raw.kind === 'attributes') {
     into.attributes ??= { contact: new Map(), account: new Map() };
     for (const of of ['contact', 'account'] as const) {

@@ -110,17 +110,38 @@ describe('engagement and suppression', () => {
 });
 
 describe('webinars', () => {
-  it('registers once, records attendance, and lists by start time', async () => {
+  const registrant = { webinarId: 'w1', sessionId: 's1', email: 'ana@example.com', registeredAt: at.toISOString(), source: 'zoom' as const, answers: [] };
+
+  it('registers an address once per session, keeps the unmatched, and matches them later', async () => {
     const { webinars } = table.store;
-    await webinars.putWebinar({ webinarId: 'w1', title: 'Reports 101', locale: 'ja', startsAt: '2026-12-10T05:00:00.000Z', endsAt: '2026-12-10T06:00:00.000Z', joinUrl: 'https://example.com/j/1', platform: 'zoom' });
-    const registrant = { webinarId: 'w1', contactId: 'c-1', accountId: 'acc-1', registeredAt: at.toISOString(), attended: false, watchMinutes: 0 };
-    expect(await webinars.registerContact(registrant)).toBe(true);
-    expect(await webinars.registerContact(registrant)).toBe(false);
-    await webinars.recordAttendance('w1', 'c-1', 42);
-    await webinars.recordAttendance('w1', 'c-1', 5);
-    expect(await webinars.listRegistrants('w1')).toEqual([{ ...registrant, attended: true, watchMinutes: 42 }]);
-    expect(await webinars.listWebinarsStartingBetween(new Date('2026-12-01'), new Date('2026-12-31'))).toHaveLength(1);
-    expect(await webinars.listWebinarsStartingBetween(new Date('2027-01-01'), new Date('2027-01-31'))).toHaveLength(0);
+    expect(await webinars.register(registrant)).toBe(true);
+    expect(await webinars.register({ ...registrant, name: 'Another' })).toBe(false);
+    expect((await webinars.listUnmatchedRegistrants(10)).map((found) => found.email)).toEqual(['ana@example.com']);
+    expect(await webinars.matchRegistrant(registrant, 'c-1', 'acc-1')).toBe(true);
+    expect(await webinars.matchRegistrant(registrant, 'c-2', 'acc-2')).toBe(false);
+    expect(await webinars.listUnmatchedRegistrants(10)).toEqual([]);
+    expect((await webinars.listRegistrationsOfContact('c-1')).map((found) => found.contactId)).toEqual(['c-1']);
+    await webinars.addAnswers('w1', 's1', 'ana@example.com', [{ question: 'Topic?', answer: 'Dashboards' }]);
+    await webinars.addAnswers('w1', 's1', 'ana@example.com', [{ question: 'Topic?', answer: 'Dashboards' }]);
+    expect((await webinars.getRegistrant('w1', 's1', 'ANA@example.com'))?.answers).toEqual([{ question: 'Topic?', answer: 'Dashboards' }]);
+  });
+
+  it('stores attendance marks once however often they are sent, and moves a session only from the revision read', async () => {
+    const { webinars } = table.store;
+    const join = { kind: 'join' as const, webinarId: 'w1', sessionId: 's2', person: 'ana@example.com', stayKey: 'p-1', at: '2026-12-10T05:00:00.000Z' };
+    await webinars.recordAttendance([join, join]);
+    await webinars.recordAttendance([join]);
+    expect(await webinars.listAttendance('w1', 's2')).toEqual([join]);
+    const state = { webinarId: 'w1', sessionId: 's2', startsAt: '2026-12-10T05:00:00.000Z', endsAt: '2026-12-10T06:00:00.000Z', status: 'scheduled' as const, revision: 0 };
+    expect(await webinars.ensureSession(state)).toEqual(state);
+    expect(await webinars.ensureSession({ ...state, startsAt: '2027-01-01T00:00:00.000Z' })).toEqual(state);
+    expect(await webinars.updateSession({ ...state, revision: 1, startsAt: '2026-12-11T05:00:00.000Z' }, 0)).toBe(true);
+    expect(await webinars.updateSession({ ...state, revision: 1 }, 0)).toBe(false);
+    await webinars.recordSessionRun('w1', 's2', { endedAt: new Date('2026-12-11T06:10:00Z') });
+    await webinars.recordSessionRun('w1', 's2', { endedAt: new Date('2026-12-11T06:05:00Z') });
+    expect((await webinars.getSession('w1', 's2'))?.endedAt).toBe('2026-12-11T06:10:00.000Z');
+    expect(await webinars.markFollowUpsPlanned('w1', 's2', at)).toBe(true);
+    expect(await webinars.markFollowUpsPlanned('w1', 's2', at)).toBe(false);
   });
 });
 

@@ -90,13 +90,25 @@ export const keys = {
   sesUnplacedEvent: (month: string, occurredAt: string, eventId: string) => ({ PK: `SES_UNPLACED#${month}`, SK: `EVENT#${occurredAt}#${eventId}` }),
   sesUnplacedMonth: (month: string) => ({ PK: `SES_UNPLACED#${month}`, SKPrefix: 'EVENT#' }),
 
-  webinar: (webinarId: string) => ({ PK: `WEBINAR#${webinarId}`, SK: 'PROFILE' }),
-  webinarByStart: (startsAt: string, webinarId: string) => ({ GSI1PK: 'WEBINARS', GSI1SK: `START#${startsAt}#${webinarId}` }),
-  registrant: (webinarId: string, contactId: string) => ({ PK: `WEBINAR#${webinarId}`, SK: `REGISTRANT#${contactId}` }),
-  registrationOfContact: (contactId: string, webinarId: string) => ({
+  /** A webinar session's state (reschedules, cancellation, actual run), under the webinar's partition. */
+  webinarSession: (webinarId: string, sessionId: string) => ({ PK: `WEBINAR#${webinarId}`, SK: `SESSION#${sessionId}` }),
+  /** One registration per address and session; its contact and account once matched. */
+  registrant: (webinarId: string, sessionId: string, email: string) => ({ PK: `WEBINAR#${webinarId}`, SK: `REG#${sessionId}#${email.toLowerCase()}` }),
+  registrationOfContact: (contactId: string, webinarId: string, sessionId: string) => ({
     GSI2PK: `CONTACT#${contactId}`,
-    GSI2SK: `REGISTRANT#${webinarId}`,
+    GSI2SK: `REGISTRANT#${webinarId}#${sessionId}`,
   }),
+  /** Sparse: registrants of no known contact yet, joined when the contact is imported (the webinar sweep). */
+  unmatchedRegistrant: (registeredAt: string, webinarId: string, sessionId: string, email: string) => ({
+    GSI1PK: 'UNMATCHED_REGISTRANTS',
+    GSI1SK: `${registeredAt}#${webinarId}#${sessionId}#${email.toLowerCase()}`,
+  }),
+  /** Join / leave marks and stays of a session's participants, all in one partition: read at once when it ends. */
+  attendanceMark: (webinarId: string, sessionId: string, person: string, kind: string, at: string, stayKey: string) => ({
+    PK: `ATTENDANCE#${webinarId}#${sessionId}`,
+    SK: `${person}#${kind}#${at}#${stayKey}`,
+  }),
+  attendanceOfSession: (webinarId: string, sessionId: string) => ({ PK: `ATTENDANCE#${webinarId}#${sessionId}` }),
 
   enrollment: (contactId: string, sequenceId: string) => ({ PK: `CONTACT#${contactId}`, SK: `ENROLLMENT#${sequenceId}` }),
   /** Sparse: only enrollments with a next step carry it, so the due query reads active ones only. */

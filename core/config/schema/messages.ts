@@ -50,6 +50,7 @@ export const campaignSchema = z
     ...contentLocalesShape,
     schedule: scheduleSchema,
     audience: audienceSchema,
+    invites: idSchema.optional().describe('id of a webinar this email invites to: {{ webinar.registerUrl }} is then each recipient\'s one-click registration link'),
   })
   .describe('A newsletter on a cron schedule or a one-off send to a segment');
 
@@ -70,6 +71,7 @@ export const sequenceStepSchema = z.strictObject({
   wait: durationSchema.describe('time after the previous step (or enrollment) before this step is due'),
   template: idSchema,
   when: stepConditionSchema.optional(),
+  invites: idSchema.optional().describe('id of a webinar this step invites to ({{ webinar.registerUrl }})'),
 });
 
 export const sequenceSchema = z
@@ -102,6 +104,8 @@ export const webinarPolicySchema = z
     ...contentLocalesShape,
     confirmation: templateRefSchema,
     reminders: z.array(z.strictObject({ before: durationSchema, template: idSchema })),
+    rescheduled: templateRefSchema.optional().describe('sent to registrants when a session moves (with the new time and calendar file)'),
+    cancellation: templateRefSchema.describe('sent to registrants when a session is cancelled'),
     followUps: z.strictObject({
       delay: durationSchema.describe('how long after the webinar ends follow-ups go out'),
       latestLocalTime: timeOfDaySchema.describe('if the delay lands after this local time, send early the next business day instead'),
@@ -110,6 +114,19 @@ export const webinarPolicySchema = z
       surveyUrl: z.url().optional(),
       attendees: templateRefSchema,
       noShows: templateRefSchema,
+      variants: z
+        .array(
+          z
+            .strictObject({
+              id: idSchema,
+              maxWatchShare: z.number().gt(0).lt(1).optional().describe('attendees who watched at most this share of the session (left early)'),
+              minJoinDelay: durationSchema.optional().describe('attendees who joined at least this long after the start (joined late)'),
+              template: idSchema,
+            })
+            .refine((variant) => (variant.maxWatchShare === undefined) !== (variant.minJoinDelay === undefined), { error: 'set exactly one of maxWatchShare, minJoinDelay' }),
+        )
+        .default([])
+        .describe('attendee follow-ups by watch share, first match wins; other attendees get `attendees`'),
     }),
   })
   .describe('How webinar registrants are confirmed, reminded and followed up');
