@@ -125,6 +125,7 @@ export async function measureSend(options: SendBenchOptions): Promise<Figures> {
         sends: latencies.watch('sends', store.sends, ['claimSend', 'markSent', 'markFailed', 'releaseClaim']),
         suppressions: latencies.watch('suppressions', store.suppressions, ['suppressedAmong']),
         pauses: store.pauses,
+        webinars: store.webinars,
         mailer: latencies.watch('mailer', mailer, ['send']),
         compiler: new TemplateCompiler(config.templates),
         clock: systemClock,

@@ -548,6 +548,7 @@ async function sendTrackedEmails(store: Store, config: EngineConfig, baseUrl: st
     sends: store.sends,
     suppressions: store.suppressions,
     pauses: store.pauses,
+    webinars: store.webinars,
     mailer,
     compiler: new TemplateCompiler(config.templates),
     clock: { now: () => sentAt },

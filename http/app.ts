@@ -9,6 +9,9 @@ import { finishApp, startApp } from './app-shell.ts';
 import { ingestRoutes, type IngestDeps } from './ingest-routes.ts';
 import { trackingRoutes, type TrackingHttpDeps } from './tracking-routes.ts';
 import type { SendingPauseStore } from '../core/ports.ts';
+import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
+import { webinarIngestRoutes } from './webinar-ingest-routes.ts';
+import { zoomWebhookRoutes, type ZoomWebhookDeps } from './zoom-webhook-routes.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 
 export type HttpAppDeps = IngestDeps & {
@@ -16,6 +19,10 @@ export type HttpAppDeps = IngestDeps & {
   tracking?: TrackingHttpDeps;
   /** The pause switch, shown on the home page so whoever opens the engine sees whether it sends. */
   pauses?: Pick<SendingPauseStore, 'listPauses'>;
+  /** Zoom's webhooks (POST /webhooks/zoom); absent, 404. */
+  zoomWebhook?: ZoomWebhookDeps;
+  /** The JSON attendance endpoint under /api/ingest/webinars (same bearer token as the ingest API). */
+  webinarIngest?: WebinarDeps;
 };
 
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -30,10 +37,15 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         '<li><code>POST /api/ingest/customers</code> (Authorization: Bearer &lt;ingest token&gt;)</li>' +
         '<li><code>GET /o/&lt;token&gt;.gif</code> open pixel, <code>GET /c/&lt;token&gt;</code> click redirect</li>' +
         '<li><code>GET|POST /u/&lt;token&gt;</code> unsubscribe (RFC 8058 one-click POST), <code>GET|POST /p/&lt;token&gt;</code> preference centre</li>' +
+        '<li><code>GET|POST /w/r/&lt;token&gt;</code> one-click webinar registration, <code>GET /w/ics/&lt;token&gt;</code> calendar file, <code>GET /w/s/&lt;token&gt;</code> survey</li>' +
+        '<li><code>POST /webhooks/zoom</code> Zoom webhooks (signed), <code>POST /api/ingest/webinars/&lt;webinar&gt;/sessions/&lt;session&gt;/attendance</code> (bearer)</li>' +
         '</ul></body></html>',
     ),
   );
+  // Before the customer ingest routes, whose bearer check covers /api/ingest/* as well.
+  if (deps.webinarIngest) app.route('/api/ingest/webinars', webinarIngestRoutes({ ...deps.webinarIngest, ingestToken: deps.ingestToken }));
   app.route('/api/ingest', ingestRoutes(deps));
+  if (deps.zoomWebhook) app.route('/webhooks', zoomWebhookRoutes(deps.zoomWebhook));
   if (deps.tracking) app.route('/', trackingRoutes(deps.tracking));
   return finishApp(app, 'HTTP app', (entry) => console.error(JSON.stringify(entry)));
 }

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { Topics } from '../core/config/schema/settings.ts';
 import type { Clock, CustomerStore, EngagementStore, SendStore, SuppressionStore } from '../core/ports.ts';
 import type { ClientIpResolver } from './request-facts.ts';
+import type { WebinarLinkDeps } from './webinar-link-routes.ts';
 import { invalidLinkPage } from './subscription-pages.ts';
 
 export interface TrackingHttpDeps {
@@ -26,6 +27,8 @@ export interface TrackingHttpDeps {
   clientIp?: ClientIpResolver;
   /** Structured log lines (ids only, never addresses). */
   log?: (entry: Record<string, unknown>) => void;
+  /** The webinar links (registration, calendar, survey) under /w; absent, they answer 404. */
+  webinarLinks?: WebinarLinkDeps;
 }
 
 export const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0', Pragma: 'no-cache', Expires: '0' } as const;

@@ -10,6 +10,7 @@ import { recordOpen } from '../core/tracking/record-open.ts';
 import { requestFacts } from './request-facts.ts';
 import { subscriptionRoutes } from './subscription-routes.ts';
 import { NO_STORE, notValidLink, type TrackingHttpDeps } from './tracking-deps.ts';
+import { webinarLinkRoutes } from './webinar-link-routes.ts';
 
 export type { TrackingHttpDeps } from './tracking-deps.ts';
 
@@ -55,5 +56,6 @@ export function trackingRoutes(deps: TrackingHttpDeps): Hono {
   });
 
   app.route('/', subscriptionRoutes(deps));
+  if (deps.webinarLinks) app.route('/w', webinarLinkRoutes(deps.webinarLinks));
   return app;
 }

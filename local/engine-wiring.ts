@@ -17,6 +17,10 @@ import { dispatchCampaignRun, type DispatchOutcome } from '../core/sending/dispa
 import { releaseDeferredSends } from '../core/sending/release-deferred.ts';
 import { advanceDueEnrollments, type StepOutcome } from '../core/sequences/advance-enrollments.ts';
 import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
+import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
+import { sweepWebinars, type SweepOutcome } from '../core/webinars/webinar-sweep.ts';
+import { processZoomDelivery } from '../core/webinars/zoom-delivery.ts';
+import { InProcessWebinarQueue } from '../adapters/local/in-process-webinar-queue.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 
 export interface LocalEngine {
@@ -29,7 +33,13 @@ export interface LocalEngine {
   /** Enrolls the not-yet-enrolled contacts of these accounts in the sequences their phase enters. */
   enroll(accountIds: readonly string[]): Promise<number>;
   advanceSequences(): Promise<Map<StepOutcome, number>>;
-  /** Adds a job per active campaign, the deferred-send release job and the sequence job; returns the campaign count. */
+  /** What the webinar use cases need (registration, attendance, session changes). */
+  webinarDeps: WebinarDeps;
+  /** Zoom webhooks the route accepted, processed in the background (SQS + function in AWS). */
+  webinarQueue: InProcessWebinarQueue;
+  /** Joins unmatched registrants, finalizes sessions whose follow-ups are due without an end signal. */
+  sweepWebinars(): Promise<SweepOutcome>;
+  /** Adds a job per active campaign, the deferred-send release job, the sequence job and the webinar sweep; returns the campaign count. */
   scheduleJobs(scheduler: Scheduler): number;
 }
 
@@ -63,6 +73,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       sends: store.sends,
       suppressions: store.suppressions,
       pauses: store.pauses,
+      webinars: store.webinars,
       mailer,
       compiler: new TemplateCompiler(options.config.templates),
       clock: options.clock,
@@ -74,6 +85,8 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
     { workers: options.senderWorkers ?? 4, maxSendRate: await mailer.maxSendRate() },
   );
   const dispatchDeps = { ...store, runs: store.campaignRuns, config: options.config, queue, clock: options.clock };
+  const webinarDeps: WebinarDeps = { config: options.config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: options.clock };
+  const webinarQueue = new InProcessWebinarQueue({ process: (delivery) => processZoomDelivery(delivery, webinarDeps), ...(options.log ? { log: options.log } : {}) });
   const engine: LocalEngine = {
     store,
     queue,
@@ -89,6 +102,9 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
     releaseDeferred: () => releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: options.clock }),
     enroll: (accountIds) => enrollAccounts(accountIds, { ...store, config: options.config, clock: options.clock }),
     advanceSequences: () => advanceDueEnrollments({ ...store, config: options.config, queue, clock: options.clock }),
+    webinarDeps,
+    webinarQueue,
+    sweepWebinars: () => sweepWebinars(webinarDeps),
     scheduleJobs(scheduler) {
       const active = options.config.campaigns.filter((campaign) => campaign.status === 'active');
       for (const campaign of active) {
@@ -96,6 +112,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       }
       scheduler.add({ id: 'release-deferred-sends', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.releaseDeferred()) });
       scheduler.add({ id: 'advance-sequences', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.advanceSequences()) });
+      scheduler.add({ id: 'webinar-sweep', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.sweepWebinars()) });
       return active.length;
     },
   };

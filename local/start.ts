@@ -13,7 +13,7 @@ import { defaultConfigLocation, loadConfigDirectory } from '../adapters/fs/confi
 import { InProcessScheduler } from '../adapters/local/in-process-scheduler.ts';
 import { systemClock } from '../adapters/local/system-clock.ts';
 import { formatProblem } from '../core/config/problems.ts';
-import { createHttpApp } from '../http/app.ts';
+import { localHttpApp } from './local-http-app.ts';
 import { CommandLineError, HelpRequested, parseCommandLine } from './command-line.ts';
 import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
 import { importCatalogueOf } from '../core/customers/import-customers.ts';
@@ -118,20 +118,15 @@ async function main(): Promise<void> {
       console.log(`  enrolled ${await engine.enroll(report.accountIds)} contact(s) in nurture sequences`);
     }
     const ingestToken = await localSecret(settings.dataDir, 'ingest-token', process.env.INGEST_TOKEN);
-    const app = createHttpApp({
-      customers: engine.store.customers,
+    const app = localHttpApp(engine, {
+      config,
       clock: systemClock,
+      baseUrl: `http://127.0.0.1:${settings.enginePort}`,
+      tokenSecret: await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET),
       ingestToken,
-      catalogue: importCatalogueOf(config),
-      pauses: engine.store.pauses,
+      zoomSecret: await localSecret(settings.dataDir, 'zoom-webhook-secret', process.env.ZOOM_WEBHOOK_SECRET),
       onImported: async (report) => void (await engine.enroll(report.accountIds)),
-      tracking: {
-        ...engine.store,
-        topics: config.topics,
-        clock: systemClock,
-        tokenSecret: await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET),
-        log: (entry) => console.log(JSON.stringify(entry)),
-      },
+      log: (entry) => console.log(JSON.stringify(entry)),
     });
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: settings.enginePort, hostname: '127.0.0.1' }, () => resolve());
@@ -153,9 +148,10 @@ async function main(): Promise<void> {
         'nurture engine running',
         `  engine (HTTP app)      http://127.0.0.1:${settings.enginePort}/`,
         `  ingest API             POST http://127.0.0.1:${settings.enginePort}/api/ingest/customers  (Authorization: Bearer <token in ${join(settings.dataDir, 'ingest-token')}>)`,
+        `  Zoom webhook           POST http://127.0.0.1:${settings.enginePort}/webhooks/zoom  (secret token in ${join(settings.dataDir, 'zoom-webhook-secret')})`,
         `  SES emulator mail list ${running.ses.mailListUrl}`,
         `  DynamoDB Local         ${running.dynamo.endpoint}  (table ${settings.tableName}, data in ${join(settings.dataDir, 'dynamodb')})`,
-        `  scheduler              ${scheduled} active campaign(s): ${config.campaigns.map((campaign) => campaign.id).join(', ')}; deferred sends released every minute`,
+        `  scheduler              ${scheduled} active campaign(s): ${config.campaigns.map((campaign) => campaign.id).join(', ')}; deferred sends (and webinar emails) released every minute, webinar sweep every minute`,
         `  sender                 4 workers sharing MaxSendRate ${await engine.mailer.maxSendRate()}/s (from the emulator's GetAccount)`,
         `  engine file            ${engineFilePath(settings.dataDir)}  (npm run import / audience / preview / ses-event find this engine through it)`,
         '',

@@ -1,17 +1,27 @@
 /**
  * Every email the config can send, as (message, template): each campaign, each sequence step,
- * and each webinar email (confirmation, reminders, follow-ups for attendees and no-shows),
- * with the locales it is written in, where the reference sits in its config file, and what
- * webinar data exists when it is sent (none, an upcoming webinar, or an ended one with a recording).
+ * and each webinar email (confirmation, reminders, reschedule and cancellation notices,
+ * follow-ups for attendees, no-shows and each attendee variant), with the locales it is written
+ * in, where the reference sits in its config file, and what webinar data exists when it is sent
+ * (none, an invitation to a webinar, an upcoming webinar, or an ended one with a recording).
  */
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Locale } from '../config/schema/common.ts';
 import type { MessageLocales } from './choose-locale.ts';
 
-export type WebinarStage = 'none' | 'upcoming' | 'ended';
+/**
+ * What webinar data a message has when it is sent: none; an invitation (a campaign or step that
+ * `invites`: title, time, venue and the recipient's registration link, nothing to join yet); an
+ * upcoming session the recipient registered for (join link or venue, calendar file); or an
+ * ended one (with the recording, survey and watch time).
+ */
+export type WebinarStage = 'none' | 'invitation' | 'upcoming' | 'ended';
 
 export interface MessageTemplate extends MessageLocales {
-  /** `campaign-id`, `sequence-id:step-id`, or `policy-id:confirmation|reminder-24h|attendees|no-shows`. */
+  /**
+   * `campaign-id`, `sequence-id:step-id`, or
+   * `policy-id:confirmation|reminder-24h|rescheduled|cancellation|attendees|no-shows|variant-<id>`.
+   */
   messageId: string;
   /** The config document, as a key of `EngineConfig.fileOf` (e.g. `campaign/monthly-newsletter`). */
   documentKey: string;
@@ -40,7 +50,7 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
       templateId: campaign.template,
       locales: campaign.locales,
       fallbackLocale: campaign.fallbackLocale,
-      webinar: 'none',
+      webinar: campaign.invites === undefined ? 'none' : 'invitation',
       senderId: campaign.sender,
     });
   }
@@ -55,7 +65,7 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
         templateId: step.template,
         locales: sequence.locales,
         fallbackLocale: sequence.fallbackLocale,
-        webinar: 'none',
+        webinar: step.invites === undefined ? 'none' : 'invitation',
         senderId: sequence.sender,
       });
     });
@@ -77,8 +87,14 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
     policy.reminders.forEach((reminder, index) => {
       uses.push(use(`reminder-${reminder.before}`, `reminders[${index}].template`, reminder.template, 'upcoming'));
     });
+    // A reschedule notice carries the new time, join link and calendar file; a cancellation the session it cancels.
+    if (policy.rescheduled) uses.push(use('rescheduled', 'rescheduled.template', policy.rescheduled.template, 'upcoming'));
+    uses.push(use('cancellation', 'cancellation.template', policy.cancellation.template, 'upcoming'));
     uses.push(use('attendees', 'followUps.attendees.template', policy.followUps.attendees.template, 'ended'));
     uses.push(use('no-shows', 'followUps.noShows.template', policy.followUps.noShows.template, 'ended'));
+    policy.followUps.variants.forEach((variant, index) => {
+      uses.push(use(`variant-${variant.id}`, `followUps.variants[${index}].template`, variant.template, 'ended'));
+    });
   }
   return uses;
 }

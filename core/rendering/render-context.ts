@@ -67,12 +67,21 @@ export const renderContextSchema = z.strictObject({
   webinar: z
     .strictObject({
       title: z.string(),
-      /** Start time already formatted in the contact's language and time zone, e.g. 2026年12月10日(木) 14:00. */
+      /** Start (and end) already formatted in the contact's language and time zone, e.g. 2026年12月10日(木) 14:00〜15:00 (日本標準時). */
       startsAtLocal: z.string(),
-      joinUrl: webLinkSchema,
+      /** Online sessions: where to join (absent for in-person events and in invitations). */
+      joinUrl: webLinkSchema.optional(),
+      /** In-person events: the venue's name and address. */
+      venue: z.string().optional(),
+      /** The session as an .ics file (add to calendar); moves with a reschedule. */
+      calendarUrl: webLinkSchema.optional(),
+      /** Invitations: the recipient's one-click registration link. */
+      registerUrl: webLinkSchema.optional(),
       /** Only once the recording is published (follow-ups); absent in confirmations and reminders. */
       recordingUrl: webLinkSchema.optional(),
       surveyUrl: webLinkSchema.optional(),
+      /** Follow-ups: minutes the recipient watched. */
+      watchedMinutes: z.number().optional(),
     })
     .optional(),
 });

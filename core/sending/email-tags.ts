@@ -56,12 +56,15 @@ export function decodeTagValue(tag: string): string | undefined {
 
 /** The tag names whose values the signature covers, in this order. */
 const SIGNED_TAGS = ['kind', 'campaign', 'run', 'contact', 'account', 'step'] as const;
+/** Signed too when present (webinar emails), appended so the signatures of other emails read as before. */
+const SIGNED_WHEN_PRESENT = ['webinar', 'session'] as const;
 /** The name of the signature tag. */
 export const TAG_SIGNATURE = 'sig';
 
 /** The signature of the named tags' values (as encoded): 128 bits of HMAC-SHA256, base64url (a valid tag value). */
 export function tagSignature(tags: Readonly<Record<string, string | undefined>>, secret: string): string {
-  const signed = SIGNED_TAGS.map((name) => `${name}=${tags[name] ?? ''}`).join('|');
+  const names = [...SIGNED_TAGS, ...SIGNED_WHEN_PRESENT.filter((name) => tags[name] !== undefined)];
+  const signed = names.map((name) => `${name}=${tags[name] ?? ''}`).join('|');
   return createHmac('sha256', secret).update(`ses-tags|${signed}`).digest('base64url').slice(0, 22);
 }
 

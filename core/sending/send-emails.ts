@@ -12,13 +12,14 @@ import { mapBounded } from '../bounded-parallel.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Account } from '../customers/account.ts';
 import type { Contact } from '../customers/contact.ts';
-import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendingPauseStore, type SendStore, type SuppressionStore } from '../ports.ts';
+import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendingPauseStore, type SendStore, type SuppressionStore, type WebinarStore } from '../ports.ts';
 import type { TemplateCompiler } from '../rendering/template-compiler.ts';
 import { renderContextOf, senderContextOf, type RenderLinks } from '../rendering/render-context.ts';
 import { renderEmail } from '../rendering/render-email.ts';
 import { signToken } from '../tracking/link-token.ts';
 import type { Suppression } from '../tracking/suppression.ts';
 import { trackEmail } from '../tracking/track-email.ts';
+import { invitationContext, prepareWebinarEmail, type WebinarEmail } from '../webinars/webinar-message.ts';
 import { BatchSendGate, type BatchHalt } from './batch-send-gate.ts';
 import { encodeTagValue, signTags } from './email-tags.ts';
 import { evaluateGuardrails } from './guardrails.ts';
@@ -35,6 +36,8 @@ export interface SenderDeps {
   suppressions: SuppressionStore;
   /** The pause switch, read once per batch. */
   pauses: Pick<SendingPauseStore, 'listPauses'>;
+  /** Webinar emails: the session's current state and the registrant, read at send time. */
+  webinars: Pick<WebinarStore, 'getSession' | 'getRegistrant'>;
   mailer: Mailer;
   compiler: TemplateCompiler;
   clock: Clock;
@@ -130,19 +133,34 @@ async function sendOne(
 ): Promise<SendOutcome> {
   const now = deps.clock.now();
   const filedUnder = messageIdOf(request.source);
-  const definition = messageDefinition(deps.config, request.source);
   const skip = async (reason: string, detail?: string): Promise<SendOutcome> => {
     await deps.sends.recordSkips([{ campaignId: filedUnder, runId: request.runId, contactId: request.contactId, accountId: request.accountId, reason, ...(detail ? { detail } : {}), skippedAt: now.toISOString() }]);
     return 'skipped';
   };
   if (!contact || !account) return skip('contact-missing');
+  let webinar: WebinarEmail | undefined;
+  if (request.source.kind === 'webinar') {
+    // Checked at send time: the session may have moved or been cancelled, the follow-up depends on attendance.
+    const decided = await prepareWebinarEmail(request.source, contact, now, { config: deps.config, webinars: deps.webinars, links: deps.links });
+    if ('skip' in decided) return skip(decided.skip, decided.detail);
+    webinar = decided.email;
+  }
+  const definition = webinar?.definition ?? messageDefinition(deps.config, request.source);
   const decision = evaluateGuardrails({ contact, topic: definition.topic, suppression, recentSends: [], now }, [], ALWAYS_OPEN);
   if (decision.action === 'skip') return skip(decision.reason, decision.detail);
   // Through the gate before taking a send slot: a slot taken while waiting would be spent in a burst after it.
-  return gate.pass(() => claimAndSend(request, contact, account, definition, gate, deps));
+  return gate.pass(() => claimAndSend(request, contact, account, definition, webinar, gate, deps));
 }
 
-async function claimAndSend(request: SendRequest, contact: Contact, account: Account, definition: MessageDefinition, gate: BatchSendGate, deps: SenderDeps): Promise<SendOutcome> {
+async function claimAndSend(
+  request: SendRequest,
+  contact: Contact,
+  account: Account,
+  definition: MessageDefinition,
+  webinar: WebinarEmail | undefined,
+  gate: BatchSendGate,
+  deps: SenderDeps,
+): Promise<SendOutcome> {
   // Halted: SES takes nothing from this account, so do not even claim.
   if (gate.halted) return 'retry';
   const now = deps.clock.now();
@@ -157,7 +175,7 @@ async function claimAndSend(request: SendRequest, contact: Contact, account: Acc
 
   let email: OutgoingEmail;
   try {
-    email = await composeEmail(request, contact, account, definition, deps);
+    email = await composeEmail(request, contact, account, definition, webinar, deps);
   } catch (error) {
     await deps.sends.releaseClaim(ref, claimToken);
     throw error;
@@ -205,14 +223,32 @@ async function claimAndSend(request: SendRequest, contact: Contact, account: Acc
   }
 }
 
-async function composeEmail(request: SendRequest, contact: Contact, account: Account, definition: MessageDefinition, deps: SenderDeps): Promise<OutgoingEmail> {
+async function composeEmail(
+  request: SendRequest,
+  contact: Contact,
+  account: Account,
+  definition: MessageDefinition,
+  webinar: WebinarEmail | undefined,
+  deps: SenderDeps,
+): Promise<OutgoingEmail> {
   const compiled = await deps.compiler.compileFor(definition.templateId, definition, contact.locale);
   const messageId = messageIdOf(request.source);
   const { unsubscribe, preferences } = recipientLinksOf({ messageId, runId: request.runId, contactId: contact.contactId }, deps.links);
+  const now = deps.clock.now();
+  const invites = invitedWebinarOf(deps.config, request.source);
+  const webinarContext = webinar ? webinar.contextFor(compiled.locale) : invites ? invitationContext(deps.config, invites, contact, compiled.locale, now, deps.links) : undefined;
   // "now" from the Clock, so a date in the email is the engine's time (a virtual clock's in the demo), not the server's.
   const rendered = renderEmail(
     compiled,
-    renderContextOf({ contact, account, links: { unsubscribe, preferences }, sender: senderContextOf(definition.sender, compiled.locale), now: deps.clock.now(), attributes: deps.config.attributes }),
+    renderContextOf({
+      contact,
+      account,
+      links: { unsubscribe, preferences },
+      sender: senderContextOf(definition.sender, compiled.locale),
+      now,
+      attributes: deps.config.attributes,
+      ...(webinarContext ? { webinar: webinarContext } : {}),
+    }),
     // The render records the links as it writes them, so tracking need not scan the HTML.
     { trackLinks: true },
   );
@@ -226,7 +262,8 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
       locale: compiled.locale,
       html: rendered.html,
       text: rendered.text,
-      untracked: [unsubscribe, preferences],
+      // Registration, calendar and survey links have routes of their own that record what they mean.
+      untracked: [unsubscribe, preferences, ...(webinar?.untrackedFor(compiled.locale) ?? []), ...(webinarContext?.registerUrl ? [webinarContext.registerUrl] : [])],
       ...(rendered.preparedLinks ? { prepared: rendered.preparedLinks } : {}),
     },
     deps.links,
@@ -253,9 +290,17 @@ async function composeEmail(request: SendRequest, contact: Contact, account: Acc
       contact: encodeTagValue(contact.contactId),
       account: encodeTagValue(request.accountId),
       ...(request.source.kind === 'sequence' ? { step: encodeTagValue(request.source.stepId) } : {}),
+      ...Object.fromEntries(Object.entries(webinar?.tags ?? {}).map(([name, value]) => [name, encodeTagValue(value)])),
     }, deps.links.tokenSecret),
     configurationSet: definition.sender.configurationSet,
   };
+}
+
+/** The webinar a campaign or sequence step invites to (`invites`), if any. */
+function invitedWebinarOf(config: EngineConfig, source: SendRequest['source']): string | undefined {
+  if (source.kind === 'campaign') return config.campaigns.find((campaign) => campaign.id === source.campaignId)?.invites;
+  if (source.kind === 'sequence') return config.sequences.find((sequence) => sequence.id === source.sequenceId)?.steps.find((step) => step.id === source.stepId)?.invites;
+  return undefined;
 }
 
 /** The recipient's own unsubscribe and preference links (signed tokens): also used by `npm run preview`. */

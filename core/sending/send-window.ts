@@ -56,13 +56,21 @@ function inRange(minute: number, start: number, end: number): boolean {
   return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
 }
 
+/**
+ * Quiet hours or a holiday the contact observes. This alone bounds a message the contact asked
+ * for (a webinar reminder); the marketing send window (business days and hours) does not.
+ */
+export function inQuietHoursOrHoliday(local: WallClock, zone: string, rules: SendWindowRules): boolean {
+  return inRange(local.minuteOfDay, rules.quietStart, rules.quietEnd) || holidayOn(local.date, zone, rules) !== undefined;
+}
+
 export function mayAlreadySend(local: WallClock, zone: string, rules: SendWindowRules): boolean {
-  if (inRange(local.minuteOfDay, rules.quietStart, rules.quietEnd)) return false;
+  if (inQuietHoursOrHoliday(local, zone, rules)) return false;
   if (rules.window) {
     if (!rules.window.days.has(local.weekday)) return false;
     if (!inRange(local.minuteOfDay, rules.window.start, rules.window.end)) return false;
   }
-  return holidayOn(local.date, zone, rules) === undefined;
+  return true;
 }
 
 const MAX_LOOKAHEAD_DAYS = 21;

@@ -18,6 +18,8 @@ export const ENGAGEMENT_EVENT_TYPES = [
   'unsubscribe',
   'webinar-registered',
   'webinar-attended',
+  'webinar-no-show',
+  'webinar-survey',
   'product-usage',
 ] as const;
 

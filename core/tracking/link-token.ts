@@ -7,11 +7,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-export const TOKEN_PURPOSES = ['unsubscribe', 'preferences', 'open', 'click'] as const;
+/** register / calendar / survey: webinar links (messageId = webinar id, runId = session id). */
+export const TOKEN_PURPOSES = ['unsubscribe', 'preferences', 'open', 'click', 'register', 'calendar', 'survey'] as const;
 
 export const tokenClaimsSchema = z.strictObject({
   purpose: z.enum(TOKEN_PURPOSES),
-  /** Campaign id, or sequence id for sequence steps. */
+  /** Campaign id, sequence id for sequence steps, webinar id for webinar links. */
   messageId: z.string().min(1),
   runId: z.string().min(1),
   contactId: z.string().min(1),

@@ -20,6 +20,7 @@ export const ALL_CONFIG_PARTS: readonly ConfigPart[] = [
   'campaigns',
   'sequences',
   'webinarPolicies',
+  'webinars',
   'senders',
   'topics',
   'products',

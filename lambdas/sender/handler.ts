@@ -53,6 +53,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       sends,
       suppressions: runtime.store.suppressions,
       pauses: runtime.store.pauses,
+      webinars: runtime.store.webinars,
       mailer: runtime.mailer,
       compiler: runtime.compiler,
       clock: systemClock,

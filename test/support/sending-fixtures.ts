@@ -48,6 +48,7 @@ export function senderDeps(store: Store, config: EngineConfig, mailer: Mailer, c
     sends: store.sends,
     suppressions: store.suppressions,
     pauses: store.pauses,
+    webinars: store.webinars,
     mailer,
     compiler,
     clock,
