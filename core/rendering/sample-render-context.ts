@@ -3,6 +3,8 @@
  * against it) and for previews. Values are long-ish and contain characters that need
  * escaping (&, quotes), so a preview shows what real data looks like. Declared custom
  * attributes get a sample value of their type, so a template using one validates.
+ * The webinar data is what the sender has at each stage (core/webinars/webinar-message.ts),
+ * for an online session (a join link) or an in-person one (a venue, no join link).
  */
 import { NO_ATTRIBUTES, type AttributeDeclaration, type Attributes } from '../config/schema/attributes.ts';
 import type { Locale } from '../config/schema/common.ts';
@@ -17,7 +19,17 @@ const LINKS = {
 /** A fixed "now" (09:30 in Tokyo), so a preview's dates do not change from run to run. */
 const SAMPLE_NOW = '2026-12-01T00:30:00.000Z';
 
-const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar: WebinarRenderContext }> = {
+/** What a webinar email can hold, all of it: each stage takes its part. */
+type SampleWebinarData = Required<WebinarRenderContext>;
+
+/** How the sample session is held: online (join link, no venue) or in person (venue, no join link). */
+export type SampleSession = 'online' | 'in-person';
+export const SAMPLE_SESSIONS: readonly SampleSession[] = ['online', 'in-person'];
+
+/** A message's webinar stage, or `any`: every piece of webinar data some message has (for a template no message uses yet). */
+export type SampleWebinarStage = WebinarStage | 'any';
+
+const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar: SampleWebinarData }> = {
   ja: {
     context: {
       now: SAMPLE_NOW,
@@ -47,10 +59,15 @@ const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar
     },
     webinar: {
       title: 'ダッシュボード活用入門 ― 定期レポート & Slack 連携',
-      startsAtLocal: '2026年12月10日（木）14:00〜15:00（日本時間）',
+      startsAtLocal: '2026年12月10日木曜日 14:00～15:00 (日本標準時)',
       joinUrl: 'https://zoom.example.com/j/81234567890?pwd=sample',
+      // The venue's name and address, joined as webinar-message.ts joins them.
+      venue: 'Example株式会社 本社セミナールーム, 〒150-0002 東京都渋谷区渋谷2-21-1 渋谷ヒカリエ 20F',
+      calendarUrl: 'https://mail.example.com/w/ics/sample-calendar-token',
+      registerUrl: 'https://mail.example.com/w/r/sample-registration-token',
       recordingUrl: 'https://www.example.com/ja/webinars/dashboards-101/recording',
-      surveyUrl: 'https://example.com/survey/webinar',
+      surveyUrl: 'https://mail.example.com/w/s/sample-survey-token',
+      watchedMinutes: 23,
     },
   },
   en: {
@@ -81,28 +98,55 @@ const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar
       links: LINKS,
     },
     webinar: {
-      title: 'Dashboards 101: scheduled reports & Slack',
-      startsAtLocal: 'Thu, Dec 10, 2026, 12:00 AM – 1:00 AM Eastern Time (US & Canada)',
-      joinUrl: 'https://zoom.example.com/j/81234567890?pwd=sample',
+      title: 'Dashboards 101: scheduled reports & Slack alerts',
+      startsAtLocal: 'Friday, December 11, 2026, 10:00 – 11:00 AM (Eastern Standard Time)',
+      joinUrl: 'https://zoom.example.com/j/81234567891?pwd=sample',
+      venue: "Example Customer Center, O'Hara Room, 100 Main Street, Brooklyn, NY 11201",
+      calendarUrl: 'https://mail.example.com/w/ics/sample-calendar-token',
+      registerUrl: 'https://mail.example.com/w/r/sample-registration-token',
       recordingUrl: 'https://www.example.com/en/webinars/dashboards-101/recording',
-      surveyUrl: 'https://example.com/survey/webinar',
+      surveyUrl: 'https://mail.example.com/w/s/sample-survey-token',
+      watchedMinutes: 23,
     },
   },
 };
 
 /**
  * The sample recipient in `locale`. `webinar` says what exists when the email is sent:
- * nothing (campaigns, sequences), an upcoming webinar (no recording yet), or an ended one.
- * `attributes` are the declared custom attributes (config.attributes): each gets a sample value.
+ * nothing (campaigns, sequences), an invitation (title, time and registration link), an
+ * upcoming webinar (no recording yet), or an ended one; `session` whether the session has a
+ * join link or a venue. `attributes` are the declared custom attributes (config.attributes):
+ * each gets a sample value.
  */
-export function sampleRenderContext(locale: Locale, webinar: WebinarStage = 'ended', attributes: Pick<Attributes, 'contact' | 'account'> = NO_ATTRIBUTES): RenderContext {
+export function sampleRenderContext(
+  locale: Locale,
+  webinar: SampleWebinarStage = 'ended',
+  attributes: Pick<Attributes, 'contact' | 'account'> = NO_ATTRIBUTES,
+  session: SampleSession = 'online',
+): RenderContext {
   const sample = SAMPLES[locale];
   const context: RenderContext = structuredClone(sample.context);
   context.contact.attributes = Object.fromEntries(attributes.contact.map((declaration) => [declaration.id, sampleValue(declaration, locale)]));
   context.account.attributes = Object.fromEntries(attributes.account.map((declaration) => [declaration.id, sampleValue(declaration, locale)]));
   if (webinar === 'none') return context;
-  const { recordingUrl: _recording, surveyUrl: _survey, ...upcoming } = sample.webinar;
-  return { ...context, webinar: webinar === 'upcoming' ? upcoming : { ...sample.webinar } };
+  return { ...context, webinar: sampleWebinar(sample.webinar, webinar, session) };
+}
+
+/** The part of the webinar data a message has at `stage`, as webinar-message.ts builds it. */
+function sampleWebinar(data: SampleWebinarData, stage: Exclude<SampleWebinarStage, 'none'>, session: SampleSession): WebinarRenderContext {
+  const { title, startsAtLocal, joinUrl, venue, calendarUrl, registerUrl, recordingUrl, surveyUrl, watchedMinutes } = data;
+  const where = session === 'online' ? { joinUrl } : { venue };
+  switch (stage) {
+    case 'invitation':
+      // Never a join link or calendar file: those come with the confirmation.
+      return { title, startsAtLocal, ...(session === 'online' ? {} : { venue }), registerUrl };
+    case 'upcoming':
+      return { title, startsAtLocal, ...where, calendarUrl };
+    case 'ended':
+      return { title, startsAtLocal, ...where, calendarUrl, recordingUrl, surveyUrl, watchedMinutes };
+    case 'any':
+      return { title, startsAtLocal, ...where, calendarUrl, registerUrl, recordingUrl, surveyUrl, watchedMinutes };
+  }
 }
 
 /** A plausible value of the declared type: the first allowed value, the label as text, a date after the sample now. */

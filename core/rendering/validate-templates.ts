@@ -2,7 +2,8 @@
  * `npm run validate`'s render check: every template version of the config (used by a message or
  * not) is compiled and rendered against sample recipients: in its locale, on each plan the
  * config targets (so plan-specific branches are exercised), with the webinar data that exists
- * when each message using it goes out. An MJML error, a Liquid syntax error, a lost Liquid tag,
+ * when each message using it goes out, for an online and an in-person session (so a template
+ * that reads a join link or a venue the session may not have fails here, not at send). An MJML error, a Liquid syntax error, a lost Liquid tag,
  * an unknown filter, a variable the recipient data does not have, a plain-text part that does
  * not say what the HTML says, or an email that renders differently twice for one recipient
  * becomes a ConfigProblem on the template file (with its line when known), naming the config
@@ -16,7 +17,7 @@ import { listMessageTemplates, type WebinarStage } from './message-templates.ts'
 import { brokenTextProblems, legalContentProblems } from './legal-content.ts';
 import { senderContextOf, type RenderContext, type SenderInContext } from './render-context.ts';
 import { renderEmail, type RenderedEmail } from './render-email.ts';
-import { sampleRenderContext } from './sample-render-context.ts';
+import { SAMPLE_SESSIONS, sampleRenderContext, type SampleSession, type SampleWebinarStage } from './sample-render-context.ts';
 import { TemplateCompiler } from './template-compiler.ts';
 import { TemplateCompileError, TemplateRenderError, type TemplateFailure } from './template-failure.ts';
 import { firstWordMissingFromText } from './visible-text.ts';
@@ -61,12 +62,14 @@ export async function validateTemplatesRender(config: EngineConfig, compiler = n
         continue;
       }
       // A template no message uses yet is rendered with every piece of data a message can have.
-      const stages = use ? [...use.stages] : (['ended'] as const);
+      const stages: SampleWebinarStage[] = use ? [...use.stages] : ['any'];
       const senders = config.senders.identities.filter((identity) => (use ? use.senderIds.has(identity.id) : identity === config.senders.identities[0]));
       for (const stage of stages) {
-        for (const sender of senders) {
-          for (const recipient of sampleRecipients(locale, stage, plans, config, senderContextOf(sender, locale))) {
-            for (const failure of renderFailures(compiled, recipient)) report(failure);
+        for (const session of stage === 'none' ? (['online'] as const) : SAMPLE_SESSIONS) {
+          for (const sender of senders) {
+            for (const recipient of sampleRecipients(locale, stage, session, plans, config, senderContextOf(sender, locale))) {
+              for (const failure of renderFailures(compiled, recipient)) report(failure);
+            }
           }
         }
       }
@@ -80,8 +83,8 @@ export async function validateTemplatesRender(config: EngineConfig, compiler = n
  * then the same recipient with empty names and with names and a company ending in a period, as
  * CRMs hold them, so a greeting or a sentence those would break ("Hello ,", a bare 様, "Co..") is found.
  */
-function sampleRecipients(locale: Locale, stage: WebinarStage, plans: readonly string[], config: EngineConfig, sender: SenderInContext): RenderContext[] {
-  const sample = { ...sampleRenderContext(locale, stage, config.attributes), sender };
+function sampleRecipients(locale: Locale, stage: SampleWebinarStage, session: SampleSession, plans: readonly string[], config: EngineConfig, sender: SenderInContext): RenderContext[] {
+  const sample = { ...sampleRenderContext(locale, stage, config.attributes, session), sender };
   const others = plans.filter((plan) => plan !== sample.account.plan);
   return [
     sample,
@@ -119,7 +122,8 @@ function renderFailures(compiled: CompiledTemplate, recipient: RenderContext): T
   }
   const failures: TemplateFailure[] = [];
   const names = [recipient.contact.firstName, recipient.contact.lastName].filter(Boolean).join(' ');
-  const who = `(sample ${recipient.contact.locale} contact ${names === '' ? 'with empty names' : `'${names}'`} of '${recipient.account.name}' on plan '${recipient.account.plan}')`;
+  const session = recipient.webinar === undefined ? '' : recipient.webinar.venue === undefined ? ', online session' : ', in-person session';
+  const who = `(sample ${recipient.contact.locale} contact ${names === '' ? 'with empty names' : `'${names}'`} of '${recipient.account.name}' on plan '${recipient.account.plan}'${session})`;
   if (first.html !== second.html || first.text !== second.text || first.subject !== second.subject) {
     failures.push({ part: 'body (html)', message: `renders differently each time for the same recipient ${who}: the template must not depend on state left by an earlier render` });
   }

@@ -72,13 +72,18 @@ export async function finalizeSession(webinarId: string, sessionId: string, deps
   await deps.webinars.saveRegistrants(changed);
   await mapBounded(changed.filter(isMatched), EVENT_WRITE_CONCURRENCY, (registrant) => deps.engagement.recordEvent(attendanceEvent(registrant, span)));
   let followUpsPlanned = 0;
+  const withSummaries = everyone.map((registrant) => changed.find((candidate) => candidate.email === registrant.email) ?? registrant);
+  const ended = { ...state, endedAt: span.endedAt.toISOString() };
   if (!state.followUpsPlannedAt && state.status === 'scheduled') {
     // Parked first, marked second: a crash in between plans them again, and the claim sends each once.
-    const withSummaries = everyone.map((registrant) => changed.find((candidate) => candidate.email === registrant.email) ?? registrant);
-    followUpsPlanned = await planWebinarEmails(configured, { ...state, endedAt: span.endedAt.toISOString() }, withSummaries, ['follow-up'], deps);
+    followUpsPlanned = await planWebinarEmails(configured, ended, withSummaries, ['follow-up'], deps);
     await deps.webinars.markFollowUpsPlanned(webinarId, sessionId, deps.clock.now());
+  } else if (state.status === 'scheduled' && walkIns.length > 0) {
+    // Planned before these attendees were known (a report imported after the end): theirs now.
+    const newcomers = new Set(walkIns);
+    followUpsPlanned = await planWebinarEmails(configured, ended, withSummaries.filter((registrant) => newcomers.has(registrant.email)), ['follow-up'], deps);
   }
-  const summaries = everyone.map((registrant) => changed.find((candidate) => candidate.email === registrant.email) ?? registrant);
+  const summaries = withSummaries;
   const attended = summaries.filter((registrant) => registrant.attended).length;
   return {
     registrants: summaries.length,

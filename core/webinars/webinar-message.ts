@@ -137,10 +137,16 @@ export function invitationContext(config: EngineConfig, webinarId: string, conta
 
 const INTL_LOCALES: Record<Locale, string> = { ja: 'ja-JP', en: 'en-US' };
 
-/** "2026年12月10日木曜日 14:00～15:00 (日本標準時)" / "Thursday, December 10, 2026, 2:00 – 3:00 PM (Eastern Standard Time)". */
+/** "2026年12月10日(木) 14:00～15:00 (日本標準時)" / "Thu, December 10, 2026, 2:00 PM – 3:00 PM (Eastern Standard Time)". */
 export function formatSessionTime(startsAt: Date, endsAt: Date, locale: Locale, timeZone: string): string {
   const intlLocale = INTL_LOCALES[locale];
-  const range = new Intl.DateTimeFormat(intlLocale, { dateStyle: 'full', timeStyle: 'short', timeZone }).formatRange(startsAt, endsAt);
+  const date = new Intl.DateTimeFormat(intlLocale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short', timeZone });
+  const time = new Intl.DateTimeFormat(intlLocale, locale === 'ja' ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone } : { hour: 'numeric', minute: '2-digit', timeZone });
   const zoneName = new Intl.DateTimeFormat(intlLocale, { timeZone, timeZoneName: 'long' }).formatToParts(startsAt).find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
+  const [dash, comma] = locale === 'ja' ? ['～', ' '] : [' – ', ', '];
+  const sameDay = date.format(startsAt) === date.format(endsAt);
+  const range = sameDay
+    ? `${date.format(startsAt)}${comma}${time.format(startsAt)}${dash}${time.format(endsAt)}`
+    : `${date.format(startsAt)}${comma}${time.format(startsAt)}${dash}${date.format(endsAt)}${comma}${time.format(endsAt)}`;
   return `${range} (${zoneName})`;
 }

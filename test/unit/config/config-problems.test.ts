@@ -77,7 +77,7 @@ describe('a config with many mistakes', () => {
     const problems = problemsOf(configWithManyMistakes().build());
     const printed = problems.map(formatProblem);
     expect(printed).toContain(`${SCORING}: weights.click: weights must be 0 or more, got -3 (line 8)`);
-    expect(printed).toContain(`${WEBINARS}: followUps.delay: expected a duration like 30m, 2h, 1d or 1w, got '2 hours' (line 15)`);
+    expect(printed).toContain(`${WEBINARS}: followUps.delay: expected a duration like 30m, 2h, 1d or 1w, got '2 hours' (line 17)`);
     expect(printed.find((line) => line.startsWith(`${NEWSLETTER}: schedule.cron: invalid cron '61 10 2 * *'`))).toMatch(/ \(line 12\)$/);
   });
 

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../../core/config/schema/common.ts';
 import { compileTemplate } from '../../../core/rendering/compile-template.ts';
+import { listMessageTemplates } from '../../../core/rendering/message-templates.ts';
 import { renderEmail } from '../../../core/rendering/render-email.ts';
 import { sampleRenderContext } from '../../../core/rendering/sample-render-context.ts';
 import { compile as compileHtmlToText } from 'html-to-text';
@@ -22,12 +23,13 @@ describe('validateTemplatesRender', () => {
     expect(await validateTemplatesRender(configFrom())).toEqual([]);
   });
 
-  it('renders every shipped template in ja and en with nothing left unrendered', async () => {
+  it('renders every shipped template in ja and en, with the webinar data of its messages, with nothing left unrendered', async () => {
     const config = configFrom();
+    const stageOf = new Map(listMessageTemplates(config).map((message) => [message.templateId, message.webinar]));
     for (const [templateId, versions] of config.templates) {
       expect([...versions.keys()].sort(), templateId).toEqual([...LOCALES].sort());
       for (const [locale, version] of versions) {
-        const email = renderEmail(await compileTemplate(version), sampleRenderContext(locale, 'ended'));
+        const email = renderEmail(await compileTemplate(version), sampleRenderContext(locale, stageOf.get(templateId) ?? 'any'));
         const label = `${templateId}/${locale}`;
         expect(email.subject, label).not.toBe('');
         expect(email.text.length, label).toBeGreaterThan(50);
@@ -64,12 +66,45 @@ describe('validateTemplatesRender', () => {
   it('rejects webinar data in an email sent when there is none: a newsletter, or a recording link before the webinar', async () => {
     const sources = ExampleConfigSources.read()
       .editTemplate(NEWSLETTER_JA, (text) => text.replace('{{ contact.lastName }} 様', '{{ contact.lastName }} 様 {{ webinar.title }}'))
-      .editTemplate('templates/webinar-confirmation/en.mjml', (text) => text.replace('{{ webinar.joinUrl }}', '{{ webinar.recordingUrl }}'));
+      .editTemplate('templates/webinar-confirmation/en.mjml', (text) => text.replace('href="{{ joinUrl }}"', 'href="{{ webinar.recordingUrl }}"'));
     const problems = await validateTemplatesRender(configFrom(sources));
     expect(problems.map((problem) => `${problem.file}: ${problem.path}: ${problem.message}`)).toEqual([
       'templates/monthly-newsletter/ja.mjml: body (html): undefined variable webinar (used by campaigns/monthly-newsletter.yaml)',
       'templates/webinar-confirmation/en.mjml: body (html): undefined variable webinar.recordingUrl (used by campaigns/webinar-policy.yaml)',
     ]);
+  });
+
+  it('renders webinar emails for an online and an in-person session, so a join link or venue read without a guard fails', async () => {
+    const sources = ExampleConfigSources.read()
+      // Online sessions have no venue...
+      .editTemplate('templates/webinar-confirmation/en.mjml', (text) => text.replace('<mj-text>{{ webinar.startsAtLocal }}</mj-text>', '<mj-text>{{ webinar.startsAtLocal }}, {{ webinar.venue }}</mj-text>'))
+      // ...in-person ones no join link: `{% if webinar.joinUrl %}` fails there (strictVariables), the assigned guard does not.
+      .editTemplate('templates/webinar-reminder/ja.mjml', (text) => text.replace('{% if joinUrl != blank %}', '{% if webinar.joinUrl %}'));
+    const problems = await validateTemplatesRender(configFrom(sources));
+    expect(problems.map((problem) => `${problem.file}: ${problem.path}: ${problem.message}`)).toEqual([
+      'templates/webinar-confirmation/en.mjml: body (html): undefined variable webinar.venue (used by campaigns/webinar-policy.yaml)',
+      'templates/webinar-reminder/ja.mjml: body (html): undefined variable webinar.joinUrl (used by campaigns/webinar-policy.yaml)',
+    ]);
+  });
+
+  it('renders an invitation with invitation data only, and a follow-up variant with the ended webinar', async () => {
+    const sources = ExampleConfigSources.read()
+      // An invitation has a registration link, nothing to join or add to a calendar yet.
+      .editTemplate('templates/webinar-invitation/en.mjml', (text) => text.replace('<mj-text>{{ webinar.startsAtLocal }}</mj-text>', '<mj-text>{{ webinar.startsAtLocal }} <a href="{{ webinar.calendarUrl }}">.ics</a></mj-text>'))
+      .editTemplate('templates/webinar-left-early/ja.mjml', (text) => text.replace('{{ webinar.watchedMinutes }}', '{{ webinar.watchMinutes }}'));
+    const problems = await validateTemplatesRender(configFrom(sources));
+    expect(problems.map((problem) => `${problem.file}: ${problem.path}: ${problem.message}`)).toEqual([
+      'templates/webinar-invitation/en.mjml: body (html): undefined variable webinar.calendarUrl (used by campaigns/webinar-invitation.yaml)',
+      'templates/webinar-left-early/ja.mjml: body (html): undefined variable webinar.watchMinutes (used by campaigns/webinar-policy.yaml)',
+    ]);
+  });
+
+  it('renders a template no message uses yet with every piece of webinar data a message can have', async () => {
+    const draft = ExampleConfigSources.read()
+      .text('templates/webinar-invitation/en.mjml')
+      .replace('<mj-text>{{ webinar.startsAtLocal }}</mj-text>', '<mj-text>{{ webinar.startsAtLocal }} {{ webinar.recordingUrl }} {{ webinar.watchedMinutes }} {{ webinar.calendarUrl }}</mj-text>');
+    const sources = ExampleConfigSources.read().addTemplate('webinar-draft', 'en', draft).addTemplate('webinar-draft', 'ja', ExampleConfigSources.read().text('templates/webinar-invitation/ja.mjml'));
+    expect(await validateTemplatesRender(configFrom(sources))).toEqual([]);
   });
 
   it('rejects an unknown filter, a Liquid syntax error and an MJML error, each on its template file and part', async () => {
