@@ -31,7 +31,9 @@ import { describeImport } from './import-report.ts';
 import { startLocalServices } from './local-services.ts';
 import { freePort } from './ports.ts';
 import { serve } from '@hono/node-server';
-import { createHttpApp } from '../http/app.ts';
+import { localHttpApp } from './local-http-app.ts';
+import { runWebinarDemo } from './demo-webinar.ts';
+import { webinarSummaryRows } from './demo-webinar-summary.ts';
 import { campaignKpis } from '../core/reporting/campaign-kpis.ts';
 import { buildSesEventBridgeEvent, senderTagsOf } from '../core/tracking/ses-events/ses-event-builder.ts';
 import { ingestSesEvents } from '../core/tracking/ses-events/record-ses-event.ts';
@@ -85,18 +87,13 @@ try {
     senderWorkers: 4,
   });
   engine.workers.start();
-  const app = createHttpApp({
-    customers: engine.store.customers,
-    clock,
-    ingestToken: randomBytes(24).toString('base64url'),
-    catalogue: importCatalogueOf(config),
-    tracking: { ...engine.store, topics: config.topics, clock, tokenSecret },
-  });
+  const zoomSecret = randomBytes(24).toString('base64url');
+  const app = localHttpApp(engine, { config, clock, baseUrl: engineUrl, tokenSecret, ingestToken: randomBytes(24).toString('base64url'), zoomSecret });
   const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const server = serve({ fetch: app.fetch, port: enginePort, hostname: '127.0.0.1' }, () => resolve(server));
   });
   stopHttp = () => new Promise<void>((resolve) => http.close(() => resolve()));
-  console.log(`engine HTTP app ${engineUrl} (open pixel, click redirect, unsubscribe)`);
+  console.log(`engine HTTP app ${engineUrl} (open pixel, click redirect, unsubscribe, webinar links, Zoom webhook)`);
 
   section('3. customers: demo data through the CSV import');
   const { accountsCsv, contactsCsv } = await writeDemoCsv(workDir);
@@ -149,7 +146,6 @@ try {
   const again = await engine.dispatch(newsletter.id, fireAt);
   console.log(`  re-invoking run ${dispatched.runId}: ${again.outcome}`);
   await engine.workers.drain();
-  await engine.workers.stop();
 
   section('5. people read the newsletter (through the real HTTP endpoints)');
   const newsletterSends = (await engine.store.sends.listSendsOfRun(newsletter.id, dispatched.runId)).filter((send) => send.state === 'sent');
@@ -203,6 +199,10 @@ try {
   console.log(`  open rate ${percent(kpis.openRate)}, click rate ${percent(kpis.clickRate)}, click-to-open ${percent(kpis.clickToOpenRate)}, unsubscribe ${percent(kpis.unsubscribeRate)}, bounce ${percent(kpis.bounceRate)}, complaint ${percent(kpis.complaintRate)}`);
   const suppressedNow = await engine.store.suppressions.suppressedAmong([bouncer, complainer].flatMap((send) => (send ? [emailOf.get(send.contactId) ?? ''] : [])).concat(unsubscribedTo ? [emailOf.get(unsubscribedTo) ?? ''] : []));
 
+  section('6. webinar: Dashboards 101 (invitation, one-click and Zoom registrations, a reschedule, attendance, follow-ups)');
+  const webinar = await runWebinarDemo({ engine, config, clock, engineUrl, sesEndpoint: services.ses.endpoint, zoomSecret, contacts });
+  await engine.workers.stop();
+
   section('summary');
   const sends = await engine.store.sends.listSendsOfRun(newsletter.id, dispatched.runId);
   const skips = await engine.store.sends.listSkipsOfRun(newsletter.id, dispatched.runId);
@@ -248,9 +248,10 @@ try {
     ['newsletter KPIs', `delivered ${kpis.delivered}, opened ${kpis.opened.human} (+${kpis.opened.machineOnly} machine), clicked ${kpis.clicked.human} (+${kpis.clicked.machineOnly} machine), bounced ${kpis.bounced}, complained ${kpis.complained}, unsubscribed ${kpis.unsubscribed}`],
     ['suppressed by tracking', `${suppressedNow.size} (hard bounce, complaint, one-click unsubscribe)`],
     ['sequence welcome sent', String(welcomeSent)],
+    ...webinarSummaryRows(webinar),
   ];
   for (const [name, value] of rows) console.log(`  ${name.padEnd(24)} ${value}`);
-  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
+  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;

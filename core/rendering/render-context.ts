@@ -69,6 +69,8 @@ export const renderContextSchema = z.strictObject({
       title: z.string(),
       /** Start (and end) already formatted in the contact's language and time zone, e.g. 2026年12月10日(木) 14:00〜15:00 (日本標準時). */
       startsAtLocal: z.string(),
+      /** Reminders: how soon it starts, in words (24 時間後 / in 24 hours), from the policy's offset. */
+      startsIn: z.string().optional(),
       /** Online sessions: where to join (absent for in-person events and in invitations). */
       joinUrl: webLinkSchema.optional(),
       /** In-person events: the venue's name and address. */

@@ -59,7 +59,8 @@ const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar
     },
     webinar: {
       title: 'ダッシュボード活用入門 ― 定期レポート & Slack 連携',
-      startsAtLocal: '2026年12月10日木曜日 14:00～15:00 (日本標準時)',
+      startsAtLocal: '2026年12月10日(木) 14:00～15:00 (日本標準時)',
+      startsIn: '24時間後',
       joinUrl: 'https://zoom.example.com/j/81234567890?pwd=sample',
       // The venue's name and address, joined as webinar-message.ts joins them.
       venue: 'Example株式会社 本社セミナールーム, 〒150-0002 東京都渋谷区渋谷2-21-1 渋谷ヒカリエ 20F',
@@ -99,7 +100,8 @@ const SAMPLES: Record<Locale, { context: Omit<RenderContext, 'webinar'>; webinar
     },
     webinar: {
       title: 'Dashboards 101: scheduled reports & Slack alerts',
-      startsAtLocal: 'Friday, December 11, 2026, 10:00 – 11:00 AM (Eastern Standard Time)',
+      startsAtLocal: 'Fri, December 11, 2026, 10:00 AM – 11:00 AM (Eastern Standard Time)',
+      startsIn: 'in 24 hours',
       joinUrl: 'https://zoom.example.com/j/81234567891?pwd=sample',
       venue: "Example Customer Center, O'Hara Room, 100 Main Street, Brooklyn, NY 11201",
       calendarUrl: 'https://mail.example.com/w/ics/sample-calendar-token',
@@ -141,11 +143,12 @@ function sampleWebinar(data: SampleWebinarData, stage: Exclude<SampleWebinarStag
       // Never a join link or calendar file: those come with the confirmation.
       return { title, startsAtLocal, ...(session === 'online' ? {} : { venue }), registerUrl };
     case 'upcoming':
-      return { title, startsAtLocal, ...where, calendarUrl };
+      // startsIn: reminders have it; a confirmation template that used it would fail here, as it would when sent.
+      return { title, startsAtLocal, ...where, calendarUrl, startsIn: data.startsIn };
     case 'ended':
       return { title, startsAtLocal, ...where, calendarUrl, recordingUrl, surveyUrl, watchedMinutes };
     case 'any':
-      return { title, startsAtLocal, ...where, calendarUrl, registerUrl, recordingUrl, surveyUrl, watchedMinutes };
+      return { title, startsAtLocal, ...where, calendarUrl, registerUrl, recordingUrl, surveyUrl, watchedMinutes, startsIn: data.startsIn };
   }
 }
 

@@ -60,6 +60,7 @@ export async function prepareWebinarEmail(source: WebinarSource, contact: Contac
       definition,
       contextFor: (locale) => ({
         ...sessionContext(configured, state, contact, locale, deps.links),
+        ...(source.message === 'reminder' && source.reminder ? { startsIn: startsInWords(source.reminder, locale) } : {}),
         ...(ended && configured.session.recordingUrl ? { recordingUrl: configured.session.recordingUrl } : {}),
         ...(ended && surveyUrlOf(configured) ? { surveyUrl: personalLink('survey', configured, contact, deps.links) } : {}),
         ...(ended && registrant.watchSeconds !== undefined ? { watchedMinutes: Math.round(registrant.watchSeconds / 60) } : {}),
@@ -136,6 +137,14 @@ export function invitationContext(config: EngineConfig, webinarId: string, conta
 }
 
 const INTL_LOCALES: Record<Locale, string> = { ja: 'ja-JP', en: 'en-US' };
+
+/** A reminder offset (24h, 1h, 30m, 2d) in words: "24 時間後" / "in 24 hours", so two reminders do not read the same. */
+export function startsInWords(offset: string, locale: Locale): string {
+  const minutes = Math.round((parseDuration(offset) ?? 0) / 60_000);
+  const [amount, unit] = minutes % 1440 === 0 && minutes >= 2880 ? [minutes / 1440, 'day'] : minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
+  if (locale === 'ja') return `${amount}${unit === 'day' ? '日' : unit === 'hour' ? '時間' : '分'}後`;
+  return `in ${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
 
 /** "2026年12月10日(木) 14:00～15:00 (日本標準時)" / "Thu, December 10, 2026, 2:00 PM – 3:00 PM (Eastern Standard Time)". */
 export function formatSessionTime(startsAt: Date, endsAt: Date, locale: Locale, timeZone: string): string {

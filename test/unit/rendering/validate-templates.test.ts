@@ -48,7 +48,7 @@ describe('validateTemplatesRender', () => {
 
   it('rejects a missing variable in the subject, and names every config file using the template', async () => {
     const sources = ExampleConfigSources.read()
-      .editTemplate('templates/webinar-reminder/en.mjml', (text) => text.replace('subject: "Starting soon: {{ webinar.title }}"', 'subject: "Starting soon: {{ webinar.name }}"'))
+      .editTemplate('templates/webinar-reminder/en.mjml', (text) => text.replace('subject: "Starts {{ webinar.startsIn }}: {{ webinar.title }}"', 'subject: "Starts {{ webinar.startsIn }}: {{ webinar.name }}"'))
       .editTemplate('templates/monthly-newsletter/en.mjml', (text) => text.replace('subject: "{{ account.name }}', 'subject: "{{ account.title }}'))
       .edit('campaigns/analytics-launch.yaml', 'template: analytics-launch', 'template: monthly-newsletter');
     const problems = await validateTemplatesRender(configFrom(sources));
