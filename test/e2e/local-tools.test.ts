@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAsZoom } from '../../core/webinars/zoom-webhook-signature.ts';
 import { isProcessAlive } from '../../local/engine-file.ts';
 import { freePort, isPortFree } from '../../local/ports.ts';
 import { runScript, startScript, type Running } from '../support/spawn-script.ts';
@@ -59,6 +60,28 @@ describe('command-line tools against a running engine on non-default ports', () 
     const resumed = await runScript('scripts/pause.ts', ['resume'], env);
     expect(resumed.output).toContain('resumed all sending');
     expect(await home()).toContain('Sending: active');
+
+    // Webinars: a Zoom attendee report imported twice (the second stores nothing new), the questions
+    // registrants answered, the KPIs; and the engine's Zoom webhook checks signatures.
+    const report = ['dashboards-101', 'tokyo-dec-10', 'test/fixtures/webinars/zoom-attendee-report-2025.csv', '--zone', 'America/New_York'];
+    const firstImport = await runScript('scripts/webinar.ts', ['import', ...report], env);
+    expect(firstImport.code, firstImport.output).toBe(0);
+    expect(firstImport.output).toContain('zoom-attendee-2025 layout, times without an offset read in America/New_York');
+    const secondImport = await runScript('scripts/webinar.ts', ['import', ...report], env);
+    expect(secondImport.output).toMatch(/ 0 new registration\(s\)/);
+    const questions = await runScript('scripts/webinar.ts', ['questions', 'dashboards-101', '--format', 'json'], env);
+    expect(questions.code, questions.output).toBe(0);
+    const kpis = await runScript('scripts/webinar.ts', ['report', 'dashboards-101', '--session', 'tokyo-dec-10'], env);
+    expect(kpis.output).toMatch(/registered \d+, attended \d+/);
+    const wrongSession = await runScript('scripts/webinar.ts', ['import', 'dashboards-101', 'online-en-dec-11', 'test/fixtures/webinars/zoom-attendee-report-2025.csv'], env);
+    expect(wrongSession.code).toBe(2);
+    expect(wrongSession.output).toContain('nothing imported');
+    const zoomSecret = (await readFile(join(dataDir, 'zoom-webhook-secret'), 'utf8')).trim();
+    const raw = JSON.stringify({ event: 'endpoint.url_validation', event_ts: Date.now(), payload: { plainToken: 'e2e' } });
+    const signed = signAsZoom(raw, zoomSecret, new Date());
+    const webhook = (signature: string) => fetch(`http://127.0.0.1:${port}/webhooks/zoom`, { method: 'POST', body: raw, headers: { 'x-zm-request-timestamp': signed.timestamp, 'x-zm-signature': signature } });
+    expect((await webhook(signed.signature)).status).toBe(200);
+    expect((await webhook('v0=0000')).status).toBe(401);
 
     // A port that answers but is not the engine's DynamoDB Local: nothing is written to it.
     const foreign = createServer((socket) => socket.end());
