@@ -38,7 +38,7 @@ async function main(): Promise<void> {
         'aws-table': { type: 'string' },
       },
       optionHelp: {
-        campaign: 'a campaign or sequence id (default: all sending)',
+        campaign: 'a campaign, sequence or webinar id (default: all sending)',
         reason: 'why (required to pause): shown on the home page and by --status',
         by: 'who paused it (an operator id)',
         status: 'list the current pauses and change nothing',
@@ -53,8 +53,8 @@ async function main(): Promise<void> {
   if (values.campaign !== undefined) {
     // A typo would pause nothing: the id must be a campaign or sequence of the config.
     const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
-    const known = [...config.campaigns.map((campaign) => campaign.id), ...config.sequences.map((sequence) => sequence.id)];
-    if (!known.includes(values.campaign)) throw new UsageError(`--campaign: no campaign or sequence '${values.campaign}'; known: ${known.join(', ')}`);
+    const known = [...config.campaigns.map((campaign) => campaign.id), ...config.sequences.map((sequence) => sequence.id), ...config.webinars.map((webinar) => webinar.id)];
+    if (!known.includes(values.campaign)) throw new UsageError(`--campaign: no campaign, sequence or webinar '${values.campaign}'; known: ${known.join(', ')}`);
   }
   if (command === 'pause' && !values.status && !values.reason) throw new UsageError(`--reason is required: say why, for the people who see the pause\n${USAGE}`);
 

@@ -114,7 +114,7 @@ describe('npm run pause / resume', () => {
     expect(status.output).toContain(`now paused: ${campaign.id}`);
     const unknown = await runScript('scripts/pause.ts', ['pause', '--campaign', 'monthly-newsleter', '--reason', 'x'], env);
     expect(unknown.code).toBe(2);
-    expect(unknown.output).toMatch(/no campaign or sequence 'monthly-newsleter'; known: /);
+    expect(unknown.output).toMatch(/no campaign, sequence or webinar 'monthly-newsleter'; known: /);
     const resumed = await runScript('scripts/pause.ts', ['resume', '--campaign', campaign.id], env);
     expect(resumed.output).toContain(`resumed '${campaign.id}'`);
     expect(await table.store.pauses.listPauses()).toEqual([]);
