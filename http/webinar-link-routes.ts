@@ -15,7 +15,7 @@ import { classifyClick } from '../core/tracking/machine-traffic.ts';
 import { calendarInvite } from '../core/webinars/calendar-invite.ts';
 import { registerForWebinar, type WebinarDeps } from '../core/webinars/register-for-webinar.ts';
 import { findSession, initialSessionState, type ConfiguredSession } from '../core/webinars/webinar-catalog.ts';
-import { formatSessionTime, personalLink } from '../core/webinars/webinar-message.ts';
+import { formatSessionTime, personalLink, venueText } from '../core/webinars/webinar-message.ts';
 import type { SessionState } from '../core/webinars/webinar.ts';
 import { requestFacts, type ClientIpResolver } from './request-facts.ts';
 import { registrationPage, type RegistrationState } from './webinar-pages.ts';
@@ -89,7 +89,7 @@ export function webinarLinkRoutes(deps: WebinarLinkDeps): Hono {
     const { configured, contact, state } = resolved;
     const locale = localeOf(c, contact);
     const sender = deps.config.senders.identities.find((identity) => identity.id === configured.policy.sender);
-    const location = configured.session.venue ? [configured.session.venue.name[locale], configured.session.venue.address[locale]].filter(Boolean).join(', ') : configured.session.joinUrl;
+    const location = configured.session.venue ? venueText(configured.session.venue, locale) : configured.session.joinUrl;
     const ics = calendarInvite({
       uid: `${configured.webinar.id}.${configured.session.id}@${sender?.email.split('@')[1] ?? 'nurture-engine'}`,
       sequence: state.revision,
@@ -161,7 +161,7 @@ function page(c: Context, resolved: Resolved, state: RegistrationState, deps: We
         locale,
         title: configured.webinar.title[locale] ?? configured.webinar.id,
         startsAtLocal: formatSessionTime(new Date(resolved.state.startsAt), new Date(resolved.state.endsAt), locale, contact.timeZone),
-        ...(configured.session.venue ? { venue: [configured.session.venue.name[locale], configured.session.venue.address[locale]].filter(Boolean).join(', ') } : {}),
+        ...(configured.session.venue ? { venue: venueText(configured.session.venue, locale) } : {}),
         ...(configured.webinar.registration.question?.[locale] ? { question: configured.webinar.registration.question[locale] } : {}),
         action: '',
         calendarUrl: `../ics/${calendar.slice(calendar.lastIndexOf('/') + 1)}`,

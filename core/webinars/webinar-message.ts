@@ -116,7 +116,7 @@ function sessionContext(configured: ConfiguredSession, state: SessionState, cont
     title: webinar.title[locale] ?? Object.values(webinar.title)[0] ?? webinar.id,
     startsAtLocal: formatSessionTime(new Date(state.startsAt), new Date(state.endsAt), locale, contact.timeZone),
     ...(session.joinUrl ? { joinUrl: session.joinUrl } : {}),
-    ...(session.venue ? { venue: [session.venue.name[locale], session.venue.address[locale]].filter(Boolean).join(', ') } : {}),
+    ...(session.venue ? { venue: venueText(session.venue, locale) } : {}),
     calendarUrl: personalLink('calendar', configured, contact, links),
   };
 }
@@ -131,9 +131,14 @@ export function invitationContext(config: EngineConfig, webinarId: string, conta
   return {
     title: next.webinar.title[locale] ?? Object.values(next.webinar.title)[0] ?? webinarId,
     startsAtLocal: formatSessionTime(next.startsAt, next.endsAt, locale, contact.timeZone),
-    ...(next.session.venue ? { venue: [next.session.venue.name[locale], next.session.venue.address[locale]].filter(Boolean).join(', ') } : {}),
+    ...(next.session.venue ? { venue: venueText(next.session.venue, locale) } : {}),
     registerUrl: personalLink('register', next, contact, links),
   };
+}
+
+/** An in-person session's venue in one line: its name, then its address. */
+export function venueText(venue: NonNullable<ConfiguredSession['session']['venue']>, locale: Locale): string {
+  return [venue.name[locale], venue.address[locale]].filter(Boolean).join(', ');
 }
 
 const INTL_LOCALES: Record<Locale, string> = { ja: 'ja-JP', en: 'en-US' };
