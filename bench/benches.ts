@@ -8,5 +8,6 @@ import * as lambdaBench from './lambda.ts';
 import * as renderBench from './render.ts';
 import * as sendBench from './send.ts';
 import * as trackingBench from './tracking.ts';
+import * as webinarsBench from './webinars.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, lambdaBench];
+export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, webinarsBench, lambdaBench];

@@ -56,9 +56,10 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     table: stateful.table,
     linkSecret: stateful.linkSecret,
     ingestTokenSecret: stateful.ingestTokenSecret,
+    zoomWebhookSecret: stateful.zoomWebhookSecret,
     ...(linkBaseUrl === undefined ? {} : { linkBaseUrl }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
-    description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API (${stage})`,
+    description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API, Zoom webhooks (${stage})`,
   });
 
   // Cost allocation and ownership per stage without touching each construct.

@@ -42,13 +42,24 @@ export function engineEsbuildOptions(entry: string, outfile: string): BuildOptio
   };
 }
 
-/** Every engine function's handler, and whether it renders email (the only kind allowed the renderer). */
+/**
+ * The engine functions that existed when each got its own composition root, with their handler and
+ * whether they render email (the only kind allowed the renderer): bench/lambda.ts compares each with
+ * its handler before the split. `ALL_FUNCTION_ENTRIES` has every function.
+ */
 export const FUNCTION_ENTRIES = {
   dispatcher: { entry: 'lambdas/dispatcher/handler.ts', renders: false },
   sender: { entry: 'lambdas/sender/handler.ts', renders: true },
   tracking: { entry: 'lambdas/tracking/handler.ts', renders: false },
   ingest: { entry: 'lambdas/ingest/handler.ts', renders: false },
   sesEvents: { entry: 'lambdas/ses-events/handler.ts', renders: false },
+} as const;
+
+/** Every engine function's handler: the bundle-size test checks each. */
+export const ALL_FUNCTION_ENTRIES = {
+  ...FUNCTION_ENTRIES,
+  zoomWebhook: { entry: 'lambdas/zoom-webhook/handler.ts', renders: false },
+  webinarEvents: { entry: 'lambdas/webinar-events/handler.ts', renders: false },
 } as const;
 
 /**

@@ -1,8 +1,8 @@
 /**
  * EventBridge Scheduler side of sending: one schedule per active campaign (cron in the
- * campaign's time zone, or a one-off `at()`), plus the every-5-minutes release of deferred
- * sends, all in one schedule group per stage, invoking the dispatcher through a role that
- * can invoke nothing else.
+ * campaign's time zone, or a one-off `at()`), plus the every-minute release of deferred sends and
+ * the every-5-minutes sequence steps and webinar sweep, all in one schedule group per stage,
+ * invoking the dispatcher through a role that can invoke nothing else.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,8 +13,22 @@ import { Construct } from 'constructs';
 import { toEventBridgeCron } from '../core/config/cron.ts';
 import type { Campaign } from '../core/config/schema/messages.ts';
 
-/** How often deferred sends (quiet hours, send windows) are looked at again. */
-export const RELEASE_DEFERRED_EXPRESSION = 'rate(5 minutes)';
+/**
+ * How often parked sends are looked at again: those deferred by quiet hours or send windows, and
+ * every webinar email (confirmation, reminders, follow-ups are parked until their time). Every
+ * minute, because a webinar reminder must go out within 5 minutes of its time: at rate(5 minutes)
+ * a reminder due just after a release waits almost 5 minutes before it is even queued, and the
+ * queue and sender add to that. A run that overlaps the next is harmless: the sender claims each
+ * send once, so a send queued twice goes out once.
+ */
+export const RELEASE_DEFERRED_EXPRESSION = 'rate(1 minute)';
+/** Sequence steps are days apart: a step a few minutes late is on time. */
+export const ADVANCE_SEQUENCES_EXPRESSION = 'rate(5 minutes)';
+/**
+ * The webinar sweep (joins registrants imported since as contacts, finalizes sessions whose
+ * follow-ups are due without an end signal): follow-ups are hours after a session, minutes do not matter.
+ */
+export const WEBINAR_SWEEP_EXPRESSION = 'rate(5 minutes)';
 
 /** Scheduler's own retries when it cannot invoke the dispatcher (throttling, a missing function). */
 export const SCHEDULE_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } as const;
@@ -43,6 +57,7 @@ export function campaignJobInput(campaignId: string): string {
 
 export const RELEASE_DEFERRED_INPUT = JSON.stringify({ job: 'release-deferred' });
 export const ADVANCE_SEQUENCES_INPUT = JSON.stringify({ job: 'sequences' });
+export const WEBINAR_SWEEP_INPUT = JSON.stringify({ job: 'webinars' });
 
 export interface CampaignSchedulesProps {
   readonly stage: string;
@@ -59,6 +74,7 @@ export class CampaignSchedules extends Construct {
   readonly campaignSchedules = new Map<string, scheduler.CfnSchedule>();
   readonly releaseDeferred: scheduler.CfnSchedule;
   readonly advanceSequences: scheduler.CfnSchedule;
+  readonly webinarSweep: scheduler.CfnSchedule;
 
   constructor(scope: Construct, id: string, props: CampaignSchedulesProps) {
     super(scope, id);
@@ -110,11 +126,11 @@ export class CampaignSchedules extends Construct {
       this.campaignSchedules.set(campaign.id, schedule);
     }
 
-    const everyFiveMinutes = (id: string, description: string, input: string) => {
+    const recurring = (id: string, description: string, scheduleExpression: string, input: string) => {
       const schedule = new scheduler.CfnSchedule(this, id, {
         groupName,
         description,
-        scheduleExpression: RELEASE_DEFERRED_EXPRESSION,
+        scheduleExpression,
         flexibleTimeWindow: { mode: 'OFF' },
         state: 'ENABLED',
         target: target(input),
@@ -122,7 +138,18 @@ export class CampaignSchedules extends Construct {
       schedule.node.addDependency(this.group);
       return schedule;
     };
-    this.releaseDeferred = everyFiveMinutes('ReleaseDeferred', 'Queues sends deferred by quiet hours or send windows once they are due', RELEASE_DEFERRED_INPUT);
-    this.advanceSequences = everyFiveMinutes('AdvanceSequences', 'Sends the nurture sequence steps that are due and exits finished enrollments', ADVANCE_SEQUENCES_INPUT);
+    this.releaseDeferred = recurring(
+      'ReleaseDeferred',
+      'Queues parked sends once they are due (quiet hours, send windows, webinar confirmations, reminders and follow-ups)',
+      RELEASE_DEFERRED_EXPRESSION,
+      RELEASE_DEFERRED_INPUT,
+    );
+    this.advanceSequences = recurring('AdvanceSequences', 'Sends the nurture sequence steps that are due and exits finished enrollments', ADVANCE_SEQUENCES_EXPRESSION, ADVANCE_SEQUENCES_INPUT);
+    this.webinarSweep = recurring(
+      'WebinarSweep',
+      'Joins webinar registrants to contacts imported since, and finalizes sessions whose follow-ups are due without an end signal',
+      WEBINAR_SWEEP_EXPRESSION,
+      WEBINAR_SWEEP_INPUT,
+    );
   }
 }

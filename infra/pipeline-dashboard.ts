@@ -1,8 +1,9 @@
 /**
  * The pipeline on one CloudWatch dashboard per stage: what was queued, sent, failed, throttled,
  * skipped (by reason) and deferred; SES events by type; opens and clicks by people and machines;
- * then the plumbing: the send queue's depth and age, dead letters, function errors and the HTTP
- * API's 5xx. The engine's own series come from lambdas/runtime/pipeline-metrics.ts (EMF).
+ * webinar webhooks by outcome and what the webinar sweep did; then the plumbing: the send and
+ * webinar queues' depth and age, dead letters, function errors and the HTTP API's 5xx. The
+ * engine's own series come from lambdas/runtime/pipeline-metrics.ts (EMF).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,6 +17,7 @@ import {
   SERVICE_NAMES,
   SES_EVENT_TYPE_DIMENSION,
   SKIP_REASON_DIMENSION,
+  WEBINAR_OUTCOME_DIMENSION,
 } from '../lambdas/runtime/pipeline-metrics.ts';
 import type { EngineFunction } from './engine-function.ts';
 import type { TrackingApi } from './tracking-api.ts';
@@ -25,6 +27,8 @@ const PERIOD = Duration.minutes(5);
 export interface PipelineDashboardProps {
   readonly stage: string;
   readonly sendQueue: sqs.IQueue;
+  /** Zoom webhooks waiting for the webinar events function. */
+  readonly webinarQueue: sqs.IQueue;
   readonly deadLetterQueues: readonly sqs.IQueue[];
   readonly functions: ReadonlyMap<string, EngineFunction>;
   readonly api: TrackingApi;
@@ -80,6 +84,20 @@ export class PipelineDashboard extends Construct {
         'Clicks, people and machines',
         ENGAGED_BY_VALUES.map((by) => metric(PIPELINE_METRICS.clicks, SERVICE_NAMES.tracking, by, { [ENGAGED_BY_DIMENSION]: by })),
       ),
+    );
+    this.dashboard.addWidgets(
+      graph('Zoom webhooks, by outcome', [search(PIPELINE_METRICS.webinarEvents, SERVICE_NAMES.webinarEvents, WEBINAR_OUTCOME_DIMENSION, 'webinar events')]),
+      graph('Webinar sweep', [
+        metric(PIPELINE_METRICS.webinarRegistrantsMatched, SERVICE_NAMES.dispatcher, 'registrants joined to contacts'),
+        metric(PIPELINE_METRICS.webinarSessionsFinalized, SERVICE_NAMES.dispatcher, 'sessions finalized without an end signal'),
+      ]),
+      new cloudwatch.GraphWidget({
+        title: 'Webinar queue',
+        left: [props.webinarQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: 'waiting' })],
+        right: [props.webinarQueue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest (s)' })],
+        width: 8,
+        height: 6,
+      }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

@@ -1,8 +1,9 @@
 /**
  * Stateful stack: owns the engine's state, the single DynamoDB table, the link-signing
- * secret and the ingest API's bearer token. State lives apart from compute so the stateless
- * stacks can be replaced or torn down freely without ever putting the table (or the key behind
- * every link already sent, or the token every CRM client holds) in a changeset.
+ * secret, the ingest API's bearer token and the Zoom webhook's secret token. State lives apart
+ * from compute so the stateless stacks can be replaced or torn down freely without ever putting
+ * the table (or the key behind every link already sent, the token every CRM client holds, or the
+ * token typed in from Zoom) in a changeset.
  */
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -21,6 +22,8 @@ export class StatefulStack extends Stack {
   public readonly linkSecret: secretsmanager.Secret;
   /** Bearer token of the ingest API (`POST /api/ingest/customers`); read by the HTTP app only. */
   public readonly ingestTokenSecret: secretsmanager.Secret;
+  /** The Zoom app's webhook secret token (Zoom issues it; ops put it here); read by the Zoom webhook function only. */
+  public readonly zoomWebhookSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -86,6 +89,23 @@ export class StatefulStack extends Stack {
         'coordinated client update (or an app that accepts the previous token during a grace period), so it is done by hand.',
     });
 
+    this.zoomWebhookSecret = new secretsmanager.Secret(this, 'ZoomWebhookSecret', {
+      description:
+        `Nurture engine Zoom webhook secret token (${props.stage}): the Secret Token of the Zoom app whose webhooks ` +
+        'go to POST /webhooks/zoom. Put the value from the Zoom app here after the first deploy (docs/deploy.md).',
+      // A random placeholder until ops put Zoom's token: nobody can sign a webhook the function accepts meanwhile.
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+      // The value was typed in from Zoom by hand; deleting it would stop every webinar webhook until someone does it again.
+      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.zoomWebhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Zoom issues this token (the Secret Token of the Zoom app) and signs its webhooks with it; Secrets Manager ' +
+        'cannot change it on Zoom\'s side, so a rotation Lambda would only break signature checks. It is rotated by ' +
+        'regenerating it in the Zoom app and putting the new value here (docs/deploy.md).',
+    });
+
     // The name is CloudFormation-generated (a fixed name would block replacements),
     // so operators and scripts need it surfaced.
     new CfnOutput(this, 'TableName', {
@@ -96,6 +116,11 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'IngestTokenSecretArn', {
       value: this.ingestTokenSecret.secretArn,
       description: 'Secrets Manager secret holding the ingest API bearer token',
+    });
+    // Ops put the Zoom app's token into it: `aws secretsmanager put-secret-value --secret-id <arn> --secret-string ...`.
+    new CfnOutput(this, 'ZoomWebhookSecretArn', {
+      value: this.zoomWebhookSecret.secretArn,
+      description: 'Secrets Manager secret to put the Zoom app\'s webhook Secret Token into (docs/deploy.md)',
     });
   }
 }

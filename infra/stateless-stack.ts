@@ -2,8 +2,9 @@
  * Stateless stack: the sending pipeline and its tracking side. EventBridge Scheduler invokes the
  * dispatcher, which resolves the audience and fills the send queue; the sender drains the queue
  * into SES v2. SES publishes what happened to each email to EventBridge (SesEvents), and the
- * links inside the emails land on the HTTP API (TrackingApi). Everything here can be destroyed
- * and redeployed: the table and the secrets come from the stateful stack.
+ * links inside the emails land on the HTTP API (TrackingApi). Zoom's webinar webhooks land on the
+ * same API and are queued for the webinar events function (WebinarEvents). Everything here can be
+ * destroyed and redeployed: the table and the secrets come from the stateful stack.
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -27,7 +28,9 @@ import { EngineFunction } from './engine-function.ts';
 import { SesEvents } from './ses-events.ts';
 import { SesSending } from './ses-sending.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
+import { leadingKeys, PARTITION } from './table-partitions.ts';
 import { TrackingApi } from './tracking-api.ts';
+import { WEBINAR_EVENT_MAX_RECEIVE_COUNT, WebinarEvents, ZOOM_WEBHOOK_PATH } from './webinar-events.ts';
 
 /**
  * Sender instances running at once (its reserved concurrency, and the event source's maximum
@@ -49,7 +52,8 @@ export const SEND_MAX_RECEIVE_COUNT = 5;
  *   scores and suppressions), send history (Query on GSI2), deferrals and skips (BatchWrite),
  *   due deferred sends (Query on GSI1).
  * - sender: contacts, accounts, suppressions (BatchGet), skips (BatchWrite), the send claim
- *   (conditional Put), mark sent or failed (Update), release a claim (conditional Delete).
+ *   (conditional Put), mark sent or failed (Update), release a claim (conditional Delete); and,
+ *   for a webinar email, the session's state and the registrant (GetItem, held to WEBINAR#).
  */
 export const DISPATCHER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'];
 export const SENDER_TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
@@ -82,7 +86,8 @@ export interface StatelessStackProps extends StackProps {
   readonly linkSecret: secretsmanager.ISecret;
   /** Bearer token of the ingest API; only the HTTP function reads it. */
   readonly ingestTokenSecret: secretsmanager.ISecret;
-  /** Public base URL of the tracking / unsubscribe app, written into every link. */
+  /** The Zoom app's webhook secret token; only the Zoom webhook function reads it. */
+  readonly zoomWebhookSecret: secretsmanager.ISecret;
   /** The public base URL of the tracking links; absent, the tracking API's own URL. */
   readonly linkBaseUrl?: string;
   /** Subscribed (email) to the alarm topic when given (`cdk deploy -c alarmEmail=ops@example.com`). */
@@ -100,6 +105,7 @@ export class StatelessStack extends Stack {
   readonly schedules: CampaignSchedules;
   readonly trackingApi: TrackingApi;
   readonly sesEvents: SesEvents;
+  readonly webinars: WebinarEvents;
   readonly alarmNotifications: AlarmNotifications;
   readonly dashboard: PipelineDashboard;
 
@@ -185,6 +191,8 @@ export class StatelessStack extends Stack {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [keys.sendingPause(PAUSE_ALL).PK] } },
       }),
     );
+    // A webinar email is checked against the session (cancelled, moved) and the registrant (attended) at send time.
+    this.sender.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn], conditions: leadingKeys(PARTITION.webinar) }));
 
     // SendMessageBatch is authorised as sqs:SendMessage; the queue URL comes from the environment.
     this.dispatcher.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.sendQueue.queueArn] }));
@@ -223,6 +231,7 @@ export class StatelessStack extends Stack {
       table: props.table,
       linkSecret: props.linkSecret,
       ingestTokenSecret: props.ingestTokenSecret,
+      ...(props.linkBaseUrl === undefined ? {} : { linkBaseUrl: props.linkBaseUrl }),
       isProd,
     });
     // No tracking domain given: the links point at the API itself (it serves them), never at a placeholder.
@@ -241,13 +250,27 @@ export class StatelessStack extends Stack {
       isProd,
     });
 
+    this.webinars = new WebinarEvents(this, 'Webinars', {
+      stage: props.stage,
+      config: props.config,
+      table: props.table,
+      zoomWebhookSecret: props.zoomWebhookSecret,
+      api: this.trackingApi.api,
+      isProd,
+    });
+    new CfnOutput(this, 'ZoomWebhookUrl', {
+      value: `${this.trackingApi.api.apiEndpoint}${ZOOM_WEBHOOK_PATH}`,
+      description: "The Event notification endpoint URL to give the Zoom app (docs/deploy.md); its Secret Token goes into the stateful stack's ZoomWebhookSecretArn",
+    });
+
     this.addAlarms(props.stage);
     // After every alarm exists: each one, whoever added it, notifies the topic.
     this.alarmNotifications = new AlarmNotifications(this, 'AlarmNotifications', { stage: props.stage, ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       stage: props.stage,
       sendQueue: this.sendQueue,
-      deadLetterQueues: [this.sendDeadLetterQueue, this.scheduleDeadLetterQueue, this.sesEvents.deadLetterQueue],
+      deadLetterQueues: [this.sendDeadLetterQueue, this.scheduleDeadLetterQueue, this.sesEvents.deadLetterQueue, this.webinars.deadLetterQueue],
+      webinarQueue: this.webinars.queue,
       functions: this.functions(),
       api: this.trackingApi,
     });
@@ -261,6 +284,8 @@ export class StatelessStack extends Stack {
       ['Tracking', this.trackingApi.function],
       ['Ingest', this.trackingApi.ingestFunction],
       ['SesEvents', this.sesEvents.function],
+      ['ZoomWebhook', this.webinars.webhookFunction],
+      ['WebinarEvents', this.webinars.eventsFunction],
     ]);
   }
 
@@ -280,7 +305,7 @@ export class StatelessStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     dlqDepth('SendDeadLetterAlarm', this.sendDeadLetterQueue, `Send requests failed ${SEND_MAX_RECEIVE_COUNT} times and were parked: these emails have not gone out.`);
-    dlqDepth('ScheduleDeadLetterAlarm', this.scheduleDeadLetterQueue, 'A scheduled dispatcher job (campaign run or deferred-send release) did not run.');
+    dlqDepth('ScheduleDeadLetterAlarm', this.scheduleDeadLetterQueue, 'A scheduled dispatcher job (campaign run, deferred-send release, sequence steps or webinar sweep) did not run.');
 
     const errors = (id: string, fn: EngineFunction, what: string) =>
       new cloudwatch.Alarm(this, id, {
@@ -292,7 +317,7 @@ export class StatelessStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     errors('SenderErrorsAlarm', this.sender, 'The sender failed whole invocations (not single records): queued emails are being retried and may reach the DLQ.');
-    errors('DispatcherErrorsAlarm', this.dispatcher, 'The dispatcher failed: a campaign run or deferred-send release did not complete.');
+    errors('DispatcherErrorsAlarm', this.dispatcher, 'The dispatcher failed: a campaign run, deferred-send release, sequence step run or webinar sweep did not complete.');
     errors('TrackingErrorsAlarm', this.trackingApi.function, 'The tracking function failed outside the app (cold start, secret, config): opens, clicks, unsubscribes and preference changes are failing.');
     errors('IngestErrorsAlarm', this.trackingApi.ingestFunction, 'The ingest function failed outside the app (cold start, ingest token, config): CRM imports are failing.');
 
@@ -326,6 +351,15 @@ export class StatelessStack extends Stack {
       'SES events were not recorded (EventBridge could not deliver them, or the function failed after its retries): bounces and complaints may be unsuppressed.',
     );
     errors('SesEventsErrorsAlarm', this.sesEvents.function, 'The SES events function failed: events are being retried and may reach its dead-letter queue.');
+
+    dlqDepth(
+      'WebinarEventsDeadLetterAlarm',
+      this.webinars.deadLetterQueue,
+      `Zoom webhooks failed ${WEBINAR_EVENT_MAX_RECEIVE_COUNT} times and were parked: registrations, attendance, reschedules or session ends are not recorded (the webinar events log names each failed message id).`,
+    );
+    errors('WebinarEventsErrorsAlarm', this.webinars.eventsFunction, 'The webinar events function failed whole batches (cold start, config, or every record of a batch): Zoom webhooks are being retried and may reach the webinar dead-letter queue.');
+    // The app answers 500 itself when the queue refuses (counted by the API 5xx alarm); this is the function failing before or around it.
+    errors('ZoomWebhookErrorsAlarm', this.webinars.webhookFunction, 'The Zoom webhook function failed (cold start, secret read): Zoom webhooks get no answer; Zoom retries them for a while, then gives up.');
 
     // Written by the sender (Powertools Metrics, EMF) once per batch halted on an account-level refusal.
     // Those records are retried, not failed, so neither the Errors nor (for a while) the DLQ alarm would say it.

@@ -1,10 +1,11 @@
 /**
  * The HTTP side of the engine: one API Gateway HTTP API, two functions with two roles. The
  * `$default` route sends the links inside emails (open pixel, click redirect, one-click
- * unsubscribe, preference centre) to the tracking function (lambdas/tracking/handler.ts), which
- * may write only what those links write; `/api/ingest/*` goes to the ingest function
- * (lambdas/ingest/handler.ts), the only one that may upsert customers or read the ingest token.
- * The stage is throttled and access-logged.
+ * unsubscribe, preference centre, webinar registration, calendar file, survey) to the tracking
+ * function (lambdas/tracking/handler.ts), which may write only what those links write;
+ * `/api/ingest/*` goes to the ingest function (lambdas/ingest/handler.ts), the only one that may
+ * upsert customers or read the ingest token. `POST /webhooks/zoom` is added to the same API by
+ * infra/webinar-events.ts, with a function of its own. The stage is throttled and access-logged.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -15,12 +16,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { keys, TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
+import { TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { INGEST_CONFIG_PARTS, TRACKING_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
 import { pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipeline-metrics.ts';
 import { EngineFunction } from './engine-function.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
+import { leadingKeys, PARTITION, webinarRunPartitions } from './table-partitions.ts';
 
 export const HTTP_TIMEOUT = Duration.seconds(10);
 export const HTTP_MEMORY_MB = 512;
@@ -36,42 +38,43 @@ export const INGEST_PATH = '/api/ingest/{proxy+}';
  */
 export const HTTP_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
-/** Partition keys as IAM patterns, from the one place keys are spelled (`*` stands for each id). */
-const PARTITION = {
-  contact: keys.contact('*').PK,
-  events: keys.engagementEvent('*', '', '').PK,
-  run: keys.send('*', '*', '*').PK,
-  suppression: keys.suppression('*').PK,
-  emailLookUp: keys.contactByEmail('*').PK,
-} as const;
-
 const KEY_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
 
 /**
- * What the public link routes do with the table (http/tracking-deps.ts names every store method
- * they may call; adapters/aws/dynamo):
- * - reads: the send and the run's stored links (GetItem, RUN#), the contact (GetItem, CONTACT#),
- *   suppressions (BatchGetItem, SUPPRESSION#).
- * - writes: the open/click/unsubscribe/preference event (conditional PutItem, under EVENTS#: a
- *   partition of its own, so no PutItem can reach a contact's profile item),
+ * What the public link routes do with the table (http/tracking-deps.ts and
+ * http/webinar-link-routes.ts name every store method they may call; adapters/aws/dynamo):
+ * - reads: the send and the run's stored links (GetItem, RUN#), the contact (GetItem, CONTACT#;
+ *   BatchGetItem when a registration plans its emails), suppressions (BatchGetItem, SUPPRESSION#),
+ *   webinar sessions and registrants (GetItem, WEBINAR#), the contact owning a registering
+ *   address (GetItem of the email look-up, EMAIL#: a read, never a write).
+ * - writes: the open/click/unsubscribe/preference/registration/survey event (conditional PutItem,
+ *   under EVENTS#: a partition of its own, so no PutItem can reach a contact's profile item),
  *   the suppression on unsubscribe (conditional PutItem, SUPPRESSION#), the per-link click counter
  *   (UpdateItem ADD on the run's links item: the counters alone), the contact's topic opt-outs
- *   (UpdateItem of `topicsOptedOut` and `updatedAt` alone, never a profile field).
+ *   (UpdateItem of `topicsOptedOut` and `updatedAt` alone, never a profile field), the session
+ *   state created from the config and the registrant (conditional PutItem, WEBINAR#), the
+ *   registration question's answer (UpdateItem of `answers` alone), and the confirmation and
+ *   reminders a registration parks (BatchWriteItem, held to the configured webinars' own runs,
+ *   `RUN#<webinar>#*`: no campaign's or sequence's send can be touched).
  * Every statement is held to those partitions with dynamodb:LeadingKeys; no Query, no delete, no
- * batch write, nothing on the email look-up items the customer upsert writes.
+ * transaction, no write to the email look-up items the customer upsert writes.
  */
-export function trackingTableStatements(tableArn: string): iam.PolicyStatement[] {
-  const leadingKeys = (...patterns: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns } });
-  return [
+export function trackingTableStatements(tableArn: string, webinarRuns: readonly string[]): iam.PolicyStatement[] {
+  const statements = [
     new iam.PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
       resources: [tableArn],
       conditions: leadingKeys(PARTITION.run, PARTITION.contact, PARTITION.suppression),
     }),
     new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem'],
+      resources: [tableArn],
+      conditions: leadingKeys(PARTITION.webinar, PARTITION.emailLookUp),
+    }),
+    new iam.PolicyStatement({
       actions: ['dynamodb:PutItem'],
       resources: [tableArn],
-      conditions: leadingKeys(PARTITION.events, PARTITION.suppression),
+      conditions: leadingKeys(PARTITION.events, PARTITION.suppression, PARTITION.webinar),
     }),
     new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'],
@@ -87,7 +90,20 @@ export function trackingTableStatements(tableArn: string): iam.PolicyStatement[]
         'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...KEY_ATTRIBUTES, 'topicsOptedOut', 'updatedAt'] },
       },
     }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.webinar] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...KEY_ATTRIBUTES, 'answers'] },
+      },
+    }),
   ];
+  // No webinar configured, nothing to park.
+  if (webinarRuns.length > 0) {
+    statements.push(new iam.PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [tableArn], conditions: leadingKeys(...webinarRuns) }));
+  }
+  return statements;
 }
 
 /**
@@ -96,12 +112,26 @@ export function trackingTableStatements(tableArn: string): iam.PolicyStatement[]
  * its email look-up, DeleteItem of the previous look-up when the address changed), then enrollment
  * on phase changes: the account (GetItem), its contacts (Query on GSI2), their scores and
  * enrollments (BatchGetItem), the enrollment (conditional PutItem). DeleteItem is held to the
- * email look-up partitions.
+ * email look-up partitions. The attendance endpoint adds the statements of `ingestWebinarStatements`.
  */
 export const INGEST_TABLE_ACCESS: TableAccess = {
   actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
   queryIndexes: ['GSI2'],
 };
+
+/**
+ * What the webinar attendance endpoint (/api/ingest/webinars) adds to the item actions above:
+ * attendance stays, registrants' watch-time summaries and the parked follow-ups of a session it
+ * finalizes (BatchWriteItem: ATTENDANCE#, WEBINAR#, and the configured webinars' own runs), and the
+ * session's marks and registrants read back to finalize it (Query on the base table, those two
+ * partitions only).
+ */
+export function ingestWebinarStatements(tableArn: string, webinarRuns: readonly string[]): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [tableArn], conditions: leadingKeys(PARTITION.attendance, PARTITION.webinar, ...webinarRuns) }),
+    new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [tableArn], conditions: leadingKeys(PARTITION.webinar, PARTITION.attendance) }),
+  ];
+}
 
 /**
  * One JSON line per request (cdk-nag APIG1 wants access logs, and structured ones are queryable
@@ -132,6 +162,8 @@ export interface TrackingApiProps {
   readonly table: dynamodb.ITable;
   readonly linkSecret: secretsmanager.ISecret;
   readonly ingestTokenSecret: secretsmanager.ISecret;
+  /** The public base URL of the links (the registration page links its calendar file); absent, this API's own endpoint. */
+  readonly linkBaseUrl?: string;
   readonly isProd: boolean;
 }
 
@@ -162,7 +194,8 @@ export class TrackingApi extends Construct {
       config: props.config,
       configParts: TRACKING_CONFIG_PARTS,
     });
-    for (const statement of trackingTableStatements(props.table.tableArn)) this.function.role.addToPrincipalPolicy(statement);
+    const webinarRuns = webinarRunPartitions(props.config);
+    for (const statement of trackingTableStatements(props.table.tableArn, webinarRuns)) this.function.role.addToPrincipalPolicy(statement);
     props.linkSecret.grantRead(this.function.role);
 
     this.ingestFunction = new EngineFunction(this, 'IngestFunction', {
@@ -188,16 +221,20 @@ export class TrackingApi extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.emailLookUp] } },
       }),
     );
+    for (const statement of ingestWebinarStatements(props.table.tableArn, webinarRuns)) this.ingestFunction.role.addToPrincipalPolicy(statement);
     props.ingestTokenSecret.grantRead(this.ingestFunction.role);
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: props.apiName,
-      description: 'Nurture engine: links in emails (open, click, unsubscribe, preferences) and the ingest API',
+      description: 'Nurture engine: links in emails (open, click, unsubscribe, preferences, webinar registration), the ingest API and the Zoom webhook',
       // Everything but the ingest API is a link in an email: the app routes those by itself (Hono).
       defaultIntegration: new HttpLambdaIntegration('App', this.function.function),
       // Created below, with throttling and access logs, which the implicit default stage cannot take.
       createDefaultStage: false,
     });
+
+    // The links point at a tracking domain when one is given, else at this API (it serves them).
+    this.function.function.addEnvironment('LINK_BASE_URL', props.linkBaseUrl ?? this.api.apiEndpoint);
 
     this.api.addRoutes({
       path: INGEST_PATH,

@@ -57,7 +57,7 @@ export interface LocalEngineOptions {
   log?: (entry: Record<string, unknown>) => void;
 }
 
-/** Every minute: how often parked sends are checked (EventBridge Scheduler runs it every 5 minutes in AWS). */
+/** Every minute: how often parked sends are checked (EventBridge Scheduler runs it every minute in AWS too). */
 export const RELEASE_SCHEDULE = { cron: '* * * * *', timezone: 'UTC' } as const;
 
 export async function wireLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       console.log(`paused ${scope === PAUSE_ALL ? 'all sending' : `'${scope}'`}: nothing is sent until npm run resume${scope === PAUSE_ALL ? '' : ` -- --campaign ${scope}`}; queued and scheduled emails wait, parked`);
     } else {
       const resumed = await pauses.resume(scope);
-      console.log(resumed ? `resumed ${scope === PAUSE_ALL ? 'all sending' : `'${scope}'`}: parked emails go out with the next release (within 5 minutes in AWS, 1 minute locally)` : `${scope === PAUSE_ALL ? 'sending' : `'${scope}'`} was not paused`);
+      console.log(resumed ? `resumed ${scope === PAUSE_ALL ? 'all sending' : `'${scope}'`}: parked emails go out with the next release (within a minute)` : `${scope === PAUSE_ALL ? 'sending' : `'${scope}'`} was not paused`);
     }
     describe(await pauses.listPauses());
   };

@@ -28,10 +28,10 @@ export async function processZoomSignal(signal: ZoomSignal, receivedAt: Date, de
     }
     case 'joined':
       await recordPresence(ids.webinarId, ids.sessionId, { kind: 'join', ...personOf(signal), at: signal.joinedAt }, deps);
-      return { outcome: 'joined', ...ids };
+      return { outcome: 'joined', ...(await refinalizeIfEnded(ids, deps)), ...ids };
     case 'left':
       await recordPresence(ids.webinarId, ids.sessionId, { kind: 'leave', ...personOf(signal), at: signal.leftAt, ...(signal.joinedAt ? { joinedAt: signal.joinedAt } : {}) }, deps);
-      return { outcome: 'left', ...ids };
+      return { outcome: 'left', ...(await refinalizeIfEnded(ids, deps)), ...ids };
     case 'started':
       await deps.webinars.recordSessionRun(ids.webinarId, ids.sessionId, { startedAt: signal.startedAt });
       return { outcome: 'started', ...ids };
@@ -48,6 +48,17 @@ export async function processZoomSignal(signal: ZoomSignal, receivedAt: Date, de
     case 'cancelled':
       return { ...(await changeSession(ids.webinarId, ids.sessionId, { kind: 'cancel', changedAt: receivedAt }, deps)), ...ids };
   }
+}
+
+/**
+ * A queue does not keep order: a leave processed after the end was handled is still part of the
+ * session, so the summaries are computed again (the follow-ups, not sent yet, then fit).
+ */
+async function refinalizeIfEnded(ids: { webinarId: string; sessionId: string }, deps: WebinarDeps): Promise<{ refinalized?: true }> {
+  const state = await deps.webinars.getSession(ids.webinarId, ids.sessionId);
+  if (!state?.followUpsPlannedAt) return {};
+  await finalizeSession(ids.webinarId, ids.sessionId, deps);
+  return { refinalized: true };
 }
 
 function personOf(signal: { email?: string; name?: string; participantKey: string }): { email?: string; name?: string; participantKey: string } {

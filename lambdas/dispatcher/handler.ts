@@ -1,14 +1,17 @@
 /**
  * Dispatcher function, invoked by EventBridge Scheduler: `{ job: 'campaign', campaignId,
  * scheduledFor }` for a campaign's schedule (scheduledFor = <aws.scheduler.scheduled-time>,
- * which identifies the run), `{ job: 'release-deferred' }` and `{ job: 'sequences' }` every 5 minutes.
- * Each job's counts become metrics (queued, deferred, skipped by reason) for the pipeline dashboard.
+ * which identifies the run), `{ job: 'release-deferred' }` every minute, `{ job: 'sequences' }` and
+ * `{ job: 'webinars' }` (the webinar sweep) every 5 minutes (infra/campaign-schedules.ts).
+ * Each job's counts become metrics (queued, deferred, skipped by reason, registrants matched,
+ * sessions finalized) for the pipeline dashboard.
  */
 import { z } from 'zod';
 import { systemClock } from '../../adapters/local/system-clock.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
 import { releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
+import { sweepWebinars } from '../../core/webinars/webinar-sweep.ts';
 import { addCount, addCountsBy, publishCounts } from '../runtime/metric-counts.ts';
 import { PIPELINE_METRICS, SKIP_REASON_DIMENSION } from '../runtime/pipeline-metrics.ts';
 import { dispatcherRuntime, logger, metrics } from './composition.ts';
@@ -17,6 +20,7 @@ const dispatcherEventSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('campaign'), campaignId: z.string().min(1), scheduledFor: z.iso.datetime({ offset: true }) }),
   z.object({ job: z.literal('release-deferred') }),
   z.object({ job: z.literal('sequences') }),
+  z.object({ job: z.literal('webinars') }),
 ]);
 
 const SKIPPED_PREFIX = 'skipped:';
@@ -43,6 +47,14 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
       addCountsBy(metrics, PIPELINE_METRICS.emailsSkipped, SKIP_REASON_DIMENSION, new Map([['sequence-step', outcomes.get('skipped') ?? 0]]));
       logger.info('advanced nurture sequences', { outcomes: Object.fromEntries(outcomes) });
       return Object.fromEntries(outcomes);
+    }
+    if (parsed.data.job === 'webinars') {
+      const swept = await sweepWebinars({ config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: systemClock });
+      addCount(metrics, PIPELINE_METRICS.webinarRegistrantsMatched, swept.matched);
+      addCount(metrics, PIPELINE_METRICS.webinarSessionsFinalized, swept.finalized.length);
+      // Ids only: `finalized` names sessions as webinarId/sessionId.
+      logger.info('webinar sweep', { matched: swept.matched, stillUnmatched: swept.stillUnmatched, finalized: swept.finalized });
+      return { ...swept };
     }
     const { campaignId, scheduledFor } = parsed.data;
     const campaign = config.campaigns.find((candidate) => candidate.id === campaignId);

@@ -1,7 +1,8 @@
 /**
  * The ingest function's composition root: the customer, score and enrollment stores the ingest
- * API and the enrollment after it use, the ingest bearer token, and the bundled config (import
- * catalogue and sequences). No link-signing key: this function serves no email link.
+ * API and the enrollment after it use, the webinar, engagement and send stores the attendance
+ * endpoint (/api/ingest/webinars) uses, the ingest bearer token, and the bundled config (import
+ * catalogue, sequences, webinars). No link-signing key: this function serves no email link.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -19,16 +20,16 @@ export const logger = new Logger();
 
 export interface IngestRuntime {
   config: EngineConfig;
-  store: Pick<Store, 'customers' | 'scores' | 'enrollments'>;
+  store: Pick<Store, 'customers' | 'scores' | 'enrollments' | 'webinars' | 'engagement' | 'sends'>;
   ingestToken: string;
 }
 
 export const ingestRuntime = onceBuilt(async (): Promise<IngestRuntime> => {
   const env = readEnvironment(process.env, ['TABLE_NAME', 'INGEST_TOKEN_SECRET_ARN']);
-  const { customers, scores, enrollments } = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
+  const { customers, scores, enrollments, webinars, engagement, sends } = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
   return {
     config: readBundledConfig(configRootOf(env), INGEST_CONFIG_PARTS),
-    store: { customers, scores, enrollments },
+    store: { customers, scores, enrollments, webinars, engagement, sends },
     ingestToken: await readSecret(env.INGEST_TOKEN_SECRET_ARN, 'ingest token'),
   };
 });

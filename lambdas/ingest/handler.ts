@@ -1,8 +1,10 @@
 /**
  * The ingest function on API Gateway (HTTP API) + Lambda: `POST /api/ingest/customers`, batch
  * upserts of accounts and contacts from a CRM or a data pipeline (bearer token), then enrollment
- * of the accounts that entered a sequence's phase. The HTTP app without its email-link routes,
- * so the public routes run in another function with a role that cannot upsert customers.
+ * of the accounts that entered a sequence's phase; and `POST /api/ingest/webinars/<webinar>/
+ * sessions/<session>/attendance`, attendance and registrations from platforms other than Zoom
+ * (same token). The HTTP app without its email-link routes, so the public routes run in another
+ * function with a role that cannot upsert customers.
  */
 import { handle } from 'hono/aws-lambda';
 import { systemClock } from '../../adapters/local/system-clock.ts';
@@ -20,6 +22,7 @@ const lambdaHandler = onceBuilt(async () => {
     clock: systemClock,
     ingestToken,
     catalogue: importCatalogueOf(config),
+    webinarIngest: { config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: systemClock },
     onImported: async (report) => {
       const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
       logger.info('ingest', { accounts: report.accounts, contacts: report.contacts, rejected: report.rejected.length, enrolled });

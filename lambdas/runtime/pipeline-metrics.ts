@@ -15,6 +15,8 @@ export const SERVICE_NAMES = {
   tracking: 'nurture-engine-tracking',
   ingest: 'nurture-engine-ingest',
   sesEvents: 'nurture-engine-ses-events',
+  zoomWebhook: 'nurture-engine-zoom-webhook',
+  webinarEvents: 'nurture-engine-webinar-events',
 } as const;
 
 export const PIPELINE_METRICS = {
@@ -37,9 +39,19 @@ export const PIPELINE_METRICS = {
   /** Opens and clicks newly recorded, dimension `by`: `people` or `machine` (scanners, image proxies). Tracking. */
   opens: 'Opens',
   clicks: 'Clicks',
+  /**
+   * Zoom webhooks processed off the webinar queue, dimension `outcome` (registered, joined, left,
+   * ended, rescheduled, cancelled, unknown-webinar, ..., and `failed` for one returned to the queue). Webinar events.
+   */
+  webinarEvents: 'WebinarEvents',
+  /** Registrants of no known contact joined to a contact imported since. Dispatcher (webinar sweep). */
+  webinarRegistrantsMatched: 'WebinarRegistrantsMatched',
+  /** Sessions finalized by the sweep because their follow-ups were due and no end signal came. Dispatcher (webinar sweep). */
+  webinarSessionsFinalized: 'WebinarSessionsFinalized',
 } as const;
 
 export const SKIP_REASON_DIMENSION = 'reason';
 export const SES_EVENT_TYPE_DIMENSION = 'type';
 export const ENGAGED_BY_DIMENSION = 'by';
+export const WEBINAR_OUTCOME_DIMENSION = 'outcome';
 export const ENGAGED_BY_VALUES = ['people', 'machine'] as const;

@@ -1,7 +1,9 @@
 /**
  * The tracking function's composition root: the stores the link routes read and write (sends and
- * their links, events, suppressions, topic opt-outs), the link-signing key to verify tokens, and
- * the topics from the bundled config. No ingest token, no queue, no SES, no renderer.
+ * their links, events, suppressions, topic opt-outs; webinar sessions, registrants and the parked
+ * confirmation and reminders of a registration), the link-signing key to verify tokens, the public
+ * base URL (the calendar link on the registration page), and the topics and webinar parts of the
+ * bundled config. No ingest token, no queue, no SES, no renderer.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -14,7 +16,7 @@ import { readBundledConfig } from '../runtime/bundled-config.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
 import { coreLog } from '../runtime/core-log.ts';
 import { configRootOf, readEnvironment } from '../runtime/environment.ts';
-import { TRACKING_CONFIG_PARTS } from '../runtime/function-config-parts.ts';
+import { carriedConfig, TRACKING_CONFIG_PARTS } from '../runtime/function-config-parts.ts';
 import { readSecret } from '../runtime/secrets.ts';
 
 /** Service name from POWERTOOLS_SERVICE_NAME; metrics namespace from POWERTOOLS_METRICS_NAMESPACE (set in infra/). */
@@ -27,24 +29,36 @@ export const metrics = new Metrics();
  */
 export function trackingDeps(onRecorded: (event: EngagementEvent) => void): () => Promise<TrackingHttpDeps> {
   return onceBuilt(async () => {
-    const env = readEnvironment(process.env, ['TABLE_NAME', 'LINK_SECRET_ARN']);
-    const { topics } = readBundledConfig(configRootOf(env), TRACKING_CONFIG_PARTS);
+    const env = readEnvironment(process.env, ['TABLE_NAME', 'LINK_SECRET_ARN', 'LINK_BASE_URL']);
+    const config = carriedConfig(readBundledConfig(configRootOf(env), TRACKING_CONFIG_PARTS), 'tracking');
     const store = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
+    const engagement: TrackingHttpDeps['engagement'] = {
+      recordEvent: async (event) => {
+        const recorded = await store.engagement.recordEvent(event);
+        if (recorded) onRecorded(event);
+        return recorded;
+      },
+    };
+    const tokenSecret = await readSecret(env.LINK_SECRET_ARN, 'link-signing secret');
     return {
       customers: store.customers,
       sends: store.sends,
-      engagement: {
-        recordEvent: async (event) => {
-          const recorded = await store.engagement.recordEvent(event);
-          if (recorded) onRecorded(event);
-          return recorded;
-        },
-      },
+      engagement,
       suppressions: store.suppressions,
-      topics,
+      topics: config.topics,
       clock: systemClock,
-      tokenSecret: await readSecret(env.LINK_SECRET_ARN, 'link-signing secret'),
+      tokenSecret,
       log: coreLog(logger, 'tracking'),
+      webinarLinks: {
+        config,
+        webinars: store.webinars,
+        customers: store.customers,
+        engagement,
+        sends: store.sends,
+        clock: systemClock,
+        tokenSecret,
+        baseUrl: env.LINK_BASE_URL.replace(/\/+$/, ''),
+      },
     };
   });
 }

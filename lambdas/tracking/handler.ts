@@ -1,6 +1,7 @@
 /**
  * The tracking function on API Gateway (HTTP API) + Lambda: the public routes behind email links
- * (open pixel, click redirect, one-click unsubscribe, preference centre). Opens and clicks newly
+ * (open pixel, click redirect, one-click unsubscribe, preference centre, and the webinar links under
+ * /w: registration, calendar file, survey). Opens and clicks newly
  * recorded become the Opens and Clicks metrics, by people or machine (scanners, image proxies).
  */
 import { handle } from 'hono/aws-lambda';

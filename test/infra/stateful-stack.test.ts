@@ -22,7 +22,7 @@ beforeAll(async () => {
 const CONTEXT = { ...IN_MEMORY, ...SKIP_BUNDLING };
 
 function build(stage: string, outdir?: string): BuiltApp {
-  return buildApp({ config, stage, appProps: { context: { ...CONTEXT }, ...(outdir ? { outdir } : {}) } });
+  return buildApp({ config, stage, appProps: { autoSynth: false, context: { ...CONTEXT }, ...(outdir ? { outdir } : {}) } });
 }
 
 function tableTemplate(stage: string): { template: Template; built: BuiltApp } {
@@ -52,8 +52,8 @@ describe('StatefulStack table', SUITE, () => {
   });
 
   it('defaults the stage to dev and rejects stages unusable in stack names', () => {
-    expect(buildApp({ config, appProps: { context: { ...CONTEXT } } }).stage).toBe('dev');
-    expect(buildApp({ config, appProps: { context: { ...CONTEXT, stage: 'prod' } } }).stage).toBe('prod');
+    expect(buildApp({ config, appProps: { autoSynth: false, context: { ...CONTEXT } } }).stage).toBe('dev');
+    expect(buildApp({ config, appProps: { autoSynth: false, context: { ...CONTEXT, stage: 'prod' } } }).stage).toBe('prod');
     expect(() => build('Prod_1')).toThrow(/Invalid stage/);
   });
 
@@ -150,8 +150,8 @@ describe('StatefulStack secrets', SUITE, () => {
     prod = tableTemplate('prod').template;
   }, 30_000);
 
-  it('holds exactly the link-signing key and the ingest token', () => {
-    dev.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  it('holds exactly the link-signing key, the ingest token and the Zoom webhook token', () => {
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 3);
   });
 
   it.each(['LinkSigningSecret', 'IngestTokenSecret'])('generates %s in Secrets Manager: 64 characters, no punctuation or spaces', (prefix) => {
@@ -161,7 +161,7 @@ describe('StatefulStack secrets', SUITE, () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
-  it.each(['LinkSigningSecret', 'IngestTokenSecret'])('keeps %s on a prod stack delete (sent links and configured clients depend on it), not on a dev one', (prefix) => {
+  it.each(['LinkSigningSecret', 'IngestTokenSecret', 'ZoomWebhookSecret'])('keeps %s on a prod stack delete (sent links, configured clients and the Zoom app depend on it), not on a dev one', (prefix) => {
     expect(secretOf(prod, prefix)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(secretOf(dev, prefix)).toMatchObject({ DeletionPolicy: 'Delete' });
   });
@@ -169,6 +169,16 @@ describe('StatefulStack secrets', SUITE, () => {
   it('outputs the ingest token secret ARN for operators to hand to clients', () => {
     const secretId = Object.keys(dev.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('IngestTokenSecret'));
     dev.hasOutput('IngestTokenSecretArn', { Value: { Ref: secretId } });
+  });
+
+  it('starts the Zoom webhook token as a generated placeholder (no literal in the template) and outputs its ARN for ops to put Zoom\'s token in', () => {
+    const secret = secretOf(dev, 'ZoomWebhookSecret');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
+    // readSecret refuses a value shorter than 16 characters: the placeholder must pass it, and forge nothing.
+    expect((secret.Properties.GenerateSecretString as { PasswordLength: number }).PasswordLength).toBeGreaterThanOrEqual(16);
+    expect(secret.Properties.SecretString).toBeUndefined();
+    const secretId = Object.keys(dev.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('ZoomWebhookSecret'));
+    dev.hasOutput('ZoomWebhookSecretArn', { Value: { Ref: secretId } });
   });
 });
 

@@ -3,7 +3,8 @@
  * and its dead-letter queue, one schedule per active campaign at the configured time and
  * zone, the SES configuration set, alarms, the bundled code carrying the team config, and
  * cdk-nag over the whole app. The real app is bundled and synthesized once for the file.
- * The tracking side (HTTP API, SES events) has its own assertions in tracking.test.ts.
+ * The tracking side (HTTP API, SES events) has its own assertions in tracking.test.ts, the
+ * webinar side (Zoom webhook, webinar queue and its consumer) in webinars.test.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,6 +23,8 @@ import {
   SENDER_CONFIG_PARTS,
   SES_EVENTS_CONFIG_PARTS,
   TRACKING_CONFIG_PARTS,
+  WEBINAR_EVENTS_CONFIG_PARTS,
+  ZOOM_WEBHOOK_CONFIG_PARTS,
 } from '../../lambdas/runtime/function-config-parts.ts';
 import { PIPELINE_METRICS } from '../../lambdas/runtime/pipeline-metrics.ts';
 import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC } from '../../lambdas/sender/sender-metrics.ts';
@@ -73,7 +76,7 @@ function statementsOfRole(roleId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 
-const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'TrackingApiIngest', 'SesEvents'] as const;
+const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'TrackingApiIngest', 'SesEvents', 'WebinarsZoomWebhook', 'WebinarsEvents'] as const;
 
 function functionId(prefix: (typeof FUNCTIONS)[number]): string {
   return onlyId('AWS::Lambda::Function', `${prefix}Function`);
@@ -89,8 +92,8 @@ describe('StatelessStack functions', () => {
     expect(built.stateless.stackName).toBe('NurtureEngine-dev-Stateless');
   });
 
-  it('runs the dispatcher, sender, tracking, ingest and SES events functions on Node.js 24, arm64, each with only the environment it reads', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('runs the dispatcher, sender, tracking, ingest, SES events, Zoom webhook and webinar events functions on Node.js 24, arm64, each with only the environment it reads', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     const tableName = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefTable') };
     const linkSecret = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefLinkSigningSecret') };
     const powertools = (service: string) => ({ POWERTOOLS_SERVICE_NAME: service, POWERTOOLS_METRICS_NAMESPACE: 'NurtureEngine/dev', NODE_OPTIONS: '--enable-source-maps' });
@@ -110,7 +113,13 @@ describe('StatelessStack functions', () => {
       SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
       ...powertools('nurture-engine-sender'),
     });
-    expectFunction('TrackingApi', { Timeout: 10, MemorySize: 512 }, { TABLE_NAME: tableName, LINK_SECRET_ARN: linkSecret, ...powertools('nurture-engine-tracking') });
+    expectFunction('TrackingApi', { Timeout: 10, MemorySize: 512 }, {
+      TABLE_NAME: tableName,
+      LINK_SECRET_ARN: linkSecret,
+      // The registration page links its calendar file.
+      LINK_BASE_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackingApi'), 'ApiEndpoint'] },
+      ...powertools('nurture-engine-tracking'),
+    });
     expectFunction('TrackingApiIngest', { Timeout: 29, MemorySize: 512 }, {
       TABLE_NAME: tableName,
       INGEST_TOKEN_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefIngestTokenSecret') },
@@ -118,6 +127,14 @@ describe('StatelessStack functions', () => {
       NODE_OPTIONS: '--enable-source-maps',
     });
     expectFunction('SesEvents', { Timeout: 30, MemorySize: 512 }, { TABLE_NAME: tableName, LINK_SECRET_ARN: linkSecret, ...powertools('nurture-engine-ses-events') });
+    // No table, no link secret: the secret token and the queue alone.
+    expectFunction('WebinarsZoomWebhook', { Timeout: 10, MemorySize: 512 }, {
+      ZOOM_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefZoomWebhookSecret') },
+      WEBINAR_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'WebinarsQueue') },
+      POWERTOOLS_SERVICE_NAME: 'nurture-engine-zoom-webhook',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expectFunction('WebinarsEvents', { Timeout: 120, MemorySize: 512 }, { TABLE_NAME: tableName, ...powertools('nurture-engine-webinar-events') });
   });
 
   it('caps the sender at SENDER_CONCURRENCY instances, which is also what each instance divides the SES rate by', () => {
@@ -129,7 +146,8 @@ describe('StatelessStack functions', () => {
   });
 
   it('feeds the sender from the send queue, 10 at a time, reporting failures per record', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // The other one feeds the webinar events function (webinars.test.ts).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(onlyId('AWS::SQS::Queue', 'SendQueue')),
       FunctionName: { Ref: functionId('Sender') },
@@ -181,6 +199,8 @@ describe('StatelessStack bundles', () => {
     TrackingApi: TRACKING_CONFIG_PARTS,
     TrackingApiIngest: INGEST_CONFIG_PARTS,
     SesEvents: SES_EVENTS_CONFIG_PARTS,
+    WebinarsZoomWebhook: ZOOM_WEBHOOK_CONFIG_PARTS,
+    WebinarsEvents: WEBINAR_EVENTS_CONFIG_PARTS,
   };
 
   it.each(FUNCTIONS)('%s bundle carries the validated config as JSON, only the parts its handler reads, and no YAML or template files', (name) => {
@@ -214,14 +234,14 @@ describe('StatelessStack send queue', () => {
   });
 
   it('keeps dead letters 14 days, encrypted', () => {
-    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue']) {
+    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       expect(resources[onlyId('AWS::SQS::Queue', prefix)]?.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
     }
   });
 
   it('refuses non-TLS access on every queue', () => {
     const queueIds = logicalIdsOf('AWS::SQS::Queue');
-    expect(queueIds).toHaveLength(4);
+    expect(queueIds).toHaveLength(6);
     for (const queueId of queueIds) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -301,14 +321,25 @@ describe('StatelessStack permissions', () => {
 
   it('gives the sender only the item actions of the send path, on the table alone', () => {
     const dynamo = statementsOfRole(roleIdOf(functionId('Sender'))).filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
-    expect(dynamo).toHaveLength(2);
-    const [items, pauses] = actionsOf(dynamo[0]!).includes('dynamodb:Query') ? [dynamo[1]!, dynamo[0]!] : [dynamo[0]!, dynamo[1]!];
+    expect(dynamo).toHaveLength(3);
+    const only = (action: string) => {
+      const found = dynamo.filter((statement) => actionsOf(statement).includes(action));
+      expect(found, action).toHaveLength(1);
+      return found[0]!;
+    };
+    const items = only('dynamodb:PutItem');
     expect(actionsOf(items).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(JSON.stringify(items.Resource)).not.toContain('/index/');
     // The pause switch: Query on the pause partition only (no index, no other partition).
+    const pauses = only('dynamodb:Query');
     expect(actionsOf(pauses)).toEqual(['dynamodb:Query']);
     expect(JSON.stringify(pauses.Resource)).not.toContain('/index/');
     expect((pauses as { Condition?: unknown }).Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CONTROL'] } });
+    // A webinar email's session and registrant, read at send time: GetItem on the webinar partitions only.
+    const webinar = only('dynamodb:GetItem');
+    expect(actionsOf(webinar)).toEqual(['dynamodb:GetItem']);
+    expect(JSON.stringify(webinar.Resource)).not.toContain('/index/');
+    expect((webinar as { Condition?: unknown }).Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBINAR#*'] } });
   });
 });
 
@@ -323,9 +354,22 @@ describe('StatelessStack schedules', () => {
     return found[0] as Record<string, unknown>;
   }
 
-  it('has one schedule per active campaign plus the deferred-send release and the sequence steps', () => {
+  it('has one schedule per active campaign plus the deferred-send release, the sequence steps and the webinar sweep', () => {
     expect(activeCampaigns().length).toBeGreaterThan(0);
-    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 2);
+    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 3);
+  });
+
+  it('sweeps webinars every 5 minutes (joins registrants imported since, finalizes sessions that never said they ended)', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: getAtt(functionId('Dispatcher')),
+        Input: JSON.stringify({ job: 'webinars' }),
+        DeadLetterConfig: { Arn: getAtt(onlyId('AWS::SQS::Queue', 'ScheduleDeadLetterQueue')) },
+      }),
+    });
   });
 
   it('advances nurture sequences every 5 minutes', () => {
@@ -361,12 +405,12 @@ describe('StatelessStack schedules', () => {
     }
   });
 
-  it('releases deferred sends every 5 minutes', () => {
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: Match.objectLike({ Arn: getAtt(functionId('Dispatcher')), Input: JSON.stringify({ job: 'release-deferred' }) }),
-    });
+  it('releases deferred sends every minute, so a webinar reminder goes out within 5 minutes of its time', () => {
+    const release = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter(
+      (schedule) => (schedule.Properties as { Target: { Input: string } }).Target.Input === JSON.stringify({ job: 'release-deferred' }),
+    );
+    expect(release).toHaveLength(1);
+    expect(release[0]?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: getAtt(functionId('Dispatcher')) } });
   });
 
   it('uses a role that Scheduler of this group can assume and that can only invoke the dispatcher (and dead-letter)', () => {
@@ -402,8 +446,8 @@ describe('StatelessStack SES and alarms', () => {
 
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
     // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
-    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue']) {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -506,7 +550,7 @@ describe('cdk-nag (AwsSolutions) over the whole app', () => {
 describe('StatelessStack from other config and context', { timeout: 30_000 }, () => {
   // Unbundled: these look at the template only.
   const build = (overrides: { config?: EngineConfig; context?: Record<string, unknown> } = {}) =>
-    buildApp({ config: overrides.config ?? config, stage: 'dev', appProps: { context: { ...IN_MEMORY, ...SKIP_BUNDLING, ...overrides.context } } });
+    buildApp({ config: overrides.config ?? config, stage: 'dev', appProps: { autoSynth: false, context: { ...IN_MEMORY, ...SKIP_BUNDLING, ...overrides.context } } });
 
   it('leaves no CDK warning or error annotations (e.g. an unset cross-stack reference strength)', () => {
     const annotations = Annotations.fromStack(build().stateless);
@@ -533,10 +577,12 @@ describe('StatelessStack from other config and context', { timeout: 30_000 }, ()
 
   it('takes the link base URL from context and refuses one that is not https', () => {
     const { stateless } = build({ context: { linkBaseUrl: 'https://t.example.org/' } });
-    // Only the sender writes links.
-    Template.fromStack(stateless).hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ LINK_BASE_URL: 'https://t.example.org', POWERTOOLS_SERVICE_NAME: 'nurture-engine-sender' }) },
-    });
+    // The sender writes links; the tracking function links the calendar file from the registration page.
+    for (const service of ['nurture-engine-sender', 'nurture-engine-tracking']) {
+      Template.fromStack(stateless).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ LINK_BASE_URL: 'https://t.example.org', POWERTOOLS_SERVICE_NAME: service }) },
+      });
+    }
     expect(() => build({ context: { linkBaseUrl: 'http://t.example.org' } })).toThrow(/must use https/);
     expect(() => build({ context: { linkBaseUrl: 'links.example.org' } })).toThrow(/Invalid linkBaseUrl/);
   });
@@ -551,7 +597,7 @@ describe('StatelessStack from other config and context', { timeout: 30_000 }, ()
   });
 
   it('stage prod refuses an example domain for the links in customers’ email', () => {
-    const prod = (linkBaseUrl: string) => buildApp({ config, stage: 'prod', appProps: { context: { ...IN_MEMORY, ...SKIP_BUNDLING, linkBaseUrl } } });
+    const prod = (linkBaseUrl: string) => buildApp({ config, stage: 'prod', appProps: { autoSynth: false, context: { ...IN_MEMORY, ...SKIP_BUNDLING, linkBaseUrl } } });
     expect(() => prod('https://links.example.com')).toThrow(/for stage prod: an example domain/);
     expect(() => prod('https://links.nurture-customer.co.jp')).not.toThrow();
   });

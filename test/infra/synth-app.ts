@@ -18,7 +18,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * (aws-cdk-lib's FileSystem.mkdtemp) and nothing removes it. CDK_OUTDIR, read when an App is
  * built, sends them into one folder per test file instead, removed after the file's tests.
  * (Not TMPDIR: aws-cdk-lib caches the temp folder for the life of the worker process, which
- * outlives the file.)
+ * outlives the file.) With CDK_OUTDIR set, an App synthesizes itself again when the process exits
+ * (autoSynth), after this folder is gone: apps built here pass `autoSynth: false`.
  */
 const scratchOutdir = mkdtempSync(join(tmpdir(), 'nurture-infra-cdk-out-'));
 const previousOutdir = process.env.CDK_OUTDIR;

@@ -1,6 +1,7 @@
 /**
  * Infra tests for the tracking side: the public HTTP API in front of the HTTP app (one `$default`
- * route, throttled, access-logged without tokens or addresses), what the HTTP function may read,
+ * route, throttled, access-logged without tokens or addresses), what the HTTP function may read
+ * and write (email links and webinar registration),
  * the SES event destinations on the default bus, the rule that feeds the SES events function
  * (retries, dead-letter queue), least-privilege grants, the secrets' readers, the SES reputation
  * alarms, and cdk-nag. One unbundled synth for the file: these tests read templates, not bundles.
@@ -40,7 +41,7 @@ const build = (overrides: { config?: EngineConfig; outdir?: string } = {}) =>
   buildApp({
     config: overrides.config ?? config,
     stage: 'dev',
-    appProps: { ...(overrides.outdir ? { outdir: overrides.outdir } : {}), context: { ...IN_MEMORY, ...SKIP_BUNDLING } },
+    appProps: { autoSynth: false, ...(overrides.outdir ? { outdir: overrides.outdir } : {}), context: { ...IN_MEMORY, ...SKIP_BUNDLING } },
   });
 
 beforeAll(async () => {
@@ -102,12 +103,12 @@ function rolesReading(exportPrefix: string): string[] {
 const tableArnImport = '"Fn::ImportValue":"NurtureEngine-dev-Stateful:ExportsOutputFnGetAttTable';
 
 describe('Tracking HTTP API', () => {
-  it('is one HTTP API: $default proxies the email links to the tracking function, /api/ingest/* the ingest API to the ingest function (payload 2.0)', () => {
+  it('is one HTTP API: $default proxies the email links to the tracking function, /api/ingest/* the ingest API to the ingest function, POST /webhooks/zoom to the Zoom webhook function (payload 2.0)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', Name: 'nurture-engine-dev' });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
     const integrations = logicalIdsOf('AWS::ApiGatewayV2::Integration');
-    expect(integrations).toHaveLength(2);
+    expect(integrations).toHaveLength(3);
     const integrationOf = (fnId: string) => {
       const found = integrations.filter((id) => JSON.stringify(resources[id]?.Properties.IntegrationUri) === JSON.stringify(getAtt(fnId)));
       expect(found).toHaveLength(1);
@@ -121,6 +122,10 @@ describe('Tracking HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'ANY /api/ingest/{proxy+}',
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(ingestFunctionId()) }]] },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /webhooks/zoom',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(onlyId('AWS::Lambda::Function', 'WebinarsZoomWebhookFunction')) }]] },
     });
   });
 
@@ -180,7 +185,11 @@ describe('Tracking function permissions (public link routes)', () => {
   const trackingStatements = () => statementsOfRole(roleIdOf(httpFunctionId())).filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
   type Conditioned = Statement & { Condition?: Record<string, Record<string, string[]>> };
 
-  it('may write only events and suppressions (PutItem), click counters and topic opt-outs (UpdateItem), each held to its partitions', () => {
+  const leadingKeysOf = (statement: Conditioned) => [...(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [])].sort();
+  /** The run partitions of the configured webinars' emails, spelled out independently of the infra. */
+  const webinarRuns = () => config.webinars.map((webinar) => `RUN#${webinar.id}#*`).sort();
+
+  it('may write only events, suppressions, session states and registrants (PutItem), click counters, topic opt-outs and answers (UpdateItem), parked webinar emails (BatchWriteItem), each held to its partitions', () => {
     const statements = trackingStatements() as Conditioned[];
     for (const statement of statements) {
       expect(JSON.stringify(statement.Resource)).toContain(tableArnImport);
@@ -191,28 +200,48 @@ describe('Tracking function permissions (public link routes)', () => {
     const puts = statements.filter((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
     expect(puts).toHaveLength(1);
     // Events have a partition of their own: no PutItem can replace a contact's profile item.
-    expect(puts[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.sort()).toEqual(['EVENTS#*', 'SUPPRESSION#*']);
+    expect(leadingKeysOf(puts[0]!)).toEqual(['EVENTS#*', 'SUPPRESSION#*', 'WEBINAR#*']);
     const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
-    expect(updates).toHaveLength(2);
+    expect(updates).toHaveLength(3);
     const counters = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('RUN#*#*'));
     expect(counters?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'clicks_*', 'machineClicks_*']);
     const optOuts = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('CONTACT#*'));
     // A contact's profile fields (name, locale, consent, account, ...) are not among them.
     expect(optOuts?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'topicsOptedOut', 'updatedAt']);
-    expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem']);
+    const answers = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('WEBINAR#*'));
+    // The registration question's answer, nothing else of a registrant or a session.
+    expect(answers?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'answers']);
+    const batchWrites = statements.filter((statement) => actionsOf(statement).includes('dynamodb:BatchWriteItem'));
+    expect(batchWrites).toHaveLength(1);
+    expect(actionsOf(batchWrites[0]!)).toEqual(['dynamodb:BatchWriteItem']);
+    // The confirmation and reminders a registration parks, in the configured webinars' runs only: no campaign's send is reachable.
+    expect(webinarRuns().length).toBeGreaterThan(0);
+    expect(leadingKeysOf(batchWrites[0]!)).toEqual(webinarRuns());
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
-  it('cannot upsert customers: no transaction, delete, batch write, query, nor any write to the email look-ups', () => {
+  it('cannot upsert customers: no transaction, delete, query, nor any write to the email look-ups (which it may only read, to match a registrant)', () => {
     const actions = statementsOfRole(roleIdOf(httpFunctionId())).flatMap(actionsOf);
-    expect(actions.filter((action) => /Transact|Delete|BatchWrite|Query|ConditionCheck|PartiQL/.test(action))).toEqual([]);
-    expect(JSON.stringify(trackingStatements())).not.toContain('EMAIL#');
+    expect(actions.filter((action) => /Transact|Delete|Query|ConditionCheck|PartiQL/.test(action))).toEqual([]);
+    const touchingLookUps = (trackingStatements() as Conditioned[]).filter((statement) => JSON.stringify(statement).includes('EMAIL#'));
+    expect(touchingLookUps.map(actionsOf)).toEqual([['dynamodb:GetItem']]);
   });
 
-  it('may not send email or use queues, and has no ingest token in its environment', () => {
+  it('may not send email or use queues, has no ingest token in its environment, and knows the public link base URL (the API itself by default)', () => {
     const actions = statementsOfRole(roleIdOf(httpFunctionId())).flatMap(actionsOf);
     expect(actions.filter((action) => /^(ses|sqs):/.test(action))).toEqual([]);
     const variables = (resources[httpFunctionId()]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.keys(variables).sort()).toEqual(['LINK_SECRET_ARN', 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(Object.keys(variables).sort()).toEqual(['LINK_BASE_URL', 'LINK_SECRET_ARN', 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(variables.LINK_BASE_URL).toEqual(getAtt(onlyId('AWS::ApiGatewayV2::Api', 'TrackingApi'), 'ApiEndpoint'));
   });
 });
 
@@ -222,12 +251,26 @@ describe('Ingest function permissions', () => {
     expect(grants.map((grant) => grant.actions)).toEqual(
       expect.arrayContaining([['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['dynamodb:Query'], ['dynamodb:DeleteItem']]),
     );
-    expect(grants).toHaveLength(3);
-    const index = grants.find((grant) => grant.resources.includes('/index/'));
-    expect(index?.resources).toContain('/index/GSI2');
-    expect(index?.resources).not.toContain('/index/GSI1');
+    // Plus the attendance endpoint's two (below).
+    expect(grants).toHaveLength(5);
+    const index = grants.filter((grant) => grant.resources.includes('/index/'));
+    expect(index).toHaveLength(1);
+    expect(index[0]?.resources).toContain('/index/GSI2');
+    expect(index[0]?.resources).not.toContain('/index/GSI1');
     const deletes = statementsOfRole(roleIdOf(ingestFunctionId())).find((statement) => actionsOf(statement).includes('dynamodb:DeleteItem')) as Statement & { Condition: unknown };
     expect(deletes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EMAIL#*'] } });
+  });
+
+  it('for webinar attendance, batch-writes marks, registrants and parked webinar emails, and queries a session back, held to those partitions', () => {
+    const statements = statementsOfRole(roleIdOf(ingestFunctionId())) as Array<Statement & { Condition?: Record<string, Record<string, string[]>> }>;
+    const keysOf = (action: string) => {
+      const found = statements.filter((statement) => actionsOf(statement).includes(action) && !JSON.stringify(statement.Resource).includes('/index/'));
+      expect(found, action).toHaveLength(1);
+      expect(actionsOf(found[0]!)).toEqual([action]);
+      return [...(found[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [])].sort();
+    };
+    expect(keysOf('dynamodb:BatchWriteItem')).toEqual(['ATTENDANCE#*#*', 'WEBINAR#*', ...config.webinars.map((webinar) => `RUN#${webinar.id}#*`)].sort());
+    expect(keysOf('dynamodb:Query')).toEqual(['ATTENDANCE#*#*', 'WEBINAR#*']);
   });
 
   it('reads the ingest token from the environment-named secret, and not the link-signing key', () => {
@@ -240,6 +283,10 @@ describe('Ingest function permissions', () => {
 describe('Secrets readers', () => {
   it('lets only the ingest function read the ingest token (not the tracking, dispatcher, sender or SES events function)', () => {
     expect(rolesReading('IngestTokenSecret')).toEqual([roleIdOf(ingestFunctionId())]);
+  });
+
+  it('lets only the Zoom webhook function read the Zoom webhook token', () => {
+    expect(rolesReading('ZoomWebhookSecret')).toEqual([roleIdOf(onlyId('AWS::Lambda::Function', 'WebinarsZoomWebhookFunction'))]);
   });
 
   it('lets the sender (signs links and SES tags), the tracking function and the SES events function (verify them) read the link-signing secret, nobody else', () => {

@@ -1,0 +1,33 @@
+/**
+ * Partition keys as IAM `dynamodb:LeadingKeys` patterns, built from the one place keys are spelled
+ * (adapters/aws/dynamo/table-design.ts; `*` stands for each id), so a function's role can be held
+ * to the partitions its code paths touch.
+ */
+import { keys } from '../adapters/aws/dynamo/table-design.ts';
+import type { EngineConfig } from '../core/config/engine-config.ts';
+
+export const PARTITION = {
+  contact: keys.contact('*').PK,
+  events: keys.engagementEvent('*', '', '').PK,
+  run: keys.send('*', '*', '*').PK,
+  suppression: keys.suppression('*').PK,
+  emailLookUp: keys.contactByEmail('*').PK,
+  /** A webinar's session states and registrants. */
+  webinar: keys.webinarSession('*', '*').PK,
+  /** A session's join / leave marks and stays. */
+  attendance: keys.attendanceOfSession('*', '*').PK,
+} as const;
+
+/**
+ * The run partitions of the configured webinars' emails (`RUN#<webinar id>#*`: a webinar email's
+ * message id is its webinar id). Sends of every kind share the RUN# prefix, so a function that parks
+ * webinar emails is held to these instead, and cannot write into a campaign's or sequence's runs.
+ */
+export function webinarRunPartitions(config: Pick<EngineConfig, 'webinars'>): string[] {
+  return config.webinars.map((webinar) => keys.deferredSend(webinar.id, '*', '*').PK);
+}
+
+/** The condition holding a statement to these partitions (every key of the request must match one). */
+export function leadingKeys(...patterns: string[]): Record<string, Record<string, string[]>> {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns } };
+}
