@@ -112,7 +112,17 @@ export async function runWebinarDemo(input: WebinarDemoInput): Promise<WebinarDe
     });
   }
   const unmatched = await engine.store.webinars.listUnmatchedRegistrants(10);
-  log(`${zoomPeople.length + 1} Zoom registrations (each webhook twice) for ${ENGLISH}; ${unmatched.length} of an address that is no contact yet: kept, joined when imported`);
+  log(`${zoomPeople.length + 1} Zoom registrations (each webhook twice) for ${ENGLISH}; ${unmatched.length} of an address that is no contact yet: kept`);
+  // The CRM then sends that person as a contact: the sweep joins the registration to them.
+  const colleague = zoomPeople[0];
+  if (colleague) {
+    await engine.store.customers.upsertContact(
+      { contactId: 'con-new-prospect', accountId: colleague.accountId, email: 'new.prospect@example.org', firstName: 'Jordan', lastName: 'Lee', locale: 'en', timeZone: 'America/New_York', consent: 'granted', topicsOptedOut: [] },
+      clock.now(),
+    );
+    const swept = await engine.sweepWebinars();
+    log(`the CRM imports that person: the webinar sweep joins ${swept.matched} registration to the new contact (confirmation and reminders follow)`);
+  }
 
   // 4. Zoom moves the English session by a day.
   const movedTo = new Date(english.startsAt.getTime() + 24 * 3_600_000);
