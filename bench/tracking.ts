@@ -61,6 +61,8 @@ import { scanAll, type RawItem } from './batch-write-baseline.ts';
 import type { Figures } from './bench.ts';
 import { DynamoRequestCounter, type DynamoRequestCounts } from './dynamodb-request-counter.ts';
 import { formatNumber, formatTable } from './figure-table.ts';
+import { withEngagementPath } from '../core/scoring/record-engagement.ts';
+import type { Scoring } from '../core/config/schema/scoring.ts';
 
 export const name = 'tracking';
 /** The figure names the issue gives: `ses_events.*` and `click.*`. */
@@ -108,7 +110,7 @@ export async function run(): Promise<Figures> {
     // Clicks first: sending their emails through the real sender also checks that the tags the
     // SES events below carry are the ones the sender sets.
     const clicks = await measureClicks(client, counter, config);
-    const sesEvents = await measureSesEvents(client, counter);
+    const sesEvents = await measureSesEvents(client, counter, config.scoring);
     return { ...sesEvents, ...clicks };
   } finally {
     client.destroy();
@@ -136,7 +138,7 @@ interface SesRoundResult {
   byCommand: Record<string, number>;
 }
 
-async function measureSesEvents(client: DynamoDBClient, counter: DynamoRequestCounter): Promise<Figures> {
+async function measureSesEvents(client: DynamoDBClient, counter: DynamoRequestCounter, scoring: Scoring): Promise<Figures> {
   console.log(
     `\nSES events: ${formatNumber(SENDS_PER_ROUND)} sent emails a round, their events through ingestSesEvents (${CONCURRENCY} in flight) ` +
       `in slices of ${SLICE_EVENTS} alternating with plain PutItem of as many items (${CONCURRENCY} in flight), then all again; ` +
@@ -148,7 +150,7 @@ async function measureSesEvents(client: DynamoDBClient, counter: DynamoRequestCo
   for (let round = 0; round <= SES_MEASURED_ROUNDS; round++) {
     const label = round === 0 ? 'warm-up' : String(round);
     const started = performance.now();
-    const { result, eventItems } = await measureSesRound(client, counter, round, previousItems, cpu);
+    const { result, eventItems } = await measureSesRound(client, counter, round, previousItems, cpu, scoring);
     previousItems = eventItems;
     rounds.push([label, result]);
     console.log(`  round ${label} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -188,7 +190,7 @@ async function measureSesEvents(client: DynamoDBClient, counter: DynamoRequestCo
  * checks of what the table holds. The warm-up round has no items to pair with: its baseline runs
  * after, on its own items, untimed for the figures.
  */
-async function measureSesRound(client: DynamoDBClient, counter: DynamoRequestCounter, round: number, baselineItems: RawItem[] | undefined, cpu: CpuShare) {
+async function measureSesRound(client: DynamoDBClient, counter: DynamoRequestCounter, round: number, baselineItems: RawItem[] | undefined, cpu: CpuShare, scoring: Scoring) {
   const tableName = `bench-tracking-ses-${round}`;
   const baselineTable = `bench-tracking-ses-${round}-putitem`;
   await ensureTable(client, tableName);
@@ -198,7 +200,8 @@ async function measureSesRound(client: DynamoDBClient, counter: DynamoRequestCou
     const sent = await loadSends(new DynamoTable(client, tableName), store, `bench-${round}`, SENDS_PER_ROUND);
     const { events, expectedSuppressions } = sesEventsOf(sent);
     if (baselineItems && baselineItems.length !== events.length) throw new TrackingBenchError(`round ${round}: ${events.length} events but ${baselineItems.length} baseline items`);
-    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics: { kind: 'topics' as const, topics: [] }, tagSecret: TOKEN_SECRET }; // no Subscription events here
+    // The handler's path: each event recorded with its score moves (most SES events move none).
+    const deps = { sends: store.sends, engagement: withEngagementPath(store, scoring, { now: () => new Date() }).engagement, suppressions: store.suppressions, customers: store.customers, topics: { kind: 'topics' as const, topics: [] }, tagSecret: TOKEN_SECRET }; // no Subscription events here
 
     const outcomes: SesEventOutcome[] = [];
     let requests = EMPTY_COUNTS;
@@ -440,7 +443,7 @@ async function measureClicks(client: DynamoDBClient, counter: DynamoRequestCount
     clock: clickClock,
     ingestToken: 'bench-tracking-ingest-token',
     tracking: {
-      ...store,
+      ...withEngagementPath(store, config.scoring, clickClock),
       topics: config.topics,
       clock: clickClock,
       tokenSecret: TOKEN_SECRET,

@@ -64,6 +64,7 @@ import { DynamoRequestCounter, type DynamoRequestCounts } from './dynamodb-reque
 import { median, round1, round3, round4 } from './figure-math.ts';
 import { formatNumber, formatTable } from './figure-table.ts';
 import { StepLatencies } from './step-latencies.ts';
+import { withEngagementPath } from '../core/scoring/record-engagement.ts';
 
 export const name = 'webinars';
 /** The figure names the issue gives: `webinar.*`. */
@@ -280,7 +281,7 @@ async function measureFinalizeInFreshTable(client: DynamoDBClient, counter: Dyna
       config,
       webinars: steps.watch('webinars', store.webinars, ['ensureSession', 'recordSessionRun', 'listAttendance', 'listRegistrants', 'saveRegistrants', 'markFollowUpsPlanned']),
       customers: steps.watch('customers', store.customers, ['contactIdsByEmail', 'getContacts']),
-      engagement: steps.watch('engagement', store.engagement, ['recordEvent']),
+      engagement: steps.watch('engagement', withEngagementPath(store, config.scoring, ENDED_CLOCK).engagement, ['recordEvent']),
       sends: steps.watch('sends', store.sends, ['deferSends']),
       clock: ENDED_CLOCK,
     };
@@ -364,7 +365,7 @@ async function measureWebhook(client: DynamoDBClient, counter: DynamoRequestCoun
   await ensureTable(client, tableName);
   await batchWriteAll(client, tableName, customerItems, CONCURRENCY);
   const store = createDynamoStore(client, tableName);
-  const deps: WebinarDeps = { config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: REGISTRATION_CLOCK };
+  const deps: WebinarDeps = { config, webinars: store.webinars, customers: store.customers, engagement: withEngagementPath(store, config.scoring, REGISTRATION_CLOCK).engagement, sends: store.sends, clock: REGISTRATION_CLOCK };
   const outcomes = new Map<string, number>();
   const errors: string[] = [];
   const log = (entry: Record<string, unknown>) => errors.push(JSON.stringify(entry));

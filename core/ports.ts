@@ -7,7 +7,8 @@ import type { CampaignRun } from './campaigns/campaign-run.ts';
 import type { Account } from './customers/account.ts';
 import type { Contact } from './customers/contact.ts';
 import type { CsqlPromotion } from './qualification/csql-promotion.ts';
-import type { ScoreScope, StoredScore } from './scoring/score.ts';
+import type { ScoreScope, ScoreUpdate, StoredScore } from './scoring/score.ts';
+import type { LatestUsage, UsageRecord, UsageWriteOutcome } from './scoring/usage.ts';
 import type { Enrollment } from './sequences/enrollment.ts';
 import type { Send } from './sending/send.ts';
 import type { SendingPause } from './sending/sending-pause.ts';
@@ -103,9 +104,23 @@ export interface SendStore {
   countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void>;
 }
 
-export interface EngagementStore {
+/** What writing an event with its score moves did: stale scores must be rebased, then it is retried. */
+export type ScoredEventWrite =
+  | { outcome: 'recorded' | 'duplicate' }
+  | { outcome: 'stale-epoch'; staleScores: Array<{ scope: ScoreScope; id: string; epoch: number }> };
+
+/** How use cases record an engagement event: through the one path that scores it (core/scoring/record-engagement.ts). */
+export interface EngagementRecorder {
   /** False when the same event id was already recorded (at-least-once delivery). */
   recordEvent(event: EngagementEvent): Promise<boolean>;
+}
+
+export interface EngagementStore {
+  /**
+   * The event (conditional on its id being new) and its score updates, all or nothing. A score
+   * stored against another epoch than its update's fails the write and is reported back.
+   */
+  recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[]): Promise<ScoredEventWrite>;
   listEventsOfContact(contactId: string): Promise<EngagementEvent[]>;
   listEventsOfCampaign(campaignId: string): Promise<EngagementEvent[]>;
   /** An SES event of no known send or contact (kept without the address); false when already recorded. */
@@ -163,11 +178,25 @@ export interface EnrollmentStore {
 }
 
 export interface ScoreStore {
-  /** Atomic add of a scaled increment to the total and to the signal's share. One write, no read. */
-  addToScore(scope: ScoreScope, id: string, signal: string, scaledIncrement: number, at: Date): Promise<void>;
   getScore(scope: ScoreScope, id: string): Promise<StoredScore | undefined>;
   /** Scores of many ids in batched reads; ids without a score are absent. */
   getScores(scope: ScoreScope, ids: readonly string[]): Promise<Map<string, StoredScore>>;
+  /** Rebasing: writes `next` when the stored score is still exactly `expected`; false otherwise. */
+  replaceScore(expected: StoredScore, next: StoredScore): Promise<boolean>;
+}
+
+/** Product usage (ingest API, ProductUsageReported events): raw records and the latest value per metric. */
+export interface UsageStore {
+  /**
+   * Stores each record once (conditional put keyed by account, instant and record id; raw records
+   * expire like engagement events) and moves the account's latest value of each metric to the
+   * record's, only when the record is newer than the stored value of that metric.
+   */
+  recordUsage(records: readonly UsageRecord[]): Promise<UsageWriteOutcome>;
+  /** The latest value per metric of an account; undefined when it never reported usage. */
+  latestUsage(accountId: string): Promise<LatestUsage | undefined>;
+  /** The raw records of an account, oldest first. */
+  listUsageRecords(accountId: string): Promise<UsageRecord[]>;
 }
 
 export interface CsqlStore {
@@ -199,6 +228,7 @@ export interface Store {
   scores: ScoreStore;
   csql: CsqlStore;
   pauses: SendingPauseStore;
+  usage: UsageStore;
 }
 
 /** A recurring or one-off job the scheduler fires (EventBridge Scheduler in AWS, in-process locally). */

@@ -11,6 +11,7 @@ import { trackingRoutes, type TrackingHttpDeps } from './tracking-routes.ts';
 import type { SendingPauseStore } from '../core/ports.ts';
 import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
 import { webinarIngestRoutes } from './webinar-ingest-routes.ts';
+import { usageIngestRoutes, type UsageIngestDeps } from './usage-ingest-routes.ts';
 import { zoomWebhookRoutes, type ZoomWebhookDeps } from './zoom-webhook-routes.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 
@@ -23,6 +24,8 @@ export type HttpAppDeps = IngestDeps & {
   zoomWebhook?: ZoomWebhookDeps;
   /** The JSON attendance endpoint under /api/ingest/webinars (same bearer token as the ingest API). */
   webinarIngest?: WebinarDeps;
+  /** Product usage for the DEAR health score, POST /api/ingest/usage (same bearer token as the ingest API); absent, 404. */
+  usageIngest?: UsageIngestDeps;
 };
 
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -39,11 +42,13 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         '<li><code>GET|POST /u/&lt;token&gt;</code> unsubscribe (RFC 8058 one-click POST), <code>GET|POST /p/&lt;token&gt;</code> preference centre</li>' +
         '<li><code>GET|POST /w/r/&lt;token&gt;</code> one-click webinar registration, <code>GET /w/ics/&lt;token&gt;</code> calendar file, <code>GET /w/s/&lt;token&gt;</code> survey</li>' +
         '<li><code>POST /webhooks/zoom</code> Zoom webhooks (signed), <code>POST /api/ingest/webinars/&lt;webinar&gt;/sessions/&lt;session&gt;/attendance</code> (bearer)</li>' +
+        '<li><code>POST /api/ingest/usage</code> product usage for the health score (bearer)</li>' +
         '</ul></body></html>',
     ),
   );
   // Before the customer ingest routes, whose bearer check covers /api/ingest/* as well.
   if (deps.webinarIngest) app.route('/api/ingest/webinars', webinarIngestRoutes({ ...deps.webinarIngest, ingestToken: deps.ingestToken }));
+  if (deps.usageIngest) app.route('/api/ingest/usage', usageIngestRoutes({ ...deps.usageIngest, ingestToken: deps.ingestToken }));
   app.route('/api/ingest', ingestRoutes(deps));
   if (deps.zoomWebhook) app.route('/webhooks', zoomWebhookRoutes(deps.zoomWebhook));
   if (deps.tracking) app.route('/', trackingRoutes(deps.tracking));

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { Topics } from '../core/config/schema/settings.ts';
-import type { Clock, CustomerStore, EngagementStore, SendStore, SuppressionStore } from '../core/ports.ts';
+import type { Clock, CustomerStore, EngagementRecorder, SendStore, SuppressionStore } from '../core/ports.ts';
 import type { ClientIpResolver } from './request-facts.ts';
 import type { WebinarLinkDeps } from './webinar-link-routes.ts';
 import { invalidLinkPage } from './subscription-pages.ts';
@@ -12,7 +12,7 @@ import { invalidLinkPage } from './subscription-pages.ts';
 export interface TrackingHttpDeps {
   customers: Pick<CustomerStore, 'getContact' | 'setTopicOptOuts'>;
   sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick'>;
-  engagement: Pick<EngagementStore, 'recordEvent'>;
+  engagement: EngagementRecorder;
   suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
   /** The preference centre's topics (config `topics`). */
   topics: Topics;

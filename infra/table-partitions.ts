@@ -9,6 +9,8 @@ import type { EngineConfig } from '../core/config/engine-config.ts';
 export const PARTITION = {
   contact: keys.contact('*').PK,
   events: keys.engagementEvent('*', '', '').PK,
+  /** Contact and account scores (the engagement path moves them in the event's transaction). */
+  scores: 'SCORE#*',
   run: keys.send('*', '*', '*').PK,
   suppression: keys.suppression('*').PK,
   emailLookUp: keys.contactByEmail('*').PK,

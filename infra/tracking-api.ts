@@ -39,6 +39,8 @@ export const INGEST_PATH = '/api/ingest/{proxy+}';
 export const HTTP_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
 const KEY_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+/** What a score move writes (adapters/aws/dynamo/score-store.ts). */
+const SCORE_ATTRIBUTES = ['scaledSum', 'version', 'epoch', 'updatedAt', 'scope', 'id', 'entity', 'signal_*'];
 
 /**
  * What the public link routes do with the table (http/tracking-deps.ts and
@@ -56,8 +58,10 @@ const KEY_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
  *   registration question's answer (UpdateItem of `answers` alone), and the confirmation and
  *   reminders a registration parks (BatchWriteItem, held to the configured webinars' own runs,
  *   `RUN#<webinar>#*`: no campaign's or sequence's send can be touched).
+ * - the engagement path: each event's score moves, in one transaction with the event (UpdateItem
+ *   ADD on SCORE#), and a score rebased once per era (GetItem, conditional PutItem on SCORE#).
  * Every statement is held to those partitions with dynamodb:LeadingKeys; no Query, no delete, no
- * transaction, no write to the email look-up items the customer upsert writes.
+ * write to the email look-up items the customer upsert writes.
  */
 export function trackingTableStatements(tableArn: string, webinarRuns: readonly string[]): iam.PolicyStatement[] {
   const statements = [
@@ -69,12 +73,19 @@ export function trackingTableStatements(tableArn: string, webinarRuns: readonly 
     new iam.PolicyStatement({
       actions: ['dynamodb:GetItem'],
       resources: [tableArn],
-      conditions: leadingKeys(PARTITION.webinar, PARTITION.emailLookUp),
+      conditions: leadingKeys(PARTITION.webinar, PARTITION.emailLookUp, PARTITION.scores),
     }),
     new iam.PolicyStatement({
       actions: ['dynamodb:PutItem'],
       resources: [tableArn],
-      conditions: leadingKeys(PARTITION.events, PARTITION.suppression, PARTITION.webinar),
+      // SCORE#: a score rebased once per era (the engagement path).
+      conditions: leadingKeys(PARTITION.events, PARTITION.suppression, PARTITION.webinar, PARTITION.scores),
+    }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tableArn],
+      // The engagement path's score moves, in the event's transaction: the score's own attributes alone.
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.scores], 'dynamodb:Attributes': [...KEY_ATTRIBUTES, ...SCORE_ATTRIBUTES] } },
     }),
     new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'],

@@ -54,14 +54,17 @@ export const WEBINAR_EVENT_MAX_RECEIVE_COUNT = 5;
  *   summaries and parked webinar emails (BatchWriteItem: ATTENDANCE#, WEBINAR#, and the configured
  *   webinars' own runs `RUN#<webinar>#*`, never a campaign's or sequence's).
  * - a finalized session's marks and registrants (Query on the base table, WEBINAR# and ATTENDANCE#).
- * No index, no delete, no transaction; no profile write.
+ * - the engagement path: score moves (UpdateItem ADD in the event's transaction) and rebasing
+ *   (GetItem, conditional PutItem), SCORE# only.
+ * No index, no delete; no profile write.
  */
 export function webinarEventsTableStatements(tableArn: string, webinarRuns: readonly string[]): iam.PolicyStatement[] {
   const statement = (actions: string[], ...partitions: string[]) => new iam.PolicyStatement({ actions, resources: [tableArn], conditions: leadingKeys(...partitions) });
   return [
-    statement(['dynamodb:GetItem', 'dynamodb:BatchGetItem'], PARTITION.webinar, PARTITION.emailLookUp, PARTITION.contact),
-    statement(['dynamodb:PutItem'], PARTITION.webinar, PARTITION.events),
-    statement(['dynamodb:UpdateItem'], PARTITION.webinar),
+    // SCORE#: the engagement path's score moves (UpdateItem ADD in the event's transaction) and rebasing once per era (GetItem, PutItem).
+    statement(['dynamodb:GetItem', 'dynamodb:BatchGetItem'], PARTITION.webinar, PARTITION.emailLookUp, PARTITION.contact, PARTITION.scores),
+    statement(['dynamodb:PutItem'], PARTITION.webinar, PARTITION.events, PARTITION.scores),
+    statement(['dynamodb:UpdateItem'], PARTITION.webinar, PARTITION.scores),
     statement(['dynamodb:BatchWriteItem'], PARTITION.webinar, PARTITION.attendance, ...webinarRuns),
     statement(['dynamodb:Query'], PARTITION.webinar, PARTITION.attendance),
   ];

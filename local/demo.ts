@@ -166,7 +166,7 @@ try {
       ...(bouncer ? [buildSesEventBridgeEvent('bounce', sesTarget(bouncer), clock.now())] : []),
       ...(complainer ? [buildSesEventBridgeEvent('delivery', sesTarget(complainer), clock.now()), buildSesEventBridgeEvent('complaint', sesTarget(complainer), clock.now())] : []),
     ],
-    { ...engine.store, topics: config.topics, tagSecret: tokenSecret },
+    { ...engine.store, engagement: engine.engagement, topics: config.topics, tagSecret: tokenSecret },
   );
   console.log(`  SES events replayed through the event handler: ${sesOutcomes.filter((outcome) => outcome.outcome === 'recorded').length} recorded (${delivered.length + 1} deliveries, 1 hard bounce, 1 complaint)`);
   const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';

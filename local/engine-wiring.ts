@@ -11,7 +11,9 @@ import { SesMailer } from '../adapters/aws/ses-mailer.ts';
 import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
 import { SenderWorkers } from '../adapters/local/sender-workers.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
-import type { Clock, Scheduler, Store } from '../core/ports.ts';
+import type { Clock, EngagementRecorder, EngagementStore, Scheduler, Store } from '../core/ports.ts';
+import { engagementRecorderOf } from '../core/scoring/record-engagement.ts';
+import type { UnplacedSesEvent } from '../core/tracking/ses-events/unplaced-ses-event.ts';
 import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
 import { dispatchCampaignRun, type DispatchOutcome } from '../core/sending/dispatch-campaign.ts';
 import { releaseDeferredSends } from '../core/sending/release-deferred.ts';
@@ -33,6 +35,8 @@ export interface LocalEngine {
   /** Enrolls the not-yet-enrolled contacts of these accounts in the sequences their phase enters. */
   enroll(accountIds: readonly string[]): Promise<number>;
   advanceSequences(): Promise<Map<StepOutcome, number>>;
+  /** The one engagement path (events recorded with their score moves), plus the unplaced-SES-event record. */
+  engagement: EngagementRecorder & Pick<EngagementStore, 'recordUnplacedSesEvent'>;
   /** What the webinar use cases need (registration, attendance, session changes). */
   webinarDeps: WebinarDeps;
   /** Zoom webhooks the route accepted, processed in the background (SQS + function in AWS). */
@@ -85,13 +89,15 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
     { workers: options.senderWorkers ?? 4, maxSendRate: await mailer.maxSendRate() },
   );
   const dispatchDeps = { ...store, runs: store.campaignRuns, config: options.config, queue, clock: options.clock };
-  const webinarDeps: WebinarDeps = { config: options.config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: options.clock };
+  const engagement = { ...engagementRecorderOf(store, options.config.scoring, options.clock), recordUnplacedSesEvent: (event: UnplacedSesEvent) => store.engagement.recordUnplacedSesEvent(event) };
+  const webinarDeps: WebinarDeps = { config: options.config, webinars: store.webinars, customers: store.customers, engagement, sends: store.sends, clock: options.clock };
   const webinarQueue = new InProcessWebinarQueue({ process: (delivery) => processZoomDelivery(delivery, webinarDeps), ...(options.log ? { log: options.log } : {}) });
   const engine: LocalEngine = {
     store,
     queue,
     workers,
     mailer,
+    engagement,
     async dispatch(campaignId, scheduledFor) {
       const campaign = options.config.campaigns.find((candidate) => candidate.id === campaignId);
       if (!campaign) throw new Error(`no campaign '${campaignId}' in the config`);

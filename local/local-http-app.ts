@@ -8,6 +8,7 @@ import type { Clock } from '../core/ports.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { importCatalogueOf, type ImportReport } from '../core/customers/import-customers.ts';
 import { createHttpApp } from '../http/app.ts';
+import { recordUsageSignals } from '../core/scoring/usage-event.ts';
 import type { LocalEngine } from './engine-wiring.ts';
 
 export interface LocalHttpAppOptions {
@@ -34,6 +35,7 @@ export function localHttpApp(engine: LocalEngine, options: LocalHttpAppOptions):
     ...(options.onImported ? { onImported: options.onImported } : {}),
     tracking: {
       ...engine.store,
+      engagement: engine.engagement,
       topics: config.topics,
       clock,
       tokenSecret,
@@ -42,5 +44,12 @@ export function localHttpApp(engine: LocalEngine, options: LocalHttpAppOptions):
     },
     zoomWebhook: { secretToken: options.zoomSecret, queue: engine.webinarQueue, clock, ...(options.log ? { log: options.log } : {}) },
     webinarIngest: engine.webinarDeps,
+    usageIngest: {
+      usage: engine.store.usage,
+      customers: engine.store.customers,
+      clock,
+      metrics: config.scoring.health.metrics,
+      onRecorded: async (records) => void (await recordUsageSignals(records, engine.engagement)),
+    },
   });
 }

@@ -19,6 +19,7 @@ import { buildSesEventBridgeEvent, senderTagsOf, SIMULATED_SES_EVENTS, type Simu
 import { localSecret } from '../local/local-secret.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
 import { CommandLineError, HelpRequested, parseCommandLine } from '../local/command-line.ts';
+import { engagementRecorderOf } from '../core/scoring/record-engagement.ts';
 
 const USAGE = `usage: npm run ses-event -- <${SIMULATED_SES_EVENTS.join('|')}> (--message-id <id> | --contact <id> --campaign <id> [--run <id>]) [--at <ISO time>] [--without-tags] [--twice]`;
 
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   if (givenAt && Number.isNaN(givenAt.getTime())) throw new UsageError(`--at: expected an ISO time like 2026-12-02T10:05:00+09:00, got '${values.at}'`);
 
   // The topics decide which SES topic opt-outs apply; the events replayed here never carry one, but the use case is the handler's.
-  const { topics } = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
+  const { topics, scoring } = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 
   // The local engine's link secret signs the replayed tags, as the sender signed the email's.
   const tagSecret = await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET);
@@ -79,7 +80,9 @@ async function main(): Promise<void> {
     // Now, but never before the email left: the demo's virtual clock sends in the future.
     const at = givenAt ?? new Date(Math.max(Date.now(), sentAt.getTime() + 3_000));
     const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send, { withAccount: true, signWith: tagSecret }), sentAt }, at);
-    const deps = { sends: store.sends, engagement: store.engagement, suppressions: store.suppressions, customers: store.customers, topics, tagSecret };
+    // The handler's one engagement path: the event is recorded with its score moves.
+    const engagement = { ...engagementRecorderOf(store, scoring, { now: () => new Date() }), recordUnplacedSesEvent: store.engagement.recordUnplacedSesEvent.bind(store.engagement) };
+    const deps = { sends: store.sends, engagement, suppressions: store.suppressions, customers: store.customers, topics, tagSecret };
     for (let delivery = 1; delivery <= (values.twice ? 2 : 1); delivery++) {
       console.log(`${values.twice ? `delivery ${delivery}: ` : ''}${describe(typeArg, send, await ingestSesEvent(event, deps))}`);
     }

@@ -28,6 +28,7 @@ import { initialSessionState, sessionsOf, requireSession } from '../core/webinar
 import { maskEmail } from '../http/subscription-pages.ts';
 import { readCommandLine } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
+import { engagementRecorderOf } from '../core/scoring/record-engagement.ts';
 
 const USAGE = [
   'usage: npm run webinar -- questions <webinar> [--session <id>] [--format table|csv|json]',
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
 }
 
 function webinarDepsOf(store: Store, config: EngineConfig): WebinarDeps {
-  return { config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: systemClock };
+  return { config, webinars: store.webinars, customers: store.customers, engagement: engagementRecorderOf(store, config.scoring, systemClock), sends: store.sends, clock: systemClock };
 }
 
 main().catch((error: unknown) => {

@@ -36,7 +36,7 @@ export async function* resolveAudience(audience: Audience, now: Date, deps: Audi
       const account = accounts.get(contact.accountId);
       if (!account) continue;
       const stored = scores.get(contact.contactId);
-      const engagementBand = engagementBandOf(stored ? scoreAt(stored.scaledSum, now, halfLifeMs) : 0, deps.scoring.bands);
+      const engagementBand = engagementBandOf(stored ? scoreAt(stored.scaledSum, now, halfLifeMs, stored.epoch) : 0, deps.scoring.bands);
       const candidate = { contact, account, engagementBand };
       if (inAudience(audience, candidate)) members.push(candidate);
     }

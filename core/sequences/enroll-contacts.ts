@@ -50,7 +50,7 @@ export async function enrollAccounts(accountIds: readonly string[], deps: Enroll
       const candidates = contacts.filter((contact) => {
         if (!sequence.enrollment.audience) return true;
         const stored = scores.get(contact.contactId);
-        const engagementBand = engagementBandOf(stored ? scoreAt(stored.scaledSum, now, halfLifeMs) : 0, deps.config.scoring.bands);
+        const engagementBand = engagementBandOf(stored ? scoreAt(stored.scaledSum, now, halfLifeMs, stored.epoch) : 0, deps.config.scoring.bands);
         return inAudience(sequence.enrollment.audience, { contact, account, engagementBand });
       });
       // One batched read instead of a failing conditional write per enrolled contact on every re-import.

@@ -5,7 +5,7 @@
  * sent (once per contact, link and minute; machine and human apart) and adds one to that link's
  * count. They are apart so a failed write never stops a person from reaching the page.
  */
-import type { Clock, EngagementStore, SendStore } from '../ports.ts';
+import type { Clock, EngagementRecorder, SendStore } from '../ports.ts';
 import type { Send } from '../sending/send.ts';
 import type { EngagementEvent } from './engagement-event.ts';
 import { verifyToken } from './link-token.ts';
@@ -14,7 +14,7 @@ import { startOfMinute, trackingEventId } from './tracking-event-id.ts';
 
 export interface ClickTrackingDeps {
   sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick'>;
-  engagement: Pick<EngagementStore, 'recordEvent'>;
+  engagement: EngagementRecorder;
   clock: Clock;
   tokenSecret: string;
   /** A click sooner than this after the send is a scanner's (default 10 s). */

@@ -6,14 +6,14 @@
  */
 import type { Topics } from '../config/schema/settings.ts';
 import type { Contact } from '../customers/contact.ts';
-import type { Clock, CustomerStore, EngagementStore, SuppressionStore } from '../ports.ts';
+import type { Clock, CustomerStore, EngagementRecorder, SuppressionStore } from '../ports.ts';
 import { verifyToken, type TokenClaims } from './link-token.ts';
 import { startOfMinute, trackingEventId } from './tracking-event-id.ts';
 
 export interface SubscriptionDeps {
   customers: Pick<CustomerStore, 'getContact' | 'setTopicOptOuts'>;
   suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
-  engagement: Pick<EngagementStore, 'recordEvent'>;
+  engagement: EngagementRecorder;
   clock: Clock;
   tokenSecret: string;
 }

@@ -3,7 +3,7 @@
  * an `open` event, once per contact, email and minute (machine and human apart); anything else
  * records nothing. The caller answers with the same image whatever happens here.
  */
-import type { Clock, EngagementStore, SendStore } from '../ports.ts';
+import type { Clock, EngagementRecorder, SendStore } from '../ports.ts';
 import type { EngagementEvent } from './engagement-event.ts';
 import { verifyToken } from './link-token.ts';
 import { classifyOpen, type RequestFacts } from './machine-traffic.ts';
@@ -11,7 +11,7 @@ import { startOfMinute, trackingEventId } from './tracking-event-id.ts';
 
 export interface OpenTrackingDeps {
   sends: Pick<SendStore, 'getSend'>;
-  engagement: Pick<EngagementStore, 'recordEvent'>;
+  engagement: EngagementRecorder;
   clock: Clock;
   tokenSecret: string;
 }

@@ -6,7 +6,7 @@
  * `webinar-registered` event and plans the confirmation and reminders. A repeat changes nothing
  * but adds answers not yet stored.
  */
-import type { Clock, CustomerStore, EngagementStore, SendStore, WebinarStore } from '../ports.ts';
+import type { Clock, CustomerStore, EngagementRecorder, SendStore, WebinarStore } from '../ports.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
 import { planWebinarEmails, type MatchedRegistrant } from './plan-webinar-emails.ts';
@@ -17,7 +17,7 @@ export interface WebinarDeps {
   config: EngineConfig;
   webinars: WebinarStore;
   customers: Pick<CustomerStore, 'findContactByEmail' | 'contactIdsByEmail' | 'getContacts'>;
-  engagement: Pick<EngagementStore, 'recordEvent'>;
+  engagement: EngagementRecorder;
   sends: Pick<SendStore, 'deferSends'>;
   clock: Clock;
 }

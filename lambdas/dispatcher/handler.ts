@@ -15,6 +15,7 @@ import { sweepWebinars } from '../../core/webinars/webinar-sweep.ts';
 import { addCount, addCountsBy, publishCounts } from '../runtime/metric-counts.ts';
 import { PIPELINE_METRICS, SKIP_REASON_DIMENSION } from '../runtime/pipeline-metrics.ts';
 import { dispatcherRuntime, logger, metrics } from './composition.ts';
+import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
 
 const dispatcherEventSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('campaign'), campaignId: z.string().min(1), scheduledFor: z.iso.datetime({ offset: true }) }),
@@ -49,7 +50,7 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
       return Object.fromEntries(outcomes);
     }
     if (parsed.data.job === 'webinars') {
-      const swept = await sweepWebinars({ config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: systemClock });
+      const swept = await sweepWebinars({ config, webinars: store.webinars, customers: store.customers, engagement: engagementRecorderOf(store, config.scoring, systemClock), sends: store.sends, clock: systemClock });
       addCount(metrics, PIPELINE_METRICS.webinarRegistrantsMatched, swept.matched);
       addCount(metrics, PIPELINE_METRICS.webinarSessionsFinalized, swept.finalized.length);
       // Ids only: `finalized` names sessions as webinarId/sessionId.

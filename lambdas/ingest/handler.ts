@@ -13,16 +13,26 @@ import { enrollAccounts } from '../../core/sequences/enroll-contacts.ts';
 import { createHttpApp } from '../../http/app.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
 import { ingestRuntime, logger } from './composition.ts';
+import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
+import { recordUsageSignals } from '../../core/scoring/usage-event.ts';
 
 const lambdaHandler = onceBuilt(async () => {
   const { store, config, ingestToken } = await ingestRuntime();
+  const engagement = engagementRecorderOf(store, config.scoring, systemClock);
   // No `tracking`: the link routes answer 404 here (API Gateway sends them to the tracking function anyway).
   const app = createHttpApp({
     customers: store.customers,
     clock: systemClock,
     ingestToken,
     catalogue: importCatalogueOf(config),
-    webinarIngest: { config, webinars: store.webinars, customers: store.customers, engagement: store.engagement, sends: store.sends, clock: systemClock },
+    webinarIngest: { config, webinars: store.webinars, customers: store.customers, engagement, sends: store.sends, clock: systemClock },
+    usageIngest: {
+      usage: store.usage,
+      customers: store.customers,
+      clock: systemClock,
+      metrics: config.scoring.health.metrics,
+      onRecorded: async (records) => void (await recordUsageSignals(records, engagement)),
+    },
     onImported: async (report) => {
       const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
       logger.info('ingest', { accounts: report.accounts, contacts: report.contacts, rejected: report.rejected.length, enrolled });

@@ -16,14 +16,15 @@ export const INGEST_CONFIG_PARTS = ALL_CONFIG_PARTS;
 /**
  * The preference centre's topics, and what the webinar links read: the sessions and their policy
  * (webinars, webinarPolicies), the send windows of the emails a registration plans (guardrails),
- * and the organiser in the calendar file (senders).
+ * and the organiser in the calendar file (senders); every function that records engagement events
+ * scores them (scoring: the one engagement path).
  */
-export const TRACKING_CONFIG_PARTS = ['topics', 'webinars', 'webinarPolicies', 'guardrails', 'senders'] as const satisfies readonly ConfigPart[];
-export const SES_EVENTS_CONFIG_PARTS = ['topics'] as const satisfies readonly ConfigPart[];
+export const TRACKING_CONFIG_PARTS = ['topics', 'webinars', 'webinarPolicies', 'guardrails', 'senders', 'scoring'] as const satisfies readonly ConfigPart[];
+export const SES_EVENTS_CONFIG_PARTS = ['topics', 'scoring'] as const satisfies readonly ConfigPart[];
 /** Checks a signature and enqueues: no config at all. */
 export const ZOOM_WEBHOOK_CONFIG_PARTS = [] as const satisfies readonly ConfigPart[];
 /** A Zoom webhook's session (webinars, webinarPolicies) and the send windows of the emails it plans (guardrails). */
-export const WEBINAR_EVENTS_CONFIG_PARTS = ['webinars', 'webinarPolicies', 'guardrails'] as const satisfies readonly ConfigPart[];
+export const WEBINAR_EVENTS_CONFIG_PARTS = ['webinars', 'webinarPolicies', 'guardrails', 'scoring'] as const satisfies readonly ConfigPart[];
 
 const KNOWN_PARTS: ReadonlySet<string> = new Set(ALL_CONFIG_PARTS);
 

@@ -7,6 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
+import { systemClock } from '../../adapters/local/system-clock.ts';
+import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
 import type { SesEventDeps } from '../../core/tracking/ses-events/record-ses-event.ts';
 import { readBundledConfig } from '../runtime/bundled-config.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
@@ -20,11 +22,12 @@ export const metrics = new Metrics();
 
 export const sesEventsRuntime = onceBuilt(async (): Promise<SesEventDeps> => {
   const env = readEnvironment(process.env, ['TABLE_NAME', 'LINK_SECRET_ARN']);
-  const { topics } = readBundledConfig(configRootOf(env), SES_EVENTS_CONFIG_PARTS);
+  const { topics, scoring } = readBundledConfig(configRootOf(env), SES_EVENTS_CONFIG_PARTS);
   const store = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
   return {
     sends: store.sends,
-    engagement: store.engagement,
+    // The one engagement path: each event is recorded with its score moves.
+    engagement: { ...engagementRecorderOf(store, scoring, systemClock), recordUnplacedSesEvent: (event) => store.engagement.recordUnplacedSesEvent(event) },
     suppressions: store.suppressions,
     customers: store.customers,
     topics,

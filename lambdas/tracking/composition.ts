@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
 import { systemClock } from '../../adapters/local/system-clock.ts';
+import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
 import type { EngagementEvent } from '../../core/tracking/engagement-event.ts';
 import type { TrackingHttpDeps } from '../../http/tracking-deps.ts';
 import { readBundledConfig } from '../runtime/bundled-config.ts';
@@ -32,9 +33,10 @@ export function trackingDeps(onRecorded: (event: EngagementEvent) => void): () =
     const env = readEnvironment(process.env, ['TABLE_NAME', 'LINK_SECRET_ARN', 'LINK_BASE_URL']);
     const config = carriedConfig(readBundledConfig(configRootOf(env), TRACKING_CONFIG_PARTS), 'tracking');
     const store = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
+    const scored = engagementRecorderOf(store, config.scoring, systemClock);
     const engagement: TrackingHttpDeps['engagement'] = {
       recordEvent: async (event) => {
-        const recorded = await store.engagement.recordEvent(event);
+        const recorded = await scored.recordEvent(event);
         if (recorded) onRecorded(event);
         return recorded;
       },

@@ -9,6 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
 import { systemClock } from '../../adapters/local/system-clock.ts';
+import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
 import type { WebinarDeps } from '../../core/webinars/register-for-webinar.ts';
 import { readBundledConfig } from '../runtime/bundled-config.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
@@ -22,11 +23,12 @@ export const metrics = new Metrics();
 export const webinarEventsRuntime = onceBuilt(async (): Promise<WebinarDeps> => {
   const env = readEnvironment(process.env, ['TABLE_NAME']);
   const store = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
+  const config = carriedConfig(readBundledConfig(configRootOf(env), WEBINAR_EVENTS_CONFIG_PARTS), 'webinar events');
   return {
-    config: carriedConfig(readBundledConfig(configRootOf(env), WEBINAR_EVENTS_CONFIG_PARTS), 'webinar events'),
+    config,
     webinars: store.webinars,
     customers: store.customers,
-    engagement: store.engagement,
+    engagement: engagementRecorderOf(store, config.scoring, systemClock),
     sends: store.sends,
     clock: systemClock,
   };

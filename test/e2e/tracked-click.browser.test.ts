@@ -24,6 +24,7 @@ import { freePort } from '../../local/ports.ts';
 import { startSesEmulator, type SesEmulator } from '../../local/ses-emulator.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { drainQueue, openConfig, senderDeps } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN_SECRET = 'browser-test-secret-0123456789';
@@ -64,7 +65,7 @@ beforeAll(async () => {
     customers: table.store.customers,
     clock: { now: () => new Date() },
     ingestToken: 'unused-ingest-token-0123456789',
-    tracking: { ...table.store, topics: config.topics, clock: { now: () => new Date() }, tokenSecret: TOKEN_SECRET },
+    tracking: { ...withEngagementPath(table.store, config.scoring, { now: () => new Date() }), topics: config.topics, clock: { now: () => new Date() }, tokenSecret: TOKEN_SECRET },
   });
   await new Promise<void>((resolve) => {
     engine = serve({ fetch: app.fetch, port: enginePort, hostname: '127.0.0.1' }, () => resolve());
@@ -83,6 +84,9 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
+    // The user agent a person's Chrome sends: headless Chromium names itself `HeadlessChrome`,
+    // which is what link scanners run, so the classifier would rightly count its click as a machine's.
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }, 120_000);

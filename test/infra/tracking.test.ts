@@ -200,9 +200,12 @@ describe('Tracking function permissions (public link routes)', () => {
     const puts = statements.filter((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
     expect(puts).toHaveLength(1);
     // Events have a partition of their own: no PutItem can replace a contact's profile item.
-    expect(leadingKeysOf(puts[0]!)).toEqual(['EVENTS#*', 'SUPPRESSION#*', 'WEBINAR#*']);
+    expect(leadingKeysOf(puts[0]!)).toEqual(['EVENTS#*', 'SCORE#*', 'SUPPRESSION#*', 'WEBINAR#*']);
     const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
-    expect(updates).toHaveLength(3);
+    expect(updates).toHaveLength(4);
+    // The engagement path's score moves: the scores' own partitions and attributes.
+    const scores = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('SCORE#*'));
+    expect(scores?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'scaledSum', 'version', 'epoch', 'updatedAt', 'scope', 'id', 'entity', 'signal_*']);
     const counters = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('RUN#*#*'));
     expect(counters?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'clicks_*', 'machineClicks_*']);
     const optOuts = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('CONTACT#*'));
@@ -223,6 +226,7 @@ describe('Tracking function permissions (public link routes)', () => {
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',

@@ -159,10 +159,11 @@ describe('Webinar events function permissions', () => {
   });
 
   it('reads sessions, registrants, email look-ups and contacts; writes sessions, registrants and events, never a profile, a suppression or a campaign\'s send', () => {
-    expect(leadingKeysOf(grantOf('dynamodb:GetItem'))).toEqual(['CONTACT#*', 'EMAIL#*', 'WEBINAR#*']);
+    // SCORE#: the engagement path (score moves in the event's transaction, rebasing once per era).
+    expect(leadingKeysOf(grantOf('dynamodb:GetItem'))).toEqual(['CONTACT#*', 'EMAIL#*', 'SCORE#*', 'WEBINAR#*']);
     expect(actionsOf(grantOf('dynamodb:GetItem')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
-    expect(leadingKeysOf(grantOf('dynamodb:PutItem'))).toEqual(['EVENTS#*', 'WEBINAR#*']);
-    expect(leadingKeysOf(grantOf('dynamodb:UpdateItem'))).toEqual(['WEBINAR#*']);
+    expect(leadingKeysOf(grantOf('dynamodb:PutItem'))).toEqual(['EVENTS#*', 'SCORE#*', 'WEBINAR#*']);
+    expect(leadingKeysOf(grantOf('dynamodb:UpdateItem'))).toEqual(['SCORE#*', 'WEBINAR#*']);
     // Attendance marks, watch-time summaries, and the parked emails of the configured webinars' own runs.
     const webinarRuns = config.webinars.map((webinar) => `RUN#${webinar.id}#*`);
     expect(webinarRuns.length).toBeGreaterThan(0);

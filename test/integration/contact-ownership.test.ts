@@ -15,6 +15,7 @@ import { signToken } from '../../core/tracking/link-token.ts';
 import { createHttpApp } from '../../http/app.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { openConfig } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 const clock = { now: () => new Date('2026-12-02T03:00:00Z') };
 const SECRET = 'link-secret-0123456789abcdef';
@@ -55,7 +56,7 @@ describe('a topic opt-out chosen in the preference centre', () => {
   it('survives re-importing the same file, a changed CRM row, and the ingest API', async () => {
     expect((await importCsv(ACCOUNTS_CSV, contactsCsv([AOI]))).contacts).toMatchObject({ created: 1 });
     // The contact opts out of tips through the preference centre (a real page post).
-    const app = createHttpApp({ customers: table.store.customers, clock, ingestToken: INGEST_TOKEN, tracking: { ...table.store, topics: config.topics, clock, tokenSecret: SECRET } });
+    const app = createHttpApp({ customers: table.store.customers, clock, ingestToken: INGEST_TOKEN, tracking: { ...withEngagementPath(table.store, config.scoring, clock), topics: config.topics, clock, tokenSecret: SECRET } });
     const token = signToken({ purpose: 'preferences', messageId: 'monthly-newsletter', runId: 'r1', contactId: 'own-1' }, SECRET);
     const saved = await app.request(`/p/${token}`, { method: 'POST', body: new URLSearchParams([['form', 'preferences'], ['topic', 'product-news'], ['topic', 'webinars']]) });
     expect(saved.status).toBe(200);
@@ -138,7 +139,7 @@ describe('retries complete what a failed request started', () => {
           throw new Error('ProvisionedThroughputExceededException');
         }
         recorded.push(event);
-        return table.store.engagement.recordEvent(event);
+        return withEngagementPath(table.store, config.scoring, clock).engagement.recordEvent(event);
       },
     };
     const app = createHttpApp({ customers: table.store.customers, clock, ingestToken: INGEST_TOKEN, tracking: { ...table.store, engagement, topics: config.topics, clock, tokenSecret: SECRET } });

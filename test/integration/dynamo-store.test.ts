@@ -3,7 +3,6 @@ import { DescribeTimeToLiveCommand, GetItemCommand } from '@aws-sdk/client-dynam
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../core/customers/account.ts';
 import { contactSchema, type Contact } from '../../core/customers/contact.ts';
-import { scaledIncrement, scoreAt } from '../../core/scoring/decayed-score.ts';
 import type { Enrollment } from '../../core/sequences/enrollment.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 
@@ -89,8 +88,8 @@ describe('campaign runs and sends', () => {
 describe('engagement and suppression', () => {
   it('stores an event once even when delivered twice, with a TTL', async () => {
     const event = { eventId: 'ses-1', type: 'open' as const, contactId: 'c-1', accountId: 'acc-1', occurredAt: at.toISOString(), campaignId: 'news', runId: 'r1', machine: false, detail: {} };
-    expect(await table.store.engagement.recordEvent(event)).toBe(true);
-    expect(await table.store.engagement.recordEvent(event)).toBe(false);
+    expect(await table.store.engagement.recordScoredEvent(event, [])).toEqual({ outcome: 'recorded' });
+    expect(await table.store.engagement.recordScoredEvent(event, [])).toEqual({ outcome: 'duplicate' });
     expect(await table.store.engagement.listEventsOfContact('c-1')).toEqual([event]);
     expect(await table.store.engagement.listEventsOfCampaign('news')).toHaveLength(1);
     const raw = await table.client.send(
@@ -172,20 +171,6 @@ describe('enrollments', () => {
 });
 
 describe('scores and CSQL promotions', () => {
-  it('adds decayed increments atomically and keeps per-signal shares', async () => {
-    const { scores } = table.store;
-    const halfLife = 14 * 86_400_000;
-    await Promise.all([
-      scores.addToScore('contact', 'c-1', 'open', scaledIncrement(1, at, halfLife), at),
-      scores.addToScore('contact', 'c-1', 'click', scaledIncrement(3, at, halfLife), at),
-      scores.addToScore('contact', 'c-1', 'click', scaledIncrement(3, at, halfLife), at),
-    ]);
-    const stored = (await scores.getScore('contact', 'c-1'))!;
-    expect(scoreAt(stored.scaledSum, at, halfLife)).toBeCloseTo(7, 6);
-    expect(scoreAt(stored.scaledSum, new Date(at.getTime() + halfLife), halfLife)).toBeCloseTo(3.5, 6);
-    expect(scoreAt(stored.signals.click ?? 0, at, halfLife)).toBeCloseTo(6, 6);
-  });
-
   it('records a promotion once and lists it in the feed', async () => {
     const promotion = { accountId: 'acc-1', promotedAt: at.toISOString(), ruleId: 'engaged', accountScore: 44, health: 70, topSignals: [{ signal: 'click', contribution: 20 }] };
     expect(await table.store.csql.recordPromotion(promotion)).toBe(true);

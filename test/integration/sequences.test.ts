@@ -11,6 +11,7 @@ import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.
 import { enrollAccounts, sequenceRunId } from '../../core/sequences/enroll-contacts.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { drainQueue, openConfig, RecordingMailer, senderDeps } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 let table: TestTable;
 let config: EngineConfig;
@@ -55,7 +56,7 @@ describe('adoption-nurture', () => {
     const enrolledAt = (await table.store.enrollments.getEnrollment('opener', 'adoption-nurture'))!.enrolledAt;
     const welcomeRun = sequenceRunId('welcome', enrolledAt);
     const open = (contactId: string, machine: boolean) =>
-      table.store.engagement.recordEvent({ eventId: `open-${contactId}`, type: 'open', contactId, accountId: 'acc', occurredAt: now.toISOString(), campaignId: 'adoption-nurture', runId: welcomeRun, machine, detail: {} });
+      withEngagementPath(table.store, config.scoring, clock).engagement.recordEvent({ eventId: `open-${contactId}`, type: 'open', contactId, accountId: 'acc', occurredAt: now.toISOString(), campaignId: 'adoption-nurture', runId: welcomeRun, machine, detail: {} });
     await open('opener', false);
     await open('ignorer', true);
     await table.store.suppressions.suppress({ email: 'leaver@example.com', reason: 'unsubscribe', suppressedAt: now.toISOString(), source: 'test' });

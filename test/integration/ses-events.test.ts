@@ -15,6 +15,7 @@ import { createSesEventsHandler } from '../../lambdas/ses-events/handler.ts';
 import { loadSesFixture, SES_FIXTURE_NAMES, SES_FIXTURES, SES_OTHER_FIXTURES, type SesFixtureName } from '../fixtures/ses/index.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { openConfig, RecordingMailer, senderDeps, TEST_TOKEN_SECRET } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 let table: TestTable;
 let counter: DynamoRequestCounter;
@@ -51,9 +52,10 @@ const readsIn = (counts: DynamoRequestCounts) => counts.commands - writesIn(coun
 beforeAll(async () => {
   table = await createTestTable('ses-events');
   counter = DynamoRequestCounter.attach(table.client);
+  const { config: shipped } = await openConfig();
   deps = {
     sends: table.store.sends,
-    engagement: table.store.engagement,
+    engagement: withEngagementPath(table.store, shipped.scoring, { now: () => new Date() }).engagement,
     suppressions: table.store.suppressions,
     customers: table.store.customers,
     topics: { kind: 'topics', topics: [{ id: 'product-news', label: { ja: '製品ニュース', en: 'Product news' } }, { id: 'tips', label: { ja: '活用のヒント', en: 'Tips' } }] },

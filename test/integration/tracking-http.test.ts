@@ -17,6 +17,7 @@ import { signToken, verifyToken } from '../../core/tracking/link-token.ts';
 import { createHttpApp } from '../../http/app.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { drainQueue, openConfig, RecordingMailer, senderDeps } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 const SENT_AT = new Date('2026-12-02T01:00:00Z');
@@ -58,7 +59,7 @@ const app = () =>
     customers: table.store.customers,
     clock,
     ingestToken: 'ingest-token-0123456789',
-    tracking: { ...table.store, topics: config.topics, clock, tokenSecret: deps.links.tokenSecret, log: () => {} },
+    tracking: { ...withEngagementPath(table.store, config.scoring, clock), topics: config.topics, clock, tokenSecret: deps.links.tokenSecret, log: () => {} },
   });
 
 function emailTo(contactId: string): OutgoingEmail {

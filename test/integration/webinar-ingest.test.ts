@@ -7,6 +7,7 @@ import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { createHttpApp } from '../../http/app.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { openConfig } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 let table: TestTable;
 let config: EngineConfig;
@@ -23,7 +24,7 @@ beforeAll(async () => {
     customers: table.store.customers,
     clock,
     ingestToken: 'ingest-token-for-tests',
-    webinarIngest: { config, webinars: table.store.webinars, customers: table.store.customers, engagement: table.store.engagement, sends: table.store.sends, clock },
+    webinarIngest: { config, webinars: table.store.webinars, customers: table.store.customers, engagement: withEngagementPath(table.store, config.scoring, clock).engagement, sends: table.store.sends, clock },
   });
   await table.store.customers.upsertAccount({ accountId: 'acc', name: 'Acme', tier: 'tier2', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
   await table.store.customers.upsertContact({ contactId: 'c1', accountId: 'acc', email: 'c1@example.com', firstName: 'A', lastName: 'B', locale: 'en', timeZone: 'Asia/Tokyo', consent: 'granted', topicsOptedOut: [] }, now);

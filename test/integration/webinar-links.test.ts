@@ -13,6 +13,7 @@ import { personalLink } from '../../core/webinars/webinar-message.ts';
 import { createTrackingApp } from '../../http/tracking-app.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { openConfig, TEST_TOKEN_SECRET } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 let table: TestTable;
 let config: EngineConfig;
@@ -28,8 +29,8 @@ const path = (url: string) => url.slice(BASE.length);
 beforeAll(async () => {
   table = await createTestTable('webinar-links');
   ({ config } = await openConfig());
-  deps = { config, webinars: table.store.webinars, customers: table.store.customers, engagement: table.store.engagement, sends: table.store.sends, clock };
-  app = createTrackingApp({ ...table.store, topics: config.topics, clock, tokenSecret: TEST_TOKEN_SECRET, webinarLinks: { ...deps, customers: table.store.customers, tokenSecret: TEST_TOKEN_SECRET, baseUrl: BASE } });
+  deps = { config, webinars: table.store.webinars, customers: table.store.customers, engagement: withEngagementPath(table.store, config.scoring, clock).engagement, sends: table.store.sends, clock };
+  app = createTrackingApp({ ...withEngagementPath(table.store, config.scoring, clock), topics: config.topics, clock, tokenSecret: TEST_TOKEN_SECRET, webinarLinks: { ...deps, customers: table.store.customers, tokenSecret: TEST_TOKEN_SECRET, baseUrl: BASE } });
   await table.store.customers.upsertAccount({ accountId: 'acc', name: 'Acme', tier: 'tier2', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
   await table.store.customers.upsertContact({ contactId: 'taro', accountId: 'acc', email: 'taro@example.co.jp', firstName: '太郎', lastName: '山田', locale: 'ja', timeZone: 'Asia/Tokyo', consent: 'granted', topicsOptedOut: [] }, now);
 });

@@ -24,6 +24,7 @@ import { signAsZoom } from '../../core/webinars/zoom-webhook-signature.ts';
 import { zoomWebhookRoutes } from '../../http/zoom-webhook-routes.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { drainQueue, openConfig, RecordingMailer, REPO_ROOT, senderDeps } from '../support/sending-fixtures.ts';
+import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
 const ZOOM_SECRET = 'zoom-secret-token-for-tests';
 const TOKYO_ZOOM_ID = 81234567890;
@@ -75,7 +76,7 @@ const subjects = (address: string) => sentTo(address).map((email) => email.subje
 beforeAll(async () => {
   table = await createTestTable('webinars');
   ({ config } = await openConfig());
-  deps = { config, webinars: table.store.webinars, customers: table.store.customers, engagement: table.store.engagement, sends: table.store.sends, clock };
+  deps = { config, webinars: table.store.webinars, customers: table.store.customers, engagement: withEngagementPath(table.store, config.scoring, clock).engagement, sends: table.store.sends, clock };
   webinarQueue = new InProcessWebinarQueue({ process: (delivery) => processZoomDelivery(delivery, deps) });
   webhook = zoomWebhookRoutes({ secretToken: ZOOM_SECRET, queue: webinarQueue, clock });
   await table.store.customers.upsertAccount({ accountId: 'acc', name: 'Acme K.K.', tier: 'tier2', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);

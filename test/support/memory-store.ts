@@ -13,6 +13,36 @@ import type { SendingPause } from '../../core/sending/sending-pause.ts';
 import { messageIdOf, type DeferredSend, type SkippedSend } from '../../core/sending/send-request.ts';
 import type { MessageLinks, StoredMessageLinks } from '../../core/tracking/message-links.ts';
 import type { Suppression } from '../../core/tracking/suppression.ts';
+import { newestPerMetric, type LatestUsage, type UsageRecord } from '../../core/scoring/usage.ts';
+import type { UsageStore } from '../../core/ports.ts';
+
+/** Product usage in memory: records once per account, instant and record id; each latest metric only moves forward in time. */
+export function memoryUsageStore(): UsageStore {
+  const records = new Map<string, UsageRecord>();
+  const latest = new Map<string, LatestUsage>();
+  return {
+    recordUsage: async (batch) => {
+      let stored = 0;
+      for (const record of batch) {
+        const key = `${record.accountId}|${record.at}|${record.recordId}`;
+        if (records.has(key)) continue;
+        records.set(key, structuredClone(record));
+        stored++;
+      }
+      for (const record of batch) {
+        const ofAccount = latest.get(record.accountId) ?? { accountId: record.accountId, metrics: {} };
+        for (const [metric, entry] of newestPerMetric([record])) {
+          const current = ofAccount.metrics[metric];
+          if (!current || current.at < entry.at) ofAccount.metrics[metric] = entry;
+        }
+        latest.set(record.accountId, ofAccount);
+      }
+      return { stored, duplicates: batch.length - stored };
+    },
+    latestUsage: async (accountId) => structuredClone(latest.get(accountId)),
+    listUsageRecords: async (accountId) => [...records.values()].filter((record) => record.accountId === accountId).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+  };
+}
 
 const notUsed = (what: string) => () => {
   throw new Error(`memory store: ${what} is not implemented for unit tests`);
@@ -182,6 +212,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       listPauses: async () => [...pauses.values()],
     },
     csql: { recordPromotion: notUsed('csql.recordPromotion'), listPromotionsOfAccount: async () => [], listPromotionsSince: notUsed('csql.listPromotionsSince') },
+    usage: memoryUsageStore(),
   };
   return store as unknown as Store & { sent: Send[]; skips: SkippedSend[] };
 }

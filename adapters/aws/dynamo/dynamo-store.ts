@@ -10,6 +10,7 @@ import { DynamoSendingPauseStore } from './pause-store.ts';
 import { DynamoScoreStore } from './score-store.ts';
 import { DynamoSendStore } from './send-store.ts';
 import { DynamoTable } from './dynamo-table.ts';
+import { DynamoUsageStore } from './usage-store.ts';
 import { DynamoWebinarStore } from './webinar-store.ts';
 
 export function createDynamoStore(client: DynamoDBClient, tableName: string): Store {
@@ -25,5 +26,6 @@ export function createDynamoStore(client: DynamoDBClient, tableName: string): St
     scores: new DynamoScoreStore(table),
     csql: new DynamoCsqlStore(table),
     pauses: new DynamoSendingPauseStore(table),
+    usage: new DynamoUsageStore(table),
   };
 }

@@ -2,34 +2,64 @@
  * Engagement events, unplaced SES events and suppressions in DynamoDB. Events are written once
  * per event id (conditional put) and expire by TTL; suppressions never expire.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { SCORE_EPOCH } from '../../../core/scoring/decayed-score.ts';
+import type { ScoreUpdate } from '../../../core/scoring/score.ts';
+import { scoreItemUpdates } from './score-store.ts';
 import { engagementEventSchema, RAW_EVENT_RETENTION_DAYS, type EngagementEvent } from '../../../core/tracking/engagement-event.ts';
 import { suppressionSchema, type Suppression } from '../../../core/tracking/suppression.ts';
 import { unplacedMonthOf, unplacedSesEventSchema, type UnplacedSesEvent } from '../../../core/tracking/ses-events/unplaced-ses-event.ts';
-import type { EngagementStore, SuppressionStore } from '../../../core/ports.ts';
+import type { EngagementStore, ScoredEventWrite, SuppressionStore } from '../../../core/ports.ts';
 import { keys, TABLE_KEYS } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
+
+/** Transactions that collide on a busy score item are retried this often before the error goes to the caller (and its retry). */
+const MAX_CONFLICT_ATTEMPTS = 6;
 
 export class DynamoEngagementStore implements EngagementStore {
   constructor(private readonly table: DynamoTable) {}
 
-  recordEvent(event: EngagementEvent): Promise<boolean> {
-    const expiresAt = expiresAtOf(event.occurredAt);
-    return this.table.conditionally(() =>
-      this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            ...keys.engagementEvent(event.contactId, event.occurredAt, event.eventId),
-            ...(event.campaignId ? keys.engagementEventOfCampaign(event.campaignId, event.type, event.occurredAt, event.eventId) : {}),
-            entity: 'engagement-event',
-            ...event,
-            [TABLE_KEYS.ttlAttribute]: expiresAt,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      ),
-    );
+  async recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[]): Promise<ScoredEventWrite> {
+    const put = {
+      TableName: this.table.tableName,
+      Item: {
+        ...keys.engagementEvent(event.contactId, event.occurredAt, event.eventId),
+        ...(event.campaignId ? keys.engagementEventOfCampaign(event.campaignId, event.type, event.occurredAt, event.eventId) : {}),
+        entity: 'engagement-event',
+        ...event,
+        [TABLE_KEYS.ttlAttribute]: expiresAtOf(event.occurredAt),
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    };
+    // Nothing to score (machine traffic, a send, a bounce): the event alone, one conditional put.
+    if (scores.length === 0) return { outcome: (await this.table.conditionally(() => this.table.doc.send(new PutCommand(put)))) ? 'recorded' : 'duplicate' };
+    const updates = scoreItemUpdates(scores, event.occurredAt);
+    const command = new TransactWriteCommand({
+      TransactItems: [
+        { Put: put },
+        ...updates.map((update) => ({ Update: { TableName: this.table.tableName, ...update.command, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } })),
+      ],
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.table.doc.send(command);
+        return { outcome: 'recorded' };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') throw error;
+        const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+        // The event was already recorded (with its scores, in the same transaction): a duplicate.
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
+        const stale = updates.flatMap((update, index) => {
+          const reason = reasons[index + 1];
+          return reason?.Code === 'ConditionalCheckFailed' ? [{ scope: update.scope, id: update.id, epoch: epochOf(reason.Item) }] : [];
+        });
+        if (stale.length > 0) return { outcome: 'stale-epoch', staleScores: stale };
+        // Another transaction on the same score item at the same moment (a burst on one account): try again shortly.
+        if (attempt >= MAX_CONFLICT_ATTEMPTS || !reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+      }
+    }
   }
 
   async listEventsOfContact(contactId: string): Promise<EngagementEvent[]> {
@@ -77,6 +107,14 @@ export class DynamoEngagementStore implements EngagementStore {
 }
 
 /** Raw events expire a fixed time after they happened, whenever they were written. */
+/** The epoch of a score item returned with a failed condition (marshalled or not); items from before epochs had SCORE_EPOCH. */
+function epochOf(item: Record<string, unknown> | undefined): number {
+  const value = item?.epoch;
+  if (value === undefined) return SCORE_EPOCH;
+  if (typeof value === 'object' && value !== null && 'N' in value) return Number((value as { N: string }).N);
+  return Number(value);
+}
+
 function expiresAtOf(occurredAt: string): number {
   return Math.floor(Date.parse(occurredAt) / 1000) + RAW_EVENT_RETENTION_DAYS * 86_400;
 }

@@ -35,6 +35,9 @@ export function shardOf(id: string, shards: number = CONTACT_LIST_SHARDS): numbe
   return (hash >>> 0) % shards;
 }
 
+/** Attributes of the latest-usage item that hold a metric start with this (metric names are snake_case). */
+export const LATEST_USAGE_ATTRIBUTE_PREFIX = 'metric_';
+
 /** Key builders: the only place key strings are spelled. */
 export const keys = {
   account: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' }),
@@ -117,8 +120,23 @@ export const keys = {
     GSI1SK: `${nextStepAt}#${contactId}#${sequenceId}`,
   }),
 
-  contactScore: (contactId: string) => ({ PK: `CONTACT#${contactId}`, SK: 'SCORE' }),
-  accountScore: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'SCORE' }),
+  /**
+   * Scores live in partitions of their own (not the contact's or account's): every function that
+   * records engagement writes them, and its role is held to `SCORE#*` without any right on profiles.
+   */
+  contactScore: (contactId: string) => ({ PK: `SCORE#CONTACT#${contactId}`, SK: 'SCORE' }),
+  accountScore: (accountId: string) => ({ PK: `SCORE#ACCOUNT#${accountId}`, SK: 'SCORE' }),
+
+  /**
+   * Raw product-usage records of an account, in a partition of their own (like engagement events),
+   * keyed by instant and record id (the source's event id or a hash of the figures): written once.
+   */
+  usageRecord: (accountId: string, at: string, recordId: string) => ({ PK: `USAGE#${accountId}`, SK: `RECORD#${at}#${recordId}` }),
+  usageRecordsOfAccount: (accountId: string) => ({ PK: `USAGE#${accountId}`, SKPrefix: 'RECORD#' }),
+  /** The account's latest value per usage metric: one attribute per metric, each moved only forward in time. */
+  latestUsage: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'USAGE#latest' }),
+  /** The attribute of the latest-usage item holding a metric's `{ value, at, recordId }` (LATEST_USAGE_ATTRIBUTE_PREFIX + metric). */
+  latestUsageAttribute: (metric: string) => `${LATEST_USAGE_ATTRIBUTE_PREFIX}${metric}`,
 
   csqlPromotion: (accountId: string, promotedAt: string) => ({ PK: `ACCOUNT#${accountId}`, SK: `CSQL#${promotedAt}` }),
   csqlPromotionFeed: (promotedAt: string, accountId: string) => ({ GSI1PK: 'CSQL', GSI1SK: `${promotedAt}#${accountId}` }),

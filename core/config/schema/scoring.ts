@@ -3,21 +3,118 @@
  * and the rules that promote an account to CSQL.
  */
 import { z } from 'zod';
+import { parseDuration } from '../duration.ts';
+import { MIN_HALF_LIFE_MS } from '../../scoring/decayed-score.ts';
 import { durationSchema, idSchema, phaseSchema, tierSchema, weightSchema } from './common.ts';
+
+/** A product-usage metric as the ingest API and EventBridge events name it, e.g. seats_used. */
+export const usageMetricIdSchema = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, {
+  error: (issue) => `expected a metric name of lowercase letters, digits and _ starting with a letter (e.g. seats_used), got '${String(issue.input)}'`,
+});
+
+/** The four DEAR dimensions, in the order they are shown. */
+export const HEALTH_DIMENSIONS = ['deployment', 'engagement', 'adoption', 'roi'] as const;
+
+/**
+ * One input of a DEAR dimension: a metric's latest value, the ratio of two metrics, or the
+ * account's engagement score, scored 0-100 against a target (at or above it: 100; linear below).
+ */
+const healthInputSchema = z
+  .strictObject({
+    metric: usageMetricIdSchema.optional().describe('a metric of health.metrics: the input is its latest value'),
+    per: usageMetricIdSchema.optional().describe('divide by this metric (e.g. metric: seats_used, per: seats_bought)'),
+    engagementScore: z.literal('account').optional().describe("the account's decayed engagement score instead of a metric"),
+    target: z
+      .number({ error: (issue) => `expected a number, got '${String(issue.input)}'` })
+      .positive({ error: (issue) => `the target must be above 0, got ${String(issue.input)}` })
+      .describe('the value that scores 100; below it the input scores linearly down to 0 at 0'),
+    weight: weightSchema.default(1).describe("the input's weight within its dimension"),
+  })
+  .superRefine((input, context) => {
+    if ((input.metric === undefined) === (input.engagementScore === undefined)) {
+      context.addIssue({ code: 'custom', path: ['metric'], message: 'give either metric (with an optional per) or engagementScore: account' });
+    } else if (input.per !== undefined && input.metric === undefined) {
+      context.addIssue({ code: 'custom', path: ['per'], message: 'per divides a metric: give metric as well' });
+    }
+  });
+
+const healthDimensionSchema = z
+  .strictObject({
+    weight: weightSchema.describe("the dimension's relative weight in the health total"),
+    inputs: z.array(healthInputSchema).min(1, { error: 'list at least one input' }),
+  })
+  .refine((dimension) => dimension.inputs.some((input) => input.weight > 0), { path: ['inputs'], error: 'give at least one input a weight above 0' });
+
+const healthBandSchema = z.strictObject({
+  minScore: z.number({ error: (issue) => `expected a number, got '${String(issue.input)}'` }).min(0).max(100, { error: 'health is 0-100: a minScore above 100 is never reached' }),
+});
+
+/**
+ * The DEAR health score: Deployment (is it set up), Engagement (do they respond to us), Adoption
+ * (do they use it), ROI (do they get value). Each dimension is the weighted mean of its inputs,
+ * the total the weighted mean of the dimensions, 0-100. docs/scoring.md explains it.
+ */
+export const healthSchema = z
+  .strictObject({
+    metrics: z
+      .array(usageMetricIdSchema)
+      .min(1, { error: 'declare at least one usage metric' })
+      .describe('the product-usage metrics the ingest API and ProductUsageReported events accept'),
+    deployment: healthDimensionSchema.describe('Deployment: is the product set up (seats taken, integrations connected)'),
+    engagement: healthDimensionSchema.describe('Engagement: do they respond to us (the engagement score)'),
+    adoption: healthDimensionSchema.describe('Adoption: do they use it (active users, key features, logins)'),
+    roi: healthDimensionSchema.describe('ROI: do they get value (what the product did for them)'),
+    bands: z
+      .strictObject({ healthy: healthBandSchema, watch: healthBandSchema })
+      .refine((bands) => bands.healthy.minScore > bands.watch.minScore, { path: ['healthy', 'minScore'], error: 'healthy must start above watch' })
+      .describe('healthy at or above healthy.minScore, watch at or above watch.minScore, at-risk below'),
+  })
+  .superRefine((health, context) => {
+    const declared = new Set<string>();
+    health.metrics.forEach((metric, index) => {
+      if (declared.has(metric)) context.addIssue({ code: 'custom', path: ['metrics', index], message: `metric '${metric}' is declared twice` });
+      declared.add(metric);
+    });
+    for (const dimension of HEALTH_DIMENSIONS) {
+      health[dimension].inputs.forEach((input, index) => {
+        for (const field of ['metric', 'per'] as const) {
+          const metric = input[field];
+          if (metric !== undefined && !declared.has(metric)) {
+            context.addIssue({ code: 'custom', path: [dimension, 'inputs', index, field], message: `unknown metric '${metric}': health.metrics declares ${[...declared].join(', ')}` });
+          }
+        }
+      });
+    }
+    if (HEALTH_DIMENSIONS.every((dimension) => health[dimension].weight === 0)) {
+      context.addIssue({ code: 'custom', path: ['deployment', 'weight'], message: 'give at least one DEAR dimension a weight above 0' });
+    }
+  })
+  .describe('DEAR health score, 0-100, from product-usage metrics and the engagement score');
 
 export const scoringSchema = z
   .strictObject({
     kind: z.literal('scoring'),
-    halfLife: durationSchema.describe('an event counts half as much after this long'),
+    halfLife: durationSchema
+      // Not a duration at all is reported by durationSchema; this only judges a duration.
+      .refine((text) => (parseDuration(text) ?? MIN_HALF_LIFE_MS) >= MIN_HALF_LIFE_MS, { error: 'the half-life must be at least 1h: shorter ones rebase stored scores more than once a day' })
+      .describe('an event counts half as much after this long (at least 1h)'),
     weights: z.strictObject({
       delivered: weightSchema.default(0),
       open: weightSchema,
       click: weightSchema,
       webinarRegistered: weightSchema,
-      webinarAttended: weightSchema,
+      webinarAttended: weightSchema.describe('scaled by the share of the session watched'),
       webinarWatchMinute: weightSchema.default(0),
+      webinarSurvey: weightSchema.default(0),
       productUsage: weightSchema.default(0),
     }),
+    penalties: z
+      .strictObject({
+        unsubscribe: weightSchema.default(0),
+        complaint: weightSchema.default(0),
+      })
+      .default({ unsubscribe: 0, complaint: 0 })
+      .describe('subtracted from the score: what says the person does not want our email'),
     bands: z
       .array(z.strictObject({ id: idSchema, minScore: weightSchema }))
       .min(1)
@@ -26,14 +123,7 @@ export const scoringSchema = z
       breadthWeight: weightSchema.describe('added per distinct engaged contact'),
       engagedContactMinScore: weightSchema,
     }),
-    health: z
-      .strictObject({
-        deployment: weightSchema,
-        engagement: weightSchema,
-        adoption: weightSchema,
-        roi: weightSchema,
-      })
-      .describe('DEAR: relative weight of each dimension in the 0-100 health score'),
+    health: healthSchema,
   })
   .describe('Engagement scoring with exponential decay, and the DEAR health score');
 
@@ -63,3 +153,5 @@ export const csqlRulesSchema = z
 
 export type Scoring = z.infer<typeof scoringSchema>;
 export type CsqlRules = z.infer<typeof csqlRulesSchema>;
+export type HealthModel = z.infer<typeof healthSchema>;
+export type HealthDimension = (typeof HEALTH_DIMENSIONS)[number];

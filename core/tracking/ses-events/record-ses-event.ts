@@ -25,7 +25,7 @@
 import { mapBounded } from '../../bounded-parallel.ts';
 import type { Topics } from '../../config/schema/settings.ts';
 import type { Contact } from '../../customers/contact.ts';
-import type { CustomerStore, EngagementStore, SendStore, SuppressionStore } from '../../ports.ts';
+import type { CustomerStore, EngagementRecorder, EngagementStore, SendStore, SuppressionStore } from '../../ports.ts';
 import type { EngagementEvent } from '../engagement-event.ts';
 import { parseSesEventBridgeEvent, type SesEvent } from './ses-event.ts';
 import {
@@ -47,7 +47,7 @@ import {
 
 export interface SesEventDeps {
   sends: Pick<SendStore, 'getSend' | 'findSendByMessageId'>;
-  engagement: Pick<EngagementStore, 'recordEvent' | 'recordUnplacedSesEvent'>;
+  engagement: EngagementRecorder & Pick<EngagementStore, 'recordUnplacedSesEvent'>;
   suppressions: Pick<SuppressionStore, 'suppress'>;
   /** Whose address it is (an event of no known send, a Subscription event), and topic opt-outs. */
   customers: Pick<CustomerStore, 'findContactByEmail' | 'addTopicOptOuts'>;

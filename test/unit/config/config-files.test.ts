@@ -87,6 +87,13 @@ describe('kinds', () => {
     ]);
   });
 
+  it('refuses a half-life shorter than an hour: stored scores would be rebased more than once a day', () => {
+    const sources = ExampleConfigSources.read().edit(SCORING, 'halfLife: 14d', 'halfLife: 30m');
+    expect(problemsOf(sources.build()).map(formatProblem)).toEqual([
+      `${SCORING}: halfLife: the half-life must be at least 1h: shorter ones rebase stored scores more than once a day (line ${sources.lineOf(SCORING, 'halfLife:')})`,
+    ]);
+  });
+
   // BUG (core/config/parse-documents.ts): when a file is not valid YAML its declared kind is not
   // recovered, so engine-config.ts reports "no file of kind 'scoring'" next to the syntax error
   // in campaigns/scoring.yaml, which is the misleading report its own comment means to avoid.
