@@ -6,7 +6,7 @@
 import type { CampaignRun } from './campaigns/campaign-run.ts';
 import type { Account } from './customers/account.ts';
 import type { Contact } from './customers/contact.ts';
-import type { CsqlPromotion } from './qualification/csql-promotion.ts';
+import type { CsqlPromotion, CsqlState, OutboxEntry } from './qualification/csql-promotion.ts';
 import type { ScoreScope, ScoreUpdate, StoredScore } from './scoring/score.ts';
 import type { LatestUsage, UsageRecord, UsageWriteOutcome } from './scoring/usage.ts';
 import type { Enrollment } from './sequences/enrollment.ts';
@@ -122,6 +122,8 @@ export interface EngagementStore {
    */
   recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[]): Promise<ScoredEventWrite>;
   listEventsOfContact(contactId: string): Promise<EngagementEvent[]>;
+  /** A contact's latest events, newest first, at most `limit` (one bounded query: explanations). */
+  recentEventsOfContact(contactId: string, limit: number): Promise<EngagementEvent[]>;
   listEventsOfCampaign(campaignId: string): Promise<EngagementEvent[]>;
   /** An SES event of no known send or contact (kept without the address); false when already recorded. */
   recordUnplacedSesEvent(event: UnplacedSesEvent): Promise<boolean>;
@@ -204,6 +206,26 @@ export interface CsqlStore {
   recordPromotion(promotion: CsqlPromotion): Promise<boolean>;
   listPromotionsOfAccount(accountId: string): Promise<CsqlPromotion[]>;
   listPromotionsSince(since: Date): Promise<CsqlPromotion[]>;
+  getState(accountId: string): Promise<CsqlState | undefined>;
+  /** Current CSQL states of many accounts (batched reads); accounts never evaluated are absent. */
+  getStates(accountIds: readonly string[]): Promise<Map<string, CsqlState>>;
+  /**
+   * One transaction: the promotion (audit record), the new state (conditional on the version read,
+   * 0 = no state yet) and the outbox entry of its event. False when the state moved since it was read.
+   */
+  promote(promotion: CsqlPromotion, next: CsqlState, expectedVersion: number, outbox: OutboxEntry): Promise<boolean>;
+  /** One transaction: the new state (conditional on the version read) and the outbox entry. */
+  demote(next: CsqlState, expectedVersion: number, outbox: OutboxEntry): Promise<boolean>;
+  /** Outbox entries not published yet, oldest first (a sparse index). */
+  listUnpublished(limit: number): Promise<OutboxEntry[]>;
+  /** Takes published entries off the outbox (idempotent). */
+  markPublished(ids: readonly string[]): Promise<void>;
+}
+
+/** Where events that leave the engine go: EventBridge in AWS, an in-process bus locally. */
+export interface EventBus {
+  /** Publishes; returns the ids the bus did not take (they stay in the outbox and are retried). */
+  publish(entries: readonly OutboxEntry[]): Promise<{ failedIds: string[] }>;
 }
 
 /** The pause switch: stored pauses of all sending or of one campaign / sequence. */

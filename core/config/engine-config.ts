@@ -206,6 +206,14 @@ class CrossChecker {
     if (raw.kind === 'csql-rules') {
       this.uniqueIds(document, items('rules'), ['rules']);
       items('rules').forEach((rule, index) => this.products(document, ['rules', index, 'productsNotOwned'], (rule as { productsNotOwned?: unknown } | null)?.productsNotOwned));
+      // Hysteresis only works when a CSQL must fall below the level that promoted it before it stops being one.
+      const demoteBelow = raw.demoteBelowScore;
+      items('rules').forEach((rule, index) => {
+        const min = (rule as { minAccountScore?: unknown } | null)?.minAccountScore;
+        if (typeof demoteBelow === 'number' && typeof min === 'number' && demoteBelow >= min) {
+          this.add(document, ['rules', index, 'minAccountScore'], `minAccountScore ${min} must be above demoteBelowScore ${demoteBelow}: otherwise an account at the threshold is promoted and demoted over and over`);
+        }
+      });
     }
     if (raw.kind === 'topics') {
       this.uniqueIds(document, items('topics'), ['topics']);

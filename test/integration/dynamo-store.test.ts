@@ -172,7 +172,7 @@ describe('enrollments', () => {
 
 describe('scores and CSQL promotions', () => {
   it('records a promotion once and lists it in the feed', async () => {
-    const promotion = { accountId: 'acc-1', promotedAt: at.toISOString(), ruleId: 'engaged', accountScore: 44, health: 70, topSignals: [{ signal: 'click', contribution: 20 }] };
+    const promotion = { accountId: 'acc-1', promotedAt: at.toISOString(), ruleId: 'engaged', ruleDescription: 'Engaged', values: {}, evidence: [], accountScore: 44, health: 70, topSignals: [{ signal: 'click', contribution: 20 }] };
     expect(await table.store.csql.recordPromotion(promotion)).toBe(true);
     expect(await table.store.csql.recordPromotion(promotion)).toBe(false);
     expect(await table.store.csql.listPromotionsOfAccount('acc-1')).toEqual([promotion]);

@@ -3,7 +3,7 @@
  * per event id (conditional put) and expire by TTL; suppressions never expire.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SCORE_EPOCH } from '../../../core/scoring/decayed-score.ts';
 import type { ScoreUpdate } from '../../../core/scoring/score.ts';
 import { scoreItemUpdates } from './score-store.ts';
@@ -68,6 +68,19 @@ export class DynamoEngagementStore implements EngagementStore {
       ExpressionAttributeValues: { ':pk': keys.engagementEvent(contactId, '', '').PK, ':event': 'EVENT#' },
     });
     return items.map((item) => itemToEntity(engagementEventSchema, item));
+  }
+
+  async recentEventsOfContact(contactId: string, limit: number): Promise<EngagementEvent[]> {
+    const { Items } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :event)',
+        ExpressionAttributeValues: { ':pk': keys.engagementEvent(contactId, '', '').PK, ':event': 'EVENT#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => itemToEntity(engagementEventSchema, item));
   }
 
   async listEventsOfCampaign(campaignId: string): Promise<EngagementEvent[]> {

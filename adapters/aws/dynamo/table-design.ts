@@ -140,6 +140,12 @@ export const keys = {
 
   csqlPromotion: (accountId: string, promotedAt: string) => ({ PK: `ACCOUNT#${accountId}`, SK: `CSQL#${promotedAt}` }),
   csqlPromotionFeed: (promotedAt: string, accountId: string) => ({ GSI1PK: 'CSQL', GSI1SK: `${promotedAt}#${accountId}` }),
+  /** Whether the account is a CSQL now (hysteresis, expiry), with a version for conditional changes. */
+  csqlState: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'CSQL_STATE' }),
+  /** Events that leave the engine, written with the state change and published from here (the outbox). */
+  outboxEntry: (id: string) => ({ PK: `OUTBOX#${id}`, SK: 'EVENT' }),
+  /** Sparse: only entries not published yet. */
+  outboxPending: (createdAt: string, id: string) => ({ GSI1PK: 'OUTBOX', GSI1SK: `${createdAt}#${id}` }),
 
   /** The pause switch: one item per paused scope (`all`, or a campaign / sequence id), under one partition. */
   sendingPause: (scope: string) => ({ PK: 'CONTROL', SK: `PAUSE#${scope}` }),

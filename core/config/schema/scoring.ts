@@ -131,7 +131,8 @@ export const csqlRulesSchema = z
   .strictObject({
     kind: z.literal('csql-rules'),
     cooldown: durationSchema.describe('an account is not promoted again within this time'),
-    demoteBelowScore: weightSchema.describe('hysteresis: a promoted account re-qualifies only after dropping below this'),
+    demoteBelowScore: weightSchema.describe('hysteresis: a CSQL account stays one until its score falls below this (below every rule\'s minAccountScore)'),
+    expireAfter: durationSchema.optional().describe('a promotion that sales did not act on expires after this (the account may qualify again after the cooldown)'),
     explainTopSignals: z.number().int().min(1).max(10).default(3),
     rules: z
       .array(
