@@ -7,6 +7,7 @@
 import { App, CrossStackReferences, ReferenceStrength, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { EngineConfig } from '../core/config/engine-config.ts';
+import { DEFAULT_CRM_WEBHOOK_API_KEY_HEADER } from './crm-webhook.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -40,6 +41,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   const stage = validateStage(options.stage ?? readStageContext(app));
   const linkBaseUrl = readLinkBaseUrl(app, stage);
   const alarmEmail = readAlarmEmail(app);
+  const crmWebhook = readCrmWebhook(app);
   // Strong (exports/imports), on purpose: CloudFormation then refuses to delete the storage
   // stack, or replace the table or secret, while the pipeline still uses them. Set before any
   // stack exists, as CDK requires.
@@ -48,8 +50,10 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   // No `env`: the stacks stay environment-agnostic so synth needs no AWS credentials.
   const stateful = new StatefulStack(app, `NurtureEngine-${stage}-Stateful`, {
     stage,
-    description: `Nurture engine storage (${stage})`,
+    generateCrmWebhookApiKey: crmWebhook !== undefined && crmWebhook.secretArn === undefined,
+    description: `Nurture engine storage and event bus (${stage})`,
   });
+  const crmWebhookApiKeySecretArn = crmWebhook?.secretArn ?? stateful.crmWebhookApiKeySecret?.secretArn;
   const stateless = new StatelessStack(app, `NurtureEngine-${stage}-Stateless`, {
     stage,
     config: options.config,
@@ -57,9 +61,13 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     linkSecret: stateful.linkSecret,
     ingestTokenSecret: stateful.ingestTokenSecret,
     zoomWebhookSecret: stateful.zoomWebhookSecret,
+    eventBus: stateful.eventBus.bus,
+    ...(crmWebhook === undefined || crmWebhookApiKeySecretArn === undefined
+      ? {}
+      : { crmWebhook: { url: crmWebhook.url, apiKeySecretArn: crmWebhookApiKeySecretArn, apiKeyHeader: crmWebhook.apiKeyHeader } }),
     ...(linkBaseUrl === undefined ? {} : { linkBaseUrl }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
-    description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API, Zoom webhooks (${stage})`,
+    description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API, Zoom webhooks, CSQL event publishing (${stage})`,
   });
 
   // Cost allocation and ownership per stage without touching each construct.
@@ -104,6 +112,35 @@ function readAlarmEmail(app: App): string | undefined {
   // A typo here means alarms reach nobody, silently: refuse it at synth.
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new Error(`Invalid alarmEmail "${value}": expected an email address like ops@example.com`);
   return value;
+}
+
+/** `-c csqlWebhookUrl=https://...` (+ `csqlWebhookSecretArn`, `csqlWebhookApiKeyHeader`): the CRM hand-off of CSQL promotions; absent, none. */
+function readCrmWebhook(app: App): { url: string; secretArn?: string; apiKeyHeader: string } | undefined {
+  const text = (name: string): string | undefined => {
+    const raw: unknown = app.node.tryGetContext(name);
+    return raw === undefined || raw === '' ? undefined : String(raw).trim();
+  };
+  const url = text('csqlWebhookUrl');
+  const secretArn = text('csqlWebhookSecretArn');
+  const apiKeyHeader = text('csqlWebhookApiKeyHeader') ?? DEFAULT_CRM_WEBHOOK_API_KEY_HEADER;
+  if (url === undefined) {
+    // A key with nowhere to go is a typo in the other option's name: say so rather than deploy nothing.
+    if (secretArn !== undefined) throw new Error('csqlWebhookSecretArn is given without csqlWebhookUrl: pass -c csqlWebhookUrl=https://... too, or drop it');
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`Invalid csqlWebhookUrl "${url}": expected an absolute https URL like https://crm.example.com/hooks/csql`);
+  }
+  // EventBridge API destinations call https endpoints only.
+  if (parsed.protocol !== 'https:') throw new Error(`Invalid csqlWebhookUrl "${url}": EventBridge API destinations call https endpoints only`);
+  if (secretArn !== undefined && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(secretArn)) {
+    throw new Error(`Invalid csqlWebhookSecretArn "${secretArn}": expected a Secrets Manager secret ARN like arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:crm-webhook-key`);
+  }
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(apiKeyHeader)) throw new Error(`Invalid csqlWebhookApiKeyHeader "${apiKeyHeader}": expected an HTTP header name like x-api-key`);
+  return { url, apiKeyHeader, ...(secretArn === undefined ? {} : { secretArn }) };
 }
 
 function validateStage(stage: string): string {

@@ -1,8 +1,8 @@
 /**
  * EventBridge Scheduler side of sending: one schedule per active campaign (cron in the
  * campaign's time zone, or a one-off `at()`), plus the every-minute release of deferred sends and
- * the every-5-minutes sequence steps and webinar sweep, all in one schedule group per stage,
- * invoking the dispatcher through a role that can invoke nothing else.
+ * publishing of the event outbox, and the every-5-minutes sequence steps and webinar sweep, all in
+ * one schedule group per stage, invoking the dispatcher through a role that can invoke nothing else.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -29,6 +29,13 @@ export const ADVANCE_SEQUENCES_EXPRESSION = 'rate(5 minutes)';
  * follow-ups are due without an end signal): follow-ups are hours after a session, minutes do not matter.
  */
 export const WEBINAR_SWEEP_EXPRESSION = 'rate(5 minutes)';
+
+/**
+ * The outbox of events for the CRM (CSQL promotions and demotions) is published every minute: a
+ * promotion reaches the bus within about a minute of the score that caused it. A run that overlaps
+ * the next may publish an event twice, which receivers dedupe (docs/csql-event.md).
+ */
+export const PUBLISH_EVENTS_EXPRESSION = 'rate(1 minute)';
 
 /** Scheduler's own retries when it cannot invoke the dispatcher (throttling, a missing function). */
 export const SCHEDULE_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } as const;
@@ -58,6 +65,7 @@ export function campaignJobInput(campaignId: string): string {
 export const RELEASE_DEFERRED_INPUT = JSON.stringify({ job: 'release-deferred' });
 export const ADVANCE_SEQUENCES_INPUT = JSON.stringify({ job: 'sequences' });
 export const WEBINAR_SWEEP_INPUT = JSON.stringify({ job: 'webinars' });
+export const PUBLISH_EVENTS_INPUT = JSON.stringify({ job: 'publish-events' });
 
 export interface CampaignSchedulesProps {
   readonly stage: string;
@@ -75,6 +83,7 @@ export class CampaignSchedules extends Construct {
   readonly releaseDeferred: scheduler.CfnSchedule;
   readonly advanceSequences: scheduler.CfnSchedule;
   readonly webinarSweep: scheduler.CfnSchedule;
+  readonly publishEvents: scheduler.CfnSchedule;
 
   constructor(scope: Construct, id: string, props: CampaignSchedulesProps) {
     super(scope, id);
@@ -150,6 +159,12 @@ export class CampaignSchedules extends Construct {
       'Joins webinar registrants to contacts imported since, and finalizes sessions whose follow-ups are due without an end signal',
       WEBINAR_SWEEP_EXPRESSION,
       WEBINAR_SWEEP_INPUT,
+    );
+    this.publishEvents = recurring(
+      'PublishEvents',
+      'Publishes the event outbox (CSQL promotions and demotions for the CRM) to the stage event bus',
+      PUBLISH_EVENTS_EXPRESSION,
+      PUBLISH_EVENTS_INPUT,
     );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The pipeline on one CloudWatch dashboard per stage: what was queued, sent, failed, throttled,
  * skipped (by reason) and deferred; SES events by type; opens and clicks by people and machines;
- * webinar webhooks by outcome and what the webinar sweep did; then the plumbing: the send and
+ * webinar webhooks by outcome and what the webinar sweep did; CSQL events published to the bus
+ * and refused by it; then the plumbing: the send and
  * webinar queues' depth and age, dead letters, function errors and the HTTP API's 5xx. The
  * engine's own series come from lambdas/runtime/pipeline-metrics.ts (EMF).
  */
@@ -98,6 +99,12 @@ export class PipelineDashboard extends Construct {
         width: 8,
         height: 6,
       }),
+    );
+    this.dashboard.addWidgets(
+      graph('CSQL events to the bus', [
+        metric(PIPELINE_METRICS.csqlEventsPublished, SERVICE_NAMES.dispatcher, 'published'),
+        metric(PIPELINE_METRICS.csqlEventsFailed, SERVICE_NAMES.dispatcher, 'refused (retried next minute)'),
+      ]),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

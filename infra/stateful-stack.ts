@@ -1,19 +1,27 @@
 /**
  * Stateful stack: owns the engine's state, the single DynamoDB table, the link-signing
- * secret, the ingest API's bearer token and the Zoom webhook's secret token. State lives apart
+ * secret, the ingest API's bearer token and the Zoom webhook's secret token, the engine's event
+ * bus with its archive (receivers' rules hang on it; infra/engine-event-bus.ts) and, when the CRM
+ * webhook is configured without a key of the CRM's, the key the engine sends it. State lives apart
  * from compute so the stateless stacks can be replaced or torn down freely without ever putting
- * the table (or the key behind every link already sent, the token every CRM client holds, or the
- * token typed in from Zoom) in a changeset.
+ * the table (or the key behind every link already sent, the token every CRM client holds, the
+ * token typed in from Zoom, or the bus the CRM listens on) in a changeset.
  */
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { GSIS, TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
+import { EngineEventBus } from './engine-event-bus.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Deployment stage; `prod` switches the table to retain-and-protect. */
   readonly stage: string;
+  /**
+   * Generates the API key the CRM webhook is called with (`-c csqlWebhookUrl` given without
+   * `-c csqlWebhookSecretArn`): the CRM side is given it to check the calls.
+   */
+  readonly generateCrmWebhookApiKey?: boolean;
 }
 
 export class StatefulStack extends Stack {
@@ -24,6 +32,10 @@ export class StatefulStack extends Stack {
   public readonly ingestTokenSecret: secretsmanager.Secret;
   /** The Zoom app's webhook secret token (Zoom issues it; ops put it here); read by the Zoom webhook function only. */
   public readonly zoomWebhookSecret: secretsmanager.Secret;
+  /** The stage's event bus (CSQL events for the CRM) and its archive; the dispatcher publishes to it. */
+  public readonly eventBus: EngineEventBus;
+  /** The CRM webhook's API key, when this stack generates it. */
+  public readonly crmWebhookApiKeySecret: secretsmanager.Secret | undefined;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -106,6 +118,27 @@ export class StatefulStack extends Stack {
         'regenerating it in the Zoom app and putting the new value here (docs/deploy.md).',
     });
 
+    this.eventBus = new EngineEventBus(this, 'EventBus', { stage: props.stage, isProd });
+
+    this.crmWebhookApiKeySecret = props.generateCrmWebhookApiKey
+      ? new secretsmanager.Secret(this, 'CrmWebhookApiKeySecret', {
+          description: `Nurture engine CRM webhook API key (${props.stage}): sent with every CSQL promotion to the CRM webhook; give it to the CRM side to check the calls (docs/deploy.md)`,
+          // Alphanumerics only: it travels in an HTTP header.
+          generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+          // The CRM side was configured with it by hand; deleting it would get every promotion refused until both sides change.
+          removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        })
+      : undefined;
+    if (this.crmWebhookApiKeySecret) {
+      Validations.of(this.crmWebhookApiKeySecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The CRM side holds this key to check the webhook calls, and the EventBridge connection holds a copy made at deploy ' +
+          'time: a rotation Lambda would change it under both, and every promotion would be refused until someone updated ' +
+          'the CRM and redeployed. It is rotated by hand, in that order (docs/deploy.md).',
+      });
+    }
+
     // The name is CloudFormation-generated (a fixed name would block replacements),
     // so operators and scripts need it surfaced.
     new CfnOutput(this, 'TableName', {
@@ -117,6 +150,17 @@ export class StatefulStack extends Stack {
       value: this.ingestTokenSecret.secretArn,
       description: 'Secrets Manager secret holding the ingest API bearer token',
     });
+    // Receivers subscribe to the bus by name (docs/csql-event.md).
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventBus.bus.eventBusName,
+      description: 'EventBridge bus the engine publishes CSQL promotions (AccountQualifiedAsCsql) and demotions to',
+    });
+    if (this.crmWebhookApiKeySecret) {
+      new CfnOutput(this, 'CrmWebhookApiKeySecretArn', {
+        value: this.crmWebhookApiKeySecret.secretArn,
+        description: 'Secrets Manager secret holding the API key sent to the CRM webhook: give its value to the CRM side (docs/deploy.md)',
+      });
+    }
     // Ops put the Zoom app's token into it: `aws secretsmanager put-secret-value --secret-id <arn> --secret-string ...`.
     new CfnOutput(this, 'ZoomWebhookSecretArn', {
       value: this.zoomWebhookSecret.secretArn,

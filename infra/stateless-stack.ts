@@ -1,7 +1,8 @@
 /**
  * Stateless stack: the sending pipeline and its tracking side. EventBridge Scheduler invokes the
- * dispatcher, which resolves the audience and fills the send queue; the sender drains the queue
- * into SES v2. SES publishes what happened to each email to EventBridge (SesEvents), and the
+ * dispatcher, which resolves the audience and fills the send queue, and every minute publishes the
+ * event outbox (CSQL promotions) to the stage's event bus; the sender drains the queue into SES v2.
+ * With `-c csqlWebhookUrl=...`, promotions go on from the bus to the CRM's webhook (CrmWebhook). SES publishes what happened to each email to EventBridge (SesEvents), and the
  * links inside the emails land on the HTTP API (TrackingApi). Zoom's webinar webhooks land on the
  * same API and are queued for the webinar events function (WebinarEvents). Everything here can be
  * destroyed and redeployed: the table and the secrets come from the stateful stack.
@@ -9,6 +10,7 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -16,6 +18,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { GSIS, keys } from '../adapters/aws/dynamo/table-design.ts';
+import { CSQL_EVENT_SOURCE } from '../core/qualification/csql-promotion.ts';
 import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { DISPATCHER_CONFIG_PARTS, SENDER_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
@@ -23,6 +26,7 @@ import { PIPELINE_METRICS, pipelineMetricsNamespace, SERVICE_NAMES } from '../la
 import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC } from '../lambdas/sender/sender-metrics.ts';
 import { AlarmNotifications } from './alarm-notifications.ts';
 import { CampaignSchedules } from './campaign-schedules.ts';
+import { CrmWebhook, type CrmWebhookSettings } from './crm-webhook.ts';
 import { PipelineDashboard } from './pipeline-dashboard.ts';
 import { EngineFunction } from './engine-function.ts';
 import { SesEvents } from './ses-events.ts';
@@ -50,7 +54,8 @@ export const SEND_MAX_RECEIVE_COUNT = 5;
  * that reads an index, so it is the only action granted on the indexes.
  * - dispatcher: campaign runs (Put, Get, Update), audience (Query on GSI1/GSI2, BatchGet for
  *   scores and suppressions), send history (Query on GSI2), deferrals and skips (BatchWrite),
- *   due deferred sends (Query on GSI1).
+ *   due deferred sends (Query on GSI1), the event outbox (unpublished entries: Query on GSI1;
+ *   marking them published: Update).
  * - sender: contacts, accounts, suppressions (BatchGet), skips (BatchWrite), the send claim
  *   (conditional Put), mark sent or failed (Update), release a claim (conditional Delete); and,
  *   for a webinar email, the session's state and the registrant (GetItem, held to WEBINAR#).
@@ -70,6 +75,12 @@ export const SES_REPUTATION_ALARMS = [
   { id: 'SesComplaintRateAlarm', metricName: 'Reputation.ComplaintRate', threshold: 0.001, what: 'complaint rate above 0.1 % (AWS reviews the account at 0.1 %, pauses at 0.5 %)' },
 ] as const;
 
+/**
+ * Outbox events the bus refuses are retried every minute; a refusal in three 5-minute periods in a
+ * row is no blip (a throttle passes within one): the CRM is not hearing of promotions.
+ */
+export const FAILED_EVENTS_ALARM = { period: Duration.minutes(5), evaluationPeriods: 3 } as const;
+
 /** Permanently failed sends tolerated per period before the alarm fires (single refused addresses are noise). */
 export const FAILED_SENDS_ALARM = { threshold: 5, period: Duration.minutes(15) } as const;
 /**
@@ -88,6 +99,10 @@ export interface StatelessStackProps extends StackProps {
   readonly ingestTokenSecret: secretsmanager.ISecret;
   /** The Zoom app's webhook secret token; only the Zoom webhook function reads it. */
   readonly zoomWebhookSecret: secretsmanager.ISecret;
+  /** The stage's event bus (stateful stack): the dispatcher publishes the outbox to it. */
+  readonly eventBus: events.IEventBus;
+  /** The CRM hand-off of CSQL promotions (`-c csqlWebhookUrl=...`); absent, no rule. */
+  readonly crmWebhook?: CrmWebhookSettings;
   /** The public base URL of the tracking links; absent, the tracking API's own URL. */
   readonly linkBaseUrl?: string;
   /** Subscribed (email) to the alarm topic when given (`cdk deploy -c alarmEmail=ops@example.com`). */
@@ -106,6 +121,7 @@ export class StatelessStack extends Stack {
   readonly trackingApi: TrackingApi;
   readonly sesEvents: SesEvents;
   readonly webinars: WebinarEvents;
+  readonly crmWebhook: CrmWebhook | undefined;
   readonly alarmNotifications: AlarmNotifications;
   readonly dashboard: PipelineDashboard;
 
@@ -152,6 +168,7 @@ export class StatelessStack extends Stack {
       environment: {
         TABLE_NAME: props.table.tableName,
         SEND_QUEUE_URL: this.sendQueue.queueUrl,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.dispatcher,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       },
@@ -196,6 +213,10 @@ export class StatelessStack extends Stack {
 
     // SendMessageBatch is authorised as sqs:SendMessage; the queue URL comes from the environment.
     this.dispatcher.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.sendQueue.queueArn] }));
+    // The outbox publisher: PutEvents on the stage's bus only, and only as the engine's event source.
+    this.dispatcher.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn], conditions: { StringEquals: { 'events:source': CSQL_EVENT_SOURCE } } }),
+    );
 
     this.sender.function.addEventSource(
       new SqsEventSource(this.sendQueue, {
@@ -263,13 +284,21 @@ export class StatelessStack extends Stack {
       description: "The Event notification endpoint URL to give the Zoom app (docs/deploy.md); its Secret Token goes into the stateful stack's ZoomWebhookSecretArn",
     });
 
+    this.crmWebhook = props.crmWebhook === undefined ? undefined : new CrmWebhook(this, 'CrmWebhook', { stage: props.stage, eventBus: props.eventBus, ...props.crmWebhook });
+
     this.addAlarms(props.stage);
     // After every alarm exists: each one, whoever added it, notifies the topic.
     this.alarmNotifications = new AlarmNotifications(this, 'AlarmNotifications', { stage: props.stage, ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       stage: props.stage,
       sendQueue: this.sendQueue,
-      deadLetterQueues: [this.sendDeadLetterQueue, this.scheduleDeadLetterQueue, this.sesEvents.deadLetterQueue, this.webinars.deadLetterQueue],
+      deadLetterQueues: [
+        this.sendDeadLetterQueue,
+        this.scheduleDeadLetterQueue,
+        this.sesEvents.deadLetterQueue,
+        this.webinars.deadLetterQueue,
+        ...(this.crmWebhook ? [this.crmWebhook.deadLetterQueue] : []),
+      ],
       webinarQueue: this.webinars.queue,
       functions: this.functions(),
       api: this.trackingApi,
@@ -305,7 +334,7 @@ export class StatelessStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     dlqDepth('SendDeadLetterAlarm', this.sendDeadLetterQueue, `Send requests failed ${SEND_MAX_RECEIVE_COUNT} times and were parked: these emails have not gone out.`);
-    dlqDepth('ScheduleDeadLetterAlarm', this.scheduleDeadLetterQueue, 'A scheduled dispatcher job (campaign run, deferred-send release, sequence steps or webinar sweep) did not run.');
+    dlqDepth('ScheduleDeadLetterAlarm', this.scheduleDeadLetterQueue, 'A scheduled dispatcher job (campaign run, deferred-send release, sequence steps, webinar sweep or event publishing) did not run.');
 
     const errors = (id: string, fn: EngineFunction, what: string) =>
       new cloudwatch.Alarm(this, id, {
@@ -317,7 +346,19 @@ export class StatelessStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     errors('SenderErrorsAlarm', this.sender, 'The sender failed whole invocations (not single records): queued emails are being retried and may reach the DLQ.');
-    errors('DispatcherErrorsAlarm', this.dispatcher, 'The dispatcher failed: a campaign run, deferred-send release, sequence step run or webinar sweep did not complete.');
+    errors('DispatcherErrorsAlarm', this.dispatcher, 'The dispatcher failed: a campaign run, deferred-send release, sequence step run, webinar sweep or event publishing run did not complete.');
+
+    new cloudwatch.Alarm(this, 'CsqlEventsFailedAlarm', {
+      alarmDescription:
+        `The event bus refused outbox events (CsqlEventsFailed) in ${FAILED_EVENTS_ALARM.evaluationPeriods} periods of ${FAILED_EVENTS_ALARM.period.toMinutes()} minutes in a row: ` +
+        'CSQL promotions are not reaching the bus, so not the CRM. They stay in the outbox and are retried every minute; the dispatcher log ' +
+        'names them (failedIds). Check the bus and the dispatcher\'s events:PutEvents permission.',
+      metric: this.pipelineMetric(stage, PIPELINE_METRICS.csqlEventsFailed, SERVICE_NAMES.dispatcher, FAILED_EVENTS_ALARM.period),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: FAILED_EVENTS_ALARM.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     errors('TrackingErrorsAlarm', this.trackingApi.function, 'The tracking function failed outside the app (cold start, secret, config): opens, clicks, unsubscribes and preference changes are failing.');
     errors('IngestErrorsAlarm', this.trackingApi.ingestFunction, 'The ingest function failed outside the app (cold start, ingest token, config): CRM imports are failing.');
 

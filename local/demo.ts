@@ -34,6 +34,7 @@ import { serve } from '@hono/node-server';
 import { localHttpApp } from './local-http-app.ts';
 import { runWebinarDemo } from './demo-webinar.ts';
 import { webinarSummaryRows } from './demo-webinar-summary.ts';
+import { runCsqlDemo } from './demo-csql.ts';
 import { campaignKpis } from '../core/reporting/campaign-kpis.ts';
 import { buildSesEventBridgeEvent, senderTagsOf } from '../core/tracking/ses-events/ses-event-builder.ts';
 import { ingestSesEvents } from '../core/tracking/ses-events/record-ses-event.ts';
@@ -88,7 +89,8 @@ try {
   });
   engine.workers.start();
   const zoomSecret = randomBytes(24).toString('base64url');
-  const app = localHttpApp(engine, { config, clock, baseUrl: engineUrl, tokenSecret, ingestToken: randomBytes(24).toString('base64url'), zoomSecret });
+  const ingestToken = randomBytes(24).toString('base64url');
+  const app = localHttpApp(engine, { config, clock, baseUrl: engineUrl, tokenSecret, ingestToken, zoomSecret });
   const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const server = serve({ fetch: app.fetch, port: enginePort, hostname: '127.0.0.1' }, () => resolve(server));
   });
@@ -203,6 +205,9 @@ try {
   const webinar = await runWebinarDemo({ engine, config, clock, engineUrl, sesEndpoint: services.ses.endpoint, zoomSecret, contacts });
   await engine.workers.stop();
 
+  section('7. CSQL: usage figures in, accounts evaluated, promotions published');
+  const csql = await runCsqlDemo({ engine, config, clock, engineUrl, ingestToken });
+
   section('summary');
   const sends = await engine.store.sends.listSendsOfRun(newsletter.id, dispatched.runId);
   const skips = await engine.store.sends.listSkipsOfRun(newsletter.id, dispatched.runId);
@@ -249,9 +254,11 @@ try {
     ['suppressed by tracking', `${suppressedNow.size} (hard bounce, complaint, one-click unsubscribe)`],
     ['sequence welcome sent', String(welcomeSent)],
     ...webinarSummaryRows(webinar),
+    ['CSQL promotions', `${csql.promotions.length} of ${csql.evaluated} accounts (${csql.published} event(s) on the local bus)`],
+    ...csql.promotions.map((promotion): [string, string] => [`  ${promotion.accountId}`, `${promotion.ruleId}: score ${promotion.accountScore}, health ${promotion.health}; ${promotion.topSignals.map((signal) => `${signal.signal} ${signal.contribution}`).join(', ')}`]),
   ];
   for (const [name, value] of rows) console.log(`  ${name.padEnd(24)} ${value}`);
-  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
+  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || csql.promotions.length === 0 || csql.published !== csql.promotions.length || !csql.usageRefusal.startsWith('400') || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;

@@ -23,6 +23,10 @@ import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
 import { sweepWebinars, type SweepOutcome } from '../core/webinars/webinar-sweep.ts';
 import { processZoomDelivery } from '../core/webinars/zoom-delivery.ts';
 import { InProcessWebinarQueue } from '../adapters/local/in-process-webinar-queue.ts';
+import { InProcessBus } from '../adapters/local/in-process-bus.ts';
+import { TIERS } from '../core/config/schema/common.ts';
+import { publishOutbox } from '../core/qualification/publish-outbox.ts';
+import { qualifyAccounts, type QualifyOutcome } from '../core/qualification/qualify-accounts.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 
 export interface LocalEngine {
@@ -43,6 +47,10 @@ export interface LocalEngine {
   webinarQueue: InProcessWebinarQueue;
   /** Joins unmatched registrants, finalizes sessions whose follow-ups are due without an end signal. */
   sweepWebinars(): Promise<SweepOutcome>;
+  /** Evaluates every account against the CSQL rules (promotes, demotes), then publishes the outbox. */
+  qualify(): Promise<QualifyOutcome[]>;
+  /** Events that left the engine (`AccountQualifiedAsCsql`, ...): the local stand-in for EventBridge. */
+  bus: InProcessBus;
   /** Adds a job per active campaign, the deferred-send release job, the sequence job and the webinar sweep; returns the campaign count. */
   scheduleJobs(scheduler: Scheduler): number;
 }
@@ -63,6 +71,9 @@ export interface LocalEngineOptions {
 
 /** Every minute: how often parked sends are checked (EventBridge Scheduler runs it every minute in AWS too). */
 export const RELEASE_SCHEDULE = { cron: '* * * * *', timezone: 'UTC' } as const;
+
+/** Every 15 minutes: CSQL evaluation of every account, then the outbox published to the local bus. */
+export const QUALIFY_SCHEDULE = { cron: '*/15 * * * *', timezone: 'UTC' } as const;
 
 export async function wireLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
   const store = createDynamoStore(options.client, options.tableName);
@@ -91,6 +102,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
   const dispatchDeps = { ...store, runs: store.campaignRuns, config: options.config, queue, clock: options.clock };
   const engagement = { ...engagementRecorderOf(store, options.config.scoring, options.clock), recordUnplacedSesEvent: (event: UnplacedSesEvent) => store.engagement.recordUnplacedSesEvent(event) };
   const webinarDeps: WebinarDeps = { config: options.config, webinars: store.webinars, customers: store.customers, engagement, sends: store.sends, clock: options.clock };
+  const bus = new InProcessBus({ ...(options.log ? { log: options.log } : {}) });
   const webinarQueue = new InProcessWebinarQueue({ process: (delivery) => processZoomDelivery(delivery, webinarDeps), ...(options.log ? { log: options.log } : {}) });
   const engine: LocalEngine = {
     store,
@@ -111,6 +123,13 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
     webinarDeps,
     webinarQueue,
     sweepWebinars: () => sweepWebinars(webinarDeps),
+    bus,
+    async qualify() {
+      const accounts = (await Promise.all(TIERS.map((tier) => store.customers.listAccountsByTier(tier)))).flat();
+      const outcomes = await qualifyAccounts(accounts.map((account) => account.accountId), { ...store, config: options.config, clock: options.clock });
+      await publishOutbox({ csql: store.csql, bus });
+      return outcomes;
+    },
     scheduleJobs(scheduler) {
       const active = options.config.campaigns.filter((campaign) => campaign.status === 'active');
       for (const campaign of active) {
@@ -119,6 +138,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       scheduler.add({ id: 'release-deferred-sends', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.releaseDeferred()) });
       scheduler.add({ id: 'advance-sequences', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.advanceSequences()) });
       scheduler.add({ id: 'webinar-sweep', schedule: RELEASE_SCHEDULE, run: async () => void (await engine.sweepWebinars()) });
+      scheduler.add({ id: 'csql', schedule: QUALIFY_SCHEDULE, run: async () => void (await engine.qualify()) });
       return active.length;
     },
   };

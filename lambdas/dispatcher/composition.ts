@@ -1,16 +1,19 @@
 /**
- * The dispatcher's composition root: the DynamoDB store, the send queue and the bundled config,
- * built once per container. No SES client, no secret, no renderer: the dispatcher decides who gets
- * what and when, and queues it; the sender renders and sends.
+ * The dispatcher's composition root: the DynamoDB store, the send queue, the stage's event bus
+ * (the outbox publisher) and the bundled config, built once per container. No SES client, no
+ * secret, no renderer: the dispatcher decides who gets what and when, and queues it; the sender
+ * renders and sends.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
+import { EventBridgeBus } from '../../adapters/aws/eventbridge-bus.ts';
 import { SqsSendQueue } from '../../adapters/aws/sqs-send-queue.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
-import type { Store } from '../../core/ports.ts';
+import type { EventBus, Store } from '../../core/ports.ts';
 import { readBundledConfig } from '../runtime/bundled-config.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
 import { configRootOf, readEnvironment } from '../runtime/environment.ts';
@@ -24,13 +27,16 @@ export interface DispatcherRuntime {
   config: EngineConfig;
   store: Store;
   queue: SqsSendQueue;
+  /** Where the outbox is published (`publish-events` job). */
+  bus: EventBus;
 }
 
 export const dispatcherRuntime = onceBuilt(async (): Promise<DispatcherRuntime> => {
-  const env = readEnvironment(process.env, ['TABLE_NAME', 'SEND_QUEUE_URL']);
+  const env = readEnvironment(process.env, ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME']);
   return {
     config: readBundledConfig(configRootOf(env), DISPATCHER_CONFIG_PARTS),
     store: createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME),
     queue: new SqsSendQueue(new SQSClient({}), env.SEND_QUEUE_URL),
+    bus: new EventBridgeBus(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   };
 });

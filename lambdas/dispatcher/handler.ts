@@ -2,12 +2,14 @@
  * Dispatcher function, invoked by EventBridge Scheduler: `{ job: 'campaign', campaignId,
  * scheduledFor }` for a campaign's schedule (scheduledFor = <aws.scheduler.scheduled-time>,
  * which identifies the run), `{ job: 'release-deferred' }` every minute, `{ job: 'sequences' }` and
- * `{ job: 'webinars' }` (the webinar sweep) every 5 minutes (infra/campaign-schedules.ts).
+ * `{ job: 'webinars' }` (the webinar sweep) every 5 minutes, and `{ job: 'publish-events' }` (the
+ * outbox of CSQL events, onto the stage's EventBridge bus) every minute (infra/campaign-schedules.ts).
  * Each job's counts become metrics (queued, deferred, skipped by reason, registrants matched,
- * sessions finalized) for the pipeline dashboard.
+ * sessions finalized, events published and refused) for the pipeline dashboard.
  */
 import { z } from 'zod';
 import { systemClock } from '../../adapters/local/system-clock.ts';
+import { publishOutbox } from '../../core/qualification/publish-outbox.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
 import { releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
@@ -22,6 +24,7 @@ const dispatcherEventSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('release-deferred') }),
   z.object({ job: z.literal('sequences') }),
   z.object({ job: z.literal('webinars') }),
+  z.object({ job: z.literal('publish-events') }),
 ]);
 
 const SKIPPED_PREFIX = 'skipped:';
@@ -32,8 +35,19 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     logger.error('rejected dispatcher event', { issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
     throw new Error('invalid dispatcher event');
   }
-  const { store, queue, config } = await dispatcherRuntime();
+  const { store, queue, config, bus } = await dispatcherRuntime();
   try {
+    if (parsed.data.job === 'publish-events') {
+      const outcome = await publishOutbox({ csql: store.csql, bus });
+      addCount(metrics, PIPELINE_METRICS.csqlEventsPublished, outcome.published);
+      addCount(metrics, PIPELINE_METRICS.csqlEventsFailed, outcome.failed);
+      // Refused events stay in the outbox and go again next minute; the ids (account and instant, no personal data) say which.
+      if (outcome.failed > 0) logger.warn('event bus refused outbox events; they stay in the outbox', { published: outcome.published, failed: outcome.failed, failedIds: outcome.failedIds.slice(0, 20) });
+      else if (outcome.published > 0) logger.info('published outbox events', { published: outcome.published });
+      // Every minute, mostly with nothing to do: not worth a line at info.
+      else logger.debug('no outbox events to publish');
+      return { published: outcome.published, failed: outcome.failed };
+    }
     if (parsed.data.job === 'release-deferred') {
       const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock });
       addCount(metrics, PIPELINE_METRICS.emailsQueued, released);

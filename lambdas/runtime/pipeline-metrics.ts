@@ -48,6 +48,10 @@ export const PIPELINE_METRICS = {
   webinarRegistrantsMatched: 'WebinarRegistrantsMatched',
   /** Sessions finalized by the sweep because their follow-ups were due and no end signal came. Dispatcher (webinar sweep). */
   webinarSessionsFinalized: 'WebinarSessionsFinalized',
+  /** Outbox events (CSQL promotions and demotions) put on the event bus and taken off the outbox. Dispatcher (publish-events). */
+  csqlEventsPublished: 'CsqlEventsPublished',
+  /** Outbox events the bus refused in a run: they stay in the outbox and are retried every minute. Dispatcher (publish-events). */
+  csqlEventsFailed: 'CsqlEventsFailed',
 } as const;
 
 export const SKIP_REASON_DIMENSION = 'reason';

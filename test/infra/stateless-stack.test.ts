@@ -104,7 +104,13 @@ describe('StatelessStack functions', () => {
       template.hasResourceProperties('AWS::Lambda::Function', { ...common, ...properties, Environment: { Variables: variables } });
       expect(Object.keys((resources[functionId(name)]?.Properties.Environment as { Variables: object }).Variables).sort()).toEqual(Object.keys(variables).sort());
     };
-    expectFunction('Dispatcher', { Timeout: 900, MemorySize: 1024 }, { TABLE_NAME: tableName, SEND_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'SendQueue') }, ...powertools('nurture-engine-dispatcher') });
+    expectFunction('Dispatcher', { Timeout: 900, MemorySize: 1024 }, {
+      TABLE_NAME: tableName,
+      SEND_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'SendQueue') },
+      // The outbox publisher's bus (stateful stack; csql-events.test.ts).
+      EVENT_BUS_NAME: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefEventBus') },
+      ...powertools('nurture-engine-dispatcher'),
+    });
     expectFunction('Sender', { Timeout: 60, MemorySize: 512 }, {
       TABLE_NAME: tableName,
       // The tracking API's own endpoint when no linkBaseUrl is given.
@@ -354,9 +360,9 @@ describe('StatelessStack schedules', () => {
     return found[0] as Record<string, unknown>;
   }
 
-  it('has one schedule per active campaign plus the deferred-send release, the sequence steps and the webinar sweep', () => {
+  it('has one schedule per active campaign plus the deferred-send release, the sequence steps, the webinar sweep and the event publisher', () => {
     expect(activeCampaigns().length).toBeGreaterThan(0);
-    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 3);
+    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 4);
   });
 
   it('sweeps webinars every 5 minutes (joins registrants imported since, finalizes sessions that never said they ended)', () => {
@@ -445,8 +451,9 @@ describe('StatelessStack SES and alarms', () => {
   });
 
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
-    // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+    // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below),
+    // and events the bus refuses (csql-events.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
     for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',

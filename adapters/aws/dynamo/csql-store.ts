@@ -5,7 +5,7 @@
  * cannot both promote it. The outbox is a sparse index the publisher job drains.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { csqlPromotionSchema, csqlStateSchema, outboxEntrySchema, type CsqlPromotion, type CsqlState, type OutboxEntry } from '../../../core/qualification/csql-promotion.ts';
 import type { CsqlStore } from '../../../core/ports.ts';
 import { keys } from './table-design.ts';
@@ -57,8 +57,9 @@ export class DynamoCsqlStore implements CsqlStore {
   }
 
   async listUnpublished(limit: number): Promise<OutboxEntry[]> {
-    const items = await this.table.queryAll({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' }, Limit: limit });
-    return items.slice(0, limit).map((item) => itemToEntity(outboxEntrySchema, item));
+    // One page of the sparse index, oldest first: the publisher asks again for the rest.
+    const { Items } = await this.table.doc.send(new QueryCommand({ TableName: this.table.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' }, Limit: limit }));
+    return (Items ?? []).map((item) => itemToEntity(outboxEntrySchema, item));
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {

@@ -1,0 +1,50 @@
+/**
+ * The demo's CSQL chapter: the CRM's product-usage figures arrive through the ingest API for the
+ * accounts with the most engagement (a malformed record first: refused with its field named, and
+ * nothing written), then every account is evaluated against the CSQL rules; promotions are
+ * published to the local bus as `AccountQualifiedAsCsql`. Returns the promotions for the summary.
+ */
+import type { EngineConfig } from '../core/config/engine-config.ts';
+import { TIERS } from '../core/config/schema/common.ts';
+import type { CsqlPromotion } from '../core/qualification/csql-promotion.ts';
+import { accountFacts } from '../core/qualification/qualify-accounts.ts';
+import type { VirtualClock } from '../adapters/local/virtual-clock.ts';
+import type { LocalEngine } from './engine-wiring.ts';
+
+export interface CsqlDemoResult {
+  usageRefusal: string;
+  usageAccounts: number;
+  promotions: CsqlPromotion[];
+  published: number;
+  evaluated: number;
+}
+
+export async function runCsqlDemo(input: { engine: LocalEngine; config: EngineConfig; clock: VirtualClock; engineUrl: string; ingestToken: string }): Promise<CsqlDemoResult> {
+  const { engine, config, clock } = input;
+  const log = (line: string) => console.log(`  ${clock.now().toISOString().slice(0, 16)}Z  ${line}`);
+  const deps = { ...engine.store, config, clock };
+  const accounts = (await Promise.all(TIERS.map((tier) => engine.store.customers.listAccountsByTier(tier)))).flat();
+  const ranked = [];
+  for (const account of accounts) ranked.push({ account, facts: await accountFacts(account, deps, clock.now()) });
+  ranked.sort((a, b) => b.facts.engagement.total - a.facts.engagement.total);
+  const post = (body: unknown) =>
+    fetch(`${input.engineUrl}/api/ingest/usage`, { method: 'POST', headers: { authorization: `Bearer ${input.ingestToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const at = clock.now().toISOString();
+  const healthy = { seats_bought: 20, seats_used: 18, integrations_connected: 3, active_users: 15, key_feature_use: 60, logins_30d: 300, reports_scheduled: 12, hours_saved: 45 };
+  const refused = await post({ usage: [{ accountId: ranked[0]?.account.accountId, at, metrics: { ...healthy, seats_used: 'eighteen' } }] });
+  const usageRefusal = `${refused.status} ${((await refused.json()) as { error?: string }).error ?? ''}`;
+  log(`usage with a malformed figure: ${usageRefusal} (nothing written)`);
+  const top = ranked.slice(0, 12);
+  const accepted = await post({ usage: top.map(({ account }) => ({ accountId: account.accountId, at, metrics: healthy })) });
+  if (accepted.status !== 200) throw new Error(`usage ingest answered ${accepted.status}: ${await accepted.text()}`);
+  log(`product usage of the ${top.length} most engaged accounts through POST /api/ingest/usage`);
+  const outcomes = await engine.qualify();
+  const promoted = outcomes.filter((outcome) => outcome.decision === 'promote' && outcome.promotion).map((outcome) => outcome.promotion as CsqlPromotion);
+  for (const promotion of promoted) {
+    const signals = promotion.topSignals.map((signal) => `${signal.signal} ${signal.contribution}`).join(', ');
+    log(`CSQL ${promotion.accountId} by ${promotion.ruleId}: score ${promotion.accountScore}, health ${promotion.health}, ${String(promotion.values.engagedContacts ?? '?')} engaged contacts; ${signals}; latest: ${promotion.evidence[0] ? `${promotion.evidence[0].contactId} ${promotion.evidence[0].type} ${promotion.evidence[0].occurredAt}` : 'none'}`);
+  }
+  const again = await engine.qualify();
+  log(`evaluated ${outcomes.length} accounts: ${promoted.length} promoted, published to the local bus as AccountQualifiedAsCsql; evaluating again promotes ${again.filter((outcome) => outcome.decision === 'promote').length}`);
+  return { usageRefusal, usageAccounts: top.length, promotions: promoted, published: engine.bus.published.length, evaluated: outcomes.length };
+}
