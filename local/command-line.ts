@@ -89,3 +89,17 @@ export function helpText<O extends Record<string, OptionSpec>>(spec: CommandSpec
     `  --${'help'.padEnd(22)} this text`,
   ].join('\n');
 }
+
+/** A command used wrongly (a bad argument, an unknown id): its message is printed as it is, exit code 2. */
+export class UsageError extends Error {}
+
+/** The help line of `--aws-table`, the same for every command that can work on a deployed stage. */
+export const AWS_TABLE_HELP = "a deployed stage's table (its TableName output), with AWS credentials and region from the environment";
+
+/** Runs a command's `main`: a UsageError exits 2 with its message, any other error 1 with its message. */
+export function runCommand(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  });
+}

@@ -16,7 +16,7 @@ import type { Store } from '../core/ports.ts';
 import type { CsqlPromotion } from '../core/qualification/csql-promotion.ts';
 import { matches } from '../core/qualification/evaluate-csql.ts';
 import { accountFacts, qualifyAccounts, type QualifyDeps } from '../core/qualification/qualify-accounts.ts';
-import { readCommandLine } from '../local/command-line.ts';
+import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 
 const USAGE = [
@@ -27,7 +27,6 @@ const USAGE = [
   '       npm run csql -- qualify [<accountId> ...]',
 ].join('\n');
 
-class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -39,7 +38,7 @@ async function main(): Promise<void> {
       optionHelp: {
         since: 'list / export: promotions from this date (default: the last 90 days)',
         limit: 'rank: how many accounts (default 20)',
-        'aws-table': "a deployed stage's table (its TableName output), with AWS credentials and region from the environment",
+        'aws-table': AWS_TABLE_HELP,
       },
     },
     projectRoot,
@@ -141,12 +140,4 @@ function countBy(values: readonly string[]): string {
 }
 
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(error.message);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+runCommand(main);

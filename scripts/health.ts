@@ -11,10 +11,9 @@ import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-
 import type { Store } from '../core/ports.ts';
 import type { Scoring } from '../core/config/schema/scoring.ts';
 import { readAccountHealth, type AccountHealth } from '../core/scoring/health-score.ts';
-import { readCommandLine } from '../local/command-line.ts';
+import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 
-class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -30,7 +29,7 @@ async function main(): Promise<void> {
       optionHelp: {
         at: 'compute the engagement score as of this time (default: now), e.g. 2026-12-10T09:00:00+09:00',
         json: 'print the score as JSON',
-        'aws-table': "a deployed stage's table (its TableName output), with AWS credentials and region from the environment",
+        'aws-table': AWS_TABLE_HELP,
       },
     },
     projectRoot,
@@ -81,12 +80,4 @@ function describe(title: string, { health, latest }: AccountHealth, scoring: Sco
   return lines.join('\n');
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(error.message);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+runCommand(main);

@@ -13,7 +13,7 @@ import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-
 import type { SendingPauseStore } from '../core/ports.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 import { withToolStore } from '../local/local-store-session.ts';
-import { readCommandLine } from '../local/command-line.ts';
+import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 
 const USAGE = [
   'usage: npm run pause -- [--campaign <campaign-or-sequence-id>] --reason "<why>" [--by <operator>]',
@@ -22,7 +22,6 @@ const USAGE = [
   'target: the local engine (as npm run import), or --aws-table <deployed table name> with AWS credentials',
 ].join('\n');
 
-class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
         reason: 'why (required to pause): shown on the home page and by --status',
         by: 'who paused it (an operator id)',
         status: 'list the current pauses and change nothing',
-        'aws-table': "a deployed stage's table (its TableName output), with AWS credentials and region from the environment",
+        'aws-table': AWS_TABLE_HELP,
       },
     },
     projectRoot,
@@ -84,12 +83,4 @@ function describe(pauses: readonly SendingPause[]): void {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(error.message);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+runCommand(main);

@@ -26,7 +26,7 @@ import { importAttendance } from '../core/webinars/record-attendance.ts';
 import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
 import { initialSessionState, sessionsOf, requireSession } from '../core/webinars/webinar-catalog.ts';
 import { maskEmail } from '../http/subscription-pages.ts';
-import { readCommandLine } from '../local/command-line.ts';
+import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 import { engagementRecorderOf } from '../core/scoring/record-engagement.ts';
 
@@ -39,7 +39,6 @@ const USAGE = [
   '       npm run webinar -- unmatched',
 ].join('\n');
 
-class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -57,7 +56,7 @@ async function main(): Promise<void> {
         session: 'one session of the webinar (default: all its sessions)',
         format: 'questions: table (default), csv or json',
         zone: "import: the zone the report's times are in (Zoom writes the exporting user's zone); reschedule: the zone of the new start. Default: the session's",
-        'aws-table': "a deployed stage's table (its TableName output), with AWS credentials and region from the environment",
+        'aws-table': AWS_TABLE_HELP,
       },
     },
     projectRoot,
@@ -175,12 +174,4 @@ function webinarDepsOf(store: Store, config: EngineConfig): WebinarDeps {
   return { config, webinars: store.webinars, customers: store.customers, engagement: engagementRecorderOf(store, config.scoring, systemClock), sends: store.sends, clock: systemClock };
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(error.message);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+runCommand(main);
