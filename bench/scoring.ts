@@ -15,6 +15,8 @@ import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import { mapBounded } from '../core/bounded-parallel.ts';
 import { eraOf } from '../core/scoring/decayed-score.ts';
 import { recordEngagement } from '../core/scoring/record-engagement.ts';
+import { qualifyAccounts } from '../core/qualification/qualify-accounts.ts';
+import type { EngineConfig } from '../core/config/engine-config.ts';
 import { halfLifeOf, scoreUpdatesOf } from '../core/scoring/score-event.ts';
 import type { EngagementEvent } from '../core/tracking/engagement-event.ts';
 import { trackingEventId } from '../core/tracking/tracking-event-id.ts';
@@ -26,6 +28,8 @@ import { median, round1, round3, round4 } from './figure-math.ts';
 import { formatNumber, formatTable } from './figure-table.ts';
 
 export const name = 'scoring';
+/** Also the CSQL evaluation's request count (`csql.`), which the issue names with the scoring figures. */
+export const figurePrefixes = ['scoring', 'csql'] as const;
 
 const CORE_EVENTS = 200_000;
 const STORE_EVENTS = 3_000;
@@ -50,6 +54,44 @@ function eventsOf(count: number, accounts: number): EngagementEvent[] {
       detail: (type === 'webinar-attended' ? { watchShare: 0.7, watchMinutes: 42 } : {}) as EngagementEvent['detail'],
     };
   });
+}
+
+/**
+ * `csql.requests_per_evaluation_10` and `_10000`: DynamoDB requests of one account's CSQL
+ * evaluation (and promotion) when its contacts have 10 and 10,000 events of history: equal when
+ * the evaluation is O(1) in history (scores are kept, not recomputed from events).
+ */
+async function csqlRequestsByHistory(client: DynamoDBClient, counter: DynamoRequestCounter, config: EngineConfig): Promise<Figures> {
+  const figures: Figures = {};
+  for (const history of [10, 10_000]) {
+    const tableName = `bench-csql-${history}`;
+    await ensureTable(client, tableName);
+    const store = createDynamoStore(client, tableName);
+    const now = new Date('2026-12-02T00:00:00Z');
+    await store.customers.upsertAccount({ accountId: 'acme', name: 'Acme', tier: 'tier2', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
+    for (const id of ['p1', 'p2', 'p3']) {
+      await store.customers.upsertContact({ contactId: id, accountId: 'acme', email: `${id}@acme.example`, firstName: 'A', lastName: 'B', locale: 'en', timeZone: 'Asia/Tokyo', consent: 'granted', topicsOptedOut: [] }, now);
+    }
+    // The history: old events (plain puts: they are history, not scored here), then the scored recent ones.
+    const old = Array.from({ length: history }, (_, index): EngagementEvent => ({
+      eventId: `old-${index}`, type: 'open', contactId: `p${(index % 3) + 1}`, accountId: 'acme', occurredAt: new Date(now.getTime() - (index + 60) * 3_600_000).toISOString(), machine: false, detail: {},
+    }));
+    await mapBounded(old, CONCURRENCY, (event) => store.engagement.recordScoredEvent(event, []));
+    const path = { engagement: store.engagement, scores: store.scores, scoring: config.scoring, clock: { now: () => now } };
+    for (const contactId of ['p1', 'p2', 'p3']) {
+      for (let i = 0; i < 4; i++) {
+        await recordEngagement({ eventId: `${contactId}-click-${i}`, type: 'click', contactId, accountId: 'acme', occurredAt: new Date(now.getTime() - i * 60_000).toISOString(), machine: false, detail: {} }, path);
+      }
+    }
+    await store.usage.recordUsage([{ accountId: 'acme', at: now.toISOString(), recordId: 'e:bench', metrics: { seats_bought: 10, seats_used: 9, integrations_connected: 3, active_users: 8, key_feature_use: 60, logins_30d: 250, reports_scheduled: 12, hours_saved: 50 } }]);
+    const before = counter.snapshot();
+    const [outcome] = await qualifyAccounts(['acme'], { ...store, config, clock: { now: () => now } });
+    const requests = counter.since(before).commands;
+    if (outcome?.decision !== 'promote') throw new Error(`bench scoring: the CSQL account was not promoted (${outcome?.decision}: ${outcome?.reason})`);
+    figures[`csql.requests_per_evaluation_${history}`] = requests;
+    console.log(`CSQL evaluation with ${history.toLocaleString("en-US")} events of history: ${requests} DynamoDB requests (${JSON.stringify(counter.since(before).byCommand)})`);
+  }
+  return figures;
 }
 
 export async function run(): Promise<Figures> {
@@ -147,6 +189,7 @@ export async function run(): Promise<Figures> {
       'scoring.store_baseline_puts_per_second': round1(storeEvents.length / baselineSeconds),
       'scoring.store_vs_plain_puts': round3(storeEvents.length / pathSeconds / (storeEvents.length / baselineSeconds)),
     };
+    Object.assign(figures, await csqlRequestsByHistory(client, counter, config));
     for (const line of formatTable(
       ['step', 'events', 'per second', 'requests', 'baseline per second', 'ratio'],
       [
