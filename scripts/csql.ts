@@ -5,8 +5,12 @@
  *   rank [--limit N]                    every account by engagement score (with breadth), with its top signals
  *   export [--since <ISO date>]         promotions as CSV (one row per promotion; reasons and evidence in columns)
  *   qualify [<accountId> ...]           evaluates accounts now (all when none named) and promotes / demotes
+ *   whatif <candidate-config-dir>       replays stored history under the candidate's weights and rules (its YAML;
+ *                                       the templates stay this repository's) and prints who would be promoted or
+ *                                       dropped compared with today, and why; writes nothing
  * Target: the local engine (as npm run import), or --aws-table <deployed table name> with AWS credentials.
  */
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
@@ -16,6 +20,7 @@ import type { Store } from '../core/ports.ts';
 import type { CsqlPromotion } from '../core/qualification/csql-promotion.ts';
 import { matches } from '../core/qualification/evaluate-csql.ts';
 import { accountFacts, qualifyAccounts, type QualifyDeps } from '../core/qualification/qualify-accounts.ts';
+import { whatIf } from '../core/qualification/what-if.ts';
 import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 
@@ -25,6 +30,7 @@ const USAGE = [
   '       npm run csql -- rank [--limit N]',
   '       npm run csql -- export [--since <ISO date>] > csql.csv',
   '       npm run csql -- qualify [<accountId> ...]',
+  '       npm run csql -- whatif <candidate-config-dir>',
 ].join('\n');
 
 
@@ -123,6 +129,23 @@ async function main(): Promise<void> {
         for (const outcome of outcomes.filter((candidate) => candidate.decision !== 'stay')) console.log(`${outcome.accountId}: ${outcome.decision}${outcome.reason ? ` (${outcome.reason})` : ''}`);
         console.log(`${outcomes.length} account(s) evaluated: ${countBy(outcomes.map((outcome) => outcome.decision))}`);
       });
+    case 'whatif': {
+      const [dir] = args;
+      if (!dir) throw new UsageError(USAGE);
+      const candidate = await loadConfigOrThrow({ configDir: resolve(dir), templatesDir: join(projectRoot, 'templates'), rootDir: resolve(dir) });
+      return run(async (store) => {
+        const accounts = (await Promise.all(TIERS.map((tier) => store.customers.listAccountsByTier(tier)))).flat();
+        const verdicts = await whatIf(accounts, config, candidate, systemClock.now(), store);
+        const changed = verdicts.filter((verdict) => verdict.change !== 'same');
+        for (const verdict of changed) {
+          const today = verdict.today ? `${verdict.today.ruleId} at ${verdict.today.score}` : 'not a CSQL';
+          const next = verdict.candidate ? `${verdict.candidate.ruleId} at ${verdict.candidate.score}` : 'not a CSQL';
+          console.log(`${verdict.change.padEnd(12)} ${verdict.accountId.padEnd(12)} today: ${today}; candidate: ${next}`);
+        }
+        const count = (change: string) => verdicts.filter((verdict) => verdict.change === change).length;
+        console.log(`${verdicts.length} account(s) replayed: ${count('promoted')} would be promoted, ${count('dropped')} dropped, ${count('rule-changed')} by another rule, ${verdicts.filter((verdict) => verdict.today && verdict.change === 'same').length} stay CSQL-worthy; nothing written`);
+      });
+    }
     default:
       throw new UsageError(USAGE);
   }

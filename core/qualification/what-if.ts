@@ -1,0 +1,82 @@
+/**
+ * What-if: the CSQL list under candidate weights and rules, from stored history, compared with the
+ * list under the current config. Scores are replayed from the accounts' events (the same signal
+ * weights and decay as the engagement path, in memory), so a candidate half-life or weight is
+ * seen as if it had always been in force. Writes nothing. Pure except for the reads of `WhatIfDeps`.
+ */
+import type { EngineConfig } from '../config/engine-config.ts';
+import type { Account } from '../customers/account.ts';
+import type { CustomerStore, EngagementStore, UsageStore, WebinarStore } from '../ports.ts';
+import { accountEngagement } from '../scoring/account-score.ts';
+import { eraOf } from '../scoring/decayed-score.ts';
+import { computeHealth } from '../scoring/health-score.ts';
+import { latestFigures } from '../scoring/usage.ts';
+import type { StoredScore } from '../scoring/score.ts';
+import { halfLifeOf, scoreUpdatesOf } from '../scoring/score-event.ts';
+import type { EngagementEvent } from '../tracking/engagement-event.ts';
+import { matches, type AccountFacts } from './evaluate-csql.ts';
+
+export interface WhatIfDeps {
+  customers: Pick<CustomerStore, 'listContactsOfAccount'>;
+  engagement: Pick<EngagementStore, 'listEventsOfContact'>;
+  usage: Pick<UsageStore, 'latestUsage'>;
+  webinars: Pick<WebinarStore, 'listRegistrationsOfContact'>;
+}
+
+export interface WhatIfVerdict {
+  accountId: string;
+  today?: { ruleId: string; score: number };
+  candidate?: { ruleId: string; score: number };
+  change: 'promoted' | 'dropped' | 'rule-changed' | 'same';
+}
+
+export async function whatIf(accounts: readonly Account[], current: EngineConfig, candidate: EngineConfig, now: Date, deps: WhatIfDeps): Promise<WhatIfVerdict[]> {
+  const verdicts: WhatIfVerdict[] = [];
+  for (const account of accounts) {
+    const contacts = await deps.customers.listContactsOfAccount(account.accountId);
+    const events = (await Promise.all(contacts.map((contact) => deps.engagement.listEventsOfContact(contact.contactId)))).flat();
+    const [latest, registrations] = await Promise.all([
+      deps.usage.latestUsage(account.accountId),
+      Promise.all(contacts.map((contact) => deps.webinars.listRegistrationsOfContact(contact.contactId))),
+    ]);
+    const attended = registrations.flat().filter((registrant) => registrant.attended);
+    const verdictUnder = (config: EngineConfig) => {
+      const facts = replayedFacts(account, events, config, now, latestFigures(latest), attended.map((registrant) => registrant.webinarId));
+      for (const rule of config.csqlRules.rules) if (matches(rule, facts)) return { ruleId: rule.id, score: Math.round(facts.engagement.total * 10) / 10 };
+      return undefined;
+    };
+    const today = verdictUnder(current);
+    const next = verdictUnder(candidate);
+    const change = today && !next ? 'dropped' : !today && next ? 'promoted' : today && next && today.ruleId !== next.ruleId ? 'rule-changed' : 'same';
+    verdicts.push({ accountId: account.accountId, ...(today ? { today } : {}), ...(next ? { candidate: next } : {}), change });
+  }
+  return verdicts;
+}
+
+/** The account's facts with scores replayed from its events under `config`'s scoring. */
+export function replayedFacts(account: Account, events: readonly EngagementEvent[], config: EngineConfig, now: Date, usage: ReturnType<typeof latestFigures>, attendedWebinars: readonly string[]): AccountFacts {
+  const halfLifeMs = halfLifeOf(config.scoring);
+  const epoch = eraOf(now, halfLifeMs);
+  const scores = new Map<string, StoredScore>();
+  const add = (scope: 'contact' | 'account', id: string, signal: string, scaled: number) => {
+    const key = `${scope}:${id}`;
+    const stored = scores.get(key) ?? { scope, id, epoch, scaledSum: 0, signals: {}, updatedAt: now.toISOString(), version: 0 };
+    stored.scaledSum += scaled;
+    stored.signals[signal] = (stored.signals[signal] ?? 0) + scaled;
+    scores.set(key, stored);
+  };
+  for (const event of events) {
+    if (Date.parse(event.occurredAt) > now.getTime()) continue;
+    for (const update of scoreUpdatesOf(event, config.scoring, epoch)) add(update.scope, update.id, update.signal, update.scaled);
+  }
+  const contactScores = new Map([...scores.values()].filter((score) => score.scope === 'contact').map((score) => [score.id, score]));
+  const engagement = accountEngagement(scores.get(`account:${account.accountId}`), contactScores, now, config.scoring);
+  const health = computeHealth(config.scoring.health, { usage, engagementScore: engagement.rollUp });
+  const productOf = new Map(config.webinars.map((webinar) => [webinar.id, webinar.product]));
+  return {
+    account,
+    engagement,
+    health: health.total,
+    webinarAttendances: attendedWebinars.map((webinarId) => ({ webinarId, ...(productOf.get(webinarId) ? { product: productOf.get(webinarId) as string } : {}) })),
+  };
+}
