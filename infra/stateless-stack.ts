@@ -4,7 +4,8 @@
  * event outbox (CSQL promotions) to the stage's event bus; the sender drains the queue into SES v2.
  * With `-c csqlWebhookUrl=...`, promotions go on from the bus to the CRM's webhook (CrmWebhook). SES publishes what happened to each email to EventBridge (SesEvents), and the
  * links inside the emails land on the HTTP API (TrackingApi). Zoom's webinar webhooks land on the
- * same API and are queued for the webinar events function (WebinarEvents). Everything here can be
+ * same API and are queued for the webinar events function (WebinarEvents). Product usage published
+ * to the engine's bus is stored and scored by the usage events function (UsageEvents). Everything here can be
  * destroyed and redeployed: the table and the secrets come from the stateful stack.
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -34,6 +35,7 @@ import { SesSending } from './ses-sending.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
 import { leadingKeys, PARTITION } from './table-partitions.ts';
 import { TrackingApi } from './tracking-api.ts';
+import { UsageEvents } from './usage-events.ts';
 import { WEBINAR_EVENT_MAX_RECEIVE_COUNT, WebinarEvents, ZOOM_WEBHOOK_PATH } from './webinar-events.ts';
 
 /**
@@ -99,7 +101,7 @@ export interface StatelessStackProps extends StackProps {
   readonly ingestTokenSecret: secretsmanager.ISecret;
   /** The Zoom app's webhook secret token; only the Zoom webhook function reads it. */
   readonly zoomWebhookSecret: secretsmanager.ISecret;
-  /** The stage's event bus (stateful stack): the dispatcher publishes the outbox to it. */
+  /** The stage's event bus (stateful stack): the dispatcher publishes the outbox to it; product usage arrives on it. */
   readonly eventBus: events.IEventBus;
   /** The CRM hand-off of CSQL promotions (`-c csqlWebhookUrl=...`); absent, no rule. */
   readonly crmWebhook?: CrmWebhookSettings;
@@ -121,6 +123,7 @@ export class StatelessStack extends Stack {
   readonly trackingApi: TrackingApi;
   readonly sesEvents: SesEvents;
   readonly webinars: WebinarEvents;
+  readonly usageEvents: UsageEvents;
   readonly crmWebhook: CrmWebhook | undefined;
   readonly alarmNotifications: AlarmNotifications;
   readonly dashboard: PipelineDashboard;
@@ -284,6 +287,9 @@ export class StatelessStack extends Stack {
       description: "The Event notification endpoint URL to give the Zoom app (docs/deploy.md); its Secret Token goes into the stateful stack's ZoomWebhookSecretArn",
     });
 
+    // Product usage published to the engine's bus (ProductUsageReported) is stored and scored.
+    this.usageEvents = new UsageEvents(this, 'UsageEvents', { config: props.config, table: props.table, eventBus: props.eventBus, isProd });
+
     this.crmWebhook = props.crmWebhook === undefined ? undefined : new CrmWebhook(this, 'CrmWebhook', { stage: props.stage, eventBus: props.eventBus, ...props.crmWebhook });
 
     this.addAlarms(props.stage);
@@ -297,6 +303,7 @@ export class StatelessStack extends Stack {
         this.scheduleDeadLetterQueue,
         this.sesEvents.deadLetterQueue,
         this.webinars.deadLetterQueue,
+        this.usageEvents.deadLetterQueue,
         ...(this.crmWebhook ? [this.crmWebhook.deadLetterQueue] : []),
       ],
       webinarQueue: this.webinars.queue,
@@ -315,6 +322,7 @@ export class StatelessStack extends Stack {
       ['SesEvents', this.sesEvents.function],
       ['ZoomWebhook', this.webinars.webhookFunction],
       ['WebinarEvents', this.webinars.eventsFunction],
+      ['UsageEvents', this.usageEvents.function],
     ]);
   }
 
@@ -401,6 +409,13 @@ export class StatelessStack extends Stack {
     errors('WebinarEventsErrorsAlarm', this.webinars.eventsFunction, 'The webinar events function failed whole batches (cold start, config, or every record of a batch): Zoom webhooks are being retried and may reach the webinar dead-letter queue.');
     // The app answers 500 itself when the queue refuses (counted by the API 5xx alarm); this is the function failing before or around it.
     errors('ZoomWebhookErrorsAlarm', this.webinars.webhookFunction, 'The Zoom webhook function failed (cold start, secret read): Zoom webhooks get no answer; Zoom retries them for a while, then gives up.');
+
+    dlqDepth(
+      'UsageEventsDeadLetterAlarm',
+      this.usageEvents.deadLetterQueue,
+      'Product usage events were not recorded (EventBridge could not deliver them, or the function failed after its retries): health and engagement scores miss them.',
+    );
+    errors('UsageEventsErrorsAlarm', this.usageEvents.function, 'The usage events function failed (cold start, config, or the table): usage events are being retried and may reach its dead-letter queue. Refused events are logged, not errors.');
 
     // Written by the sender (Powertools Metrics, EMF) once per batch halted on an account-level refusal.
     // Those records are retried, not failed, so neither the Errors nor (for a while) the DLQ alarm would say it.

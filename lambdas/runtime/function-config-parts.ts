@@ -25,6 +25,8 @@ export const SES_EVENTS_CONFIG_PARTS = ['topics', 'scoring'] as const satisfies 
 export const ZOOM_WEBHOOK_CONFIG_PARTS = [] as const satisfies readonly ConfigPart[];
 /** A Zoom webhook's session (webinars, webinarPolicies) and the send windows of the emails it plans (guardrails). */
 export const WEBINAR_EVENTS_CONFIG_PARTS = ['webinars', 'webinarPolicies', 'guardrails', 'scoring'] as const satisfies readonly ConfigPart[];
+/** A ProductUsageReported event: the declared usage metrics (scoring.health.metrics) and the engagement path's weights (scoring). */
+export const USAGE_EVENTS_CONFIG_PARTS = ['scoring'] as const satisfies readonly ConfigPart[];
 
 const KNOWN_PARTS: ReadonlySet<string> = new Set(ALL_CONFIG_PARTS);
 

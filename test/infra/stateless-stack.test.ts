@@ -93,7 +93,8 @@ describe('StatelessStack functions', () => {
   });
 
   it('runs the dispatcher, sender, tracking, ingest, SES events, Zoom webhook and webinar events functions on Node.js 24, arm64, each with only the environment it reads', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+    // The eighth is the usage events function (usage-events.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 8);
     const tableName = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefTable') };
     const linkSecret = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefLinkSigningSecret') };
     const powertools = (service: string) => ({ POWERTOOLS_SERVICE_NAME: service, POWERTOOLS_METRICS_NAMESPACE: 'NurtureEngine/dev', NODE_OPTIONS: '--enable-source-maps' });
@@ -247,7 +248,7 @@ describe('StatelessStack send queue', () => {
 
   it('refuses non-TLS access on every queue', () => {
     const queueIds = logicalIdsOf('AWS::SQS::Queue');
-    expect(queueIds).toHaveLength(6);
+    expect(queueIds).toHaveLength(7);
     for (const queueId of queueIds) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -452,8 +453,8 @@ describe('StatelessStack SES and alarms', () => {
 
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
     // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below),
-    // and events the bus refuses (csql-events.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+    // events the bus refuses (csql-events.test.ts), and the usage events DLQ and errors (usage-events.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 20);
     for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',

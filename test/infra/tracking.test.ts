@@ -329,7 +329,8 @@ describe('SES event destinations', () => {
 
 describe('SES events rule and function', () => {
   it('matches the 8 SES detail-types from aws.ses on the default bus, for the engine\'s configuration sets only', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // The other rule is on the engine bus (product usage, usage-events.test.ts).
+    template.resourceCountIs('AWS::Events::Rule', 2);
     const rule = resources[onlyId('AWS::Events::Rule', 'SesEventsRule')]?.Properties as {
       EventBusName?: unknown;
       EventPattern: { source: string[]; 'detail-type': string[]; detail: unknown };
