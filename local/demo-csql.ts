@@ -24,6 +24,32 @@ export async function runCsqlDemo(input: { engine: LocalEngine; config: EngineCo
   const log = (line: string) => console.log(`  ${clock.now().toISOString().slice(0, 16)}Z  ${line}`);
   const deps = { ...engine.store, config, clock };
   const accounts = (await Promise.all(TIERS.map((tier) => engine.store.customers.listAccountsByTier(tier)))).flat();
+  // Three low-touch accounts whose people kept reading this week (opens and clicks of the newsletter,
+  // through the one engagement path): chosen by id, so every run promotes the same ones.
+  const readers: string[] = [];
+  for (const account of [...accounts].filter((candidate) => candidate.tier !== 'tier1').sort((a, b) => a.accountId.localeCompare(b.accountId))) {
+    if (readers.length === 3) break;
+    const people = (await engine.store.customers.listContactsOfAccount(account.accountId)).filter((contact) => contact.consent === 'granted').slice(0, 3);
+    if (people.length < 3) continue;
+    readers.push(account.accountId);
+    for (const [index, contact] of people.entries()) {
+      for (let read = 0; read < 7; read++) {
+        const type = read < 4 ? 'open' : 'click';
+        await engine.engagement.recordEvent({
+          eventId: `demo-read:${contact.contactId}:${read}`,
+          type,
+          contactId: contact.contactId,
+          accountId: account.accountId,
+          occurredAt: new Date(clock.now().getTime() - (index * 7 + read + 1) * 3_600_000).toISOString(),
+          campaignId: 'monthly-newsletter',
+          runId: 'demo-week',
+          machine: false,
+          detail: {},
+        });
+      }
+    }
+  }
+  log(`this week three people each at ${readers.join(', ')} opened and clicked again (recorded through the engagement path)`);
   const ranked = [];
   for (const account of accounts) ranked.push({ account, facts: await accountFacts(account, deps, clock.now()) });
   ranked.sort((a, b) => b.facts.engagement.total - a.facts.engagement.total);
@@ -34,7 +60,7 @@ export async function runCsqlDemo(input: { engine: LocalEngine; config: EngineCo
   const refused = await post({ usage: [{ accountId: ranked[0]?.account.accountId, at, metrics: { ...healthy, seats_used: 'eighteen' } }] });
   const usageRefusal = `${refused.status} ${((await refused.json()) as { error?: string }).error ?? ''}`;
   log(`usage with a malformed figure: ${usageRefusal} (nothing written)`);
-  const top = ranked.slice(0, 12);
+  const top = [...ranked.filter(({ account }) => readers.includes(account.accountId)), ...ranked.filter(({ account }) => !readers.includes(account.accountId)).slice(0, 12)];
   const accepted = await post({ usage: top.map(({ account }) => ({ accountId: account.accountId, at, metrics: healthy })) });
   if (accepted.status !== 200) throw new Error(`usage ingest answered ${accepted.status}: ${await accepted.text()}`);
   log(`product usage of the ${top.length} most engaged accounts through POST /api/ingest/usage`);
