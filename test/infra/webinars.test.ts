@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
 import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { actionsOf, getAtt, resourcesOf, templateReading, type Resource, type Statement } from './template-reading.ts';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: Record<string, Record<string, string[]>> };
 
 let config: EngineConfig;
 let outdir: string;
@@ -36,27 +35,7 @@ beforeAll(async () => {
 
 afterAll(() => removeOutdir(outdir));
 
-function logicalIdsOf(type: string): string[] {
-  return Object.keys(resources).filter((id) => resources[id]?.Type === type);
-}
-
-function onlyId(type: string, prefix: string): string {
-  const ids = logicalIdsOf(type).filter((id) => id.startsWith(prefix));
-  expect(ids, `${type} starting with ${prefix}`).toHaveLength(1);
-  return ids[0] as string;
-}
-
-const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
-const actionsOf = (statement: Statement) => [statement.Action].flat();
-const resourcesOf = (statement: Statement) => [statement.Resource].flat();
-const roleIdOf = (fnId: string) => (resources[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-
-function statementsOfRole(roleId: string): Statement[] {
-  return logicalIdsOf('AWS::IAM::Policy')
-    .map((id) => resources[id]?.Properties as { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } })
-    .filter((policy) => policy.Roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
-    .flatMap((policy) => policy.PolicyDocument.Statement);
-}
+const { logicalIdsOf, onlyId, roleIdOf, statementsOfRole } = templateReading(() => resources);
 
 const webhookFunctionId = () => onlyId('AWS::Lambda::Function', 'WebinarsZoomWebhookFunction');
 const eventsFunctionId = () => onlyId('AWS::Lambda::Function', 'WebinarsEventsFunction');
