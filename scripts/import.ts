@@ -6,6 +6,12 @@
  * import before anything is written, so one good file is never imported without the other.
  * Exit code 1 when anything was refused, 2 for a wrong command line.
  *
+ * `npm run import -- events <history.jsonl[.gz]>`: backfills engagement history through the one
+ * engagement path (docs/history-import.md), streaming, with progress on stderr; idempotent.
+ * `npm run import -- pinpoint-endpoints <export.json[.gz]> [--account-attribute AccountId]`: contacts
+ * from an Amazon Pinpoint endpoint export (email endpoints, opt-outs honoured), through the same
+ * customer import use case.
+ *
  * Target: `--aws-table <name>` for a deployed stage (AWS credentials from the environment); else
  * DYNAMODB_ENDPOINT + TABLE_NAME when set, else the engine `npm start` runs from the data folder
  * (found through its engine.json), else a DynamoDB Local started for the import.
@@ -20,25 +26,69 @@ import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
 import { describeImport, withReaderRejections } from '../local/import-report.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 import { readCommandLine } from '../local/command-line.ts';
+import { DEFAULT_ACCOUNT_ATTRIBUTE } from '../core/customers/pinpoint-endpoints.ts';
+import { importEndpointsCommand, importEventsCommand } from '../local/history-import-commands.ts';
 
-const USAGE = 'usage: npm run import -- <accounts.csv> <contacts.csv> [--encoding utf-8|shift_jis|utf-16le|...] (--help for the options)';
+const USAGE =
+  'usage: npm run import -- <accounts.csv> <contacts.csv> [--encoding utf-8|shift_jis|utf-16le|...]\n' +
+  '       npm run import -- events <history.jsonl[.gz]> [--progress-every <seconds>]\n' +
+  '       npm run import -- pinpoint-endpoints <export.json[.gz]> [--account-attribute AccountId] [--default-locale en] [--default-zone UTC]\n' +
+  '(--help for the options)';
+
+/** Which import each command-specific option belongs to (the others apply to all). */
+const COMMAND_OPTIONS = {
+  encoding: ['csv'],
+  'account-attribute': ['pinpoint-endpoints'],
+  'default-locale': ['pinpoint-endpoints'],
+  'default-zone': ['pinpoint-endpoints'],
+  'progress-every': ['events'],
+} as const satisfies Record<string, readonly string[]>;
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const parsed = readCommandLine(
   {
-    usage: 'npm run import -- <accounts.csv> <contacts.csv> [options]',
-    summary: 'Imports customers into the local table: bad rows are listed with line and reason and not written; exit code 1 when anything was refused.',
-    options: { encoding: { type: 'string' }, 'aws-table': { type: 'string' } },
+    usage: 'npm run import -- <accounts.csv> <contacts.csv> | events <history.jsonl[.gz]> | pinpoint-endpoints <export.json[.gz]> [options]',
+    summary:
+      'Imports customers (CSV, or a Pinpoint endpoint export) or engagement history (JSONL, Pinpoint event stream; docs/history-import.md) into the local table: ' +
+      'bad rows or lines are listed with line and reason and not written; exit code 1 when anything was refused.',
+    options: {
+      encoding: { type: 'string' },
+      'aws-table': { type: 'string' },
+      'account-attribute': { type: 'string' },
+      'default-locale': { type: 'string' },
+      'default-zone': { type: 'string' },
+      'progress-every': { type: 'string' },
+    },
     optionHelp: {
       encoding: 'the files\' encoding when it is not recognised: utf-8, shift_jis, cp932, utf-16le, euc-jp, windows-1252, ...',
       'aws-table': 'import into a deployed stage\'s table (its TableName output), with AWS credentials and region from the environment',
+      'account-attribute': `pinpoint-endpoints: the user or endpoint attribute holding the account id (default ${DEFAULT_ACCOUNT_ATTRIBUTE})`,
+      'default-locale': 'pinpoint-endpoints: the locale of endpoints whose Demographic.Locale is not ja or en (default en)',
+      'default-zone': 'pinpoint-endpoints: the time zone of endpoints without Demographic.Timezone or a one-zone country (default UTC)',
+      'progress-every': 'events: seconds between progress lines on stderr (default 5; 0 for none)',
     },
   },
   projectRoot,
 );
 const { settings } = parsed;
+const [command] = parsed.positionals;
+if (command === 'events' || command === 'pinpoint-endpoints') {
+  const [, path, ...rest] = parsed.positionals;
+  const foreign = Object.keys(parsed.values).filter((option) => option in COMMAND_OPTIONS && !(COMMAND_OPTIONS[option as keyof typeof COMMAND_OPTIONS] as readonly string[]).includes(command));
+  if (!path || rest.length > 0 || foreign.length > 0) {
+    if (foreign.length > 0) console.error(`--${foreign.join(', --')}: not an option of \`import ${command}\``);
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
+  if (command === 'events') await importEventsCommand(path, parsed.values, settings, config);
+  else await importEndpointsCommand(path, parsed.values, settings, config);
+  process.exit(process.exitCode ?? 0);
+}
 const [accountsPath, contactsPath, ...extra] = parsed.positionals;
-if (!accountsPath || !contactsPath || extra.length > 0) {
+const foreignToCsv = Object.keys(parsed.values).filter((option) => option in COMMAND_OPTIONS && !(COMMAND_OPTIONS[option as keyof typeof COMMAND_OPTIONS] as readonly string[]).includes('csv'));
+if (foreignToCsv.length > 0) console.error(`--${foreignToCsv.join(', --')}: not an option of the CSV import`);
+if (!accountsPath || !contactsPath || extra.length > 0 || foreignToCsv.length > 0) {
   console.error(USAGE);
   process.exit(2);
 }
