@@ -7,11 +7,13 @@ import type { Topics } from '../core/config/schema/settings.ts';
 import type { Clock, CustomerStore, EngagementRecorder, SendStore, SuppressionStore } from '../core/ports.ts';
 import type { ClientIpResolver } from './request-facts.ts';
 import type { WebinarLinkDeps } from './webinar-link-routes.ts';
+import type { SurveyLinkDeps } from './survey-routes.ts';
 import { invalidLinkPage } from './subscription-pages.ts';
 
 export interface TrackingHttpDeps {
   customers: Pick<CustomerStore, 'getContact' | 'setTopicOptOuts'>;
-  sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick'>;
+  /** The click rules also read the recipient's opens and clicks of the email, and move reclassified clicks' counts. */
+  sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick' | 'reclassifyLinkClick' | 'trackedEventsOfSend'>;
   engagement: EngagementRecorder;
   suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
   /** The preference centre's topics (config `topics`). */
@@ -29,6 +31,8 @@ export interface TrackingHttpDeps {
   log?: (entry: Record<string, unknown>) => void;
   /** The webinar links (registration, calendar, survey) under /w; absent, they answer 404. */
   webinarLinks?: WebinarLinkDeps;
+  /** The survey answer links (/s/<token>: a GET shows, a POST saves); absent, they answer 404. */
+  surveyLinks?: SurveyLinkDeps;
 }
 
 export const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0', Pragma: 'no-cache', Expires: '0' } as const;

@@ -1,16 +1,19 @@
 /**
  * The links inside emails: the open pixel (`GET /o/<token>.gif`), the click redirect
- * (`GET /c/<token>`), and the unsubscribe and preference pages (`/u/<token>`, `/p/<token>`,
+ * (`GET /c/<token>`, judged in the context of the recipient's earlier clicks and opens), the
+ * honeypot link's landing page, and the unsubscribe and preference pages (`/u/<token>`, `/p/<token>`,
  * see subscription-routes.ts). Tokens are HMAC-signed; a tampered or unknown one gets a neutral
  * answer (the same image, a plain "not valid" page or the configured homepage) and writes nothing.
  */
 import { Hono } from 'hono';
 import { recordClick, resolveClick } from '../core/tracking/follow-click.ts';
+import { HONEYPOT_LANDING_PATH } from '../core/tracking/honeypot-link.ts';
 import { recordOpen } from '../core/tracking/record-open.ts';
 import { requestFacts } from './request-facts.ts';
 import { subscriptionRoutes } from './subscription-routes.ts';
 import { NO_STORE, notValidLink, type TrackingHttpDeps } from './tracking-deps.ts';
 import { webinarLinkRoutes } from './webinar-link-routes.ts';
+import { surveyRoutes } from './survey-routes.ts';
 
 export type { TrackingHttpDeps } from './tracking-deps.ts';
 
@@ -45,7 +48,11 @@ export function trackingRoutes(deps: TrackingHttpDeps): Hono {
     const click = await resolveClick(c.req.param('token'), deps);
     if (!click) return notValidLink(c, deps.homepageUrl);
     try {
-      await recordClick(click, requestFacts(c, deps.clientIp), deps);
+      const recorded = await recordClick(click, requestFacts(c, deps.clientIp), deps);
+      if (recorded.outcome !== 'not-sent' && recorded.contextUnavailable !== undefined) {
+        // Recorded, but judged by the request alone: scanners that pass as browsers count as people until this is fixed.
+        log({ level: 'ERROR', message: 'click judged without the recipient\'s earlier clicks and opens', messageId: click.messageId, runId: click.runId, contactId: click.contactId, error: recorded.contextUnavailable });
+      }
     } catch (error) {
       // The person still reaches the page; the click is lost either way, so say so loudly.
       log({ level: 'ERROR', message: 'click not recorded', messageId: click.messageId, runId: click.runId, contactId: click.contactId, error: (error as Error).message });
@@ -55,7 +62,20 @@ export function trackingRoutes(deps: TrackingHttpDeps): Hono {
     return c.redirect(click.target, 302);
   });
 
+  // Where the invisible honeypot link leads: a scanner following it lands on a real page, not a
+  // 404. No person sees that link; one who reaches this page anyway is told there is nothing to do.
+  app.get(HONEYPOT_LANDING_PATH, (c) => {
+    c.header('Cache-Control', NO_STORE['Cache-Control']);
+    c.header('X-Robots-Tag', 'noindex');
+    return c.html(
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Email links</title></head>' +
+        '<body><p>This address carries the links in our emails. There is nothing to do here.</p>' +
+        '<p lang="ja">このアドレスはメール内のリンク用です。このページでの操作は必要ありません。</p></body></html>',
+    );
+  });
+
   app.route('/', subscriptionRoutes(deps));
   if (deps.webinarLinks) app.route('/w', webinarLinkRoutes(deps.webinarLinks));
+  if (deps.surveyLinks) app.route('/s', surveyRoutes(deps.surveyLinks));
   return app;
 }

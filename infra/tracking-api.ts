@@ -57,14 +57,24 @@ const SCORE_ATTRIBUTES = ['scaledSum', 'version', 'epoch', 'updatedAt', 'scope',
  *   state created from the config and the registrant (conditional PutItem, WEBINAR#), the
  *   registration question's answer (UpdateItem of `answers` alone), and the confirmation and
  *   reminders a registration parks (BatchWriteItem, held to the configured webinars' own runs,
- *   `RUN#<webinar>#*`: no campaign's or sequence's send can be touched).
+ *   `RUN#<webinar>#*`: no campaign's or sequence's send can be touched); a survey answer (GetItem
+ *   and conditional PutItem on SURVEY#, the account read with GetItem on ACCOUNT#) and, in its
+ *   transaction, the churn-risk outbox entry (conditional PutItem on OUTBOX#).
  * - the engagement path: each event's score moves, in one transaction with the event (UpdateItem
  *   ADD on SCORE#), and a score rebased once per era (GetItem, conditional PutItem on SCORE#).
- * Every statement is held to those partitions with dynamodb:LeadingKeys; no Query, no delete, no
- * write to the email look-up items the customer upsert writes.
+ * - the click context: the earlier opens and clicks of the same email, read back from the contact's
+ *   events partition to tell a scanner's burst from a person (Query, EVENTS# alone).
+ * Every statement is held to those partitions with dynamodb:LeadingKeys; no Query beyond the
+ * contact's events, no delete, no write to the email look-up items the customer upsert writes.
  */
 export function trackingTableStatements(tableArn: string, webinarRuns: readonly string[]): iam.PolicyStatement[] {
   const statements = [
+    new iam.PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [tableArn],
+      // A click's context: the same email's earlier opens and clicks (core/tracking/follow-click.ts).
+      conditions: leadingKeys(PARTITION.events),
+    }),
     new iam.PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
       resources: [tableArn],
@@ -73,7 +83,14 @@ export function trackingTableStatements(tableArn: string, webinarRuns: readonly 
     new iam.PolicyStatement({
       actions: ['dynamodb:GetItem'],
       resources: [tableArn],
-      conditions: leadingKeys(PARTITION.webinar, PARTITION.emailLookUp, PARTITION.scores),
+      // ACCOUNT#: a survey answer's account (tier, CSM) for the answer and its churn-risk event; SURVEY#: the answer itself.
+      conditions: leadingKeys(PARTITION.webinar, PARTITION.emailLookUp, PARTITION.scores, PARTITION.account, PARTITION.survey),
+    }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:PutItem'],
+      resources: [tableArn],
+      // A survey answer (conditional on its revision) and, in the same transaction, its churn-risk outbox entry.
+      conditions: leadingKeys(PARTITION.survey, PARTITION.outbox),
     }),
     new iam.PolicyStatement({
       actions: ['dynamodb:PutItem'],

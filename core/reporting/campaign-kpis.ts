@@ -1,9 +1,11 @@
 /**
  * KPIs of one campaign (or sequence) from its engagement events: what marketing teams judge
  * content by. Counts are unique contacts; opens and clicks are split into people and machines
- * (privacy-proxy opens, link-scanner clicks), and rates use people only, over delivered emails.
+ * (privacy-proxy opens, link-scanner clicks, clicks reclassified as a machine's after the fact),
+ * and rates use people only, over delivered emails.
  */
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
+import { withReclassifiedClicks } from '../tracking/recipient-clicks.ts';
 
 export interface CampaignKpis {
   sent: number;
@@ -25,7 +27,9 @@ export interface CampaignKpis {
   complaintRate: number;
 }
 
-export function campaignKpis(sent: number, events: readonly EngagementEvent[]): CampaignKpis {
+export function campaignKpis(sent: number, recorded: readonly EngagementEvent[]): CampaignKpis {
+  // A click taken back by a `click-reclassified` event (a honeypot or burst after it) is a machine's.
+  const events = withReclassifiedClicks(recorded);
   const contactsWith = (predicate: (event: EngagementEvent) => boolean) => new Set(events.filter(predicate).map((event) => event.contactId));
   const humanOpeners = contactsWith((event) => event.type === 'open' && !event.machine);
   const machineOpeners = contactsWith((event) => event.type === 'open' && event.machine);

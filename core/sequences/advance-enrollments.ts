@@ -16,6 +16,7 @@ import type { Clock, CsqlStore, CustomerStore, EngagementStore, EnrollmentStore,
 import { decideForMembers, guardrailContext, partition } from '../sending/dispatch-campaign.ts';
 import { sequenceRunId } from './enroll-contacts.ts';
 import type { Enrollment } from './enrollment.ts';
+import { withReclassifiedClicks } from '../tracking/recipient-clicks.ts';
 
 export interface AdvanceDeps {
   config: EngineConfig;
@@ -89,7 +90,7 @@ async function exitReasonFor(sequence: Sequence, enrollment: Enrollment, contact
   return undefined;
 }
 
-/** Opens and clicks by people only: machine opens (privacy proxies) and scanner clicks do not steer a sequence. */
+/** Opens and clicks by people only: machine opens (privacy proxies) and scanner clicks, reclassified ones included, do not steer a sequence. */
 async function conditionHolds(step: SequenceStep, sequence: Sequence, enrollment: Enrollment, deps: AdvanceDeps): Promise<boolean> {
   const when = step.when;
   if (!when) return true;
@@ -104,7 +105,8 @@ async function conditionHolds(step: SequenceStep, sequence: Sequence, enrollment
     : when.clicked !== undefined ? ['click', when.clicked, true]
     : ['click', when.notClicked ?? '', false];
   const runId = sequenceRunId(stepId as string, enrollment.enrolledAt);
-  const events = await deps.engagement.listEventsOfContact(enrollment.contactId);
+  // A click later found to be a scanner's (honeypot, burst) counts as the machine's it was.
+  const events = withReclassifiedClicks(await deps.engagement.listEventsOfContact(enrollment.contactId));
   const happened = events.some((event) => event.type === type && !event.machine && event.campaignId === sequence.id && event.runId === runId);
   return happened === expected;
 }

@@ -18,7 +18,15 @@ export const messageLinksSchema = z.strictObject({
   locale: localeSchema,
   /** Targets in the order they appear in the email; a click token names a position. */
   links: z.array(trackedUrlSchema).min(1),
+  /**
+   * The position of the email's invisible trap link (honeypot-link.ts), always the last one so the
+   * content links keep their positions. Absent in link sets stored before it existed.
+   */
+  honeypot: z.number().int().min(0).optional(),
   savedAt: z.iso.datetime(),
+}).refine((set) => set.honeypot === undefined || set.honeypot === set.links.length - 1, {
+  path: ['honeypot'],
+  message: 'the honeypot must be the last link of the set',
 });
 
 export type MessageLinks = z.infer<typeof messageLinksSchema>;
@@ -31,7 +39,11 @@ export interface LinkClickCounts {
 
 export type StoredMessageLinks = MessageLinks & { clicks: LinkClickCounts };
 
-/** Which stored list a click token refers to: the same targets in the same order give the same id. */
-export function linkSetId(links: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify(links)).digest('base64url').slice(0, 16);
+/**
+ * Which stored list a click token refers to: the same targets in the same order give the same id.
+ * A set with a honeypot digests its position too, so it never shares an id with a set without one.
+ */
+export function linkSetId(links: readonly string[], honeypot?: number): string {
+  const digested = honeypot === undefined ? JSON.stringify(links) : JSON.stringify({ links, honeypot });
+  return createHash('sha256').update(digested).digest('base64url').slice(0, 16);
 }

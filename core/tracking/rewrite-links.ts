@@ -137,8 +137,13 @@ export function quotedAttribute(value: string): string {
 /** Inserts the open-tracking image just before `</body>` (at the end when there is none). */
 export function appendOpenPixel(html: string, src: string): string {
   const pixel = `<img src="${escapeAttribute(src)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0;" />`;
+  return insertBeforeBodyClose(html, pixel);
+}
+
+/** `markup` inserted just before `</body>` (at the end when there is none). */
+export function insertBeforeBodyClose(html: string, markup: string): string {
   const close = lastBodyClose(html);
-  return close === -1 ? html + pixel : html.slice(0, close) + pixel + html.slice(close);
+  return close === -1 ? html + markup : html.slice(0, close) + markup + html.slice(close);
 }
 
 const BODY_CLOSE = /<\/body\s*>/iy;

@@ -4,12 +4,18 @@
  * open pixel (`<baseUrl>/o/<token>.gif`) goes at the end of the body. Returns the link set to
  * store before the email is sent, so every click URL in an inbox has a stored target.
  *
+ * An email with content links also gets the invisible honeypot link (honeypot-link.ts) in its
+ * HTML part only: appended as the link set's last position (flagged `honeypot`), so the content
+ * links keep the positions they would have without it. An email without content links gets none:
+ * there is no sweep of clicks to expose, and no link set to store.
+ *
  * The links come prepared by the render (renderEmail with `trackLinks`, see prepared-links.ts):
  * then the click URLs go in with one replace. Without that form (previews, templates tracked by
  * scanning) the rendered HTML is scanned for them; both give the same email and link set.
  */
 import type { Locale } from '../config/schema/common.ts';
 import { signToken } from './link-token.ts';
+import { defaultHoneypotTarget, insertHoneypotLink } from './honeypot-link.ts';
 import { linkSetId, type MessageLinks } from './message-links.ts';
 import { fillClickUrls, type PreparedLinks } from './prepared-links.ts';
 import { appendOpenPixel, planLinkRewrite, rewriteTextLinks } from './rewrite-links.ts';
@@ -18,6 +24,8 @@ export interface TrackingLinkSettings {
   /** Public base URL of the HTTP app, without a trailing slash. */
   baseUrl: string;
   tokenSecret: string;
+  /** Where the invisible trap link leads (a harmless page, e.g. the sender's website); default: the engine's own landing page. */
+  honeypotTarget?: string;
 }
 
 export interface EmailToTrack {
@@ -48,20 +56,31 @@ export function trackEmail(email: EmailToTrack, settings: TrackingLinkSettings, 
   const ref = { messageId: email.messageId, runId: email.runId, contactId: email.contactId };
   const prepared = email.prepared && sameLinks(email.prepared.untracked, email.untracked) ? email.prepared : undefined;
   const plan = prepared ? undefined : planLinkRewrite(email.html, email.untracked);
-  const links = prepared?.links ?? plan?.links ?? [];
-  const linkSet = links.length > 0 ? linkSetId(links) : undefined;
+  const contentLinks = prepared?.links ?? plan?.links ?? [];
+  const honeypot = contentLinks.length > 0 ? contentLinks.length : undefined;
+  const links = honeypot === undefined ? contentLinks : [...contentLinks, settings.honeypotTarget ?? defaultHoneypotTarget(settings.baseUrl)];
+  const linkSet = links.length > 0 ? linkSetId(links, honeypot) : undefined;
   // Signed once per position: the HTML and the text part usually both show a link.
   const clickUrls: string[] = [];
   const clickUrl = (position: number) => (clickUrls[position] ??= `${settings.baseUrl}/c/${signToken({ purpose: 'click', ...ref, link: position, linkSet }, settings.tokenSecret)}`);
   const openUrl = `${settings.baseUrl}/o/${signToken({ purpose: 'open', ...ref }, settings.tokenSecret)}.gif`;
   const html = prepared ? fillClickUrls(prepared, clickUrl) : (plan?.rewriteHtml(clickUrl) ?? email.html);
   return {
-    html: appendOpenPixel(html, openUrl),
-    text: rewriteTextLinks(email.text, links, clickUrl),
+    html: appendOpenPixel(honeypot === undefined ? html : insertHoneypotLink(html, clickUrl(honeypot)), openUrl),
+    // Content links only: a URL in the text part must never lead into the trap.
+    text: rewriteTextLinks(email.text, contentLinks, clickUrl),
     links:
       linkSet === undefined
         ? undefined
-        : { messageId: email.messageId, runId: email.runId, linkSet, locale: email.locale, links: [...links], savedAt: now.toISOString() },
+        : {
+            messageId: email.messageId,
+            runId: email.runId,
+            linkSet,
+            locale: email.locale,
+            links: [...links],
+            ...(honeypot === undefined ? {} : { honeypot }),
+            savedAt: now.toISOString(),
+          },
   };
 }
 

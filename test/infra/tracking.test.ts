@@ -198,9 +198,12 @@ describe('Tracking function permissions (public link routes)', () => {
       expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.length).toBeGreaterThan(0);
     }
     const puts = statements.filter((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
-    expect(puts).toHaveLength(1);
+    expect(puts).toHaveLength(2);
     // Events have a partition of their own: no PutItem can replace a contact's profile item.
-    expect(leadingKeysOf(puts[0]!)).toEqual(['EVENTS#*', 'SCORE#*', 'SUPPRESSION#*', 'WEBINAR#*']);
+    expect(puts.map(leadingKeysOf).sort()).toEqual([['EVENTS#*', 'SCORE#*', 'SUPPRESSION#*', 'WEBINAR#*'], ['OUTBOX#*', 'SURVEY#*']]);
+    // Survey answers read their account (tier, CSM) and their own item, and write nothing else of an account.
+    const gets = statements.filter((statement) => actionsOf(statement).includes('dynamodb:GetItem'));
+    expect(gets.flatMap(leadingKeysOf)).toEqual(expect.arrayContaining(['ACCOUNT#*', 'SURVEY#*']));
     const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
     expect(updates).toHaveLength(4);
     // The engagement path's score moves: the scores' own partitions and attributes.
@@ -226,6 +229,8 @@ describe('Tracking function permissions (public link routes)', () => {
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
@@ -233,9 +238,13 @@ describe('Tracking function permissions (public link routes)', () => {
     ]);
   });
 
-  it('cannot upsert customers: no transaction, delete, query, nor any write to the email look-ups (which it may only read, to match a registrant)', () => {
-    const actions = statementsOfRole(roleIdOf(httpFunctionId())).flatMap(actionsOf);
-    expect(actions.filter((action) => /Transact|Delete|Query|ConditionCheck|PartiQL/.test(action))).toEqual([]);
+  it('cannot upsert customers: no transaction, delete, query beyond the events partition, nor any write to the email look-ups (which it may only read, to match a registrant)', () => {
+    const statements = statementsOfRole(roleIdOf(httpFunctionId()));
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((action) => /Transact|Delete|ConditionCheck|PartiQL/.test(action))).toEqual([]);
+    const queries = (trackingStatements() as Conditioned[]).filter((statement) => actionsOf(statement).includes('dynamodb:Query'));
+    expect(queries.map(actionsOf)).toEqual([['dynamodb:Query']]);
+    expect(leadingKeysOf(queries[0]!)).toEqual(['EVENTS#*']);
     const touchingLookUps = (trackingStatements() as Conditioned[]).filter((statement) => JSON.stringify(statement).includes('EMAIL#'));
     expect(touchingLookUps.map(actionsOf)).toEqual([['dynamodb:GetItem']]);
   });

@@ -67,7 +67,8 @@ function emailTo(contactId: string): OutgoingEmail {
   return mailer.sent.find((email) => email.to === address)!;
 }
 const pathOf = (url: string) => new URL(url).pathname;
-const clickUrls = (email: OutgoingEmail) => [...email.html.matchAll(/href="(https:\/\/links\.example\.com\/c\/[^"]+)"/g)].map((match) => match[1]!);
+/** The content links' click URLs, in order (not the hidden honeypot link at the end of the body). */
+const clickUrls = (email: OutgoingEmail) => [...email.html.matchAll(/href="(https:\/\/links\.example\.com\/c\/[^"]+)"(?! aria-hidden)/g)].map((match) => match[1]!);
 const pixelUrl = (email: OutgoingEmail) => /<img src="(https:\/\/links\.example\.com\/o\/[^"]+)"/.exec(email.html)![1]!;
 const unsubscribeUrl = (email: OutgoingEmail) => /^<(.+)>$/.exec(email.headers.find((header) => header.name === 'List-Unsubscribe')!.value)![1]!;
 const preferencesUrl = (email: OutgoingEmail) => /href="(https:\/\/links\.example\.com\/p\/[^"]+)"/.exec(email.html)![1]!;
@@ -146,11 +147,11 @@ describe('click redirect', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('https://example.com/ja/releases');
     expect(await eventsOf('ja-1', 'click')).toEqual([
-      expect.objectContaining({ machine: false, campaignId: campaign.id, runId, detail: { link: 0, linkSet: claims.linkSet, host: 'example.com' } }),
+      expect.objectContaining({ machine: false, campaignId: campaign.id, runId, detail: { link: 0, linkSet: claims.linkSet, host: 'example.com', at: now.toISOString() } }),
     ]);
     const stored = await table.store.sends.getMessageLinks(campaign.id, runId, claims.linkSet!);
-    // The newsletter has three content links; only the first was clicked.
-    expect(stored?.clicks).toEqual({ human: [1, 0, 0], machine: [0, 0, 0] });
+    // The newsletter has three content links (then its honeypot); only the first was clicked.
+    expect(stored?.clicks).toEqual({ human: [1, 0, 0, 0], machine: [0, 0, 0, 0] });
     // The English email has its own link set and target.
     const english = await get(pathOf(clickUrls(emailTo('en-1'))[0]!));
     expect(english.headers.get('location')).toBe('https://example.com/releases');
@@ -166,7 +167,7 @@ describe('click redirect', () => {
     expect(head.status).toBe(302);
     const machine = (await eventsOf('ja-1', 'click')).filter((event) => event.machine);
     expect(machine.map((event) => event.detail.machineReason).sort()).toEqual(['head-request', 'scanner']);
-    expect((await table.store.sends.getMessageLinks(campaign.id, runId, linkSet))?.clicks).toEqual({ human: [1, 0, 0], machine: [2, 0, 0] });
+    expect((await table.store.sends.getMessageLinks(campaign.id, runId, linkSet))?.clicks).toEqual({ human: [1, 0, 0, 0], machine: [2, 0, 0, 0] });
   });
 });
 

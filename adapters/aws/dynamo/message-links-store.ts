@@ -1,7 +1,8 @@
 /**
  * Tracked links in DynamoDB: one item per (message, run, link set) in the run's partition,
  * written once with a conditional put, never overwritten, and carrying per-link click counters
- * (`clicks_<position>`, `machineClicks_<position>`) updated with an atomic ADD.
+ * (`clicks_<position>`, `machineClicks_<position>`) updated with an atomic ADD (a reclassified
+ * click moves from the first to the second in one update).
  * The sender stores the same link set for every email of a run and locale: this process
  * remembers what it already stored, so only the first email of a set costs a write.
  */
@@ -43,8 +44,25 @@ export class DynamoMessageLinks {
     return { ...links, clicks: { human: counts('clicks_'), machine: counts('machineClicks_') } };
   }
 
+  /** One click of a link moved from people to machines, in one atomic update (a reclassified click). */
+  async reclassifyClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void> {
+    checkPosition(position);
+    await this.table.conditionally(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.messageLinks(messageId, runId, linkSet),
+          UpdateExpression: 'ADD #human :minusOne, #machine :one',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#human': `clicks_${position}`, '#machine': `machineClicks_${position}` },
+          ExpressionAttributeValues: { ':one': 1, ':minusOne': -1 },
+        }),
+      ),
+    );
+  }
+
   async countClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void> {
-    if (!Number.isInteger(position) || position < 0) throw new RangeError(`link position must be a whole number, got ${position}`);
+    checkPosition(position);
     await this.table.conditionally(() =>
       this.table.doc.send(
         new UpdateCommand({
@@ -58,4 +76,8 @@ export class DynamoMessageLinks {
       ),
     );
   }
+}
+
+function checkPosition(position: number): void {
+  if (!Number.isInteger(position) || position < 0) throw new RangeError(`link position must be a whole number, got ${position}`);
 }

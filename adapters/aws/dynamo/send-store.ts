@@ -2,7 +2,8 @@
  * Sends in DynamoDB. The claim is a conditional put on (run, contact): whoever wins it is the
  * only one allowed to call SES for that email. Sent items join the message-id index (SES events)
  * and the contact's send history (frequency caps). The tracked links of a run's emails live in
- * the same partition (see message-links-store.ts).
+ * the same partition (see message-links-store.ts). The click rules read a recipient's opens and
+ * clicks of one email from the contact's events partition (`trackedEventsOfSend`).
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferredSendSchema, messageIdOf, skippedSendSchema, type DeferredSend, type SkippedSend } from '../../../core/sending/send-request.ts';
@@ -12,6 +13,10 @@ import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { batchWrite, itemToEntity, type DynamoTable } from './dynamo-table.ts';
 import { DynamoMessageLinks } from './message-links-store.ts';
 import type { MessageLinks, StoredMessageLinks } from '../../../core/tracking/message-links.ts';
+import { engagementEventSchema, type EngagementEvent } from '../../../core/tracking/engagement-event.ts';
+
+/** Above any event time (ISO-8601 sorts as text): "up to now" without reading a clock here. */
+const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 
 type SendRef = Pick<Send, 'campaignId' | 'runId' | 'contactId'>;
 
@@ -32,6 +37,38 @@ export class DynamoSendStore implements SendStore {
 
   countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void> {
     return this.links.countClick(messageId, runId, linkSet, position, machine);
+  }
+
+  reclassifyLinkClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void> {
+    return this.links.reclassifyClick(messageId, runId, linkSet, position);
+  }
+
+  async trackedEventsOfSend(messageId: string, runId: string, contactId: string, since: Date, limit: number): Promise<EngagementEvent[]> {
+    // The contact's events partition, newest first, from the send on: one page, consistent (a
+    // burst's clicks come a few hundred ms apart), the other emails' events filtered out.
+    const range = keys.engagementEventsOfContactBetween(contactId, since.toISOString(), FAR_FUTURE);
+    const { Items } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        FilterExpression: 'campaignId = :campaign AND runId = :run AND #type IN (:open, :click, :reclassified)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':pk': range.PK,
+          ':from': range.SKFrom,
+          ':to': range.SKTo,
+          ':campaign': messageId,
+          ':run': runId,
+          ':open': 'open',
+          ':click': 'click',
+          ':reclassified': 'click-reclassified',
+        },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => itemToEntity(engagementEventSchema, item));
   }
 
   claimSend(send: Send): Promise<boolean> {

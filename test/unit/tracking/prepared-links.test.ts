@@ -15,7 +15,7 @@ import { sampleRenderContext } from '../../../core/rendering/sample-render-conte
 import { TemplateCompileError } from '../../../core/rendering/template-failure.ts';
 import { TemplateCompiler } from '../../../core/rendering/template-compiler.ts';
 import { verifyToken } from '../../../core/tracking/link-token.ts';
-import { linkSetId } from '../../../core/tracking/message-links.ts';
+import { linkSetId, type MessageLinks } from '../../../core/tracking/message-links.ts';
 import { LinkTracker, markTrackedHrefs } from '../../../core/tracking/prepared-links.ts';
 import { trackEmail, type TrackedEmail } from '../../../core/tracking/track-email.ts';
 import { ExampleConfigSources } from '../config/example-config-sources.ts';
@@ -24,6 +24,10 @@ import { configFrom, personalizedVersion } from '../rendering/rendering-fixtures
 const settings = { baseUrl: 'https://links.example.com', tokenSecret: 'unit-secret-0123456789' };
 const now = new Date('2026-12-02T01:00:00Z');
 const ref = { messageId: 'm-1', runId: 'r-1', contactId: 'con-1' } as const;
+/** Where the invisible honeypot link of every tracked email with content links leads (the last stored position). */
+const HONEYPOT = 'https://links.example.com/about/email-links';
+/** The content links of a stored link set: all but the honeypot. */
+const contentOf = (stored: MessageLinks | undefined) => stored?.links.slice(0, stored.honeypot);
 
 /** The email as the sender makes it (prepared) and as a preview makes it (scanned), for one recipient. */
 function bothPaths(compiled: CompiledTemplate, context: RenderContext): { prepared: TrackedEmail; scanned: TrackedEmail; usedPrepared: boolean } {
@@ -63,7 +67,8 @@ describe('prepared click tracking against scanning', () => {
         const compiled = await compiler.compile(templateId, locale);
         expect(compiled.linkTracking, `${templateId}/${locale}`).toBe('prepared');
         for (const plan of ['starter', 'standard', 'enterprise']) {
-          const base = sampleRenderContext(locale, 'any', config.attributes);
+          // With a survey's answer links too, which the survey templates need (the others ignore them).
+          const base = sampleRenderContext(locale, 'any', config.attributes, 'online', true);
           const { prepared, scanned, usedPrepared } = bothPaths(compiled, { ...base, account: { ...base.account, plan } });
           expect(usedPrepared).toBe(true);
           expect(prepared, `${templateId}/${locale} on ${plan}`).toEqual(scanned);
@@ -121,10 +126,13 @@ describe('links in loops and branches', () => {
     const { prepared, scanned, usedPrepared } = bothPaths(compiled, recipient(products, plan));
     expect(usedPrepared).toBe(true);
     const links = expected.map((path) => `https://example.com/${path}`);
-    expect(prepared.links?.links).toEqual(links);
-    expect(prepared.links?.linkSet).toBe(linkSetId(links));
-    // Each click URL of the HTML names its own position of that link set, in order.
-    expect(clickTokens(prepared.html)).toEqual(links.map((_, link) => ({ purpose: 'click', ...ref, link, linkSet: linkSetId(links) })));
+    // The content links keep their positions; the honeypot comes after them.
+    expect(prepared.links?.links).toEqual([...links, HONEYPOT]);
+    expect(prepared.links?.honeypot).toBe(links.length);
+    const linkSet = linkSetId([...links, HONEYPOT], links.length);
+    expect(prepared.links?.linkSet).toBe(linkSet);
+    // Each click URL of the HTML names its own position of that link set, in order (the honeypot last).
+    expect(clickTokens(prepared.html)).toEqual([...links.keys(), links.length].map((link) => ({ purpose: 'click', ...ref, link, linkSet })));
     // Unsubscribe, preferences and non-web links are left as they are.
     for (const kept of [en.links.unsubscribe, en.links.preferences, 'mailto:help@example.com', '#top']) expect(prepared.html).toContain(`href="${kept}"`);
     expect(prepared).toEqual(scanned);
@@ -140,7 +148,7 @@ describe('templates and renders the compile cannot prepare are tracked by scanni
     expect(compiled.linkTracking).toBe('scan');
     const { prepared, scanned, usedPrepared } = bothPaths(compiled, en);
     expect(usedPrepared).toBe(false);
-    expect(prepared.links?.links).toEqual(['https://example.com/raw']);
+    expect(contentOf(prepared.links)).toEqual(['https://example.com/raw']);
     expect(prepared).toEqual(scanned);
   });
 
@@ -148,7 +156,7 @@ describe('templates and renders the compile cannot prepare are tracked by scanni
     const compiled = await compileTemplate(withText(`<a {% if account.plan == 'enterprise' %}href="https://example.com/e"{% else %}href="https://example.com/o"{% endif %}>x</a>`));
     expect(compiled.linkTracking).toBe('scan');
     const { prepared, scanned } = bothPaths(compiled, en);
-    expect(prepared.links?.links).toEqual(['https://example.com/o']);
+    expect(contentOf(prepared.links)).toEqual(['https://example.com/o']);
     expect(prepared).toEqual(scanned);
   });
 
@@ -160,7 +168,7 @@ describe('templates and renders the compile cannot prepare are tracked by scanni
     expect(compiled.linkTracking).toBe('scan');
     const { prepared, scanned, usedPrepared } = bothPaths(compiled, en);
     expect(usedPrepared).toBe(false);
-    expect(prepared.links?.links).toEqual(links.length === 0 ? undefined : links);
+    expect(contentOf(prepared.links)).toEqual(links.length === 0 ? undefined : links);
     expect(prepared).toEqual(scanned);
   });
 
@@ -169,7 +177,7 @@ describe('templates and renders the compile cannot prepare are tracked by scanni
     const context = { ...en, contact: { ...en.contact, firstName: 'Al\u00000\u0000ex' } };
     const { prepared, scanned, usedPrepared } = bothPaths(compiled, context);
     expect(usedPrepared).toBe(true);
-    expect(prepared.links?.links).toEqual(['https://example.com/a']);
+    expect(contentOf(prepared.links)).toEqual(['https://example.com/a']);
     expect(prepared.html).toContain('Hello Al\ufffd0\ufffdex');
     expect(prepared).toEqual(scanned);
   });
@@ -180,7 +188,7 @@ describe('templates and renders the compile cannot prepare are tracked by scanni
     const email = { ...ref, locale: 'en' as Locale, html: rendered.html, text: rendered.text };
     // Untracking nothing: the scan tracks the preference and unsubscribe links too, as asked.
     const result = trackEmail({ ...email, untracked: [], prepared: rendered.preparedLinks! }, settings, now);
-    expect(result.links?.links).toEqual([en.links.preferences, en.links.unsubscribe]);
+    expect(contentOf(result.links)).toEqual([en.links.preferences, en.links.unsubscribe]);
     expect(result).toEqual(trackEmail({ ...email, untracked: [] }, settings, now));
   });
 
