@@ -7,6 +7,9 @@
  *   (its own item, its contact's score, its account's score) per entity written, and the reads it
  *   needed (`scoring.reads_per_event`, target 0: no read-modify-write); and events per second of
  *   the path against plain conditional PutItem of the same events without scores (the baseline).
+ * - `scoring.precision_at_20` and `scoring.precision_ratio_vs_most_opens`: whether the default
+ *   config finds accounts with real expansion intent in a synthetic population, against ranking by
+ *   raw open count (scoring-precision.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
@@ -26,6 +29,7 @@ import type { Figures } from './bench.ts';
 import { DynamoRequestCounter } from './dynamodb-request-counter.ts';
 import { median, round1, round3, round4 } from './figure-math.ts';
 import { formatNumber, formatTable } from './figure-table.ts';
+import { precisionFigures } from './scoring-precision.ts';
 
 export const name = 'scoring';
 /** Also the CSQL evaluation's request count (`csql.`), which the issue names with the scoring figures. */
@@ -190,6 +194,7 @@ export async function run(): Promise<Figures> {
       'scoring.store_vs_plain_puts': round3(storeEvents.length / pathSeconds / (storeEvents.length / baselineSeconds)),
     };
     Object.assign(figures, await csqlRequestsByHistory(client, counter, config));
+    Object.assign(figures, precisionFigures(config));
     for (const line of formatTable(
       ['step', 'events', 'per second', 'requests', 'baseline per second', 'ratio'],
       [

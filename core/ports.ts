@@ -6,9 +6,11 @@
 import type { CampaignRun } from './campaigns/campaign-run.ts';
 import type { Account } from './customers/account.ts';
 import type { Contact } from './customers/contact.ts';
+import type { CrmOutcome, PipelineFacts } from './qualification/crm-outcome.ts';
 import type { CsqlPromotion, CsqlState, OutboxEntry } from './qualification/csql-promotion.ts';
 import type { ScoreScope, ScoreUpdate, StoredScore } from './scoring/score.ts';
 import type { LatestUsage, UsageRecord, UsageWriteOutcome } from './scoring/usage.ts';
+import type { SurveyAnswer } from './surveys/survey-answer.ts';
 import type { Enrollment } from './sequences/enrollment.ts';
 import type { Send } from './sending/send.ts';
 import type { SendingPause } from './sending/sending-pause.ts';
@@ -102,6 +104,14 @@ export interface SendStore {
   getMessageLinks(messageId: string, runId: string, linkSet: string): Promise<StoredMessageLinks | undefined>;
   /** Atomic add of one click to a stored link's count (people or machines); never creates a link set. */
   countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void>;
+  /** Atomic move of one click of a stored link from the people count to the machine count (a reclassified click). */
+  reclassifyLinkClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void>;
+  /**
+   * The recipient's opens, clicks and click reclassifications of one email (campaign or sequence
+   * id, run) since `since`, newest first: one bounded, strongly consistent query of the contact's
+   * events (at most `limit` of them looked at), so a click sees the clicks just before it.
+   */
+  trackedEventsOfSend(messageId: string, runId: string, contactId: string, since: Date, limit: number): Promise<EngagementEvent[]>;
 }
 
 /** What writing an event with its score moves did: stale scores must be rebased, then it is retried. */
@@ -199,6 +209,40 @@ export interface UsageStore {
   latestUsage(accountId: string): Promise<LatestUsage | undefined>;
   /** The raw records of an account, oldest first. */
   listUsageRecords(accountId: string): Promise<UsageRecord[]>;
+  /**
+   * Each metric's value as it stood at `instant` (the newest of the account's last records at or
+   * before it; one bounded read whatever the history): what a rising-usage rule compares with.
+   */
+  usageAsOf(accountId: string, instant: Date): Promise<Record<string, number>>;
+}
+
+/** Survey answers (core/surveys): one item per contact and survey, saved with its churn-risk event when there is one. */
+export interface SurveyStore {
+  /**
+   * One transaction: the answer (conditional on the revision read, 0 = no answer yet) and, when
+   * given, the outbox entry of its churn-risk event. False when the answer moved since it was read.
+   */
+  saveAnswer(answer: SurveyAnswer, expectedRevision: number, outbox?: OutboxEntry): Promise<boolean>;
+  /** The contact's answer to the survey (a consistent read), if any. */
+  getAnswer(surveyId: string, contactId: string): Promise<SurveyAnswer | undefined>;
+  /** Every answer to a survey (one partition). */
+  listAnswers(surveyId: string): Promise<SurveyAnswer[]>;
+  /** Every answer of an account's contacts, to every survey (an index query; small). */
+  answersOfAccount(accountId: string): Promise<SurveyAnswer[]>;
+}
+
+/** What the CRM reported back (CSQL accepted / rejected, opportunities) and the account's pipeline now. */
+export interface PipelineStore {
+  /**
+   * Stores the outcome once and moves the account's pipeline with it: an opportunity's status and
+   * the latest rejection move only forward in time, so resent and out-of-order reports converge.
+   * False when this outcome was already stored (the pipeline is still brought up to date).
+   */
+  recordOutcome(outcome: CrmOutcome): Promise<boolean>;
+  /** Open opportunities and the latest rejection: one query of a small partition. */
+  pipelineOf(accountId: string): Promise<PipelineFacts>;
+  /** Every outcome of the account, oldest first. */
+  listOutcomesOfAccount(accountId: string): Promise<CrmOutcome[]>;
 }
 
 export interface CsqlStore {
@@ -251,6 +295,8 @@ export interface Store {
   csql: CsqlStore;
   pauses: SendingPauseStore;
   usage: UsageStore;
+  pipeline: PipelineStore;
+  surveys: SurveyStore;
 }
 
 /** A recurring or one-off job the scheduler fires (EventBridge Scheduler in AWS, in-process locally). */

@@ -12,6 +12,7 @@ import type { SendingPauseStore } from '../core/ports.ts';
 import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
 import { webinarIngestRoutes } from './webinar-ingest-routes.ts';
 import { usageIngestRoutes, type UsageIngestDeps } from './usage-ingest-routes.ts';
+import { crmOutcomeRoutes, type CrmOutcomeIngestDeps } from './crm-outcome-routes.ts';
 import { zoomWebhookRoutes, type ZoomWebhookDeps } from './zoom-webhook-routes.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 
@@ -26,6 +27,8 @@ export type HttpAppDeps = IngestDeps & {
   webinarIngest?: WebinarDeps;
   /** Product usage for the DEAR health score, POST /api/ingest/usage (same bearer token as the ingest API); absent, 404. */
   usageIngest?: UsageIngestDeps;
+  /** CSQL outcomes and opportunities from the CRM, POST /api/ingest/csql-outcomes (same bearer token); absent, 404. */
+  crmOutcomes?: CrmOutcomeIngestDeps;
 };
 
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -41,14 +44,17 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         '<li><code>GET /o/&lt;token&gt;.gif</code> open pixel, <code>GET /c/&lt;token&gt;</code> click redirect</li>' +
         '<li><code>GET|POST /u/&lt;token&gt;</code> unsubscribe (RFC 8058 one-click POST), <code>GET|POST /p/&lt;token&gt;</code> preference centre</li>' +
         '<li><code>GET|POST /w/r/&lt;token&gt;</code> one-click webinar registration, <code>GET /w/ics/&lt;token&gt;</code> calendar file, <code>GET /w/s/&lt;token&gt;</code> survey</li>' +
+        '<li><code>GET|POST /s/&lt;token&gt;</code> survey answer (a GET shows the answer, the Save button POSTs it)</li>' +
         '<li><code>POST /webhooks/zoom</code> Zoom webhooks (signed), <code>POST /api/ingest/webinars/&lt;webinar&gt;/sessions/&lt;session&gt;/attendance</code> (bearer)</li>' +
         '<li><code>POST /api/ingest/usage</code> product usage for the health score (bearer)</li>' +
+        '<li><code>POST /api/ingest/csql-outcomes</code> CSQL accepted / rejected and opportunities from the CRM (bearer)</li>' +
         '</ul></body></html>',
     ),
   );
   // Before the customer ingest routes, whose bearer check covers /api/ingest/* as well.
   if (deps.webinarIngest) app.route('/api/ingest/webinars', webinarIngestRoutes({ ...deps.webinarIngest, ingestToken: deps.ingestToken }));
   if (deps.usageIngest) app.route('/api/ingest/usage', usageIngestRoutes({ ...deps.usageIngest, ingestToken: deps.ingestToken }));
+  if (deps.crmOutcomes) app.route('/api/ingest/csql-outcomes', crmOutcomeRoutes({ ...deps.crmOutcomes, ingestToken: deps.ingestToken }));
   app.route('/api/ingest', ingestRoutes(deps));
   if (deps.zoomWebhook) app.route('/webhooks', zoomWebhookRoutes(deps.zoomWebhook));
   if (deps.tracking) app.route('/', trackingRoutes(deps.tracking));

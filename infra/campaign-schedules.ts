@@ -36,6 +36,11 @@ export const WEBINAR_SWEEP_EXPRESSION = 'rate(5 minutes)';
  * the next may publish an event twice, which receivers dedupe (docs/csql-event.md).
  */
 export const PUBLISH_EVENTS_EXPRESSION = 'rate(1 minute)';
+/**
+ * Every account against the CSQL rules. Scores move with every event, but a promotion is a call for
+ * sales to make today: a quarter of an hour is soon enough, and the run is a few reads per account.
+ */
+export const QUALIFY_ACCOUNTS_EXPRESSION = 'rate(15 minutes)';
 
 /** Scheduler's own retries when it cannot invoke the dispatcher (throttling, a missing function). */
 export const SCHEDULE_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } as const;
@@ -66,6 +71,7 @@ export const RELEASE_DEFERRED_INPUT = JSON.stringify({ job: 'release-deferred' }
 export const ADVANCE_SEQUENCES_INPUT = JSON.stringify({ job: 'sequences' });
 export const WEBINAR_SWEEP_INPUT = JSON.stringify({ job: 'webinars' });
 export const PUBLISH_EVENTS_INPUT = JSON.stringify({ job: 'publish-events' });
+export const QUALIFY_ACCOUNTS_INPUT = JSON.stringify({ job: 'qualify' });
 
 export interface CampaignSchedulesProps {
   readonly stage: string;
@@ -84,6 +90,7 @@ export class CampaignSchedules extends Construct {
   readonly advanceSequences: scheduler.CfnSchedule;
   readonly webinarSweep: scheduler.CfnSchedule;
   readonly publishEvents: scheduler.CfnSchedule;
+  readonly qualifyAccounts: scheduler.CfnSchedule;
 
   constructor(scope: Construct, id: string, props: CampaignSchedulesProps) {
     super(scope, id);
@@ -165,6 +172,12 @@ export class CampaignSchedules extends Construct {
       'Publishes the event outbox (CSQL promotions and demotions for the CRM) to the stage event bus',
       PUBLISH_EVENTS_EXPRESSION,
       PUBLISH_EVENTS_INPUT,
+    );
+    this.qualifyAccounts = recurring(
+      'QualifyAccounts',
+      'Evaluates every account against the CSQL rules: promotions and demotions go to the event outbox',
+      QUALIFY_ACCOUNTS_EXPRESSION,
+      QUALIFY_ACCOUNTS_INPUT,
     );
   }
 }

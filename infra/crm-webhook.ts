@@ -14,9 +14,13 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CSQL_EVENT_SOURCE, CSQL_QUALIFIED } from '../core/qualification/csql-promotion.ts';
+import { CHURN_RISK_RAISED } from '../core/surveys/churn-risk.ts';
 
-/** The events the CRM webhook receives: promotions only (demotions stay on the bus for whoever wants them). */
-export const CRM_WEBHOOK_DETAIL_TYPES = [CSQL_QUALIFIED] as const;
+/**
+ * The events the CRM webhook receives: promotions, and churn risks for the CSM (a detractor's NPS
+ * answer, docs/events.md). Demotions stay on the bus for whoever wants them.
+ */
+export const CRM_WEBHOOK_DETAIL_TYPES = [CSQL_QUALIFIED, CHURN_RISK_RAISED] as const;
 
 /** The header the API key goes in unless `-c csqlWebhookApiKeyHeader=...` names another. */
 export const DEFAULT_CRM_WEBHOOK_API_KEY_HEADER = 'x-api-key';
@@ -83,7 +87,7 @@ export class CrmWebhook extends Construct {
 
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,
-      description: `CSQL promotions to the CRM webhook (${props.stage})`,
+      description: `CSQL promotions and churn risks to the CRM webhook (${props.stage})`,
       eventPattern: { source: [CSQL_EVENT_SOURCE], detailType: [...CRM_WEBHOOK_DETAIL_TYPES] },
       targets: [new targets.ApiDestination(this.destination, { ...CRM_WEBHOOK_TARGET_RETRY, deadLetterQueue: this.deadLetterQueue })],
     });

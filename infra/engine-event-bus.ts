@@ -34,7 +34,7 @@ export class EngineEventBus extends Construct {
     super(scope, id);
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: engineEventBusName(props.stage),
-      description: `Nurture engine events (${props.stage}): CSQL promotions and demotions for the CRM (docs/csql-event.md)`,
+      description: `Nurture engine events (${props.stage}): CSQL promotions and demotions, churn risks, for the CRM (docs/csql-event.md, docs/events.md)`,
     });
     this.archive = this.bus.archive('Archive', {
       description: `Every event the nurture engine published (${props.stage}), for replay to a receiver that missed some`,

@@ -105,6 +105,10 @@ export class PipelineDashboard extends Construct {
         metric(PIPELINE_METRICS.csqlEventsPublished, SERVICE_NAMES.dispatcher, 'published'),
         metric(PIPELINE_METRICS.csqlEventsFailed, SERVICE_NAMES.dispatcher, 'refused (retried next minute)'),
       ]),
+      graph('CSQL decisions', [
+        metric(PIPELINE_METRICS.csqlPromotions, SERVICE_NAMES.dispatcher, 'accounts promoted'),
+        metric(PIPELINE_METRICS.csqlDemotions, SERVICE_NAMES.dispatcher, 'accounts demoted'),
+      ]),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

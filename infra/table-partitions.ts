@@ -18,6 +18,12 @@ export const PARTITION = {
   webinar: keys.webinarSession('*', '*').PK,
   /** A session's join / leave marks and stays. */
   attendance: keys.attendanceOfSession('*', '*').PK,
+  /** An account's profile (and its other account-level items). */
+  account: keys.account('*').PK,
+  /** A survey's answers, one item per contact. */
+  survey: keys.surveyAnswer('*', '').PK,
+  /** Events that leave the engine, waiting to be published. */
+  outbox: keys.outboxEntry('*').PK,
 } as const;
 
 /**

@@ -2,7 +2,8 @@
  * The demo's CSQL chapter: the CRM's product-usage figures arrive through the ingest API for the
  * accounts with the most engagement (a malformed record first: refused with its field named, and
  * nothing written), then every account is evaluated against the CSQL rules; promotions are
- * published to the local bus as `AccountQualifiedAsCsql`. Returns the promotions for the summary.
+ * published to the local bus as `AccountQualifiedAsCsql`. Then the CRM answers (one accepted, one
+ * rejected) and the rejected one is demoted. Returns the promotions for the summary.
  */
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { TIERS } from '../core/config/schema/common.ts';
@@ -17,6 +18,8 @@ export interface CsqlDemoResult {
   promotions: CsqlPromotion[];
   published: number;
   evaluated: number;
+  /** What the CRM said back: one CSQL accepted (its opportunity open), one rejected, and the demotions that followed. */
+  crm: { accepted?: string; rejected?: string; demoted: Array<{ accountId: string; reason: string }> };
 }
 
 export async function runCsqlDemo(input: { engine: LocalEngine; config: EngineConfig; clock: VirtualClock; engineUrl: string; ingestToken: string }): Promise<CsqlDemoResult> {
@@ -72,5 +75,32 @@ export async function runCsqlDemo(input: { engine: LocalEngine; config: EngineCo
   }
   const again = await engine.qualify();
   log(`evaluated ${outcomes.length} accounts: ${promoted.length} promoted, published to the local bus as AccountQualifiedAsCsql; evaluating again promotes ${again.filter((outcome) => outcome.decision === 'promote').length}`);
-  return { usageRefusal, usageAccounts: top.length, promotions: promoted, published: engine.bus.published.length, evaluated: outcomes.length };
+  const published = engine.bus.published.length;
+  const crm = await crmAnswers(promoted, { ...input, log });
+  return { usageRefusal, usageAccounts: top.length, promotions: promoted, published, evaluated: outcomes.length, crm };
+}
+
+/**
+ * Sales answers through the CRM (POST /api/ingest/csql-outcomes): the first CSQL accepted with an
+ * opportunity opened, the second rejected with the reason; the next evaluation demotes the rejected one.
+ */
+async function crmAnswers(promoted: readonly CsqlPromotion[], input: { engine: LocalEngine; clock: VirtualClock; engineUrl: string; ingestToken: string; log: (line: string) => void }): Promise<CsqlDemoResult['crm']> {
+  const [first, second] = promoted;
+  if (!first || !second) return { demoted: [] };
+  const at = input.clock.now().toISOString();
+  const response = await fetch(`${input.engineUrl}/api/ingest/csql-outcomes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${input.ingestToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      outcomes: [
+        { eventId: 'demo-crm-1', accountId: first.accountId, type: 'csql-accepted', at, opportunityId: 'opp-demo-1' },
+        { eventId: 'demo-crm-2', accountId: second.accountId, type: 'csql-rejected', at, reason: 'renewing through a partner this year' },
+      ],
+    }),
+  });
+  if (response.status !== 200) throw new Error(`CSQL outcomes ingest answered ${response.status}: ${await response.text()}`);
+  input.log(`the CRM answers: ${first.accountId} accepted (opportunity opp-demo-1 open), ${second.accountId} rejected (renewing through a partner this year)`);
+  const demoted = (await input.engine.qualify()).filter((outcome) => outcome.decision === 'demote').map((outcome) => ({ accountId: outcome.accountId, reason: outcome.reason ?? '' }));
+  for (const demotion of demoted) input.log(`${demotion.accountId} demoted: ${demotion.reason} (not promoted again for 90 days)`);
+  return { accepted: first.accountId, rejected: second.accountId, demoted };
 }

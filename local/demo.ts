@@ -256,9 +256,10 @@ try {
     ...webinarSummaryRows(webinar),
     ['CSQL promotions', `${csql.promotions.length} of ${csql.evaluated} accounts (${csql.published} event(s) on the local bus)`],
     ...csql.promotions.map((promotion): [string, string] => [`  ${promotion.accountId}`, `${promotion.ruleId}: score ${promotion.accountScore}, health ${promotion.health}; ${promotion.topSignals.map((signal) => `${signal.signal} ${signal.contribution}`).join(', ')}`]),
+    ['CRM answers', `${csql.crm.accepted ?? '-'} accepted (opportunity open); ${csql.crm.rejected ?? '-'} rejected -> ${csql.crm.demoted.map((demotion) => `${demotion.accountId} demoted (${demotion.reason})`).join(', ') || 'nothing demoted'}`],
   ];
   for (const [name, value] of rows) console.log(`  ${name.padEnd(24)} ${value}`);
-  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || csql.promotions.length === 0 || csql.published !== csql.promotions.length || !csql.usageRefusal.startsWith('400') || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
+  if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || csql.promotions.length === 0 || csql.published !== csql.promotions.length || (csql.crm.rejected !== undefined && !csql.crm.demoted.some((demotion) => demotion.accountId === csql.crm.rejected)) || !csql.usageRefusal.startsWith('400') || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;

@@ -24,9 +24,8 @@ import { sweepWebinars, type SweepOutcome } from '../core/webinars/webinar-sweep
 import { processZoomDelivery } from '../core/webinars/zoom-delivery.ts';
 import { InProcessWebinarQueue } from '../adapters/local/in-process-webinar-queue.ts';
 import { InProcessBus } from '../adapters/local/in-process-bus.ts';
-import { TIERS } from '../core/config/schema/common.ts';
 import { publishOutbox } from '../core/qualification/publish-outbox.ts';
-import { qualifyAccounts, type QualifyOutcome } from '../core/qualification/qualify-accounts.ts';
+import { qualifyAllAccounts, type QualifyOutcome } from '../core/qualification/qualify-accounts.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 
 export interface LocalEngine {
@@ -125,8 +124,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
     sweepWebinars: () => sweepWebinars(webinarDeps),
     bus,
     async qualify() {
-      const accounts = (await Promise.all(TIERS.map((tier) => store.customers.listAccountsByTier(tier)))).flat();
-      const outcomes = await qualifyAccounts(accounts.map((account) => account.accountId), { ...store, config: options.config, clock: options.clock });
+      const outcomes = await qualifyAllAccounts({ ...store, config: options.config, clock: options.clock });
       await publishOutbox({ csql: store.csql, bus });
       return outcomes;
     },

@@ -41,6 +41,7 @@ export function localHttpApp(engine: LocalEngine, options: LocalHttpAppOptions):
       tokenSecret,
       ...(options.log ? { log: options.log } : {}),
       webinarLinks: { ...engine.webinarDeps, customers: engine.store.customers, tokenSecret, baseUrl: options.baseUrl },
+      surveyLinks: { surveys: config.surveys, customers: engine.store.customers, answers: engine.store.surveys, engagement: engine.engagement, clock, tokenSecret, ...(options.log ? { log: options.log } : {}) },
     },
     zoomWebhook: { secretToken: options.zoomSecret, queue: engine.webinarQueue, clock, ...(options.log ? { log: options.log } : {}) },
     webinarIngest: engine.webinarDeps,
@@ -51,5 +52,6 @@ export function localHttpApp(engine: LocalEngine, options: LocalHttpAppOptions):
       metrics: config.scoring.health.metrics,
       onRecorded: async (records) => void (await recordUsageSignals(records, engine.engagement)),
     },
+    crmOutcomes: { pipeline: engine.store.pipeline, customers: engine.store.customers, clock },
   });
 }

@@ -18,7 +18,7 @@ import { systemClock } from '../adapters/local/system-clock.ts';
 import { TIERS } from '../core/config/schema/common.ts';
 import type { Store } from '../core/ports.ts';
 import type { CsqlPromotion } from '../core/qualification/csql-promotion.ts';
-import { matches } from '../core/qualification/evaluate-csql.ts';
+import { evaluateCsql, matches, type CsqlDecision } from '../core/qualification/evaluate-csql.ts';
 import { accountFacts, qualifyAccounts, type QualifyDeps } from '../core/qualification/qualify-accounts.ts';
 import { whatIf } from '../core/qualification/what-if.ts';
 import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
@@ -69,14 +69,20 @@ async function main(): Promise<void> {
       return run(async (store, deps) => {
         const account = (await store.customers.getAccounts([accountId])).get(accountId);
         if (!account) throw new UsageError(`no account '${accountId}'`);
-        const facts = await accountFacts(account, deps, systemClock.now());
+        const now = systemClock.now();
+        const facts = await accountFacts(account, deps, now);
         const state = await store.csql.getState(accountId);
         console.log(`${account.name} (${accountId}, ${account.tier}, ${account.phase}, owns ${account.products.join(', ')})`);
         console.log(`  engagement ${facts.engagement.total.toFixed(1)} = roll-up ${facts.engagement.rollUp.toFixed(1)} + breadth ${facts.engagement.breadth} (${facts.engagement.engagedContacts} engaged contact(s)); health ${facts.health === undefined ? 'unknown' : facts.health.toFixed(0)}; webinar attendances ${facts.webinarAttendances.length}`);
         console.log(`  top signals: ${facts.engagement.signals.slice(0, 5).map((signal) => `${signal.signal} ${signal.score.toFixed(1)}`).join(', ') || 'none'}`);
         console.log(`  state: ${state ? `${state.status}${state.promotedAt ? ` (promoted ${state.promotedAt} by ${state.ruleId})` : ''}${state.demotedAt ? `, demoted ${state.demotedAt}: ${state.demotionReason}` : ''}` : 'never evaluated'}`);
+        const pipeline = facts.pipeline;
+        if (pipeline && (pipeline.openOpportunities.length > 0 || pipeline.lastRejection)) {
+          console.log(`  CRM: ${pipeline.openOpportunities.length > 0 ? `open opportunit${pipeline.openOpportunities.length === 1 ? 'y' : 'ies'} ${pipeline.openOpportunities.join(', ')}` : 'no open opportunity'}${pipeline.lastRejection ? `; last rejected ${pipeline.lastRejection.at} (${pipeline.lastRejection.reason})` : ''}`);
+        }
+        console.log(`  decision now: ${describeDecision(evaluateCsql(facts, state, config.csqlRules, now))}`);
         for (const rule of config.csqlRules.rules) {
-          const matched = matches(rule, facts);
+          const matched = matches(rule, facts, now);
           console.log(`  rule ${rule.id}: ${matched ? `matches ${JSON.stringify(matched)}` : 'does not match'} (${rule.description})`);
         }
         const [last] = (await store.csql.listPromotionsOfAccount(accountId)).sort((a, b) => b.promotedAt.localeCompare(a.promotedAt));
@@ -149,6 +155,10 @@ async function main(): Promise<void> {
     default:
       throw new UsageError(USAGE);
   }
+}
+
+function describeDecision(decision: CsqlDecision): string {
+  return decision.action === 'promote' ? `promote by ${decision.rule.id}` : `${decision.action} (${decision.reason})`;
 }
 
 function describePromotion(promotion: CsqlPromotion): string {

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   await withToolStore({ awsTable: values['aws-table'], settings, env: process.env }, async (store: Store) => {
     const account = await store.customers.getAccount(accountId);
     if (!account) throw new Error(`no account '${accountId}' in the table: import it first (npm run import)`);
-    const health = await readAccountHealth(accountId, { usage: store.usage, scores: store.scores, scoring: config.scoring, now });
+    const health = await readAccountHealth(accountId, { usage: store.usage, scores: store.scores, surveys: store.surveys, scoring: config.scoring, now });
     if (values.json) console.log(JSON.stringify({ accountId, at: now.toISOString(), engagementScore: health.engagementScore, ...health.health, latest: health.latest?.metrics ?? {} }, null, 2));
     else console.log(describe(`${account.accountId} (${account.name}, ${account.tier}, ${account.phase})`, health, config.scoring, now));
   });

@@ -14,6 +14,7 @@ import type { Campaign, Sequence, WebinarPolicy } from './schema/messages.ts';
 import type { CsqlRules, Scoring } from './schema/scoring.ts';
 import type { Guardrails, Products, Senders, Topics } from './schema/settings.ts';
 import type { WebinarConfig } from './schema/webinars.ts';
+import type { SurveyConfig } from './schema/surveys.ts';
 import { parseTemplateSource, type TemplateSourceFile, type TemplateVersion } from './template-source.ts';
 
 export interface EngineConfig {
@@ -21,6 +22,8 @@ export interface EngineConfig {
   sequences: Sequence[];
   webinarPolicies: WebinarPolicy[];
   webinars: WebinarConfig[];
+  /** Surveys campaigns and sequence steps ask (`survey: <id>`). */
+  surveys: SurveyConfig[];
   senders: Senders;
   topics: Topics;
   products: Products;
@@ -119,6 +122,16 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
     check.webinar(document, zoomIds);
   }
 
+  // Survey ids have a space of their own (answers are keyed by survey): unique among surveys.
+  const surveyIds = new Map<string, string>();
+  for (const document of rawDocuments.filter((candidate) => candidate.raw.kind === 'survey')) {
+    const id = typeof document.raw.id === 'string' ? document.raw.id : undefined;
+    if (!id) continue;
+    const earlier = surveyIds.get(id);
+    if (earlier) check.add(document, ['id'], `survey id '${id}' is already used by ${earlier}`);
+    else surveyIds.set(id, document.file);
+  }
+
   if (problems.length > 0) return { ok: false, problems };
   const documentsOf = <K extends ConfigDocument['kind']>(kind: K) =>
     (byKind.get(kind) ?? []).map((parsed) => parsed.document as Extract<ConfigDocument, { kind: K }>);
@@ -135,6 +148,7 @@ export function buildEngineConfig(input: ConfigInput): ConfigResult {
       sequences: documentsOf('sequence'),
       webinarPolicies: documentsOf('webinar-policy'),
       webinars: documentsOf('webinar'),
+      surveys: documentsOf('survey'),
       senders: only('senders'),
       topics: only('topics'),
       products: only('products'),
@@ -206,6 +220,15 @@ class CrossChecker {
     if (raw.kind === 'csql-rules') {
       this.uniqueIds(document, items('rules'), ['rules']);
       items('rules').forEach((rule, index) => this.products(document, ['rules', index, 'productsNotOwned'], (rule as { productsNotOwned?: unknown } | null)?.productsNotOwned));
+      // A rising-usage condition reads figures the ingest accepts: only metrics scoring.yaml declares.
+      const metrics = this.context.declarations.usageMetrics;
+      items('rules').forEach((rule, index) => {
+        const rising = (rule as { usageRising?: Record<string, unknown> } | null)?.usageRising;
+        for (const field of ['metric', 'per'] as const) {
+          const metric = rising?.[field];
+          if (metrics && typeof metric === 'string' && !metrics.has(metric)) this.add(document, ['rules', index, 'usageRising', field], `unknown usage metric '${metric}': scoring.yaml health.metrics declares ${[...metrics].join(', ')}`);
+        }
+      });
       // Hysteresis only works when a CSQL must fall below the level that promoted it before it stops being one.
       const demoteBelow = raw.demoteBelowScore;
       items('rules').forEach((rule, index) => {
@@ -268,6 +291,10 @@ class CrossChecker {
     const webinars = declarations.webinars ?? new Set<string>();
     for (const [path, webinarId] of references.invites) {
       if (!webinars.has(webinarId)) this.add(document, path, `unknown webinar '${webinarId}': declared webinars are ${[...webinars].join(', ') || 'none (kind: webinar)'}`);
+    }
+    const surveys = declarations.surveys ?? new Set<string>();
+    for (const [path, surveyId] of references.surveys) {
+      if (!surveys.has(surveyId)) this.add(document, path, `unknown survey '${surveyId}': declared surveys are ${[...surveys].join(', ') || 'none (kind: survey)'}`);
     }
     for (const [path, products] of references.products) this.products(document, path, products);
     for (const { path, of, filter } of references.attributeFilters) this.attributeFilter(document, path, of, filter);

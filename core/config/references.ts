@@ -24,6 +24,8 @@ export interface MessageReferences {
   steps: Array<{ id?: string; when?: Record<string, unknown> }>;
   /** Webinars the message invites to (campaign `invites`, sequence steps' `invites`), by path. */
   invites: Array<[FieldPath, string]>;
+  /** Surveys the message asks (campaign `survey`, sequence steps' `survey`), by path. */
+  surveys: Array<[FieldPath, string]>;
 }
 
 /** What the singleton files declare; a field is undefined when that file is missing entirely. */
@@ -38,6 +40,10 @@ export interface Declarations {
   webinarPolicies?: Map<string, Locale[]>;
   /** Webinar ids (every webinar file). */
   webinars?: Set<string>;
+  /** Usage metrics the scoring file declares (health.metrics). */
+  usageMetrics?: Set<string>;
+  /** Survey ids (every survey file). */
+  surveys?: Set<string>;
 }
 
 export type AttributeOwner = 'contact' | 'account';
@@ -87,9 +93,15 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     const id = text(value);
     if (id) invites.push([path, id]);
   };
+  const surveys: Array<[FieldPath, string]> = [];
+  const addSurvey = (path: FieldPath, value: unknown) => {
+    const id = text(value);
+    if (id) surveys.push([path, id]);
+  };
   if (kind === 'campaign') {
     addTemplate(['template'], raw.template);
     addInvite(['invites'], raw.invites);
+    addSurvey(['survey'], raw.survey);
     addBands(['audience', 'engagementBands'], record(raw.audience).engagementBands);
     addProducts(['audience'], raw.audience);
     addAttributeFilters(['audience'], raw.audience);
@@ -97,6 +109,7 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     list(raw.steps).forEach((step, index) => {
       addTemplate(['steps', index, 'template'], record(step).template);
       addInvite(['steps', index, 'invites'], record(step).invites);
+      addSurvey(['steps', index, 'survey'], record(step).survey);
     });
     addBands(['enrollment', 'audience', 'engagementBands'], record(record(raw.enrollment).audience).engagementBands);
     addProducts(['enrollment', 'audience'], record(raw.enrollment).audience);
@@ -128,6 +141,7 @@ export function messageReferences(raw: Record<string, unknown>): MessageReferenc
     attributeFilters,
     steps: kind === 'sequence' ? steps : [],
     invites,
+    surveys,
   };
 }
 
@@ -146,12 +160,16 @@ export function collectDeclarations(raw: Record<string, unknown>, into: Declarat
     into.topics = new Set([...(into.topics ?? []), ...ids(raw.topics)]);
   } else if (raw.kind === 'scoring') {
     into.bands = new Set([...(into.bands ?? []), ...ids(raw.bands)]);
+    into.usageMetrics = new Set([...(into.usageMetrics ?? []), ...list(record(raw.health).metrics).filter((metric): metric is string => typeof metric === 'string')]);
   } else if (raw.kind === 'webinar-policy') {
     const id = text(raw.id);
     if (id) (into.webinarPolicies ??= new Map()).set(id, list(raw.locales).filter(isLocale));
   } else if (raw.kind === 'webinar') {
     const id = text(raw.id);
     if (id) (into.webinars ??= new Set()).add(id);
+  } else if (raw.kind === 'survey') {
+    const id = text(raw.id);
+    if (id) (into.surveys ??= new Set()).add(id);
   } else if (raw.kind === 'attributes') {
     into.attributes ??= { contact: new Map(), account: new Map() };
     for (const of of ['contact', 'account'] as const) {

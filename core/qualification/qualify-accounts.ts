@@ -8,20 +8,29 @@
  */
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Account } from '../customers/account.ts';
-import type { Clock, CsqlStore, CustomerStore, EngagementStore, ScoreStore, UsageStore, WebinarStore } from '../ports.ts';
+import { mapBounded } from '../bounded-parallel.ts';
+import { parseDuration } from '../config/duration.ts';
+import { TIERS } from '../config/schema/common.ts';
+import type { Clock, CsqlStore, CustomerStore, EngagementStore, PipelineStore, ScoreStore, SurveyStore, UsageStore, WebinarStore } from '../ports.ts';
 import { accountEngagement, type AccountEngagement } from '../scoring/account-score.ts';
 import { readAccountHealth } from '../scoring/health-score.ts';
+import { latestFigures } from '../scoring/usage.ts';
+import { findSession } from '../webinars/webinar-catalog.ts';
 import { CSQL_DEMOTED, CSQL_EVENT_VERSION, qualifiedEvent, type CsqlPromotion, type CsqlState } from './csql-promotion.ts';
-import { evaluateCsql, type AccountFacts, type CsqlDecision } from './evaluate-csql.ts';
+import { evaluateCsql, usageLookbacks, type AccountFacts, type CsqlDecision } from './evaluate-csql.ts';
+import { withReclassifiedClicks } from '../tracking/recipient-clicks.ts';
 
 export interface QualifyDeps {
   config: EngineConfig;
   customers: Pick<CustomerStore, 'getAccounts' | 'listContactsOfAccount'>;
   scores: Pick<ScoreStore, 'getScore' | 'getScores'>;
-  usage: Pick<UsageStore, 'latestUsage'>;
+  usage: Pick<UsageStore, 'latestUsage' | 'usageAsOf'>;
+  /** The account's NPS for the health score's NPS input (absent: that input is left out). */
+  surveys?: Pick<SurveyStore, 'answersOfAccount'>;
   webinars: Pick<WebinarStore, 'listRegistrationsOfContact'>;
   engagement: Pick<EngagementStore, 'recentEventsOfContact'>;
   csql: Pick<CsqlStore, 'getState' | 'promote' | 'demote'>;
+  pipeline: Pick<PipelineStore, 'pipelineOf'>;
   clock: Clock;
 }
 
@@ -40,6 +49,15 @@ export async function qualifyAccounts(accountIds: readonly string[], deps: Quali
   const outcomes: QualifyOutcome[] = [];
   for (const account of accounts.values()) outcomes.push(await qualifyAccount(account, deps));
   return outcomes;
+}
+
+/** Accounts evaluated at once: each is a handful of reads, so a few in flight keep the store busy without throttling. */
+const ACCOUNTS_IN_FLIGHT = 8;
+
+/** Every account, tier by tier (the scheduled job: every 15 minutes in AWS and locally). */
+export async function qualifyAllAccounts(deps: QualifyDeps & { customers: Pick<CustomerStore, 'listAccountsByTier'> }): Promise<QualifyOutcome[]> {
+  const accounts = (await Promise.all(TIERS.map((tier) => deps.customers.listAccountsByTier(tier)))).flat();
+  return mapBounded(accounts, ACCOUNTS_IN_FLIGHT, (account) => qualifyAccount(account, deps));
 }
 
 export async function qualifyAccount(account: Account, deps: QualifyDeps): Promise<QualifyOutcome> {
@@ -68,19 +86,36 @@ export async function qualifyAccount(account: Account, deps: QualifyDeps): Promi
 export async function accountFacts(account: Account, deps: QualifyDeps, now: Date): Promise<AccountFacts & { engagement: AccountEngagement }> {
   const contacts = await deps.customers.listContactsOfAccount(account.accountId);
   const contactIds = contacts.map((contact) => contact.contactId);
-  const [accountScore, contactScores, health] = await Promise.all([
+  const lookbacks = usageLookbacks(deps.config.csqlRules);
+  const [accountScore, contactScores, health, pipeline, usageBefore] = await Promise.all([
     deps.scores.getScore('account', account.accountId),
     contactIds.length > 0 ? deps.scores.getScores('contact', contactIds) : Promise.resolve(new Map()),
-    readAccountHealth(account.accountId, { usage: deps.usage, scores: deps.scores, scoring: deps.config.scoring, now }),
+    readAccountHealth(account.accountId, { usage: deps.usage, scores: deps.scores, ...(deps.surveys ? { surveys: deps.surveys } : {}), scoring: deps.config.scoring, now }),
+    deps.pipeline.pipelineOf(account.accountId),
+    Promise.all(lookbacks.map(async (over) => [over, await deps.usage.usageAsOf(account.accountId, new Date(now.getTime() - (parseDuration(over) ?? 0)))] as const)),
   ]);
   const engagement = accountEngagement(accountScore, contactScores, now, deps.config.scoring);
   // Registrations of contacts who engaged at all: attendance moves the score, so the others attended nothing.
   const engaged = engagement.contacts.filter((contact) => contact.score > 0).map((contact) => contact.contactId);
   const registrations = (await Promise.all(engaged.map((contactId) => deps.webinars.listRegistrationsOfContact(contactId)))).flat();
   const productOf = new Map(deps.config.webinars.map((webinar) => [webinar.id, webinar.product]));
-  const webinarAttendances = registrations.filter((registrant) => registrant.attended).map((registrant) => ({ webinarId: registrant.webinarId, ...(productOf.get(registrant.webinarId) ? { product: productOf.get(registrant.webinarId) as string } : {}) }));
+  const webinarAttendances = registrations
+    .filter((registrant) => registrant.attended)
+    .map((registrant) => {
+      const at = registrant.firstJoinedAt ?? findSession(deps.config, registrant.webinarId, registrant.sessionId)?.startsAt.toISOString();
+      const product = productOf.get(registrant.webinarId);
+      return { webinarId: registrant.webinarId, ...(product ? { product } : {}), ...(at ? { at } : {}) };
+    });
   const usageKnown = health.health.missing.length < countInputs(deps.config);
-  return { account, engagement, health: usageKnown || health.engagementScore > 0 ? health.health.total : undefined, webinarAttendances };
+  return {
+    account,
+    engagement,
+    health: usageKnown || health.engagementScore > 0 ? health.health.total : undefined,
+    healthDimensions: Object.fromEntries(health.health.components.map((component) => [component.dimension, component.score])),
+    webinarAttendances,
+    pipeline,
+    usage: { now: latestFigures(health.latest), before: Object.fromEntries(usageBefore) },
+  };
 }
 
 function countInputs(config: EngineConfig): number {
@@ -93,6 +128,7 @@ async function promotionOf(account: Account, facts: AccountFacts & { engagement:
   const evidence = (
     await Promise.all(facts.engagement.contacts.slice(0, EVIDENCE_CONTACTS).filter((contact) => contact.score > 0).map((contact) => deps.engagement.recentEventsOfContact(contact.contactId, EVIDENCE_EVENTS_PER_CONTACT)))
   )
+    .map(withReclassifiedClicks)
     .flat()
     .filter((event) => !event.machine && !['send', 'delivery', 'bounce', 'delivery-delay', 'reject', 'rendering-failure', 'webinar-no-show'].includes(event.type))
     .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))

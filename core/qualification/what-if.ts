@@ -6,21 +6,24 @@
  */
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Account } from '../customers/account.ts';
-import type { CustomerStore, EngagementStore, UsageStore, WebinarStore } from '../ports.ts';
+import { parseDuration } from '../config/duration.ts';
+import type { CustomerStore, EngagementStore, PipelineStore, UsageStore, WebinarStore } from '../ports.ts';
 import { accountEngagement } from '../scoring/account-score.ts';
 import { eraOf } from '../scoring/decayed-score.ts';
 import { computeHealth } from '../scoring/health-score.ts';
-import { latestFigures } from '../scoring/usage.ts';
+import { newestPerMetric, type UsageRecord } from '../scoring/usage.ts';
 import type { StoredScore } from '../scoring/score.ts';
 import { halfLifeOf, scoreUpdatesOf } from '../scoring/score-event.ts';
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
-import { matches, type AccountFacts } from './evaluate-csql.ts';
+import type { PipelineFacts } from './crm-outcome.ts';
+import { matches, usageLookbacks, type AccountFacts } from './evaluate-csql.ts';
 
 export interface WhatIfDeps {
   customers: Pick<CustomerStore, 'listContactsOfAccount'>;
   engagement: Pick<EngagementStore, 'listEventsOfContact'>;
-  usage: Pick<UsageStore, 'latestUsage'>;
+  usage: Pick<UsageStore, 'listUsageRecords'>;
   webinars: Pick<WebinarStore, 'listRegistrationsOfContact'>;
+  pipeline: Pick<PipelineStore, 'pipelineOf'>;
 }
 
 export interface WhatIfVerdict {
@@ -35,14 +38,20 @@ export async function whatIf(accounts: readonly Account[], current: EngineConfig
   for (const account of accounts) {
     const contacts = await deps.customers.listContactsOfAccount(account.accountId);
     const events = (await Promise.all(contacts.map((contact) => deps.engagement.listEventsOfContact(contact.contactId)))).flat();
-    const [latest, registrations] = await Promise.all([
-      deps.usage.latestUsage(account.accountId),
+    const [usage, registrations, pipeline] = await Promise.all([
+      deps.usage.listUsageRecords(account.accountId),
       Promise.all(contacts.map((contact) => deps.webinars.listRegistrationsOfContact(contact.contactId))),
+      deps.pipeline.pipelineOf(account.accountId),
     ]);
-    const attended = registrations.flat().filter((registrant) => registrant.attended);
+    const attended = registrations
+      .flat()
+      .filter((registrant) => registrant.attended)
+      .map((registrant) => ({ webinarId: registrant.webinarId, ...(registrant.firstJoinedAt ? { at: registrant.firstJoinedAt } : {}) }));
     const verdictUnder = (config: EngineConfig) => {
-      const facts = replayedFacts(account, events, config, now, latestFigures(latest), attended.map((registrant) => registrant.webinarId));
-      for (const rule of config.csqlRules.rules) if (matches(rule, facts)) return { ruleId: rule.id, score: Math.round(facts.engagement.total * 10) / 10 };
+      // Exclusions hold under any candidate: they are what the CRM says, not what the config weighs.
+      if (config.csqlRules.exclusions.openOpportunity && pipeline.openOpportunities.length > 0) return undefined;
+      const facts = replayedFacts(account, events, config, now, usage, attended, pipeline);
+      for (const rule of config.csqlRules.rules) if (matches(rule, facts, now)) return { ruleId: rule.id, score: Math.round(facts.engagement.total * 10) / 10 };
       return undefined;
     };
     const today = verdictUnder(current);
@@ -54,7 +63,15 @@ export async function whatIf(accounts: readonly Account[], current: EngineConfig
 }
 
 /** The account's facts with scores replayed from its events under `config`'s scoring. */
-export function replayedFacts(account: Account, events: readonly EngagementEvent[], config: EngineConfig, now: Date, usage: ReturnType<typeof latestFigures>, attendedWebinars: readonly string[]): AccountFacts {
+export function replayedFacts(
+  account: Account,
+  events: readonly EngagementEvent[],
+  config: EngineConfig,
+  now: Date,
+  usageRecords: readonly UsageRecord[],
+  attendedWebinars: ReadonlyArray<{ webinarId: string; at?: string }>,
+  pipeline?: PipelineFacts,
+): AccountFacts {
   const halfLifeMs = halfLifeOf(config.scoring);
   const epoch = eraOf(now, halfLifeMs);
   const scores = new Map<string, StoredScore>();
@@ -71,12 +88,17 @@ export function replayedFacts(account: Account, events: readonly EngagementEvent
   }
   const contactScores = new Map([...scores.values()].filter((score) => score.scope === 'contact').map((score) => [score.id, score]));
   const engagement = accountEngagement(scores.get(`account:${account.accountId}`), contactScores, now, config.scoring);
+  const figuresAt = (instant: number) => Object.fromEntries([...newestPerMetric(usageRecords.filter((record) => Date.parse(record.at) <= instant))].map(([metric, entry]) => [metric, entry.value]));
+  const usage = figuresAt(now.getTime());
   const health = computeHealth(config.scoring.health, { usage, engagementScore: engagement.rollUp });
   const productOf = new Map(config.webinars.map((webinar) => [webinar.id, webinar.product]));
   return {
     account,
     engagement,
     health: health.total,
-    webinarAttendances: attendedWebinars.map((webinarId) => ({ webinarId, ...(productOf.get(webinarId) ? { product: productOf.get(webinarId) as string } : {}) })),
+    healthDimensions: Object.fromEntries(health.components.map((component) => [component.dimension, component.score])),
+    webinarAttendances: attendedWebinars.map(({ webinarId, at }) => ({ webinarId, ...(productOf.get(webinarId) ? { product: productOf.get(webinarId) as string } : {}), ...(at ? { at } : {}) })),
+    ...(pipeline ? { pipeline } : {}),
+    usage: { now: usage, before: Object.fromEntries(usageLookbacks(config.csqlRules).map((over) => [over, figuresAt(now.getTime() - (parseDuration(over) ?? 0))])) },
   };
 }

@@ -35,6 +35,8 @@ export interface MessageTemplate extends MessageLocales {
   webinar: WebinarStage;
   /** The sender identity the message goes out as (its name and postal address are in the footer). */
   senderId: string;
+  /** The survey the message asks (`survey: <id>`): its template then has `survey.*`. */
+  surveyId?: string;
 }
 
 export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
@@ -52,6 +54,7 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
       fallbackLocale: campaign.fallbackLocale,
       webinar: campaign.invites === undefined ? 'none' : 'invitation',
       senderId: campaign.sender,
+      ...(campaign.survey === undefined ? {} : { surveyId: campaign.survey }),
     });
   }
   for (const sequence of config.sequences) {
@@ -67,6 +70,7 @@ export function listMessageTemplates(config: EngineConfig): MessageTemplate[] {
         fallbackLocale: sequence.fallbackLocale,
         webinar: step.invites === undefined ? 'none' : 'invitation',
         senderId: sequence.sender,
+        ...(step.survey === undefined ? {} : { surveyId: step.survey }),
       });
     });
   }

@@ -86,10 +86,23 @@ export const renderContextSchema = z.strictObject({
       watchedMinutes: z.number().optional(),
     })
     .optional(),
+  /** Emails that ask a survey (`survey: <id>`): the question and the recipient's signed one-click answers, 0 to 10. */
+  survey: z
+    .strictObject({
+      id: z.string(),
+      /** The survey's question in the email's language. */
+      question: z.string(),
+      /** `{{ survey.answerUrls[8] }}` answers 8. */
+      answerUrls: z.array(webLinkSchema).length(11),
+      /** The same links as `{% for answer in survey.answers %}{{ answer.score }} {{ answer.url }}{% endfor %}`. */
+      answers: z.array(z.strictObject({ score: z.number().int().min(0).max(10), url: webLinkSchema })).length(11),
+    })
+    .optional(),
 });
 
 export type RenderContext = z.infer<typeof renderContextSchema>;
 export type WebinarRenderContext = NonNullable<RenderContext['webinar']>;
+export type SurveyRenderContext = NonNullable<RenderContext['survey']>;
 
 export type RenderLinks = RenderContext['links'];
 export type SenderInContext = RenderContext['sender'];
@@ -115,6 +128,7 @@ export interface RecipientData {
   /** The declared custom attributes: each one is in the context, null when the CRM has no value. */
   attributes: Pick<Attributes, 'contact' | 'account'>;
   webinar?: WebinarRenderContext;
+  survey?: SurveyRenderContext;
 }
 
 /** The render context of one recipient, from the stored contact and account: the one place that maps them. */
@@ -145,6 +159,7 @@ export function renderContextOf(data: RecipientData): RenderContext {
     sender: data.sender,
     links: data.links,
     ...(data.webinar ? { webinar: data.webinar } : {}),
+    ...(data.survey ? { survey: data.survey } : {}),
   };
 }
 

@@ -9,7 +9,7 @@
 import { NO_ATTRIBUTES, type AttributeDeclaration, type Attributes } from '../config/schema/attributes.ts';
 import type { Locale } from '../config/schema/common.ts';
 import type { WebinarStage } from './message-templates.ts';
-import type { RenderContext, WebinarRenderContext } from './render-context.ts';
+import type { RenderContext, SurveyRenderContext, WebinarRenderContext } from './render-context.ts';
 
 const LINKS = {
   unsubscribe: 'https://mail.example.com/u/sample-unsubscribe-token',
@@ -125,11 +125,13 @@ export function sampleRenderContext(
   webinar: SampleWebinarStage = 'ended',
   attributes: Pick<Attributes, 'contact' | 'account'> = NO_ATTRIBUTES,
   session: SampleSession = 'online',
+  survey = false,
 ): RenderContext {
   const sample = SAMPLES[locale];
   const context: RenderContext = structuredClone(sample.context);
   context.contact.attributes = Object.fromEntries(attributes.contact.map((declaration) => [declaration.id, sampleValue(declaration, locale)]));
   context.account.attributes = Object.fromEntries(attributes.account.map((declaration) => [declaration.id, sampleValue(declaration, locale)]));
+  if (survey) context.survey = sampleSurvey(locale);
   if (webinar === 'none') return context;
   return { ...context, webinar: sampleWebinar(sample.webinar, webinar, session) };
 }
@@ -150,6 +152,13 @@ function sampleWebinar(data: SampleWebinarData, stage: Exclude<SampleWebinarStag
     case 'any':
       return { title, startsAtLocal, ...where, calendarUrl, registerUrl, recordingUrl, surveyUrl, watchedMinutes, startsIn: data.startsIn };
   }
+}
+
+/** A survey's question and answer links, as send-emails.ts builds them (core/surveys/answer-token.ts). */
+function sampleSurvey(locale: Locale): SurveyRenderContext {
+  const answers = Array.from({ length: 11 }, (_, score) => ({ score, url: `https://mail.example.com/s/sample-answer-token-${score}` }));
+  const question = locale === 'ja' ? 'Example を同僚やお知り合いに薦める可能性はどのくらいありますか？' : 'How likely are you to recommend Example to a friend or colleague?';
+  return { id: 'sample-nps', question, answerUrls: answers.map((answer) => answer.url), answers };
 }
 
 /** A plausible value of the declared type: the first allowed value, the label as text, a date after the sample now. */

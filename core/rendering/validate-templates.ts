@@ -28,6 +28,8 @@ interface VersionUse {
   usedBy: Set<string>;
   /** Sender identities the messages using it go out as: their name and address fill the footer. */
   senderIds: Set<string>;
+  /** Whether messages using it ask a survey (`survey.*` exists), each way it is used. */
+  surveys: Set<boolean>;
 }
 
 export async function validateTemplatesRender(config: EngineConfig, compiler = new TemplateCompiler(config.templates)): Promise<ConfigProblem[]> {
@@ -40,8 +42,9 @@ export async function validateTemplatesRender(config: EngineConfig, compiler = n
         continue;
       }
       const key = `${use.templateId}/${locale}`;
-      const entry = uses.get(key) ?? { stages: new Set<WebinarStage>(), usedBy: new Set<string>(), senderIds: new Set<string>() };
+      const entry = uses.get(key) ?? { stages: new Set<WebinarStage>(), usedBy: new Set<string>(), senderIds: new Set<string>(), surveys: new Set<boolean>() };
       entry.stages.add(use.webinar);
+      entry.surveys.add(use.surveyId !== undefined);
       entry.usedBy.add(use.file);
       entry.senderIds.add(use.senderId);
       uses.set(key, entry);
@@ -64,11 +67,15 @@ export async function validateTemplatesRender(config: EngineConfig, compiler = n
       // A template no message uses yet is rendered with every piece of data a message can have.
       const stages: SampleWebinarStage[] = use ? [...use.stages] : ['any'];
       const senders = config.senders.identities.filter((identity) => (use ? use.senderIds.has(identity.id) : identity === config.senders.identities[0]));
+      // Likewise with a survey's answer links, which only messages that ask a survey have.
+      const surveys: boolean[] = use ? [...use.surveys] : [true];
       for (const stage of stages) {
         for (const session of stage === 'none' ? (['online'] as const) : SAMPLE_SESSIONS) {
           for (const sender of senders) {
-            for (const recipient of sampleRecipients(locale, stage, session, plans, config, senderContextOf(sender, locale))) {
-              for (const failure of renderFailures(compiled, recipient)) report(failure);
+            for (const survey of surveys) {
+              for (const recipient of sampleRecipients(locale, stage, session, plans, config, senderContextOf(sender, locale), survey)) {
+                for (const failure of renderFailures(compiled, recipient)) report(failure);
+              }
             }
           }
         }
@@ -83,8 +90,8 @@ export async function validateTemplatesRender(config: EngineConfig, compiler = n
  * then the same recipient with empty names and with names and a company ending in a period, as
  * CRMs hold them, so a greeting or a sentence those would break ("Hello ,", a bare 様, "Co..") is found.
  */
-function sampleRecipients(locale: Locale, stage: SampleWebinarStage, session: SampleSession, plans: readonly string[], config: EngineConfig, sender: SenderInContext): RenderContext[] {
-  const sample = { ...sampleRenderContext(locale, stage, config.attributes, session), sender };
+function sampleRecipients(locale: Locale, stage: SampleWebinarStage, session: SampleSession, plans: readonly string[], config: EngineConfig, sender: SenderInContext, survey: boolean): RenderContext[] {
+  const sample = { ...sampleRenderContext(locale, stage, config.attributes, session, survey), sender };
   const others = plans.filter((plan) => plan !== sample.account.plan);
   return [
     sample,

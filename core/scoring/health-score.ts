@@ -5,14 +5,16 @@
  * missing inputs out. Each input scores 100 at or above its target and linearly less below it;
  * a dimension is the weighted mean of its inputs; the total is the weighted mean of the
  * dimensions. An input without a value scores 0 (no evidence of health is not health) and is
- * listed as missing, so a CSM sees what to ask for. `readAccountHealth` gathers the figures
- * through the ports. docs/scoring.md explains the model.
+ * listed as missing, so a CSM sees what to ask for; an NPS input of an account nobody there answered
+ * is listed as missing but left out of its dimension. `readAccountHealth` gathers the figures
+ * through the ports. docs/scoring.md and docs/surveys.md explain the model.
  */
 import { parseDuration } from '../config/duration.ts';
 import { HEALTH_DIMENSIONS, type HealthDimension, type HealthModel, type Scoring } from '../config/schema/scoring.ts';
-import type { ScoreStore, UsageStore } from '../ports.ts';
+import type { ScoreStore, SurveyStore, UsageStore } from '../ports.ts';
 import { scoreAt } from './decayed-score.ts';
 import { latestFigures, type LatestUsage } from './usage.ts';
+import { npsInputScore, npsOf } from '../surveys/nps.ts';
 
 export const HEALTH_BANDS = ['healthy', 'watch', 'at-risk'] as const;
 export type HealthBand = (typeof HEALTH_BANDS)[number];
@@ -25,6 +27,8 @@ export interface HealthFigures {
   usage: Readonly<Record<string, number>>;
   /** The account's engagement score now (decayed); 0 for an account with no engagement yet. */
   engagementScore: number;
+  /** The account's NPS (-100..100, core/surveys/nps.ts); undefined when none of its contacts answered a survey. */
+  nps?: number | undefined;
 }
 
 export interface HealthInputScore {
@@ -38,6 +42,11 @@ export interface HealthInputScore {
   score: number;
   /** The metrics it needs that have no value (empty when the input has its value). */
   missingMetrics: string[];
+  /**
+   * An NPS input of an account nobody there answered: left out of its dimension's mean (most
+   * accounts never answer a survey; scoring them 0 would drown every other signal) and listed as missing.
+   */
+  notScored?: true;
 }
 
 export interface HealthComponent {
@@ -68,7 +77,7 @@ export interface HealthScore {
 export function computeHealth(model: HealthModel, figures: HealthFigures): HealthScore {
   const components = HEALTH_DIMENSIONS.map((dimension): HealthComponent => {
     const inputs = model[dimension].inputs.map((input) => scoreInput(input, figures));
-    return { dimension, weight: model[dimension].weight, score: weightedMean(inputs.map((input) => [input.score, input.weight])), inputs };
+    return { dimension, weight: model[dimension].weight, score: weightedMean(inputs.map((input) => [input.score, input.notScored ? 0 : input.weight])), inputs };
   });
   const total = weightedMean(components.map((component) => [component.score, component.weight]));
   const missing = components.flatMap((component) =>
@@ -86,6 +95,7 @@ export function bandOf(total: number, bands: HealthModel['bands']): HealthBand {
 /** The input's label as the config names it. */
 export function inputLabel(input: HealthInput): string {
   if (input.engagementScore !== undefined) return `engagement score (${input.engagementScore})`;
+  if (input.nps !== undefined) return `NPS (${input.nps})`;
   return input.per === undefined ? String(input.metric) : `${String(input.metric)} / ${input.per}`;
 }
 
@@ -101,6 +111,10 @@ function scoreInput(input: HealthInput, figures: HealthFigures): HealthInputScor
   if (input.engagementScore !== undefined) {
     const value = figures.engagementScore;
     return { ...base, value, score: inputScore(value, input.target), missingMetrics: [] };
+  }
+  if (input.nps !== undefined) {
+    if (figures.nps === undefined) return { ...base, value: undefined, score: 0, missingMetrics: ['nps'], notScored: true };
+    return { ...base, value: figures.nps, score: npsInputScore(figures.nps, input.target), missingMetrics: [] };
   }
   const needed = input.per === undefined ? [input.metric] : [input.metric, input.per];
   const missingMetrics = needed.filter((metric): metric is string => metric !== undefined && figures.usage[metric] === undefined);
@@ -141,14 +155,21 @@ export interface AccountHealth {
   /** The figures the score was computed from, with when each was reported. */
   latest: LatestUsage | undefined;
   engagementScore: number;
+  /** The account's NPS when the model has an NPS input and someone answered. */
+  nps?: number;
 }
 
-/** The account's health now: its latest usage (UsageStore) and its engagement score (ScoreStore), through computeHealth. */
+/**
+ * The account's health now: its latest usage (UsageStore), its engagement score (ScoreStore) and,
+ * when the model has an NPS input and `surveys` is given, its NPS (SurveyStore), through computeHealth.
+ */
 export async function readAccountHealth(
   accountId: string,
-  deps: { usage: Pick<UsageStore, 'latestUsage'>; scores: Pick<ScoreStore, 'getScore'>; scoring: Scoring; now: Date },
+  deps: { usage: Pick<UsageStore, 'latestUsage'>; scores: Pick<ScoreStore, 'getScore'>; surveys?: Pick<SurveyStore, 'answersOfAccount'>; scoring: Scoring; now: Date },
 ): Promise<AccountHealth> {
-  const [latest, stored] = await Promise.all([deps.usage.latestUsage(accountId), deps.scores.getScore('account', accountId)]);
+  const readsNps = deps.surveys !== undefined && HEALTH_DIMENSIONS.some((dimension) => deps.scoring.health[dimension].inputs.some((input) => input.nps !== undefined));
+  const [latest, stored, answers] = await Promise.all([deps.usage.latestUsage(accountId), deps.scores.getScore('account', accountId), readsNps ? deps.surveys?.answersOfAccount(accountId) : undefined]);
   const engagementScore = engagementScoreNow(stored, deps.now, deps.scoring.halfLife);
-  return { health: computeHealth(deps.scoring.health, { usage: latestFigures(latest), engagementScore }), latest, engagementScore };
+  const nps = answers ? npsOf(answers).nps : undefined;
+  return { health: computeHealth(deps.scoring.health, { usage: latestFigures(latest), engagementScore, nps }), latest, engagementScore, ...(nps === undefined ? {} : { nps }) };
 }

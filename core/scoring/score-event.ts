@@ -18,6 +18,9 @@ export interface SignalWeight {
 }
 
 export function signalWeights(event: EngagementEvent, scoring: Scoring): SignalWeight[] {
+  // Flagged machine itself (it is about machine traffic), yet it takes back what its click added:
+  // the same signal at the same time, negated, so the decayed amounts cancel exactly.
+  if (event.type === 'click-reclassified') return scoring.weights.click === 0 ? [] : [{ signal: 'click', weight: -scoring.weights.click }];
   if (event.machine) return [];
   const { weights, penalties } = scoring;
   const number = (key: string, fallback: number) => (typeof event.detail[key] === 'number' ? (event.detail[key] as number) : fallback);
@@ -39,6 +42,8 @@ export function signalWeights(event: EngagementEvent, scoring: Scoring): SignalW
       return of('webinarSurvey', weights.webinarSurvey);
     case 'product-usage':
       return of('productUsage', weights.productUsage);
+    case 'survey-answered':
+      return of('surveyAnswered', weights.surveyAnswered);
     case 'unsubscribe':
       return of('unsubscribe', -penalties.unsubscribe);
     case 'complaint':

@@ -14,7 +14,8 @@ import type { Account } from '../customers/account.ts';
 import type { Contact } from '../customers/contact.ts';
 import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendingPauseStore, type SendStore, type SuppressionStore, type WebinarStore } from '../ports.ts';
 import type { TemplateCompiler } from '../rendering/template-compiler.ts';
-import { renderContextOf, senderContextOf, type RenderLinks } from '../rendering/render-context.ts';
+import { renderContextOf, senderContextOf, type RenderLinks, type SurveyRenderContext } from '../rendering/render-context.ts';
+import { answerLinksOf } from '../surveys/answer-token.ts';
 import { renderEmail } from '../rendering/render-email.ts';
 import { signToken } from '../tracking/link-token.ts';
 import type { Suppression } from '../tracking/suppression.ts';
@@ -237,6 +238,7 @@ async function composeEmail(
   const now = deps.clock.now();
   const invites = invitedWebinarOf(deps.config, request.source);
   const webinarContext = webinar ? webinar.contextFor(compiled.locale) : invites ? invitationContext(deps.config, invites, contact, compiled.locale, now, deps.links) : undefined;
+  const surveyContext = surveyContextOf(deps.config, request.source, { messageId, runId: request.runId, contactId: contact.contactId }, compiled.locale, deps.links);
   // "now" from the Clock, so a date in the email is the engine's time (a virtual clock's in the demo), not the server's.
   const rendered = renderEmail(
     compiled,
@@ -248,6 +250,7 @@ async function composeEmail(
       now,
       attributes: deps.config.attributes,
       ...(webinarContext ? { webinar: webinarContext } : {}),
+      ...(surveyContext ? { survey: surveyContext } : {}),
     }),
     // The render records the links as it writes them, so tracking need not scan the HTML.
     { trackLinks: true },
@@ -263,7 +266,8 @@ async function composeEmail(
       html: rendered.html,
       text: rendered.text,
       // Registration, calendar and survey links have routes of their own that record what they mean.
-      untracked: [unsubscribe, preferences, ...(webinar?.untrackedFor(compiled.locale) ?? []), ...(webinarContext?.registerUrl ? [webinarContext.registerUrl] : [])],
+      // Survey answers too: their page records the answer (and a click redirect would hide it from the person).
+      untracked: [unsubscribe, preferences, ...(webinar?.untrackedFor(compiled.locale) ?? []), ...(webinarContext?.registerUrl ? [webinarContext.registerUrl] : []), ...(surveyContext?.answerUrls ?? [])],
       ...(rendered.preparedLinks ? { prepared: rendered.preparedLinks } : {}),
     },
     deps.links,
@@ -301,6 +305,23 @@ function invitedWebinarOf(config: EngineConfig, source: SendRequest['source']): 
   if (source.kind === 'campaign') return config.campaigns.find((campaign) => campaign.id === source.campaignId)?.invites;
   if (source.kind === 'sequence') return config.sequences.find((sequence) => sequence.id === source.sequenceId)?.steps.find((step) => step.id === source.stepId)?.invites;
   return undefined;
+}
+
+/**
+ * The survey a campaign or sequence step asks (`survey`), with the recipient's eleven signed answer
+ * links (0-10) for this email: undefined for a message without one.
+ */
+function surveyContextOf(config: EngineConfig, source: SendRequest['source'], ref: { messageId: string; runId: string; contactId: string }, locale: 'ja' | 'en', links: SenderDeps['links']): SurveyRenderContext | undefined {
+  const surveyId =
+    source.kind === 'campaign'
+      ? config.campaigns.find((campaign) => campaign.id === source.campaignId)?.survey
+      : source.kind === 'sequence'
+        ? config.sequences.find((sequence) => sequence.id === source.sequenceId)?.steps.find((step) => step.id === source.stepId)?.survey
+        : undefined;
+  const survey = surveyId === undefined ? undefined : config.surveys.find((candidate) => candidate.id === surveyId);
+  if (!survey) return undefined;
+  const answers = answerLinksOf({ surveyId: survey.id, ...ref }, links);
+  return { id: survey.id, question: survey.question[locale], answerUrls: answers.map((answer) => answer.url), answers };
 }
 
 /** The recipient's own unsubscribe and preference links (signed tokens): also used by `npm run preview`. */

@@ -15,12 +15,19 @@ export const ENGAGEMENT_EVENT_TYPES = [
   'rendering-failure',
   'open',
   'click',
+  /**
+   * A click recorded as a person's, later shown to be a machine's (a honeypot or burst after it):
+   * it cancels that click's score (same time, minus its weight) and its people counts; the
+   * original stays as it was stored (the path is add-only). `detail.clickEventId` names it.
+   */
+  'click-reclassified',
   'unsubscribe',
   'webinar-registered',
   'webinar-attended',
   'webinar-no-show',
   'webinar-survey',
   'product-usage',
+  'survey-answered',
 ] as const;
 
 export const engagementEventSchema = z.strictObject({

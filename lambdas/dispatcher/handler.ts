@@ -3,13 +3,15 @@
  * scheduledFor }` for a campaign's schedule (scheduledFor = <aws.scheduler.scheduled-time>,
  * which identifies the run), `{ job: 'release-deferred' }` every minute, `{ job: 'sequences' }` and
  * `{ job: 'webinars' }` (the webinar sweep) every 5 minutes, and `{ job: 'publish-events' }` (the
- * outbox of CSQL events, onto the stage's EventBridge bus) every minute (infra/campaign-schedules.ts).
+ * outbox of CSQL events, onto the stage's EventBridge bus) every minute, and `{ job: 'qualify' }`
+ * (every account against the CSQL rules) every 15 minutes (infra/campaign-schedules.ts).
  * Each job's counts become metrics (queued, deferred, skipped by reason, registrants matched,
  * sessions finalized, events published and refused) for the pipeline dashboard.
  */
 import { z } from 'zod';
 import { systemClock } from '../../adapters/local/system-clock.ts';
 import { publishOutbox } from '../../core/qualification/publish-outbox.ts';
+import { qualifyAllAccounts } from '../../core/qualification/qualify-accounts.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
 import { releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
@@ -25,6 +27,7 @@ const dispatcherEventSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('sequences') }),
   z.object({ job: z.literal('webinars') }),
   z.object({ job: z.literal('publish-events') }),
+  z.object({ job: z.literal('qualify') }),
 ]);
 
 const SKIPPED_PREFIX = 'skipped:';
@@ -47,6 +50,16 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
       // Every minute, mostly with nothing to do: not worth a line at info.
       else logger.debug('no outbox events to publish');
       return { published: outcome.published, failed: outcome.failed };
+    }
+    if (parsed.data.job === 'qualify') {
+      // Promotions and demotions write their events to the outbox; the publish-events job sends them.
+      const outcomes = await qualifyAllAccounts({ ...store, config, clock: systemClock });
+      const counts = Object.fromEntries(['promote', 'demote', 'stay', 'conflict'].map((decision) => [decision, outcomes.filter((outcome) => outcome.decision === decision).length]));
+      addCount(metrics, PIPELINE_METRICS.csqlPromotions, counts.promote ?? 0);
+      addCount(metrics, PIPELINE_METRICS.csqlDemotions, counts.demote ?? 0);
+      // Account ids only: promotions name the rule, never a person.
+      logger.info('qualified accounts', { evaluated: outcomes.length, ...counts, promoted: outcomes.filter((outcome) => outcome.decision === 'promote').map((outcome) => outcome.accountId).slice(0, 50) });
+      return { evaluated: outcomes.length, ...counts };
     }
     if (parsed.data.job === 'release-deferred') {
       const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock });

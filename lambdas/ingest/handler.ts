@@ -33,6 +33,7 @@ const lambdaHandler = onceBuilt(async () => {
       metrics: config.scoring.health.metrics,
       onRecorded: async (records) => void (await recordUsageSignals(records, engagement)),
     },
+    crmOutcomes: { pipeline: store.pipeline, customers: store.customers, clock: systemClock },
     onImported: async (report) => {
       const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
       logger.info('ingest', { accounts: report.accounts, contacts: report.contacts, rejected: report.rejected.length, enrolled });

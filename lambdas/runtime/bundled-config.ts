@@ -21,6 +21,7 @@ export const ALL_CONFIG_PARTS: readonly ConfigPart[] = [
   'sequences',
   'webinarPolicies',
   'webinars',
+  'surveys',
   'senders',
   'topics',
   'products',

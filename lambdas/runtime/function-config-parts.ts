@@ -17,9 +17,9 @@ export const INGEST_CONFIG_PARTS = ALL_CONFIG_PARTS;
  * The preference centre's topics, and what the webinar links read: the sessions and their policy
  * (webinars, webinarPolicies), the send windows of the emails a registration plans (guardrails),
  * and the organiser in the calendar file (senders); every function that records engagement events
- * scores them (scoring: the one engagement path).
+ * scores them (scoring: the one engagement path); the survey answer pages read the surveys.
  */
-export const TRACKING_CONFIG_PARTS = ['topics', 'webinars', 'webinarPolicies', 'guardrails', 'senders', 'scoring'] as const satisfies readonly ConfigPart[];
+export const TRACKING_CONFIG_PARTS = ['topics', 'webinars', 'webinarPolicies', 'guardrails', 'senders', 'scoring', 'surveys'] as const satisfies readonly ConfigPart[];
 export const SES_EVENTS_CONFIG_PARTS = ['topics', 'scoring'] as const satisfies readonly ConfigPart[];
 /** Checks a signature and enqueues: no config at all. */
 export const ZOOM_WEBHOOK_CONFIG_PARTS = [] as const satisfies readonly ConfigPart[];

@@ -52,6 +52,10 @@ export const PIPELINE_METRICS = {
   csqlEventsPublished: 'CsqlEventsPublished',
   /** Outbox events the bus refused in a run: they stay in the outbox and are retried every minute. Dispatcher (publish-events). */
   csqlEventsFailed: 'CsqlEventsFailed',
+  /** Accounts promoted to CSQL in a run. Dispatcher (qualify). */
+  csqlPromotions: 'CsqlPromotions',
+  /** Accounts demoted from CSQL in a run (rules no longer met, expiry, rejected by sales). Dispatcher (qualify). */
+  csqlDemotions: 'CsqlDemotions',
 } as const;
 
 export const SKIP_REASON_DIMENSION = 'reason';

@@ -1,9 +1,9 @@
 /**
  * The tracking function's composition root: the stores the link routes read and write (sends and
  * their links, events, suppressions, topic opt-outs; webinar sessions, registrants and the parked
- * confirmation and reminders of a registration), the link-signing key to verify tokens, the public
- * base URL (the calendar link on the registration page), and the topics and webinar parts of the
- * bundled config. No ingest token, no queue, no SES, no renderer.
+ * confirmation and reminders of a registration; survey answers and their churn-risk outbox entry),
+ * the link-signing key to verify tokens, the public base URL (the calendar link on the registration
+ * page), and the topics, webinar and survey parts of the bundled config. No ingest token, no queue, no SES, no renderer.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -61,6 +61,7 @@ export function trackingDeps(onRecorded: (event: EngagementEvent) => void): () =
         tokenSecret,
         baseUrl: env.LINK_BASE_URL.replace(/\/+$/, ''),
       },
+      surveyLinks: { surveys: config.surveys, customers: store.customers, answers: store.surveys, engagement, clock: systemClock, tokenSecret, log: coreLog(logger, 'tracking') },
     };
   });
 }

@@ -13,8 +13,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { CSQL_EVENT_SOURCE, CSQL_QUALIFIED } from '../../core/qualification/csql-promotion.ts';
+import { CHURN_RISK_RAISED } from '../../core/surveys/churn-risk.ts';
 import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
-import { PUBLISH_EVENTS_EXPRESSION, PUBLISH_EVENTS_INPUT } from '../../infra/campaign-schedules.ts';
+import { PUBLISH_EVENTS_EXPRESSION, PUBLISH_EVENTS_INPUT, QUALIFY_ACCOUNTS_EXPRESSION, QUALIFY_ACCOUNTS_INPUT } from '../../infra/campaign-schedules.ts';
 import { CRM_WEBHOOK_RATE_PER_SECOND, CRM_WEBHOOK_TARGET_RETRY } from '../../infra/crm-webhook.ts';
 import { EVENT_ARCHIVE_RETENTION } from '../../infra/engine-event-bus.ts';
 import { FAILED_EVENTS_ALARM } from '../../infra/stateless-stack.ts';
@@ -128,6 +129,15 @@ describe('CSQL events without a CRM webhook', { timeout: 60_000 }, () => {
     expect(JSON.parse(PUBLISH_EVENTS_INPUT)).toEqual({ job: 'publish-events' });
   });
 
+  it('evaluates every account against the CSQL rules every 15 minutes through the dispatcher', () => {
+    Template.fromJSON(synth.stateless).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: QUALIFY_ACCOUNTS_EXPRESSION,
+      State: 'ENABLED',
+      Target: { Arn: getAtt(onlyId(synth.stateless, 'AWS::Lambda::Function', 'DispatcherFunction')), Input: QUALIFY_ACCOUNTS_INPUT, DeadLetterConfig: Match.objectLike({}) },
+    });
+    expect(JSON.parse(QUALIFY_ACCOUNTS_INPUT)).toEqual({ job: 'qualify' });
+  });
+
   it('alarms when the bus keeps refusing outbox events, on the metric the dispatcher writes', () => {
     Template.fromJSON(synth.stateless).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'NurtureEngine/dev',
@@ -199,12 +209,12 @@ describe('CSQL events with a CRM webhook (-c csqlWebhookUrl)', { timeout: 60_000
     });
   });
 
-  it('sends promotions only, from the engine bus, with a day of retries and a dead-letter queue', () => {
+  it('sends promotions and churn risks (not demotions), from the engine bus, with a day of retries and a dead-letter queue', () => {
     const destinationId = onlyId(synth.stateless, 'AWS::Events::ApiDestination');
     const deadLetterId = onlyId(synth.stateless, 'AWS::SQS::Queue', 'CrmWebhookDeadLetterQueue');
     Template.fromJSON(synth.stateless).hasResourceProperties('AWS::Events::Rule', {
       EventBusName: busNameImport,
-      EventPattern: { source: [CSQL_EVENT_SOURCE], 'detail-type': [CSQL_QUALIFIED] },
+      EventPattern: { source: [CSQL_EVENT_SOURCE], 'detail-type': [CSQL_QUALIFIED, CHURN_RISK_RAISED] },
       State: 'ENABLED',
       Targets: [
         Match.objectLike({

@@ -361,9 +361,18 @@ describe('StatelessStack schedules', () => {
     return found[0] as Record<string, unknown>;
   }
 
-  it('has one schedule per active campaign plus the deferred-send release, the sequence steps, the webinar sweep and the event publisher', () => {
+  it('has one schedule per active campaign plus the deferred-send release, the sequence steps, the webinar sweep, the event publisher and the CSQL qualification', () => {
     expect(activeCampaigns().length).toBeGreaterThan(0);
-    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 4);
+    template.resourceCountIs('AWS::Scheduler::Schedule', activeCampaigns().length + 5);
+  });
+
+  it('qualifies accounts for CSQL every 15 minutes (promotions, demotions and expiry reach the outbox; the publisher sends them)', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: Match.objectLike({ Arn: getAtt(functionId('Dispatcher')), Input: JSON.stringify({ job: 'qualify' }) }),
+    });
   });
 
   it('sweeps webinars every 5 minutes (joins registrants imported since, finalizes sessions that never said they ended)', () => {

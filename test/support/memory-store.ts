@@ -41,6 +41,10 @@ export function memoryUsageStore(): UsageStore {
     },
     latestUsage: async (accountId) => structuredClone(latest.get(accountId)),
     listUsageRecords: async (accountId) => [...records.values()].filter((record) => record.accountId === accountId).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    usageAsOf: async (accountId, instant) => {
+      const upTo = [...records.values()].filter((record) => record.accountId === accountId && Date.parse(record.at) <= instant.getTime());
+      return Object.fromEntries([...newestPerMetric(upTo)].map(([metric, entry]) => [metric, entry.value]));
+    },
   };
 }
 

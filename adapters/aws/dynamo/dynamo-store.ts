@@ -7,8 +7,10 @@ import { DynamoCustomerStore } from './customer-store.ts';
 import { DynamoEngagementStore, DynamoSuppressionStore } from './engagement-store.ts';
 import { DynamoEnrollmentStore } from './enrollment-store.ts';
 import { DynamoSendingPauseStore } from './pause-store.ts';
+import { DynamoPipelineStore } from './pipeline-store.ts';
 import { DynamoScoreStore } from './score-store.ts';
 import { DynamoSendStore } from './send-store.ts';
+import { DynamoSurveyStore } from './survey-store.ts';
 import { DynamoTable } from './dynamo-table.ts';
 import { DynamoUsageStore } from './usage-store.ts';
 import { DynamoWebinarStore } from './webinar-store.ts';
@@ -27,5 +29,7 @@ export function createDynamoStore(client: DynamoDBClient, tableName: string): St
     csql: new DynamoCsqlStore(table),
     pauses: new DynamoSendingPauseStore(table),
     usage: new DynamoUsageStore(table),
+    pipeline: new DynamoPipelineStore(table),
+    surveys: new DynamoSurveyStore(table),
   };
 }

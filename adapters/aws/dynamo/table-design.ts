@@ -82,6 +82,16 @@ export const keys = {
     PK: `EVENTS#${contactId}`,
     SK: `EVENT#${occurredAt}#${eventId}`,
   }),
+  /**
+   * A contact's events from `from` to `to` (ISO times, both included): one key-range query, e.g.
+   * what the recipient did since an email was sent (the click rules read it on every click).
+   */
+  engagementEventsOfContactBetween: (contactId: string, from: string, to: string) => ({
+    PK: `EVENTS#${contactId}`,
+    SKFrom: `EVENT#${from}`,
+    // `#` after the time sorts below every event id, `~` above: events at `to` itself are in.
+    SKTo: `EVENT#${to}~`,
+  }),
   engagementEventOfCampaign: (campaignId: string, type: string, occurredAt: string, eventId: string) => ({
     GSI1PK: `CAMPAIGN#${campaignId}`,
     GSI1SK: `EVENT#${type}#${occurredAt}#${eventId}`,
@@ -142,6 +152,25 @@ export const keys = {
   csqlPromotionFeed: (promotedAt: string, accountId: string) => ({ GSI1PK: 'CSQL', GSI1SK: `${promotedAt}#${accountId}` }),
   /** Whether the account is a CSQL now (hysteresis, expiry), with a version for conditional changes. */
   csqlState: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'CSQL_STATE' }),
+  /**
+   * What the CRM reported back, as reported (a history for revenue reports), in a partition per
+   * account, with a month feed for reports over a period.
+   */
+  crmOutcome: (accountId: string, at: string, outcomeId: string) => ({ PK: `CRM_OUTCOMES#${accountId}`, SK: `${at}#${outcomeId}` }),
+  crmOutcomesOfAccount: (accountId: string) => ({ PK: `CRM_OUTCOMES#${accountId}` }),
+  crmOutcomeFeed: (at: string, accountId: string, outcomeId: string) => ({ GSI1PK: `CRM_OUTCOMES#${at.slice(0, 7)}`, GSI1SK: `${at}#${accountId}#${outcomeId}` }),
+  /** The account's pipeline now: one item per opportunity (its latest status) and its latest CSQL rejection. */
+  pipelineOfAccount: (accountId: string) => ({ PK: `PIPELINE#${accountId}` }),
+  opportunity: (accountId: string, opportunityId: string) => ({ PK: `PIPELINE#${accountId}`, SK: `OPPORTUNITY#${opportunityId}` }),
+  csqlRejection: (accountId: string) => ({ PK: `PIPELINE#${accountId}`, SK: 'REJECTION' }),
+  /**
+   * Survey answers: one item per contact and survey, all of a survey in its own partition (NPS per
+   * survey reads it at once), and listed per account on GSI2 for the account's NPS in the health score.
+   */
+  surveyAnswer: (surveyId: string, contactId: string) => ({ PK: `SURVEY#${surveyId}`, SK: `ANSWER#${contactId}` }),
+  surveyAnswersOfSurvey: (surveyId: string) => ({ PK: `SURVEY#${surveyId}`, SKPrefix: 'ANSWER#' }),
+  surveyAnswerOfAccount: (accountId: string, surveyId: string, contactId: string) => ({ GSI2PK: `SURVEY_ANSWERS#${accountId}`, GSI2SK: `${surveyId}#${contactId}` }),
+  surveyAnswersOfAccount: (accountId: string) => ({ GSI2PK: `SURVEY_ANSWERS#${accountId}` }),
   /** Events that leave the engine, written with the state change and published from here (the outbox). */
   outboxEntry: (id: string) => ({ PK: `OUTBOX#${id}`, SK: 'EVENT' }),
   /** Sparse: only entries not published yet. */

@@ -5,7 +5,7 @@
  * the record is newer than what the attribute holds, so a late or replayed older record never
  * overwrites a newer value, metric by metric, without locks.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mapBounded } from '../../../core/bounded-parallel.ts';
 import type { UsageStore } from '../../../core/ports.ts';
 import { latestMetricSchema, newestPerMetric, usageRecordSchema, type LatestMetric, type LatestUsage, type UsageRecord, type UsageWriteOutcome } from '../../../core/scoring/usage.ts';
@@ -15,6 +15,8 @@ import { keys, LATEST_USAGE_ATTRIBUTE_PREFIX, TABLE_KEYS } from './table-design.
 
 /** Conditional puts in flight at once (DynamoDB Local takes 16-64 well; see CONVENTIONS). */
 const PUTS_IN_FLIGHT = 16;
+/** Records read back from an instant: figures are reported together, so the newest few hold every metric. */
+const USAGE_AS_OF_RECORDS = 50;
 /** Concurrent writers of one account's latest item can make a condition fail again; this many rounds is plenty. */
 const MAX_LATEST_ROUNDS = 10;
 /** Metrics set by one UpdateItem: keeps its condition expression well under DynamoDB's 4 KB. */
@@ -54,6 +56,22 @@ export class DynamoUsageStore implements UsageStore {
       ExpressionAttributeValues: { ':pk': partition.PK, ':record': partition.SKPrefix },
     });
     return items.map((item) => itemToEntity(usageRecordSchema, item));
+  }
+
+  async usageAsOf(accountId: string, instant: Date): Promise<Record<string, number>> {
+    const partition = keys.usageRecordsOfAccount(accountId);
+    // The last records at or before the instant, newest first: one page, however long the history.
+    const { Items } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :first AND :last',
+        ExpressionAttributeValues: { ':pk': partition.PK, ':first': partition.SKPrefix, ':last': `${partition.SKPrefix}${instant.toISOString()}\uffff` },
+        ScanIndexForward: false,
+        Limit: USAGE_AS_OF_RECORDS,
+      }),
+    );
+    const records = (Items ?? []).map((item) => itemToEntity(usageRecordSchema, item));
+    return Object.fromEntries([...newestPerMetric(records)].map(([metric, latest]) => [metric, latest.value]));
   }
 
   private putRecord(record: UsageRecord): Promise<boolean> {

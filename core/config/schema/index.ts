@@ -7,11 +7,12 @@ import { attributesSchema } from './attributes.ts';
 import { campaignSchema, sequenceSchema, webinarPolicySchema } from './messages.ts';
 import { csqlRulesSchema, scoringSchema } from './scoring.ts';
 import { webinarSchema } from './webinars.ts';
+import { surveySchema } from './surveys.ts';
 import { guardrailsSchema, productsSchema, sendersSchema, topicsSchema } from './settings.ts';
 
 export const configDocumentSchema = z.discriminatedUnion(
   'kind',
-  [campaignSchema, sequenceSchema, webinarPolicySchema, webinarSchema, sendersSchema, topicsSchema, productsSchema, guardrailsSchema, scoringSchema, csqlRulesSchema, attributesSchema],
+  [campaignSchema, sequenceSchema, webinarPolicySchema, webinarSchema, sendersSchema, topicsSchema, productsSchema, guardrailsSchema, scoringSchema, csqlRulesSchema, attributesSchema, surveySchema],
   {
     error: (issue) =>
       issue.code === 'invalid_union'
@@ -20,7 +21,7 @@ export const configDocumentSchema = z.discriminatedUnion(
   },
 );
 
-export const CONFIG_KINDS = ['campaign', 'sequence', 'webinar-policy', 'webinar', 'senders', 'topics', 'products', 'guardrails', 'scoring', 'csql-rules', 'attributes'] as const;
+export const CONFIG_KINDS = ['campaign', 'sequence', 'webinar-policy', 'webinar', 'senders', 'topics', 'products', 'guardrails', 'scoring', 'csql-rules', 'attributes', 'survey'] as const;
 
 /** Kinds the engine needs exactly one of. */
 export const SINGLETON_KINDS = ['senders', 'topics', 'products', 'guardrails', 'scoring', 'csql-rules'] as const;
@@ -36,4 +37,5 @@ export * from './common.ts';
 export * from './messages.ts';
 export * from './settings.ts';
 export * from './scoring.ts';
+export * from './surveys.ts';
 export * from './webinars.ts';

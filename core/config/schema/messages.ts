@@ -51,6 +51,7 @@ export const campaignSchema = z
     schedule: scheduleSchema,
     audience: audienceSchema,
     invites: idSchema.optional().describe('id of a webinar this email invites to: {{ webinar.registerUrl }} is then each recipient\'s one-click registration link'),
+    survey: idSchema.optional().describe('id of a survey this email asks (kind: survey): {{ survey.answerUrls[0] }} .. [10] and {% for answer in survey.answers %} are then the recipient\'s signed one-click answers'),
   })
   .describe('A newsletter on a cron schedule or a one-off send to a segment');
 
@@ -72,6 +73,7 @@ export const sequenceStepSchema = z.strictObject({
   template: idSchema,
   when: stepConditionSchema.optional(),
   invites: idSchema.optional().describe('id of a webinar this step invites to ({{ webinar.registerUrl }})'),
+  survey: idSchema.optional().describe('id of a survey this step asks ({{ survey.answerUrls[n] }}, {% for answer in survey.answers %})'),
 });
 
 export const sequenceSchema = z

@@ -12,6 +12,9 @@ export const usageMetricIdSchema = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, {
   error: (issue) => `expected a metric name of lowercase letters, digits and _ starting with a letter (e.g. seats_used), got '${String(issue.input)}'`,
 });
 
+/** The signals an engagement event can move a score by (score-event.ts), as rules and explanations name them. */
+export const SCORE_SIGNALS = ['delivered', 'open', 'click', 'webinarRegistered', 'webinarAttended', 'webinarWatchMinutes', 'webinarSurvey', 'productUsage', 'surveyAnswered', 'unsubscribe', 'complaint'] as const;
+
 /** The four DEAR dimensions, in the order they are shown. */
 export const HEALTH_DIMENSIONS = ['deployment', 'engagement', 'adoption', 'roi'] as const;
 
@@ -24,6 +27,10 @@ const healthInputSchema = z
     metric: usageMetricIdSchema.optional().describe('a metric of health.metrics: the input is its latest value'),
     per: usageMetricIdSchema.optional().describe('divide by this metric (e.g. metric: seats_used, per: seats_bought)'),
     engagementScore: z.literal('account').optional().describe("the account's decayed engagement score instead of a metric"),
+    nps: z
+      .literal('account')
+      .optional()
+      .describe("the account's NPS (-100..100, latest answer per contact across surveys): scores linearly from 0 at -100 to 100 at the target; an account with no answers is left out of the dimension"),
     target: z
       .number({ error: (issue) => `expected a number, got '${String(issue.input)}'` })
       .positive({ error: (issue) => `the target must be above 0, got ${String(issue.input)}` })
@@ -31,10 +38,13 @@ const healthInputSchema = z
     weight: weightSchema.default(1).describe("the input's weight within its dimension"),
   })
   .superRefine((input, context) => {
-    if ((input.metric === undefined) === (input.engagementScore === undefined)) {
-      context.addIssue({ code: 'custom', path: ['metric'], message: 'give either metric (with an optional per) or engagementScore: account' });
+    const kinds = [input.metric, input.engagementScore, input.nps].filter((kind) => kind !== undefined).length;
+    if (kinds !== 1) {
+      context.addIssue({ code: 'custom', path: ['metric'], message: 'give exactly one of metric (with an optional per), engagementScore: account or nps: account' });
     } else if (input.per !== undefined && input.metric === undefined) {
       context.addIssue({ code: 'custom', path: ['per'], message: 'per divides a metric: give metric as well' });
+    } else if (input.nps !== undefined && input.target > 100) {
+      context.addIssue({ code: 'custom', path: ['target'], message: `an NPS is at most 100: a target of ${input.target} is never reached (e.g. 30)` });
     }
   });
 
@@ -107,6 +117,7 @@ export const scoringSchema = z
       webinarWatchMinute: weightSchema.default(0),
       webinarSurvey: weightSchema.default(0),
       productUsage: weightSchema.default(0),
+      surveyAnswered: weightSchema.default(4).describe('answering a survey (an NPS answer), once per contact and survey'),
     }),
     penalties: z
       .strictObject({
@@ -134,6 +145,13 @@ export const csqlRulesSchema = z
     demoteBelowScore: weightSchema.describe('hysteresis: a CSQL account stays one until its score falls below this (below every rule\'s minAccountScore)'),
     expireAfter: durationSchema.optional().describe('a promotion that sales did not act on expires after this (the account may qualify again after the cooldown)'),
     explainTopSignals: z.number().int().min(1).max(10).default(3),
+    exclusions: z
+      .strictObject({
+        openOpportunity: z.boolean().default(true).describe('an account with an open opportunity in the CRM is not promoted (sales is already talking to it)'),
+        rejectionCooldown: durationSchema.optional().describe('after sales rejects a CSQL (POST /api/ingest/csql-outcomes), the account is not promoted again within this time'),
+      })
+      .default({ openOpportunity: true })
+      .describe('accounts that are not promoted whatever their scores (already a CSQL is always excluded)'),
     rules: z
       .array(
         z.strictObject({
@@ -146,6 +164,24 @@ export const csqlRulesSchema = z
           minEngagedContacts: z.number().int().min(0).optional(),
           minWebinarAttendances: z.number().int().min(0).optional(),
           productsNotOwned: z.array(z.string().min(1)).min(1).optional(),
+          webinarsWithin: durationSchema.optional().describe('only webinar sessions that started within this time count for minWebinarAttendances'),
+          minHealthDimensions: z
+            .partialRecord(z.enum(HEALTH_DIMENSIONS), z.number().min(0).max(100))
+            .optional()
+            .describe('minimum DEAR components, e.g. { adoption: 50, deployment: 60 }'),
+          minSignals: z
+            .partialRecord(z.enum(SCORE_SIGNALS), weightSchema)
+            .optional()
+            .describe("minimum decayed account score from one signal, e.g. { click: 6, webinarAttended: 4 }: recent activity of that kind"),
+          usageRising: z
+            .strictObject({
+              metric: usageMetricIdSchema,
+              per: usageMetricIdSchema.optional().describe('divide by this metric: seats_used per seats_bought is seat utilisation'),
+              over: durationSchema.describe('compared with the value this long ago'),
+              minIncrease: z.number().positive().describe('by at least this much (in the metric\'s units, or the ratio\'s: 0.1 = 10 points of utilisation)'),
+            })
+            .optional()
+            .describe('a usage figure (or ratio) rose over a period, e.g. seat utilisation up 10 points in 30 days'),
         }),
       )
       .min(1, { error: 'declare at least one CSQL rule' }),

@@ -66,7 +66,7 @@ describe('kinds', () => {
     const problems = problemsOf(sources.build());
     expect(placesOf(problems)).toEqual([`${NEWSLETTER}: kind`]);
     expect(problems[0]?.message).toBe(
-      "unknown kind 'campain': expected one of campaign, sequence, webinar-policy, webinar, senders, topics, products, guardrails, scoring, csql-rules, attributes",
+      "unknown kind 'campain': expected one of campaign, sequence, webinar-policy, webinar, senders, topics, products, guardrails, scoring, csql-rules, attributes, survey",
     );
     expect(problems[0]?.line).toBe(sources.lineOf(NEWSLETTER, 'kind: campain'));
   });

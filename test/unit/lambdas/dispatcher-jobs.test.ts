@@ -5,7 +5,7 @@
  * strings the schedules send (infra/campaign-schedules.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { ADVANCE_SEQUENCES_INPUT, PUBLISH_EVENTS_INPUT, RELEASE_DEFERRED_INPUT, WEBINAR_SWEEP_INPUT } from '../../../infra/campaign-schedules.ts';
+import { ADVANCE_SEQUENCES_INPUT, PUBLISH_EVENTS_INPUT, QUALIFY_ACCOUNTS_INPUT, RELEASE_DEFERRED_INPUT, WEBINAR_SWEEP_INPUT } from '../../../infra/campaign-schedules.ts';
 import { handler } from '../../../lambdas/dispatcher/handler.ts';
 
 const REACHED_THE_RUNTIME = /Lambda environment is incomplete: TABLE_NAME/;
@@ -16,11 +16,12 @@ describe('dispatcher jobs', () => {
     ['deferred-send release', RELEASE_DEFERRED_INPUT],
     ['sequence steps', ADVANCE_SEQUENCES_INPUT],
     ['outbox publisher', PUBLISH_EVENTS_INPUT],
+    ['CSQL qualification', QUALIFY_ACCOUNTS_INPUT],
   ])('accepts the %s schedule input', async (_name, input) => {
     await expect(handler(JSON.parse(input))).rejects.toThrow(REACHED_THE_RUNTIME);
   });
 
-  it.each([{ job: 'webinar' }, { job: 'sweep-webinars' }, { job: 'campaign', campaignId: 'x' }, { job: 'publish' }, 'webinars', null])('refuses %j before doing any work', async (input) => {
+  it.each([{ job: 'webinar' }, { job: 'sweep-webinars' }, { job: 'campaign', campaignId: 'x' }, { job: 'publish' }, { job: 'qualify-accounts' }, 'webinars', null])('refuses %j before doing any work', async (input) => {
     const attempt = handler(input);
     await expect(attempt).rejects.toThrow('invalid dispatcher event');
   });

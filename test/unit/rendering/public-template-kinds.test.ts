@@ -169,10 +169,12 @@ describe('templates of the kinds public collections hold', () => {
         const content = anchorHrefs(email.html).filter((href) => !legal.includes(href));
         expect(content.length, label).toBeGreaterThan(0);
         const tracked = track(kind, context, email);
-        expect(tracked.links?.links, label).toEqual(content.map((href) => new URL(href).href));
+        // The content links in order, then the invisible honeypot link (its own click URL).
+        expect(tracked.links?.links, label).toEqual([...content.map((href) => new URL(href).href), `${TRACKING.baseUrl}/about/email-links`]);
+        expect(tracked.links?.honeypot, label).toBe(content.length);
         const after = anchorHrefs(tracked.html);
         expect(after.filter((href) => !legal.includes(href) && !CLICK_URL.test(href)), label).toEqual([]);
-        expect(after.filter((href) => CLICK_URL.test(href)), label).toHaveLength(content.length);
+        expect(after.filter((href) => CLICK_URL.test(href)), label).toHaveLength(content.length + 1);
         for (const href of legal) expect(after, label).toContain(href);
       }
     }

@@ -26,10 +26,11 @@ describe('validateTemplatesRender', () => {
   it('renders every shipped template in ja and en, with the webinar data of its messages, with nothing left unrendered', async () => {
     const config = configFrom();
     const stageOf = new Map(listMessageTemplates(config).map((message) => [message.templateId, message.webinar]));
+    const asksSurvey = new Set(listMessageTemplates(config).filter((message) => message.surveyId !== undefined).map((message) => message.templateId));
     for (const [templateId, versions] of config.templates) {
       expect([...versions.keys()].sort(), templateId).toEqual([...LOCALES].sort());
       for (const [locale, version] of versions) {
-        const email = renderEmail(await compileTemplate(version), sampleRenderContext(locale, stageOf.get(templateId) ?? 'any'));
+        const email = renderEmail(await compileTemplate(version), sampleRenderContext(locale, stageOf.get(templateId) ?? 'any', undefined, undefined, asksSurvey.has(templateId) || !stageOf.has(templateId)));
         const label = `${templateId}/${locale}`;
         expect(email.subject, label).not.toBe('');
         expect(email.text.length, label).toBeGreaterThan(50);

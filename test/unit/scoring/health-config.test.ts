@@ -10,7 +10,7 @@ import { ExampleConfigSources, placesOf, problemsOf } from '../config/example-co
 const SCORING = 'campaigns/scoring.yaml';
 
 describe('health config', () => {
-  it('ships a DEAR model whose every input is a declared metric or the engagement score', () => {
+  it('ships a DEAR model whose every input is a declared metric, the engagement score or the NPS', () => {
     const result = ExampleConfigSources.read().build();
     if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
     const { health } = result.config.scoring;
@@ -18,7 +18,7 @@ describe('health config', () => {
     for (const dimension of ['deployment', 'engagement', 'adoption', 'roi'] as const) {
       expect(health[dimension].inputs.length).toBeGreaterThan(0);
       for (const input of health[dimension].inputs) {
-        if (input.engagementScore === undefined) expect(declared.has(input.metric as string)).toBe(true);
+        if (input.engagementScore === undefined && input.nps === undefined) expect(declared.has(input.metric as string)).toBe(true);
         if (input.per !== undefined) expect(declared.has(input.per)).toBe(true);
       }
     }
@@ -41,7 +41,7 @@ describe('health config', () => {
     const problems = problemsOf(sources.build());
     expect(placesOf(problems)).toEqual([`${SCORING}: health.bands.healthy.minScore`, `${SCORING}: health.engagement.inputs[0].metric`, `${SCORING}: health.roi.inputs[1].target`]);
     expect(problems.map((problem) => problem.message)).toEqual(
-      expect.arrayContaining(['give either metric (with an optional per) or engagementScore: account', 'the target must be above 0, got 0', 'healthy must start above watch']),
+      expect.arrayContaining(['give exactly one of metric (with an optional per), engagementScore: account or nps: account', 'the target must be above 0, got 0', 'healthy must start above watch']),
     );
   });
 });
