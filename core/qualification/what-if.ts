@@ -7,13 +7,14 @@
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Account } from '../customers/account.ts';
 import { parseDuration } from '../config/duration.ts';
-import type { CustomerStore, EngagementStore, PipelineStore, UsageStore, WebinarStore } from '../ports.ts';
+import type { CustomerStore, EngagementStore, PipelineStore, SurveyStore, UsageStore, WebinarStore } from '../ports.ts';
 import { accountEngagement } from '../scoring/account-score.ts';
 import { eraOf } from '../scoring/decayed-score.ts';
 import { computeHealth } from '../scoring/health-score.ts';
 import { newestPerMetric, type UsageRecord } from '../scoring/usage.ts';
 import type { StoredScore } from '../scoring/score.ts';
 import { halfLifeOf, scoreUpdatesOf } from '../scoring/score-event.ts';
+import { npsOf } from '../surveys/nps.ts';
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
 import type { PipelineFacts } from './crm-outcome.ts';
 import { matches, usageLookbacks, type AccountFacts } from './evaluate-csql.ts';
@@ -24,6 +25,8 @@ export interface WhatIfDeps {
   usage: Pick<UsageStore, 'listUsageRecords'>;
   webinars: Pick<WebinarStore, 'listRegistrationsOfContact'>;
   pipeline: Pick<PipelineStore, 'pipelineOf'>;
+  /** Survey answers, for health models with an NPS input. */
+  surveys: Pick<SurveyStore, 'answersOfAccount'>;
 }
 
 export interface WhatIfVerdict {
@@ -38,11 +41,14 @@ export async function whatIf(accounts: readonly Account[], current: EngineConfig
   for (const account of accounts) {
     const contacts = await deps.customers.listContactsOfAccount(account.accountId);
     const events = (await Promise.all(contacts.map((contact) => deps.engagement.listEventsOfContact(contact.contactId)))).flat();
-    const [usage, registrations, pipeline] = await Promise.all([
+    const [usage, registrations, pipeline, answers] = await Promise.all([
       deps.usage.listUsageRecords(account.accountId),
       Promise.all(contacts.map((contact) => deps.webinars.listRegistrationsOfContact(contact.contactId))),
       deps.pipeline.pipelineOf(account.accountId),
+      deps.surveys.answersOfAccount(account.accountId),
     ]);
+    // The answers given by now; undefined when nobody answered (an NPS input is then left out, as in health).
+    const nps = npsOf(answers.filter((answer) => Date.parse(answer.answeredAt) <= now.getTime())).nps;
     const attended = registrations
       .flat()
       .filter((registrant) => registrant.attended)
@@ -50,7 +56,7 @@ export async function whatIf(accounts: readonly Account[], current: EngineConfig
     const verdictUnder = (config: EngineConfig) => {
       // Exclusions hold under any candidate: they are what the CRM says, not what the config weighs.
       if (config.csqlRules.exclusions.openOpportunity && pipeline.openOpportunities.length > 0) return undefined;
-      const facts = replayedFacts(account, events, config, now, usage, attended, pipeline);
+      const facts = replayedFacts(account, events, config, now, usage, attended, pipeline, nps);
       for (const rule of config.csqlRules.rules) if (matches(rule, facts, now)) return { ruleId: rule.id, score: Math.round(facts.engagement.total * 10) / 10 };
       return undefined;
     };
@@ -71,6 +77,7 @@ export function replayedFacts(
   usageRecords: readonly UsageRecord[],
   attendedWebinars: ReadonlyArray<{ webinarId: string; at?: string }>,
   pipeline?: PipelineFacts,
+  nps?: number,
 ): AccountFacts {
   const halfLifeMs = halfLifeOf(config.scoring);
   const epoch = eraOf(now, halfLifeMs);
@@ -90,7 +97,7 @@ export function replayedFacts(
   const engagement = accountEngagement(scores.get(`account:${account.accountId}`), contactScores, now, config.scoring);
   const figuresAt = (instant: number) => Object.fromEntries([...newestPerMetric(usageRecords.filter((record) => Date.parse(record.at) <= instant))].map(([metric, entry]) => [metric, entry.value]));
   const usage = figuresAt(now.getTime());
-  const health = computeHealth(config.scoring.health, { usage, engagementScore: engagement.rollUp });
+  const health = computeHealth(config.scoring.health, { usage, engagementScore: engagement.rollUp, nps });
   const productOf = new Map(config.webinars.map((webinar) => [webinar.id, webinar.product]));
   return {
     account,

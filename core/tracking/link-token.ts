@@ -33,16 +33,14 @@ function signature(payload: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest().subarray(0, SIGNATURE_BYTES);
 }
 
-export function signToken(claims: TokenClaims, secret: string): string {
-  const fields = [claims.purpose, claims.messageId, claims.runId, claims.contactId, claims.link === undefined ? '' : String(claims.link)];
-  // Appended only when present, so tokens without it read exactly as before.
-  if (claims.linkSet !== undefined) fields.push(claims.linkSet);
+/** `<base64url JSON of the fields>.<base64url HMAC>`: the format of every signed token (links, survey answers). */
+export function signFields(fields: readonly unknown[], secret: string): string {
   const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${signature(payload, secret).toString('base64url')}`;
 }
 
-/** The claims of a genuine token, or undefined for anything else (never throws). */
-export function verifyToken(token: string, secret: string): TokenClaims | undefined {
+/** The fields of a token signed with `secret` by `signFields`, or undefined for anything else (never throws). */
+export function verifiedFields(token: string, secret: string): unknown[] | undefined {
   if (token.length > 1024) return undefined;
   const [payload, mac, extra] = token.split('.');
   if (!payload || !mac || extra !== undefined) return undefined;
@@ -53,18 +51,31 @@ export function verifyToken(token: string, secret: string): TokenClaims | undefi
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const fields: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!Array.isArray(fields) || (fields.length !== 5 && fields.length !== 6)) return undefined;
-    const [purpose, messageId, runId, contactId, link, linkSet] = fields as unknown[];
-    const parsed = tokenClaimsSchema.safeParse({
-      purpose,
-      messageId,
-      runId,
-      contactId,
-      ...(link === '' ? {} : { link: typeof link === 'string' && /^\d{1,6}$/.test(link) ? Number(link) : Number.NaN }),
-      ...(fields.length === 6 ? { linkSet } : {}),
-    });
-    return parsed.success ? parsed.data : undefined;
+    return Array.isArray(fields) ? fields : undefined;
   } catch {
     return undefined;
   }
+}
+
+export function signToken(claims: TokenClaims, secret: string): string {
+  const fields = [claims.purpose, claims.messageId, claims.runId, claims.contactId, claims.link === undefined ? '' : String(claims.link)];
+  // Appended only when present, so tokens without it read exactly as before.
+  if (claims.linkSet !== undefined) fields.push(claims.linkSet);
+  return signFields(fields, secret);
+}
+
+/** The claims of a genuine token, or undefined for anything else (never throws). */
+export function verifyToken(token: string, secret: string): TokenClaims | undefined {
+  const fields = verifiedFields(token, secret);
+  if (!fields || (fields.length !== 5 && fields.length !== 6)) return undefined;
+  const [purpose, messageId, runId, contactId, link, linkSet] = fields;
+  const parsed = tokenClaimsSchema.safeParse({
+    purpose,
+    messageId,
+    runId,
+    contactId,
+    ...(link === '' ? {} : { link: typeof link === 'string' && /^\d{1,6}$/.test(link) ? Number(link) : Number.NaN }),
+    ...(fields.length === 6 ? { linkSet } : {}),
+  });
+  return parsed.success ? parsed.data : undefined;
 }

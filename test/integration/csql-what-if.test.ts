@@ -5,7 +5,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
-import { whatIf } from '../../core/qualification/what-if.ts';
+import { replayedFacts, whatIf } from '../../core/qualification/what-if.ts';
 import { recordEngagement } from '../../core/scoring/record-engagement.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { openConfig } from '../support/sending-fixtures.ts';
@@ -47,5 +47,23 @@ describe('what-if', () => {
     expect(replayed).toMatchObject({ change: 'same', candidate: { ruleId: 'engaged-low-touch' } });
     expect(replayed!.candidate!.score).toBeGreaterThan(500);
     expect(await itemCount()).toBe(before);
+  });
+
+  it('reads the NPS answers given by then into health, as the engine does: detractors lower it', async () => {
+    const stored = await table.store.usage.listUsageRecords('acme');
+    const events = (await Promise.all(['p1', 'p2', 'p3'].map((id) => table.store.engagement.listEventsOfContact(id)))).flat();
+    const withoutAnswers = replayedFacts(account, events, config, now, stored, []).health!;
+    const answeredAt = new Date(now.getTime() - 86_400_000).toISOString();
+    for (const contactId of ['p1', 'p2', 'p3']) {
+      const answer = { surveyId: 'nps-2026-h2', contactId, accountId: 'acme', tier: 'tier2' as const, score: 2, messageId: 'nps-survey', runId: 'r1', firstAnsweredAt: answeredAt, answeredAt, updatedAt: answeredAt, history: [], revision: 1 };
+      expect(await table.store.surveys.saveAnswer(answer, 0)).toBe(true);
+    }
+    expect(replayedFacts(account, events, config, now, stored, [], undefined, -100).health!).toBeLessThan(withoutAnswers);
+    // A candidate asking for the health the account has without its answers: met only if the answers were not read.
+    const rule = config.csqlRules.rules.find((candidate) => candidate.id === 'engaged-low-touch')!;
+    const demanding: EngineConfig = { ...config, csqlRules: { ...config.csqlRules, rules: [{ ...rule, minHealth: Math.floor(withoutAnswers) }] } };
+    const [verdict] = await whatIf([account], demanding, demanding, now, table.store);
+    expect(verdict).toMatchObject({ change: 'same' });
+    expect(verdict!.today).toBeUndefined();
   });
 });

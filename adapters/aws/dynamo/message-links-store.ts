@@ -45,33 +45,27 @@ export class DynamoMessageLinks {
   }
 
   /** One click of a link moved from people to machines, in one atomic update (a reclassified click). */
-  async reclassifyClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void> {
-    checkPosition(position);
-    await this.table.conditionally(() =>
-      this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.messageLinks(messageId, runId, linkSet),
-          UpdateExpression: 'ADD #human :minusOne, #machine :one',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: { '#human': `clicks_${position}`, '#machine': `machineClicks_${position}` },
-          ExpressionAttributeValues: { ':one': 1, ':minusOne': -1 },
-        }),
-      ),
-    );
+  reclassifyClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void> {
+    return this.addToCounters(messageId, runId, linkSet, { [`clicks_${position}`]: -1, [`machineClicks_${position}`]: 1 }, position);
   }
 
-  async countClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void> {
+  countClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void> {
+    return this.addToCounters(messageId, runId, linkSet, { [`${machine ? 'machineClicks_' : 'clicks_'}${position}`]: 1 }, position);
+  }
+
+  /** ADD to the stored links' click counters (never to a link list that was not stored). */
+  private async addToCounters(messageId: string, runId: string, linkSet: string, amounts: Record<string, number>, position: number): Promise<void> {
     checkPosition(position);
+    const counters = Object.entries(amounts);
     await this.table.conditionally(() =>
       this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.messageLinks(messageId, runId, linkSet),
-          UpdateExpression: 'ADD #count :one',
+          UpdateExpression: `ADD ${counters.map((_, index) => `#c${index} :v${index}`).join(', ')}`,
           ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: { '#count': `${machine ? 'machineClicks_' : 'clicks_'}${position}` },
-          ExpressionAttributeValues: { ':one': 1 },
+          ExpressionAttributeNames: Object.fromEntries(counters.map(([name], index) => [`#c${index}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(counters.map(([, amount], index) => [`:v${index}`, amount])),
         }),
       ),
     );
