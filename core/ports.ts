@@ -22,6 +22,7 @@ import type { Suppression } from './tracking/suppression.ts';
 import type { AttendanceMark, Registrant, RegistrationAnswer, SessionState } from './webinars/webinar.ts';
 import type { Tier } from './config/schema/common.ts';
 import type { Schedule } from './config/schema/messages.ts';
+import type { KpiMove, KpiSegment, RunCounters } from './reporting/kpi-counters.ts';
 
 /** Time comes from here, never from `new Date()` in the core: tests and the demo use a virtual clock. */
 export interface Clock {
@@ -79,7 +80,11 @@ export interface CampaignRunStore {
 export interface SendStore {
   /** Conditional create; false when this email was already claimed by anyone. */
   claimSend(send: Send): Promise<boolean>;
-  markSent(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, messageId: string, sentAt: Date): Promise<void>;
+  /**
+   * The send went out: its state, and the run's `sent` KPI counter (per tier and locale when the
+   * segment is given), in one write; a repeat moves nothing.
+   */
+  markSent(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, messageId: string, sentAt: Date, segment?: KpiSegment): Promise<void>;
   markFailed(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, reason: string): Promise<void>;
   getSend(campaignId: string, runId: string, contactId: string): Promise<Send | undefined>;
   findSendByMessageId(messageId: string): Promise<Send | undefined>;
@@ -130,7 +135,7 @@ export interface EngagementStore {
    * The event (conditional on its id being new) and its score updates, all or nothing. A score
    * stored against another epoch than its update's fails the write and is reported back.
    */
-  recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[]): Promise<ScoredEventWrite>;
+  recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[], kpi?: KpiMove): Promise<ScoredEventWrite>;
   listEventsOfContact(contactId: string): Promise<EngagementEvent[]>;
   /** A contact's latest events, newest first, at most `limit` (one bounded query: explanations). */
   recentEventsOfContact(contactId: string, limit: number): Promise<EngagementEvent[]>;
@@ -283,7 +288,16 @@ export interface SendingPauseStore {
 }
 
 /** The whole store, as one DynamoDB table implements it. */
+/** KPI counters kept per email run (core/reporting/kpi-counters.ts), moved by the engagement path and the sender. */
+export interface KpiStore {
+  /** Every run's counters of a campaign, sequence or webinar (one query: runs, never sends or events). */
+  runCountersOf(messageId: string): Promise<RunCounters[]>;
+  /** One run's counters, read consistently. */
+  runCounters(messageId: string, runId: string): Promise<RunCounters | undefined>;
+}
+
 export interface Store {
+  kpis: KpiStore;
   customers: CustomerStore;
   campaignRuns: CampaignRunStore;
   sends: SendStore;

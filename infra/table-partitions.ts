@@ -24,6 +24,10 @@ export const PARTITION = {
   survey: keys.surveyAnswer('*', '').PK,
   /** Events that leave the engine, waiting to be published. */
   outbox: keys.outboxEntry('*').PK,
+  /** An email run's KPI counters (moved in the engagement path's transaction). */
+  kpi: keys.kpiRun('*', '').PK,
+  /** First-of-kind markers of the unique KPI counts. */
+  kpiFirst: 'KPI_FIRST#*',
 } as const;
 
 /**

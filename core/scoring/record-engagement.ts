@@ -1,14 +1,15 @@
 /**
  * The one engagement path: every signal (SES events, opens, clicks, unsubscribes, webinar
  * registration / attendance / no-show / survey, product usage) is recorded here. The event's
- * conditional put and its score updates (contact and account) are one write that succeeds or
- * fails as a whole (a DynamoDB transaction), so a retried event never counts twice and a crash
+ * conditional put, its score updates (contact and account) and its email run's KPI counters are
+ * one write that succeeds or fails as a whole (a DynamoDB transaction), so a retried event never counts twice and a crash
  * never leaves an event unscored. A score stored against an older era is rebased first (one
  * consistent read and a conditional write, once per era and score), then the event is written.
  */
 import type { Scoring } from '../config/schema/scoring.ts';
 import type { Clock, EngagementRecorder, EngagementStore, ScoreStore } from '../ports.ts';
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
+import { kpiMoveOf } from '../reporting/kpi-counters.ts';
 import { eraOf } from './decayed-score.ts';
 import { rebasedScore, type ScoreUpdate } from './score.ts';
 import { halfLifeOf, scoreUpdatesOf } from './score-event.ts';
@@ -34,9 +35,11 @@ export async function recordEngagement(event: EngagementEvent, deps: EngagementP
   const halfLifeMs = halfLifeOf(deps.scoring);
   // A future-dated event (another system's clock) states against its own era, so its factor stays bounded.
   let epoch = eraOf(new Date(Math.max(deps.clock.now().getTime(), Date.parse(event.occurredAt))), halfLifeMs);
+  // The run's KPI counters move in the same write (core/reporting/kpi-counters.ts).
+  const kpi = kpiMoveOf(event);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const updates: ScoreUpdate[] = scoreUpdatesOf(event, deps.scoring, epoch);
-    const result = await deps.engagement.recordScoredEvent(event, updates);
+    const result = await deps.engagement.recordScoredEvent(event, updates, kpi);
     if (result.outcome !== 'stale-epoch') return result.outcome === 'recorded';
     // A score is stated against another epoch: an older era is rebased to ours; a newer one (another
     // worker's clock is ahead) becomes ours, and the increments are stated against it.

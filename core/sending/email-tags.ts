@@ -56,8 +56,8 @@ export function decodeTagValue(tag: string): string | undefined {
 
 /** The tag names whose values the signature covers, in this order. */
 const SIGNED_TAGS = ['kind', 'campaign', 'run', 'contact', 'account', 'step'] as const;
-/** Signed too when present (webinar emails), appended so the signatures of other emails read as before. */
-const SIGNED_WHEN_PRESENT = ['webinar', 'session'] as const;
+/** Signed too when present (webinar emails; the recipient's tier and locale), appended so the signatures of other emails read as before. */
+const SIGNED_WHEN_PRESENT = ['webinar', 'session', 'tier', 'locale'] as const;
 /** The name of the signature tag. */
 export const TAG_SIGNATURE = 'sig';
 

@@ -171,7 +171,8 @@ async function claimAndSend(
   if (gate.halted || deps.shouldStop?.()) return 'retry';
   const ref = { campaignId: filedUnder, runId: request.runId, contactId: request.contactId };
   const claimToken = deps.newClaimToken();
-  const claimed = await deps.sends.claimSend({ ...ref, accountId: request.accountId, state: 'claimed', claimedAt: now.toISOString(), claimToken });
+  const segment = { tier: account.tier, locale: contact.locale };
+  const claimed = await deps.sends.claimSend({ ...ref, accountId: request.accountId, ...segment, state: 'claimed', claimedAt: now.toISOString(), claimToken });
   if (!claimed) return 'duplicate';
 
   let email: OutgoingEmail;
@@ -219,7 +220,7 @@ async function claimAndSend(
     }
     gate.accepted();
     // Sent. If recording it fails, the claim stays: a retry finds it and sends nothing.
-    await deps.sends.markSent(ref, messageId, deps.clock.now());
+    await deps.sends.markSent(ref, messageId, deps.clock.now(), segment);
     return 'sent';
   }
 }
@@ -293,6 +294,8 @@ async function composeEmail(
       run: encodeTagValue(request.runId),
       contact: encodeTagValue(contact.contactId),
       account: encodeTagValue(request.accountId),
+      tier: encodeTagValue(account.tier),
+      locale: encodeTagValue(contact.locale),
       ...(request.source.kind === 'sequence' ? { step: encodeTagValue(request.source.stepId) } : {}),
       ...Object.fromEntries(Object.entries(webinar?.tags ?? {}).map(([name, value]) => [name, encodeTagValue(value)])),
     }, deps.links.tokenSecret),

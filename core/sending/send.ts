@@ -11,6 +11,9 @@ export const sendSchema = z.strictObject({
   runId: z.string().min(1),
   contactId: z.string().min(1),
   accountId: z.string().min(1),
+  /** The recipient's tier and locale when sent: the KPI counters of the email's events break down by them. */
+  tier: z.string().min(1).optional(),
+  locale: z.string().min(1).optional(),
   state: z.enum(SEND_STATES),
   claimedAt: z.iso.datetime(),
   sentAt: z.iso.datetime().optional(),

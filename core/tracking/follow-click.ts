@@ -11,6 +11,7 @@
  * link counts move from people to machines. Resolving and recording are apart so a failed write
  * never stops a person from reaching the page.
  */
+import { segmentDetailOf } from '../reporting/kpi-counters.ts';
 import type { Clock, EngagementRecorder, SendStore } from '../ports.ts';
 import type { Send } from '../sending/send.ts';
 import { classifyClickInContext, type ClickContextRules, type ClickVerdict } from './click-context.ts';
@@ -117,6 +118,7 @@ export async function recordClick(click: ResolvedClick, request: RequestFacts, d
       linkSet: click.linkSet,
       host: new URL(click.target).host,
       at: at.toISOString(),
+      ...segmentDetailOf(send),
       ...(click.honeypot ? { honeypot: true } : {}),
       ...(clientKey ? { clientKey } : {}),
       ...(verdict.machine ? { machineReason: verdict.reason } : {}),

@@ -4,14 +4,17 @@
  * which topics they still want (`topicsOptedOut`, checked at dispatch and again at send time).
  * Both are engagement events too: `unsubscribe` with `scope` all or topics.
  */
+import { segmentDetailOf } from '../reporting/kpi-counters.ts';
 import type { Topics } from '../config/schema/settings.ts';
 import type { Contact } from '../customers/contact.ts';
-import type { Clock, CustomerStore, EngagementRecorder, SuppressionStore } from '../ports.ts';
+import type { Clock, CustomerStore, EngagementRecorder, SendStore, SuppressionStore } from '../ports.ts';
 import { verifyToken, type TokenClaims } from './link-token.ts';
 import { startOfMinute, trackingEventId } from './tracking-event-id.ts';
 
 export interface SubscriptionDeps {
   customers: Pick<CustomerStore, 'getContact' | 'setTopicOptOuts'>;
+  /** The email's send: its recipient's tier for the unsubscribe's KPI counters (absent: the locale alone). */
+  sends?: Pick<SendStore, 'getSend'>;
   suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
   engagement: EngagementRecorder;
   clock: Clock;
@@ -63,7 +66,7 @@ export async function unsubscribeFromAll(subscriber: Subscriber, deps: Subscript
     campaignId: claims.messageId,
     runId: claims.runId,
     machine: false,
-    detail: { scope: 'all' },
+    detail: { scope: 'all', ...(await segmentOfSubscriber(subscriber, deps)) },
   });
   return suppressedNow || recorded ? 'unsubscribed' : 'already-unsubscribed';
 }
@@ -103,9 +106,16 @@ export async function savePreferences(subscriber: Subscriber, wanted: readonly s
       campaignId: claims.messageId,
       runId: claims.runId,
       machine: false,
-      detail: { scope: 'topics', topics: newlyOptedOut.join(',') },
+      detail: { scope: 'topics', topics: newlyOptedOut.join(','), ...(await segmentOfSubscriber(subscriber, deps)) },
     });
   }
   await deps.customers.setTopicOptOuts(contact.contactId, topicsOptedOut, now);
   return { contact: updated, newlyOptedOut };
+}
+
+/** The tier and locale the email went out with (its send), else the contact's locale. */
+async function segmentOfSubscriber(subscriber: Subscriber, deps: SubscriptionDeps): Promise<{ tier?: string; locale?: string }> {
+  const { claims, contact } = subscriber;
+  const send = await deps.sends?.getSend(claims.messageId, claims.runId, contact.contactId);
+  return segmentDetailOf(send ?? { locale: contact.locale });
 }

@@ -13,6 +13,7 @@
  * `click-reclassified` event (id derived from the click's, so repeats are no-ops) cancels it.
  * Readers that count people's clicks use `withReclassifiedClicks` so a cancelled click is a machine's.
  */
+import { segmentDetailOf } from '../reporting/kpi-counters.ts';
 import { createHmac } from 'node:crypto';
 import type { ClickReason, EarlierClick, SeenOpen } from './click-context.ts';
 import type { EngagementEvent } from './engagement-event.ts';
@@ -102,6 +103,7 @@ export function clickReclassifiedEvent(click: EngagementEvent, reason: 'honeypot
     detail: {
       clickEventId: click.eventId,
       reason,
+      ...segmentDetailOf({ tier: stringOr(click.detail.tier), locale: stringOr(click.detail.locale) }),
       byClickEventId,
       ...(typeof click.detail.link === 'number' ? { link: click.detail.link } : {}),
       ...(typeof click.detail.linkSet === 'string' ? { linkSet: click.detail.linkSet } : {}),
@@ -141,4 +143,8 @@ function storedReason(value: unknown): ClickReason | undefined {
 function exactTimeOf(event: EngagementEvent): Date {
   const exact = typeof event.detail.at === 'string' ? Date.parse(event.detail.at) : Number.NaN;
   return new Date(Number.isNaN(exact) ? Date.parse(event.occurredAt) : exact);
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

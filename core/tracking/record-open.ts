@@ -3,6 +3,7 @@
  * an `open` event, once per contact, email and minute (machine and human apart); anything else
  * records nothing. The caller answers with the same image whatever happens here.
  */
+import { segmentDetailOf } from '../reporting/kpi-counters.ts';
 import type { Clock, EngagementRecorder, SendStore } from '../ports.ts';
 import type { EngagementEvent } from './engagement-event.ts';
 import { verifyToken } from './link-token.ts';
@@ -34,7 +35,7 @@ export async function recordOpen(token: string, request: RequestFacts, deps: Ope
     campaignId: claims.messageId,
     runId: claims.runId,
     machine: verdict.machine,
-    detail: verdict.machine ? { machineReason: verdict.reason } : {},
+    detail: { ...segmentDetailOf(send), ...(verdict.machine ? { machineReason: verdict.reason } : {}) },
   };
   return (await deps.engagement.recordEvent(event)) ? 'recorded' : 'repeat';
 }

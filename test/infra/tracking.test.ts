@@ -200,12 +200,17 @@ describe('Tracking function permissions (public link routes)', () => {
     const puts = statements.filter((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
     expect(puts).toHaveLength(2);
     // Events have a partition of their own: no PutItem can replace a contact's profile item.
-    expect(puts.map(leadingKeysOf).sort()).toEqual([['EVENTS#*', 'SCORE#*', 'SUPPRESSION#*', 'WEBINAR#*'], ['OUTBOX#*', 'SURVEY#*']]);
+    expect(puts.map(leadingKeysOf).sort()).toEqual([['EVENTS#*', 'KPI_FIRST#*', 'SCORE#*', 'SUPPRESSION#*', 'WEBINAR#*'], ['OUTBOX#*', 'SURVEY#*']]);
     // Survey answers read their account (tier, CSM) and their own item, and write nothing else of an account.
     const gets = statements.filter((statement) => actionsOf(statement).includes('dynamodb:GetItem'));
     expect(gets.flatMap(leadingKeysOf)).toEqual(expect.arrayContaining(['ACCOUNT#*', 'SURVEY#*']));
     const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
-    expect(updates).toHaveLength(4);
+    expect(updates).toHaveLength(5);
+    // The email run's KPI counters: their own partition and attributes (counts, per tier and locale, labels).
+    const kpis = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('KPI#*'));
+    expect(kpis?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(['KPI#*']);
+    expect(kpis?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes']).toEqual(expect.arrayContaining(['PK', 'SK', 'openers', 'clickers', 'tier_*', 'locale_*']));
+    expect(kpis?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes']).not.toContain('scaledSum');
     // The engagement path's score moves: the scores' own partitions and attributes.
     const scores = updates.find((statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.includes('SCORE#*'));
     expect(scores?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes']).toEqual(['PK', 'SK', 'scaledSum', 'version', 'epoch', 'updatedAt', 'scope', 'id', 'entity', 'signal_*']);
@@ -231,6 +236,7 @@ describe('Tracking function permissions (public link routes)', () => {
       'dynamodb:PutItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',

@@ -127,7 +127,7 @@ describe('open pixel', () => {
   it('flags an Apple Mail Privacy Protection fetch as a machine open', async () => {
     const response = await app().request(pathOf(pixelUrl(emailTo('en-1'))), { headers: { 'user-agent': 'Mozilla/5.0', 'x-forwarded-for': '17.58.63.10' } });
     expect(response.status).toBe(200);
-    expect(await eventsOf('en-1', 'open')).toEqual([expect.objectContaining({ machine: true, detail: { machineReason: 'apple-mpp' } })]);
+    expect(await eventsOf('en-1', 'open')).toEqual([expect.objectContaining({ machine: true, detail: { tier: 'tier3', locale: 'en', machineReason: 'apple-mpp' } })]);
   });
 });
 
@@ -147,7 +147,7 @@ describe('click redirect', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('https://example.com/ja/releases');
     expect(await eventsOf('ja-1', 'click')).toEqual([
-      expect.objectContaining({ machine: false, campaignId: campaign.id, runId, detail: { link: 0, linkSet: claims.linkSet, host: 'example.com', at: now.toISOString() } }),
+      expect.objectContaining({ machine: false, campaignId: campaign.id, runId, detail: { link: 0, linkSet: claims.linkSet, host: 'example.com', at: now.toISOString(), tier: 'tier3', locale: 'ja' } }),
     ]);
     const stored = await table.store.sends.getMessageLinks(campaign.id, runId, claims.linkSet!);
     // The newsletter has three content links (then its honeypot); only the first was clicked.
@@ -217,7 +217,7 @@ describe('unsubscribe', () => {
     });
     expect(response.status).toBe(200);
     expect((await table.store.suppressions.suppressedAmong([email.to])).get(email.to)).toMatchObject({ reason: 'unsubscribe' });
-    expect(await eventsOf('unsub-1', 'unsubscribe')).toEqual([expect.objectContaining({ campaignId: campaign.id, runId, machine: false, detail: { scope: 'all' } })]);
+    expect(await eventsOf('unsub-1', 'unsubscribe')).toEqual([expect.objectContaining({ campaignId: campaign.id, runId, machine: false, detail: { scope: 'all', tier: 'tier3', locale: 'ja' } })]);
     // Again (a mail client retrying): still 200, still one event.
     expect((await app().request(pathOf(unsubscribeUrl(email)), { method: 'POST' })).status).toBe(200);
     expect(await eventsOf('unsub-1', 'unsubscribe')).toHaveLength(1);
@@ -287,7 +287,7 @@ describe('preference centre', () => {
     expect(html).toContain('value="tips" checked');
     expect(html).not.toContain('value="product-news" checked');
     expect((await table.store.customers.getContact('pref-1'))?.topicsOptedOut.sort()).toEqual(['product-news', 'webinars']);
-    expect(await eventsOf('pref-1', 'unsubscribe')).toEqual([expect.objectContaining({ detail: { scope: 'topics', topics: 'product-news,webinars' } })]);
+    expect(await eventsOf('pref-1', 'unsubscribe')).toEqual([expect.objectContaining({ detail: { scope: 'topics', topics: 'product-news,webinars', tier: 'tier3', locale: 'en' } })]);
 
     expect(campaign.topic).toBe('product-news');
     const next = { source: { kind: 'campaign', campaignId: campaign.id }, runId: '20270102T010000Z', contactId: 'pref-1', accountId: 'acc' };

@@ -185,6 +185,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
         new Map(emails.flatMap((email) => (suppressions.has(email.toLowerCase()) ? [[email.toLowerCase(), suppressions.get(email.toLowerCase())!] as const] : []))),
     },
     scores: { addToScore: notUsed('scores.addToScore'), getScore: async () => undefined, getScores: async () => new Map() },
+    kpis: { runCountersOf: async () => [], runCounters: async () => undefined },
     engagement: { recordEvent: notUsed('engagement.recordEvent'), listEventsOfContact: async () => [], listEventsOfCampaign: async () => [] },
     webinars: {
       ensureSession: notUsed('webinars.ensureSession'),

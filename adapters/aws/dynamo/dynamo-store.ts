@@ -11,6 +11,7 @@ import { DynamoPipelineStore } from './pipeline-store.ts';
 import { DynamoScoreStore } from './score-store.ts';
 import { DynamoSendStore } from './send-store.ts';
 import { DynamoSurveyStore } from './survey-store.ts';
+import { DynamoKpiStore } from './kpi-store.ts';
 import { DynamoTable } from './dynamo-table.ts';
 import { DynamoUsageStore } from './usage-store.ts';
 import { DynamoWebinarStore } from './webinar-store.ts';
@@ -31,5 +32,6 @@ export function createDynamoStore(client: DynamoDBClient, tableName: string): St
     usage: new DynamoUsageStore(table),
     pipeline: new DynamoPipelineStore(table),
     surveys: new DynamoSurveyStore(table),
+    kpis: new DynamoKpiStore(table),
   };
 }

@@ -176,6 +176,12 @@ export const keys = {
   /** Sparse: only entries not published yet. */
   outboxPending: (createdAt: string, id: string) => ({ GSI1PK: 'OUTBOX', GSI1SK: `${createdAt}#${id}` }),
 
+  /** A run's KPI counters (core/reporting/kpi-counters.ts): one item per email run, moved with its events. */
+  kpiRun: (messageId: string, runId: string) => ({ PK: `KPI#${messageId}`, SK: `RUN#${runId}` }),
+  kpiRunsOf: (messageId: string) => ({ PK: `KPI#${messageId}`, SKPrefix: 'RUN#' }),
+  /** First-of-kind marker of a contact in a run: a unique count moves only with its conditional put. */
+  kpiFirst: (messageId: string, runId: string, contactId: string, kind: string) => ({ PK: `KPI_FIRST#${messageId}#${runId}#${contactId}`, SK: kind }),
+
   /** The pause switch: one item per paused scope (`all`, or a campaign / sequence id), under one partition. */
   sendingPause: (scope: string) => ({ PK: 'CONTROL', SK: `PAUSE#${scope}` }),
 

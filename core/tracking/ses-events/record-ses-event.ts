@@ -28,6 +28,7 @@ import type { Contact } from '../../customers/contact.ts';
 import type { CustomerStore, EngagementRecorder, EngagementStore, SendStore, SuppressionStore } from '../../ports.ts';
 import type { EngagementEvent } from '../engagement-event.ts';
 import { parseSesEventBridgeEvent, type SesEvent } from './ses-event.ts';
+import { segmentDetailOf } from '../../reporting/kpi-counters.ts';
 import {
   engagementDetailOf,
   engagementTypeOf,
@@ -107,6 +108,8 @@ interface PlacedSend {
   joinedBy: SesJoin;
   kind?: string;
   stepId?: string;
+  tier?: string;
+  locale?: string;
 }
 
 /** Records one parsed SES event. Store failures throw (the caller retries; every write is idempotent). */
@@ -137,6 +140,7 @@ export async function recordSesEvent(event: SesEvent, deps: SesEventDeps): Promi
       ...engagementDetailOf(event),
       ...(send.kind ? { kind: send.kind } : {}),
       ...(send.stepId ? { stepId: send.stepId } : {}),
+      ...segmentDetailOf(send),
     },
   };
   const recorded = await deps.engagement.recordEvent(engagementEvent);
@@ -173,7 +177,7 @@ export function ingestSesEvents(inputs: readonly unknown[], deps: SesEventDeps, 
 async function placeSend(event: SesEvent, tags: TaggedSendRead, deps: SesEventDeps): Promise<PlacedSend | undefined> {
   if (tags.tags === 'named') {
     const tagged = tags.send;
-    const labels = { ...(tagged.kind ? { kind: tagged.kind } : {}), ...(tagged.stepId ? { stepId: tagged.stepId } : {}) };
+    const labels = { ...(tagged.kind ? { kind: tagged.kind } : {}), ...(tagged.stepId ? { stepId: tagged.stepId } : {}), ...segmentDetailOf(tagged) };
     // Signed by our sender: these values are the send's own, no read needed. Unsigned (mail sent
     // before signing, or tags someone else set): the send is read and must be this very email.
     if (tagged.accountId && tags.signed) return { ...tagged, accountId: tagged.accountId, joinedBy: 'tags' };
@@ -182,12 +186,12 @@ async function placeSend(event: SesEvent, tags: TaggedSendRead, deps: SesEventDe
     // someone else's send, and the message id is the truth. A send without a message id is one
     // SES took before the sender could record it: only the tags can place its events.
     if (send && (send.messageId === undefined || send.messageId === event.mail.messageId)) {
-      return { campaignId: send.campaignId, runId: send.runId, contactId: send.contactId, accountId: send.accountId, joinedBy: 'tags-and-send', ...labels };
+      return { campaignId: send.campaignId, runId: send.runId, contactId: send.contactId, accountId: send.accountId, joinedBy: 'tags-and-send', ...labels, ...segmentDetailOf(send) };
     }
     // Tags that name no send of this email (not ours after all, or mangled): the message id is the last chance.
   }
   const send = await deps.sends.findSendByMessageId(event.mail.messageId);
-  return send ? { campaignId: send.campaignId, runId: send.runId, contactId: send.contactId, accountId: send.accountId, joinedBy: 'message-id' } : undefined;
+  return send ? { campaignId: send.campaignId, runId: send.runId, contactId: send.contactId, accountId: send.accountId, joinedBy: 'message-id', ...segmentDetailOf(send) } : undefined;
 }
 
 /** Suppressions first: a failure after them is repaired by the redelivery. Returns how many were new. */

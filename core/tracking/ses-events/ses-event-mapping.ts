@@ -194,6 +194,9 @@ export interface TaggedSend {
   accountId?: string;
   kind?: string;
   stepId?: string;
+  /** The recipient's tier and locale when sent (KPI breakdowns). */
+  tier?: string;
+  locale?: string;
 }
 
 /** What the email's tags say about its send. */
@@ -206,7 +209,7 @@ export type TaggedSendRead =
   | { tags: 'named'; send: TaggedSend; signed: boolean };
 
 /** The tags the sender sets (core/sending/send-emails.ts). */
-export const SENDER_TAG_NAMES = ['campaign', 'run', 'contact', 'account', 'kind', 'step'] as const;
+export const SENDER_TAG_NAMES = ['campaign', 'run', 'contact', 'account', 'kind', 'step', 'tier', 'locale'] as const;
 export type SenderTagName = (typeof SENDER_TAG_NAMES)[number];
 
 /**
@@ -223,11 +226,11 @@ export function taggedSendOf(event: SesEvent, tagSecret?: string): TaggedSendRea
     if (decoded === undefined) return { tags: 'refused', tag: name };
     values[name] = decoded;
   }
-  const { campaign: campaignId, run: runId, contact: contactId, account: accountId, kind, step: stepId } = values;
+  const { campaign: campaignId, run: runId, contact: contactId, account: accountId, kind, step: stepId, tier, locale } = values;
   if (!campaignId || !runId || !contactId) return { tags: 'none' };
   const raw = Object.fromEntries(Object.entries(event.mail.tags).map(([name, list]) => [name, list[0]]));
   const signed = tagSecret !== undefined && hasValidTagSignature(raw, tagSecret);
-  return { tags: 'named', send: { campaignId, runId, contactId, ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), ...(stepId ? { stepId } : {}) }, signed };
+  return { tags: 'named', send: { campaignId, runId, contactId, ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), ...(stepId ? { stepId } : {}), ...(tier ? { tier } : {}), ...(locale ? { locale } : {}) }, signed };
 }
 
 function iso(timestamp: string): string {

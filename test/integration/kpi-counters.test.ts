@@ -1,0 +1,121 @@
+/**
+ * KPI counters against DynamoDB Local: a run's counters move with its events in the engagement
+ * path's transaction. Property: whatever the order and however often each event is delivered, the
+ * counters equal what the distinct events say (totals, unique contacts by first-of-kind marker, per
+ * tier and per locale). The sender's `sent` count moves once per send, however often it is marked.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineConfig } from '../../core/config/engine-config.ts';
+import { emptyCounts, kpiMoveOf, type KpiCounts } from '../../core/reporting/kpi-counters.ts';
+import { recordEngagement } from '../../core/scoring/record-engagement.ts';
+import type { EngagementEvent } from '../../core/tracking/engagement-event.ts';
+import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { openConfig } from '../support/sending-fixtures.ts';
+
+let table: TestTable;
+let config: EngineConfig;
+const now = new Date('2026-12-02T00:00:00Z');
+const clock = { now: () => now };
+
+beforeAll(async () => {
+  table = await createTestTable('kpi-counters');
+  ({ config } = await openConfig());
+});
+afterAll(() => table.drop());
+
+const CONTACTS = [
+  { contactId: 'k1', tier: 'tier1', locale: 'ja' },
+  { contactId: 'k2', tier: 'tier2', locale: 'en' },
+  { contactId: 'k3', tier: 'tier2', locale: 'ja' },
+] as const;
+const TYPES = ['delivery', 'bounce', 'complaint', 'open', 'click', 'unsubscribe'] as const;
+
+const eventArb = fc.record({
+  contact: fc.constantFrom(...CONTACTS),
+  type: fc.constantFrom(...TYPES),
+  machine: fc.boolean(),
+  hard: fc.boolean(),
+  minute: fc.integer({ min: 0, max: 600 }),
+});
+
+/** What the distinct events say, counted the plain way (sets of contacts for the unique counts). */
+function expectedCounts(events: readonly EngagementEvent[], keep: (event: EngagementEvent) => boolean = () => true): KpiCounts {
+  const counts = emptyCounts();
+  const firsts = new Set<string>();
+  for (const event of events.filter(keep)) {
+    const move = kpiMoveOf(event);
+    if (!move) continue;
+    for (const [count, amount] of Object.entries(move.add)) counts[count as keyof KpiCounts] += amount;
+    for (const first of move.firsts) {
+      if (firsts.has(`${first.kind}|${move.contactId}`)) continue;
+      firsts.add(`${first.kind}|${move.contactId}`);
+      for (const [count, amount] of Object.entries(first.add)) counts[count as keyof KpiCounts] += amount;
+    }
+  }
+  return counts;
+}
+
+describe('KPI counters', () => {
+  it('equal the distinct events whatever their order and repeats (property)', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(eventArb, { minLength: 1, maxLength: 14 }), fc.array(fc.nat(), { maxLength: 10 }), fc.nat(), async (drawn, repeats, seed) => {
+        run += 1;
+        const runId = `r${run}`;
+        const events: EngagementEvent[] = drawn.map((draw, index) => ({
+          eventId: `${runId}-e${index}`,
+          type: draw.type,
+          contactId: draw.contact.contactId,
+          accountId: `acc-${draw.contact.contactId}`,
+          occurredAt: new Date(now.getTime() - draw.minute * 60_000).toISOString(),
+          campaignId: 'news',
+          runId,
+          machine: (draw.type === 'open' || draw.type === 'click') && draw.machine,
+          detail: { tier: draw.contact.tier, locale: draw.contact.locale, ...(draw.type === 'bounce' ? { bounceType: draw.hard ? 'Permanent' : 'Transient' } : {}) },
+        }));
+        // Delivered out of order (a seeded shuffle) with some events resent.
+        const delivery = [...events, ...repeats.map((pick) => events[pick % events.length]!)];
+        let state = seed;
+        for (let i = delivery.length - 1; i > 0; i--) {
+          state = (state * 1103515245 + 12345) % 2 ** 31;
+          const j = state % (i + 1);
+          [delivery[i], delivery[j]] = [delivery[j]!, delivery[i]!];
+        }
+        const path = { engagement: table.store.engagement, scores: table.store.scores, scoring: config.scoring, clock };
+        for (const event of delivery) await recordEngagement(event, path);
+
+        const stored = await table.store.kpis.runCounters('news', runId);
+        expect(stored?.totals).toEqual(expectedCounts(events));
+        for (const tier of ['tier1', 'tier2']) {
+          const expected = expectedCounts(events, (event) => event.detail.tier === tier);
+          expect(stored?.byTier[tier] ?? emptyCounts()).toEqual(expected);
+        }
+        for (const locale of ['ja', 'en']) {
+          expect(stored?.byLocale[locale] ?? emptyCounts()).toEqual(expectedCounts(events, (event) => event.detail.locale === locale));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  }, 240_000);
+
+  it('counts a send once however often it is marked sent, per tier and locale, and refuses a send never claimed', async () => {
+    const ref = { campaignId: 'news', runId: 'sent-run', contactId: 'k1' };
+    expect(await table.store.sends.claimSend({ ...ref, accountId: 'acc-k1', tier: 'tier1', locale: 'ja', state: 'claimed', claimedAt: now.toISOString() })).toBe(true);
+    await table.store.sends.markSent(ref, 'ses-1', now, { tier: 'tier1', locale: 'ja' });
+    await table.store.sends.markSent(ref, 'ses-1', now, { tier: 'tier1', locale: 'ja' });
+    const counters = await table.store.kpis.runCounters('news', 'sent-run');
+    expect(counters?.totals.sent).toBe(1);
+    expect(counters?.byTier.tier1?.sent).toBe(1);
+    expect(counters?.byLocale.ja?.sent).toBe(1);
+    expect((await table.store.sends.getSend('news', 'sent-run', 'k1'))?.state).toBe('sent');
+    await expect(table.store.sends.markSent({ ...ref, contactId: 'nobody' }, 'ses-2', now)).rejects.toThrow(/no claimed send/);
+    expect((await table.store.kpis.runCounters('news', 'sent-run'))?.totals.sent).toBe(1);
+  });
+
+  it('lists every run of a campaign with its counters (one query, whatever the number of sends)', async () => {
+    const runs = await table.store.kpis.runCountersOf('news');
+    expect(runs.map((run) => run.run.runId)).toContain('sent-run');
+    expect(runs.every((run) => run.run.messageId === 'news' && run.firstAt.length > 0)).toBe(true);
+  });
+});
