@@ -281,6 +281,11 @@ export interface EventBus {
 export interface SendingPauseStore {
   /** Pauses (or re-pauses with a new reason); idempotent. */
   pause(pause: SendingPause): Promise<void>;
+  /**
+   * Pauses a scope not paused yet, with the outbox entry of its event, in one write; false (and
+   * nothing written) when the scope is already paused. The reputation guard's pause.
+   */
+  pauseOnce(pause: SendingPause, outbox: OutboxEntry): Promise<boolean>;
   /** False when that scope was not paused. */
   resume(scope: string): Promise<boolean>;
   /** Every current pause (one small query: the dispatcher and the sender read it per run / batch). */

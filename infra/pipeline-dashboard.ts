@@ -65,6 +65,8 @@ export class PipelineDashboard extends Construct {
         // The pause switch at work: emails parked instead of queued or sent (npm run pause / resume).
         metric(PIPELINE_METRICS.emailsPaused, SERVICE_NAMES.dispatcher, 'paused at dispatch'),
         metric(PIPELINE_METRICS.emailsPaused, SERVICE_NAMES.sender, 'paused at send'),
+        // The reputation guard pausing a campaign or all sending by itself (resumed only by an operator).
+        metric(PIPELINE_METRICS.sendingAutoPaused, SERVICE_NAMES.sesEvents, 'auto-paused scopes'),
       ]),
       graph('Failed and throttled sends', [
         metric(PIPELINE_METRICS.emailsFailed, SERVICE_NAMES.sender, 'failed (will not go out)'),

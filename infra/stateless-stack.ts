@@ -367,6 +367,16 @@ export class StatelessStack extends Stack {
       evaluationPeriods: FAILED_EVENTS_ALARM.evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    new cloudwatch.Alarm(this, 'SendingAutoPausedAlarm', {
+      alarmDescription:
+        'The reputation guard paused a campaign or all sending (SendingAutoPaused): a bounce or complaint rate crossed guardrails.reputation. ' +
+        'The SES events log names the scope and the rate; `npm run pause -- list` shows the pause. Fix the cause (list hygiene, content), then resume explicitly.',
+      metric: this.pipelineMetric(stage, PIPELINE_METRICS.sendingAutoPaused, SERVICE_NAMES.sesEvents, Duration.minutes(5)),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     errors('TrackingErrorsAlarm', this.trackingApi.function, 'The tracking function failed outside the app (cold start, secret, config): opens, clicks, unsubscribes and preference changes are failing.');
     errors('IngestErrorsAlarm', this.trackingApi.ingestFunction, 'The ingest function failed outside the app (cold start, ingest token, config): CRM imports are failing.');
 

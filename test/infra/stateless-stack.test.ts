@@ -462,8 +462,9 @@ describe('StatelessStack SES and alarms', () => {
 
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
     // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below),
-    // events the bus refuses (csql-events.test.ts), and the usage events DLQ and errors (usage-events.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 20);
+    // events the bus refuses (csql-events.test.ts), the usage events DLQ and errors (usage-events.test.ts), and the reputation auto-pause (below).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 21);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SendingAutoPaused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',

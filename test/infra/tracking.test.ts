@@ -395,9 +395,13 @@ describe('SES events rule and function', () => {
     expect(resources[sesEventsFunctionId()]?.Properties).toMatchObject({ Timeout: 30, MemorySize: 512 });
   });
 
-  it('grants the SES events function GetItem, PutItem and UpdateItem (topic opt-outs) on the table and Query on GSI1, reading the link secret only, and no SES or other DynamoDB action', () => {
+  it('grants the SES events function GetItem, PutItem and UpdateItem (topic opt-outs) on the table, Query on GSI1 and on the KPI counters and pauses alone, reading the link secret only, and no SES or other DynamoDB action', () => {
     const roleId = roleIdOf(sesEventsFunctionId());
-    const grants = dynamoGrantsOf(roleId);
+    // The reputation guard's reads: Query held to the KPI counters and the pause switch.
+    const guard = statementsOfRole(roleId).filter((statement) => JSON.stringify(statement).includes('KPI#*'));
+    expect(guard.map(actionsOf)).toEqual([['dynamodb:Query']]);
+    expect(JSON.stringify(guard[0])).toContain('"CONTROL"');
+    const grants = dynamoGrantsOf(roleId).filter((grant) => !grant.actions.includes('dynamodb:Query') || grant.resources.includes('/index/'));
     expect(grants).toHaveLength(2);
     const [table, index] = grants[0]!.resources.includes('/index/') ? [grants[1]!, grants[0]!] : [grants[0]!, grants[1]!];
     expect(table.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);

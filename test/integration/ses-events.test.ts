@@ -20,7 +20,7 @@ import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 let table: TestTable;
 let counter: DynamoRequestCounter;
 let deps: SesEventDeps;
-const logs: Array<{ level: 'info' | 'warn'; message: string; extra: unknown[] }> = [];
+const logs: Array<{ level: 'info' | 'warn' | 'error'; message: string; extra: unknown[] }> = [];
 let handler: ReturnType<typeof createSesEventsHandler>;
 
 /** The send each fixture is about, recorded as the sender records it (claimed, then sent with the SES message id). */
@@ -66,6 +66,7 @@ beforeAll(async () => {
     logger: {
       info: (message: unknown, ...extra: unknown[]) => logs.push({ level: 'info', message: String(message), extra }),
       warn: (message: unknown, ...extra: unknown[]) => logs.push({ level: 'warn', message: String(message), extra }),
+      error: (message: unknown, ...extra: unknown[]) => logs.push({ level: 'error', message: String(message), extra }),
     },
   });
   for (const name of SES_FIXTURE_NAMES) await recordSendOf(name);

@@ -213,6 +213,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     },
     pauses: {
       pause: async (pause: SendingPause) => void pauses.set(pause.scope, structuredClone(pause)),
+      pauseOnce: async (pause: SendingPause) => !pauses.has(pause.scope) && Boolean(pauses.set(pause.scope, structuredClone(pause))),
       resume: async (scope: string) => pauses.delete(scope),
       listPauses: async () => [...pauses.values()],
     },

@@ -99,11 +99,7 @@ export class DynamoCsqlStore implements CsqlStore {
   }
 
   private outboxPut(entry: OutboxEntry) {
-    return {
-      TableName: this.table.tableName,
-      Item: { ...keys.outboxEntry(entry.id), ...keys.outboxPending(entry.createdAt, entry.id), entity: 'outbox-entry', ...entry },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    };
+    return outboxEntryPut(this.table.tableName, entry);
   }
 
   private async transact(items: ReadonlyArray<{ Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } }>): Promise<boolean> {
@@ -116,4 +112,13 @@ export class DynamoCsqlStore implements CsqlStore {
       throw error;
     }
   }
+}
+
+/** The conditional put of an outbox entry (pending on the sparse index), for any transaction that raises an event. */
+export function outboxEntryPut(tableName: string, entry: OutboxEntry) {
+  return {
+    TableName: tableName,
+    Item: { ...keys.outboxEntry(entry.id), ...keys.outboxPending(entry.createdAt, entry.id), entity: 'outbox-entry', ...entry },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  };
 }
