@@ -107,6 +107,8 @@ export interface SendStore {
   saveMessageLinks(links: MessageLinks): Promise<boolean>;
   /** A stored link set with its per-link click counts; undefined when there is none. */
   getMessageLinks(messageId: string, runId: string, linkSet: string): Promise<StoredMessageLinks | undefined>;
+  /** Every stored link set of a run with its click counts (the link report). */
+  listMessageLinksOfRun(messageId: string, runId: string): Promise<StoredMessageLinks[]>;
   /** Atomic add of one click to a stored link's count (people or machines); never creates a link set. */
   countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void>;
   /** Atomic move of one click of a stored link from the people count to the machine count (a reclassified click). */

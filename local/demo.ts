@@ -36,6 +36,9 @@ import { runWebinarDemo } from './demo-webinar.ts';
 import { webinarSummaryRows } from './demo-webinar-summary.ts';
 import { runCsqlDemo } from './demo-csql.ts';
 import { campaignKpis } from '../core/reporting/campaign-kpis.ts';
+import { emptyCounts } from '../core/reporting/kpi-counters.ts';
+import { kpiRows, runsOf } from '../core/reporting/kpi-report.ts';
+import { kpiTableLines } from './kpi-table.ts';
 import { buildSesEventBridgeEvent, senderTagsOf } from '../core/tracking/ses-events/ses-event-builder.ts';
 import { ingestSesEvents } from '../core/tracking/ses-events/record-ses-event.ts';
 
@@ -199,6 +202,11 @@ try {
   const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
   console.log(`  ${newsletter.id}: sent ${kpis.sent}, delivered ${kpis.delivered}, opened ${kpis.opened.human} people + ${kpis.opened.machineOnly} machine, clicked ${kpis.clicked.human} people + ${kpis.clicked.machineOnly} machine, bounced ${kpis.bounced}, complained ${kpis.complained}, unsubscribed ${kpis.unsubscribed}`);
   console.log(`  open rate ${percent(kpis.openRate)}, click rate ${percent(kpis.clickRate)}, click-to-open ${percent(kpis.clickToOpenRate)}, unsubscribe ${percent(kpis.unsubscribeRate)}, bounce ${percent(kpis.bounceRate)}, complaint ${percent(kpis.complaintRate)}`);
+  // The counters the events moved (what reports and the dashboard read) against a scan of the run's events.
+  const counted = (await engine.store.kpis.runCounters(newsletter.id, dispatched.runId))?.totals ?? emptyCounts();
+  const scanned = { sent: kpis.sent, delivered: kpis.delivered, bounced: kpis.bounced, complained: kpis.complained, unsubscribed: kpis.unsubscribed, openers: kpis.opened.human, clickers: kpis.clicked.human };
+  const counterDifferences = Object.entries(scanned).filter(([name, value]) => counted[name as keyof typeof counted] !== value).map(([name, value]) => `${name} counted ${counted[name as keyof typeof counted]}, scanned ${value}`);
+  console.log(`  KPI counters kept with the events ${counterDifferences.length === 0 ? 'agree with a scan of the events' : `DIFFER from a scan of the events: ${counterDifferences.join('; ')}`}`);
   const suppressedNow = await engine.store.suppressions.suppressedAmong([bouncer, complainer].flatMap((send) => (send ? [emailOf.get(send.contactId) ?? ''] : [])).concat(unsubscribedTo ? [emailOf.get(unsubscribedTo) ?? ''] : []));
 
   section('6. webinar: Dashboards 101 (invitation, one-click and Zoom registrations, a reschedule, attendance, follow-ups)');
@@ -259,6 +267,13 @@ try {
     ['CRM answers', `${csql.crm.accepted ?? '-'} accepted (opportunity open); ${csql.crm.rejected ?? '-'} rejected -> ${csql.crm.demoted.map((demotion) => `${demotion.accountId} demoted (${demotion.reason})`).join(', ') || 'nothing demoted'}`],
   ];
   for (const [name, value] of rows) console.log(`  ${name.padEnd(24)} ${value}`);
+
+  section('report (npm run report -- campaign)');
+  const messageIds = [...config.campaigns, ...config.sequences, ...config.webinars].map((message) => message.id);
+  const allRuns = await runsOf(messageIds, {}, engine.store.kpis);
+  for (const line of kpiTableLines(kpiRows(allRuns.map((run) => ({ ...run, run: { messageId: run.run.messageId, runId: run.run.runId } })), 'step'), 'email')) console.log(`  ${line}`);
+  console.log(`  by tier: npm run report -- tier; one campaign by run: npm run report -- campaign ${newsletter.id}; who clicked: npm run report -- who-clicked ${newsletter.id}`);
+  if (counterDifferences.length > 0) exitCode = 1;
   if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || csql.promotions.length === 0 || csql.published !== csql.promotions.length || (csql.crm.rejected !== undefined && !csql.crm.demoted.some((demotion) => demotion.accountId === csql.crm.rejected)) || !csql.usageRefusal.startsWith('400') || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);

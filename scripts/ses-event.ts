@@ -20,6 +20,7 @@ import { localSecret } from '../local/local-secret.ts';
 import { withLocalStore } from '../local/local-store-session.ts';
 import { CommandLineError, HelpRequested, parseCommandLine } from '../local/command-line.ts';
 import { engagementRecorderOf } from '../core/scoring/record-engagement.ts';
+import { reputationGuardOf } from '../core/sending/reputation-guard.ts';
 
 const USAGE = `usage: npm run ses-event -- <${SIMULATED_SES_EVENTS.join('|')}> (--message-id <id> | --contact <id> --campaign <id> [--run <id>]) [--at <ISO time>] [--without-tags] [--twice]`;
 
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
   if (givenAt && Number.isNaN(givenAt.getTime())) throw new UsageError(`--at: expected an ISO time like 2026-12-02T10:05:00+09:00, got '${values.at}'`);
 
   // The topics decide which SES topic opt-outs apply; the events replayed here never carry one, but the use case is the handler's.
-  const { topics, scoring } = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
+  const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
+  const { topics, scoring } = config;
 
   // The local engine's link secret signs the replayed tags, as the sender signed the email's.
   const tagSecret = await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET);
@@ -82,7 +84,8 @@ async function main(): Promise<void> {
     const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send, { withAccount: true, signWith: tagSecret }), sentAt }, at);
     // The handler's one engagement path: the event is recorded with its score moves.
     const engagement = { ...engagementRecorderOf(store, scoring, { now: () => new Date() }), recordUnplacedSesEvent: store.engagement.recordUnplacedSesEvent.bind(store.engagement) };
-    const deps = { sends: store.sends, engagement, suppressions: store.suppressions, customers: store.customers, topics, tagSecret };
+    // The reputation guard as in AWS: a bounce or complaint that takes a rate over guardrails.reputation pauses sending.
+    const deps = { sends: store.sends, engagement, suppressions: store.suppressions, customers: store.customers, topics, tagSecret, reputation: reputationGuardOf(store, config, { now: () => new Date() }) };
     for (let delivery = 1; delivery <= (values.twice ? 2 : 1); delivery++) {
       console.log(`${values.twice ? `delivery ${delivery}: ` : ''}${describe(typeArg, send, await ingestSesEvent(event, deps))}`);
     }
@@ -105,9 +108,9 @@ function describe(type: SimulatedSesEvent, send: Send, outcome: SesEventOutcome)
   const about = `${type} for ${send.contactId} (${send.campaignId} / ${send.runId}, SES message ${send.messageId})`;
   switch (outcome.outcome) {
     case 'recorded':
-      return `${about}: recorded as ${outcome.eventId}, joined by ${outcome.joinedBy}${outcome.suppressed > 0 ? '; the address is now suppressed' : ''}`;
+      return `${about}: recorded as ${outcome.eventId}, joined by ${outcome.joinedBy}${outcome.suppressed > 0 ? '; the address is now suppressed' : ''}${autoPausedText(outcome)}`;
     case 'duplicate':
-      return `${about}: already recorded (${outcome.eventId}): nothing written`;
+      return `${about}: already recorded (${outcome.eventId}): nothing written${autoPausedText(outcome)}`;
     case 'unknown-message':
       return `${about}: no send found for it: dropped`;
     case 'unplaced':
@@ -119,6 +122,10 @@ function describe(type: SimulatedSesEvent, send: Send, outcome: SesEventOutcome)
     case 'rejected':
       return `${about}: rejected: ${outcome.reason}`;
   }
+}
+
+function autoPausedText(outcome: { autoPaused?: Array<{ scope: string; reason: string }> }): string {
+  return (outcome.autoPaused ?? []).map((pause) => `\n  PAUSED ${pause.scope}: ${pause.reason} (npm run resume -- --campaign <id>, or without it for all sending, once fixed)`).join('');
 }
 
 function isSimulated(value: string): value is SimulatedSesEvent {

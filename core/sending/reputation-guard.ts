@@ -40,7 +40,7 @@ export function reputationBreach(counts: Pick<KpiCounts, 'sent' | 'bounced' | 'c
   return undefined;
 }
 
-/** The pause reason operators read (`npm run pause -- list`, the dashboard, the event). */
+/** The pause reason operators read (`npm run pause -- --status`, the dashboard, the event). */
 export function breachReason(scope: string, breach: ReputationBreach): string {
   const percent = (value: number) => `${(value * 100).toFixed(2)} %`;
   const what = scope === PAUSE_ALL ? 'all sending' : `"${scope}"`;

@@ -5,7 +5,8 @@
  * tier and per locale). The sender's `sent` count moves once per send, however often it is marked.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runScript } from '../support/spawn-script.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { emptyCounts, kpiMoveOf, type KpiCounts } from '../../core/reporting/kpi-counters.ts';
 import { recordEngagement } from '../../core/scoring/record-engagement.ts';
@@ -118,4 +119,37 @@ describe('KPI counters', () => {
     expect(runs.map((run) => run.run.runId)).toContain('sent-run');
     expect(runs.every((run) => run.run.messageId === 'news' && run.firstAt.length > 0)).toBe(true);
   });
+
+  it('npm run report prints the counters by run, by tier and as CSV, and refuses an unknown campaign', async () => {
+    // A run of the shipped newsletter: two people open, one of them clicks twice, a scanner clicks.
+    const path = { engagement: table.store.engagement, scores: table.store.scores, scoring: config.scoring, clock };
+    const at = now.toISOString();
+    const base = { accountId: 'acc-r', occurredAt: at, campaignId: 'monthly-newsletter', runId: 'report-run', machine: false };
+    const events: EngagementEvent[] = [
+      { ...base, eventId: 'rep-1', type: 'open', contactId: 'a', detail: { tier: 'tier1', locale: 'ja' } },
+      { ...base, eventId: 'rep-2', type: 'open', contactId: 'b', detail: { tier: 'tier2', locale: 'en' } },
+      { ...base, eventId: 'rep-3', type: 'click', contactId: 'a', detail: { tier: 'tier1', locale: 'ja', link: 0 } },
+      { ...base, eventId: 'rep-4', type: 'click', contactId: 'a', detail: { tier: 'tier1', locale: 'ja', link: 1 } },
+      { ...base, eventId: 'rep-5', type: 'click', contactId: 'b', machine: true, detail: { tier: 'tier2', locale: 'en', link: 0 } },
+    ];
+    for (const event of events) await recordEngagement(event, path);
+    await table.store.customers.upsertAccount({ accountId: 'acc-r', name: 'R', tier: 'tier1', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
+    await table.store.customers.upsertContact({ contactId: 'a', accountId: 'acc-r', email: 'a@example.com', firstName: 'Aiko', lastName: 'Sato', locale: 'ja', timeZone: 'Asia/Tokyo', consent: 'granted', topicsOptedOut: [] }, now);
+    const env = { DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TABLE_NAME: table.tableName };
+
+    const byRun = await runScript('scripts/report.ts', ['campaign', 'monthly-newsletter'], env);
+    expect(byRun.code).toBe(0);
+    expect(byRun.output).toMatch(/report-run\s+0\s+0\s+0 \(0\)\s+0\s+0\s+2\s+2\s+0\s+1\s+2\s+1/);
+    const csv = await runScript('scripts/report.ts', ['tier', 'monthly-newsletter', '--format', 'csv'], env);
+    expect(csv.code).toBe(0);
+    // The output holds the tool's stderr too (Node's warnings): the CSV starts at its header.
+    const lines = csv.output.slice(csv.output.indexOf('key,')).trim().split('\n');
+    expect(lines[0]).toMatch(/^key,sent,delivered,/);
+    expect(lines.find((line) => line.startsWith('tier1,'))).toMatch(/^tier1,0,0,0,0,0,0,0,0,1,2,0,0,1,1,/);
+    const who = await runScript('scripts/report.ts', ['who-clicked', 'monthly-newsletter', '--format', 'json'], env);
+    expect(JSON.parse(who.output.slice(who.output.indexOf('['), who.output.lastIndexOf(']') + 1))).toEqual([{ contactId: 'a', email: 'a@example.com', name: 'Aiko Sato', accountId: 'acc-r', clicks: 2, links: '0 1', firstClickAt: at }]);
+    const unknown = await runScript('scripts/report.ts', ['campaign', 'monthly-newsleter'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toMatch(/no campaign, sequence or webinar 'monthly-newsleter'; known: /);
+  }, 120_000);
 });

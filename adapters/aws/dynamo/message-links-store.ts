@@ -38,10 +38,14 @@ export class DynamoMessageLinks {
 
   async get(messageId: string, runId: string, linkSet: string): Promise<StoredMessageLinks | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: keys.messageLinks(messageId, runId, linkSet) }));
-    if (!Item) return undefined;
-    const links = itemToEntity(messageLinksSchema, Item);
-    const counts = (prefix: string) => links.links.map((_, position) => Number(Item[`${prefix}${position}`] ?? 0));
-    return { ...links, clicks: { human: counts('clicks_'), machine: counts('machineClicks_') } };
+    return Item ? withCounts(Item) : undefined;
+  }
+
+  /** Every link set of a run (one per locale and personalised variant) with its click counts. */
+  async listOfRun(messageId: string, runId: string): Promise<StoredMessageLinks[]> {
+    const { PK } = keys.messageLinks(messageId, runId, '');
+    const items = await this.table.queryAll({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :links)', ExpressionAttributeValues: { ':pk': PK, ':links': 'LINKS#' } });
+    return items.map(withCounts);
   }
 
   /** One click of a link moved from people to machines, in one atomic update (a reclassified click). */
@@ -74,4 +78,10 @@ export class DynamoMessageLinks {
 
 function checkPosition(position: number): void {
   if (!Number.isInteger(position) || position < 0) throw new RangeError(`link position must be a whole number, got ${position}`);
+}
+
+function withCounts(item: Record<string, unknown>): StoredMessageLinks {
+  const links = itemToEntity(messageLinksSchema, item);
+  const counts = (prefix: string) => links.links.map((_, position) => Number(item[`${prefix}${position}`] ?? 0));
+  return { ...links, clicks: { human: counts('clicks_'), machine: counts('machineClicks_') } };
 }

@@ -34,6 +34,10 @@ export class DynamoSendStore implements SendStore {
     return this.links.save(links);
   }
 
+  listMessageLinksOfRun(messageId: string, runId: string): Promise<StoredMessageLinks[]> {
+    return this.links.listOfRun(messageId, runId);
+  }
+
   getMessageLinks(messageId: string, runId: string, linkSet: string): Promise<StoredMessageLinks | undefined> {
     return this.links.get(messageId, runId, linkSet);
   }

@@ -26,7 +26,7 @@ export interface SesEventTarget {
 
 /** The tags the sender puts on an email (core/sending/send-emails.ts), for a stored send; signed when `signWith` (the link secret) is given. */
 export function senderTagsOf(
-  send: { campaignId: string; runId: string; contactId: string; accountId?: string },
+  send: { campaignId: string; runId: string; contactId: string; accountId?: string; tier?: string | undefined; locale?: string | undefined },
   options: { kind?: 'campaign' | 'sequence'; stepId?: string; withAccount?: boolean; signWith?: string } = {},
 ): Record<string, string> {
   const tags = {
@@ -36,6 +36,9 @@ export function senderTagsOf(
     contact: encodeTagValue(send.contactId),
     ...(options.stepId ? { step: encodeTagValue(options.stepId) } : {}),
     ...(options.withAccount && send.accountId ? { account: encodeTagValue(send.accountId) } : {}),
+    // As the sender tags them (the KPI counters' breakdowns), when the send knows them.
+    ...(send.tier ? { tier: encodeTagValue(send.tier) } : {}),
+    ...(send.locale ? { locale: encodeTagValue(send.locale) } : {}),
   };
   return options.signWith ? signTags(tags, options.signWith) : tags;
 }

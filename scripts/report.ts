@@ -1,0 +1,135 @@
+/**
+ * `npm run report -- <what> [id] [--from --to] [--format table|csv|json]`: KPIs from the counters
+ * the events move (core/reporting/kpi-counters.ts), never a scan of sends or events.
+ *   campaign [id]          every campaign, sequence and webinar email (one row each), or one of them
+ *                          by run (a sequence by step), with a total row
+ *   tier [id]              by the recipients' tier, over every email or one campaign
+ *   locale [id]            by the recipients' locale
+ *   link <id> [runId]      each link of a run (the latest when none is named): clicks by people and by machines
+ *   who-clicked <id> [--link N] [--run R]
+ *                          the contacts who clicked (people only, scanners left out), with their clicks
+ * Target: the local engine (as npm run import), or --aws-table <deployed table name> with AWS credentials.
+ */
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'csv-stringify/sync';
+import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
+import type { EngineConfig } from '../core/config/engine-config.ts';
+import type { Store } from '../core/ports.ts';
+import { flatRows, kpiRows, runsOf, type KpiBreakdown, type KpiRow, type ReportPeriod } from '../core/reporting/kpi-report.ts';
+import { whoClicked } from '../core/reporting/who-clicked.ts';
+import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
+import { withToolStore } from '../local/local-store-session.ts';
+import { kpiTableLines } from '../local/kpi-table.ts';
+import { formatTable } from '../local/text-table.ts';
+
+const WHATS = ['campaign', 'tier', 'locale', 'link', 'who-clicked'] as const;
+const FORMATS = ['table', 'csv', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+const USAGE = [
+  'usage: npm run report -- campaign [id] [--from <date>] [--to <date>] [--format table|csv|json]',
+  '       npm run report -- tier [id] | locale [id]',
+  '       npm run report -- link <id> [runId]',
+  '       npm run report -- who-clicked <id> [--link N] [--run R]',
+].join('\n');
+
+async function main(): Promise<void> {
+  const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+  const { values, positionals, settings } = readCommandLine(
+    {
+      usage: 'npm run report -- campaign|tier|locale|link|who-clicked [id] [options]',
+      summary: `Campaign KPIs from the counters the events keep.\n${USAGE}`,
+      options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, link: { type: 'string' }, run: { type: 'string' }, 'aws-table': { type: 'string' } },
+      optionHelp: {
+        from: 'runs whose first event is on or after this date (ISO, e.g. 2026-11-01)',
+        to: 'runs whose first event is before this date',
+        format: 'table (default), csv or json',
+        link: 'who-clicked: only this link position (as `link` lists them)',
+        run: 'who-clicked: only this run',
+        'aws-table': AWS_TABLE_HELP,
+      },
+    },
+    projectRoot,
+  );
+  const [what, id, runArg] = positionals;
+  if (!what || !(WHATS as readonly string[]).includes(what)) throw new UsageError(`${what ? `unknown report '${what}'` : 'which report?'}: one of ${WHATS.join(', ')}\n${USAGE}`);
+  const format = (values.format ?? 'table') as Format;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: one of ${FORMATS.join(', ')}, got '${values.format}'`);
+  const period: ReportPeriod = { ...dateOption('from', values.from), ...dateOption('to', values.to) };
+  const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
+  const messageIds = knownMessageIds(config);
+  if (id !== undefined && !messageIds.includes(id)) throw new UsageError(`no campaign, sequence or webinar '${id}'; known: ${messageIds.join(', ')}`);
+  const linkPosition = values.link === undefined ? undefined : Number(values.link);
+  if (linkPosition !== undefined && !(Number.isInteger(linkPosition) && linkPosition >= 0)) throw new UsageError(`--link: a link position (0, 1, ...), got '${values.link}'`);
+
+  await withToolStore({ awsTable: values['aws-table'], settings, env: process.env }, async (store) => {
+    switch (what) {
+      case 'campaign': {
+        const runs = await runsOf(id ? [id] : messageIds, period, store.kpis);
+        // All emails: one row each (steps and runs summed); one email: its runs, or its steps for a sequence.
+        const by: KpiBreakdown = id ? (config.sequences.some((sequence) => sequence.id === id) ? 'step' : 'run') : 'step';
+        const rows = kpiRows(id ? runs : runs.map((run) => ({ ...run, run: { messageId: run.run.messageId, runId: run.run.runId } })), by);
+        return print(rows, format, by === 'run' ? 'run' : id ? 'step' : 'email');
+      }
+      case 'tier':
+      case 'locale':
+        return print(kpiRows(await runsOf(id ? [id] : messageIds, period, store.kpis), what), format, what);
+      case 'link':
+        return printLinks(store, required(id, 'link'), runArg, period, format);
+      case 'who-clicked': {
+        const clickers = await whoClicked(required(id, 'who-clicked'), { ...(values.run ? { runId: values.run } : {}), ...(linkPosition === undefined ? {} : { link: linkPosition }), ...period }, store);
+        const records = clickers.map((clicker) => ({ contactId: clicker.contactId, email: clicker.email ?? '', name: clicker.name ?? '', accountId: clicker.accountId, clicks: clicker.clicks, links: clicker.links.join(' '), firstClickAt: clicker.firstClickAt }));
+        if (format === 'json') return void console.log(JSON.stringify(records, null, 2));
+        if (format === 'csv') return void process.stdout.write(stringify(records, { header: true, columns: ['contactId', 'email', 'name', 'accountId', 'clicks', 'links', 'firstClickAt'] }));
+        console.log(formatTable(['contact', 'email', 'name', 'account', 'clicks', 'links', 'first click'], records.map((record) => [record.contactId, record.email, record.name, record.accountId, String(record.clicks), record.links, record.firstClickAt])).join('\n'));
+        return void console.log(`${records.length} contacts clicked (people only; scanner and reclassified clicks left out)`);
+      }
+    }
+  });
+}
+
+function knownMessageIds(config: EngineConfig): string[] {
+  return [...config.campaigns, ...config.sequences, ...config.webinars].map((message) => message.id);
+}
+
+function required(id: string | undefined, what: string): string {
+  if (!id) throw new UsageError(`${what}: which campaign, sequence or webinar?\n${USAGE}`);
+  return id;
+}
+
+function dateOption(name: 'from' | 'to', value: string | undefined): ReportPeriod {
+  if (value === undefined) return {};
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--${name}: expected a date like 2026-11-01, got '${value}'`);
+  return { [name]: date };
+}
+
+function print(rows: readonly KpiRow[], format: Format, keyTitle: string): void {
+  if (format === 'json') return void console.log(JSON.stringify(flatRows(rows), null, 2));
+  if (format === 'csv') return void process.stdout.write(stringify(flatRows(rows), { header: true }));
+  console.log(kpiTableLines(rows, keyTitle).join('\n'));
+}
+
+async function printLinks(store: Store, messageId: string, runArg: string | undefined, period: ReportPeriod, format: Format): Promise<void> {
+  const runs = await runsOf([messageId], period, store.kpis);
+  const runId = runArg ?? [...runs].sort((a, b) => b.firstAt.localeCompare(a.firstAt))[0]?.run.runId;
+  if (!runId) return void console.log(`no runs of '${messageId}' with events yet`);
+  const sets = await store.sends.listMessageLinksOfRun(messageId, runId);
+  const records = sets.flatMap((set) =>
+    set.links.map((link, position) => ({
+      runId,
+      locale: set.locale,
+      linkSet: set.linkSet,
+      position,
+      url: position === set.honeypot ? '(honeypot: hidden trap link)' : link,
+      peopleClicks: set.clicks.human[position] ?? 0,
+      machineClicks: set.clicks.machine[position] ?? 0,
+    })),
+  );
+  if (format === 'json') return void console.log(JSON.stringify(records, null, 2));
+  if (format === 'csv') return void process.stdout.write(stringify(records, { header: true }));
+  console.log(`links of ${messageId} run ${runId}`);
+  console.log(formatTable(['locale', 'set', 'link', 'url', 'people clicks', 'machine clicks'], records.map((record) => [record.locale, record.linkSet, String(record.position), record.url, String(record.peopleClicks), String(record.machineClicks)])).join('\n'));
+}
+
+runCommand(main);
