@@ -6,8 +6,10 @@
  */
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
 import { withReclassifiedClicks } from '../tracking/recipient-clicks.ts';
+import { emptyCounts, ratesOf, type KpiRates } from './kpi-counters.ts';
 
-export interface CampaignKpis {
+/** What a scan of the events says (the demo checks the counters against it); rates as `ratesOf`. */
+export interface CampaignKpis extends KpiRates {
   sent: number;
   delivered: number;
   bounced: number;
@@ -16,15 +18,6 @@ export interface CampaignKpis {
   opened: { human: number; machineOnly: number };
   clicked: { human: number; machineOnly: number };
   unsubscribed: number;
-  /** Human openers / delivered. */
-  openRate: number;
-  /** Human clickers / delivered. */
-  clickRate: number;
-  /** Human clickers / human openers. */
-  clickToOpenRate: number;
-  unsubscribeRate: number;
-  bounceRate: number;
-  complaintRate: number;
 }
 
 export function campaignKpis(sent: number, recorded: readonly EngagementEvent[]): CampaignKpis {
@@ -40,8 +33,7 @@ export function campaignKpis(sent: number, recorded: readonly EngagementEvent[])
   const hardBounced = contactsWith((event) => event.type === 'bounce' && event.detail.bounceType === 'Permanent');
   const complained = contactsWith((event) => event.type === 'complaint');
   const unsubscribed = contactsWith((event) => event.type === 'unsubscribe');
-  const base = delivered || sent;
-  const rate = (count: number, over: number) => (over === 0 ? 0 : count / over);
+  const rates = ratesOf({ ...emptyCounts(), sent, delivered, openers: humanOpeners.size, clickers: humanClickers.size, unsubscribed: unsubscribed.size, bounced: bounced.size, complained: complained.size });
   return {
     sent,
     delivered,
@@ -51,11 +43,7 @@ export function campaignKpis(sent: number, recorded: readonly EngagementEvent[])
     opened: { human: humanOpeners.size, machineOnly: [...machineOpeners].filter((id) => !humanOpeners.has(id)).length },
     clicked: { human: humanClickers.size, machineOnly: [...machineClickers].filter((id) => !humanClickers.has(id)).length },
     unsubscribed: unsubscribed.size,
-    openRate: rate(humanOpeners.size, base),
-    clickRate: rate(humanClickers.size, base),
-    clickToOpenRate: rate(humanClickers.size, humanOpeners.size),
-    unsubscribeRate: rate(unsubscribed.size, base),
-    bounceRate: rate(bounced.size, sent),
-    complaintRate: rate(complained.size, base),
+    ...rates,
   };
 }
+

@@ -105,10 +105,11 @@ async function pauseFor(scope: string, breach: ReputationBreach, deps: Reputatio
   const reason = breachReason(scope, breach);
   const pause: SendingPause = { scope, reason: reason.slice(0, 500), pausedAt: now, pausedBy: AUTO_PAUSED_BY };
   // The pause and its event (for ops and the webhook route, through the outbox: at least once) in one write.
+  const id = `sending-auto-paused:${scope}:${now}`;
   const event = {
-    id: `sending-auto-paused:${scope}:${now}`,
+    id,
     detailType: SENDING_AUTO_PAUSED,
-    detail: { version: SENDING_AUTO_PAUSED_VERSION, scope, rate: breach.rate, value: breach.value, limit: breach.limit, sent: breach.sent, bounced: breach.bounced, complained: breach.complained, reason, pausedAt: now },
+    detail: { eventId: id, version: SENDING_AUTO_PAUSED_VERSION, scope, rate: breach.rate, value: breach.value, limit: breach.limit, sent: breach.sent, bounced: breach.bounced, complained: breach.complained, reason, pausedAt: now },
     createdAt: now,
   };
   // Another handler paused it a moment ago: that pause (and its event) stands.
