@@ -23,6 +23,7 @@ import type { AttendanceMark, Registrant, RegistrationAnswer, SessionState } fro
 import type { Tier } from './config/schema/common.ts';
 import type { Schedule } from './config/schema/messages.ts';
 import type { KpiMove, KpiSegment, RunCounters } from './reporting/kpi-counters.ts';
+import type { RevenueEntry } from './customers/revenue-history.ts';
 
 /** Time comes from here, never from `new Date()` in the core: tests and the demo use a virtual clock. */
 export interface Clock {
@@ -41,7 +42,10 @@ export interface EmailTaken {
 
 export interface CustomerStore {
   /** Writes the CRM-owned fields of an account (an update: engine-owned state on the item is kept). */
+  /** The account, and a revenue history entry when its revenue facts changed (core/customers/revenue-history.ts), in one write. */
   upsertAccount(account: Account, at: Date): Promise<UpsertOutcome>;
+  /** The account's revenue history, oldest first. */
+  revenueHistoryOf(accountId: string): Promise<RevenueEntry[]>;
   /**
    * Writes the CRM-owned fields of a contact (profile, locale, zone, account, consent, role) as an
    * update, never a whole-item replace: engine-owned state survives. `topicsOptedOut` from the CRM

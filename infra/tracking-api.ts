@@ -148,7 +148,8 @@ export function trackingTableStatements(tableArn: string, webinarRuns: readonly 
 
 /**
  * What the ingest API does with the table: accounts already stored (BatchGetItem), account upserts
- * (conditional UpdateItem), contact upserts (a transaction: UpdateItem of the contact, PutItem of
+ * (the stored hashes read with GetItem, then a transaction: the conditional UpdateItem of the account
+ * and, when its MRR, plan, products or tier changed, the PutItem of its revenue history entry), contact upserts (a transaction: UpdateItem of the contact, PutItem of
  * its email look-up, DeleteItem of the previous look-up when the address changed), then enrollment
  * on phase changes: the account (GetItem), its contacts (Query on GSI2), their scores and
  * enrollments (BatchGetItem), the enrollment (conditional PutItem). DeleteItem is held to the

@@ -8,6 +8,9 @@
  *   link <id> [runId]      each link of a run (the latest when none is named): clicks by people and by machines
  *   who-clicked <id> [--link N] [--run R]
  *                          the contacts who clicked (people only, scanners left out), with their clicks
+ *   revenue                MRR at the start and end of the period, new, expansion, contraction, churn, NRR,
+ *                          upsells and cross-sells by tier and currency (accounts' revenue histories), and the
+ *                          CSQL funnel: promotions, accepted / rejected by sales, won, expansion MRR won
  * Target: the local engine (as npm run import), or --aws-table <deployed table name> with AWS credentials.
  */
 import { fileURLToPath } from 'node:url';
@@ -17,12 +20,15 @@ import type { EngineConfig } from '../core/config/engine-config.ts';
 import type { Store } from '../core/ports.ts';
 import { flatRows, kpiRows, runsOf, type KpiBreakdown, type KpiRow, type ReportPeriod } from '../core/reporting/kpi-report.ts';
 import { whoClicked } from '../core/reporting/who-clicked.ts';
+import { csqlFunnel, revenueRows } from '../core/reporting/revenue-report.ts';
+import { TIERS } from '../core/config/schema/common.ts';
+import { mapBounded } from '../core/bounded-parallel.ts';
 import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 import { kpiTableLines } from '../local/kpi-table.ts';
 import { formatTable } from '../local/text-table.ts';
 
-const WHATS = ['campaign', 'tier', 'locale', 'link', 'who-clicked'] as const;
+const WHATS = ['campaign', 'tier', 'locale', 'link', 'who-clicked', 'revenue'] as const;
 const FORMATS = ['table', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -31,6 +37,7 @@ const USAGE = [
   '       npm run report -- tier [id] | locale [id]',
   '       npm run report -- link <id> [runId]',
   '       npm run report -- who-clicked <id> [--link N] [--run R]',
+  '       npm run report -- revenue [--from <date>] [--to <date>]   (default: the last 90 days)',
 ].join('\n');
 
 async function main(): Promise<void> {
@@ -58,7 +65,7 @@ async function main(): Promise<void> {
   const period: ReportPeriod = { ...dateOption('from', values.from), ...dateOption('to', values.to) };
   const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
   const messageIds = knownMessageIds(config);
-  if (id !== undefined && !messageIds.includes(id)) throw new UsageError(`no campaign, sequence or webinar '${id}'; known: ${messageIds.join(', ')}`);
+  if (id !== undefined && what !== 'revenue' && !messageIds.includes(id)) throw new UsageError(`no campaign, sequence or webinar '${id}'; known: ${messageIds.join(', ')}`);
   const linkPosition = values.link === undefined ? undefined : Number(values.link);
   if (linkPosition !== undefined && !(Number.isInteger(linkPosition) && linkPosition >= 0)) throw new UsageError(`--link: a link position (0, 1, ...), got '${values.link}'`);
 
@@ -76,6 +83,8 @@ async function main(): Promise<void> {
         return print(kpiRows(await runsOf(id ? [id] : messageIds, period, store.kpis), what), format, what);
       case 'link':
         return printLinks(store, required(id, 'link'), runArg, period, format);
+      case 'revenue':
+        return printRevenue(store, { from: period.from ?? new Date(Date.now() - 90 * 86_400_000), to: period.to ?? new Date() }, format);
       case 'who-clicked': {
         const clickers = await whoClicked(required(id, 'who-clicked'), { ...(values.run ? { runId: values.run } : {}), ...(linkPosition === undefined ? {} : { link: linkPosition }), ...period }, store);
         const records = clickers.map((clicker) => ({ contactId: clicker.contactId, email: clicker.email ?? '', name: clicker.name ?? '', accountId: clicker.accountId, clicks: clicker.clicks, links: clicker.links.join(' '), firstClickAt: clicker.firstClickAt }));
@@ -130,6 +139,28 @@ async function printLinks(store: Store, messageId: string, runArg: string | unde
   if (format === 'csv') return void process.stdout.write(stringify(records, { header: true }));
   console.log(`links of ${messageId} run ${runId}`);
   console.log(formatTable(['locale', 'set', 'link', 'url', 'people clicks', 'machine clicks'], records.map((record) => [record.locale, record.linkSet, String(record.position), record.url, String(record.peopleClicks), String(record.machineClicks)])).join('\n'));
+}
+
+async function printRevenue(store: Store, period: Required<ReportPeriod>, format: Format): Promise<void> {
+  const accounts = (await Promise.all(TIERS.map((tier) => store.customers.listAccountsByTier(tier)))).flat();
+  const histories = new Map(await mapBounded(accounts, 8, async (account) => [account.accountId, await store.customers.revenueHistoryOf(account.accountId)] as const));
+  const rows = revenueRows(histories, period);
+  const promotions = await store.csql.listPromotionsSince(period.from);
+  const outcomes = new Map(await mapBounded([...new Set(promotions.map((promotion) => promotion.accountId))], 8, async (accountId) => [accountId, await store.pipeline.listOutcomesOfAccount(accountId)] as const));
+  const funnel = csqlFunnel(promotions, outcomes, period);
+  if (format === 'json') return void console.log(JSON.stringify({ from: period.from.toISOString(), to: period.to.toISOString(), revenue: rows, csql: funnel }, null, 2));
+  if (format === 'csv') return void process.stdout.write(stringify(rows.map((row) => ({ ...row, nrr: row.nrr === undefined ? '' : Math.round(row.nrr * 10_000) / 10_000 })), { header: true }));
+  const money = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  const rate = (value: number | undefined) => (value === undefined ? '-' : `${(value * 100).toFixed(1)} %`);
+  console.log(`revenue ${period.from.toISOString().slice(0, 10)} to ${period.to.toISOString().slice(0, 10)} (MRR from the accounts' revenue histories)`);
+  console.log(
+    formatTable(
+      ['tier currency', 'accounts', 'start MRR', 'new', 'expansion', 'contraction', 'churned', 'end MRR', 'NRR', 'upsells', 'cross-sells', 'churned accounts'],
+      rows.map((row) => [row.key, String(row.accounts), money(row.startMrr), money(row.newMrr), money(row.expansionMrr), money(row.contractionMrr), money(row.churnedMrr), money(row.endMrr), rate(row.nrr), String(row.upsells), String(row.crossSells), String(row.churnedAccounts)]),
+    ).join('\n'),
+  );
+  const won = Object.entries(funnel.wonMrr).map(([currency, value]) => `${money(value)} ${currency}`).join(', ') || 'none';
+  console.log(`CSQL: ${funnel.promoted} promoted; ${funnel.accepted} accepted, ${funnel.rejected} rejected (acceptance ${rate(funnel.acceptanceRate)}); ${funnel.won} won, ${funnel.lost} lost (win rate ${rate(funnel.winRate)}); expansion MRR won ${won}`);
 }
 
 runCommand(main);

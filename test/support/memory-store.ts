@@ -77,6 +77,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     },
     customers: {
       upsertAccount: async (account: Account) => upsert(accounts, account.accountId, account),
+      revenueHistoryOf: async () => [],
       // Simplified ownership: the memory store keeps the engine's opt-outs and adds the CRM's.
       upsertContact: async (contact: Contact) => {
         const owner = [...contacts.values()].find((other) => other.email === contact.email && other.contactId !== contact.contactId);

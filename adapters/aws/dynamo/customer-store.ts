@@ -20,6 +20,7 @@ import type { Tier } from '../../../core/config/schema/common.ts';
 import type { CustomerStore, EmailTaken, UpsertOutcome } from '../../../core/ports.ts';
 import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
+import { revenueEntryOf, revenueHashOf, type RevenueEntry } from '../../../core/customers/revenue-history.ts';
 
 /**
  * Optional CRM fields: when a record no longer has one, the stored value is removed. Custom
@@ -42,24 +43,36 @@ export class DynamoCustomerStore implements CustomerStore {
 
   async upsertAccount(account: Account, at: Date): Promise<UpsertOutcome> {
     const attributes = accountAttributes(account, at);
-    const { contentHash } = attributes;
+    const { contentHash, revenueHash } = attributes;
     const update = updateOf(attributes, OPTIONAL_ACCOUNT_FIELDS.filter((field) => account[field] === undefined));
-    let previous: Record<string, unknown> | undefined;
-    const written = await this.table.conditionally(async () => {
-      const result = await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.account(account.accountId),
-          ...update,
-          ConditionExpression: 'attribute_not_exists(PK) OR contentHash <> :hash',
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':hash': contentHash },
-          ReturnValues: 'ALL_OLD',
-        }),
+    for (let attempt = 1; ; attempt++) {
+      const { Item: stored } = await this.table.doc.send(
+        new GetCommand({ TableName: this.table.tableName, Key: keys.account(account.accountId), ProjectionExpression: 'contentHash, revenueHash', ConsistentRead: true }),
       );
-      previous = result.Attributes;
-    });
-    if (!written) return 'unchanged';
-    return previous ? 'updated' : 'created';
+      if (stored?.contentHash === contentHash) return 'unchanged';
+      // Conditional on the state read: another writer in between makes this one read again.
+      const storedRevenue = typeof stored?.revenueHash === 'string' ? stored.revenueHash : undefined;
+      const accountUpdate = {
+        TableName: this.table.tableName,
+        Key: keys.account(account.accountId),
+        ...update,
+        ConditionExpression: !stored ? 'attribute_not_exists(PK)' : storedRevenue ? 'revenueHash = :storedRevenue' : 'attribute_exists(PK) AND attribute_not_exists(revenueHash)',
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...(stored && storedRevenue ? { ':storedRevenue': storedRevenue } : {}) },
+      };
+      // The revenue facts change (or a new account): the account and its history entry in one transaction.
+      const entry = revenueEntryOf(account, at);
+      const items: NonNullable<TransactWriteCommandInput['TransactItems']> =
+        storedRevenue === revenueHash
+          ? [{ Update: accountUpdate }]
+          : [{ Update: accountUpdate }, { Put: { TableName: this.table.tableName, Item: { ...keys.revenueEntry(account.accountId, entry.at), ...keys.revenueFeed(entry.at, account.accountId), entity: 'revenue-entry', ...entry } } }];
+      if (await this.table.transactConditionally(items)) return stored ? 'updated' : 'created';
+      if (attempt >= MAX_CONTACT_WRITE_ATTEMPTS) throw new Error(`account ${account.accountId} kept changing while it was imported (${attempt} attempts)`);
+    }
+  }
+
+  async revenueHistoryOf(accountId: string): Promise<RevenueEntry[]> {
+    const items = await this.table.queryAll({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :revenue)', ExpressionAttributeValues: { ':pk': keys.account(accountId).PK, ':revenue': 'REVENUE#' } });
+    return items.map((item) => ({ accountId, at: String(item.at), tier: item.tier as RevenueEntry['tier'], mrr: Number(item.mrr), currency: String(item.currency), plan: String(item.plan), products: (item.products as string[] | undefined) ?? [] }));
   }
 
   async upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome | EmailTaken> {
@@ -268,6 +281,7 @@ function accountAttributes(account: Account, at: Date) {
     entity: 'account',
     ...account,
     contentHash: hashOf(account),
+    revenueHash: revenueHashOf(account),
     updatedAt: at.toISOString(),
   };
 }

@@ -176,6 +176,10 @@ export const keys = {
   /** Sparse: only entries not published yet. */
   outboxPending: (createdAt: string, id: string) => ({ GSI1PK: 'OUTBOX', GSI1SK: `${createdAt}#${id}` }),
 
+  /** One change of an account's revenue facts (core/customers/revenue-history.ts), and the month feed of them. */
+  revenueEntry: (accountId: string, at: string) => ({ PK: `ACCOUNT#${accountId}`, SK: `REVENUE#${at}` }),
+  revenueFeed: (at: string, accountId: string) => ({ GSI1PK: `REVENUE#${at.slice(0, 7)}`, GSI1SK: `${at}#${accountId}` }),
+
   /** A run's KPI counters (core/reporting/kpi-counters.ts): one item per email run, moved with its events. */
   kpiRun: (messageId: string, runId: string) => ({ PK: `KPI#${messageId}`, SK: `RUN#${runId}` }),
   kpiRunsOf: (messageId: string) => ({ PK: `KPI#${messageId}`, SKPrefix: 'RUN#' }),
