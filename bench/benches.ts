@@ -8,9 +8,10 @@ import * as importBench from './import.ts';
 import * as lambdaBench from './lambda.ts';
 import * as machineBench from './machine.ts';
 import * as renderBench from './render.ts';
+import * as reportingBench from './reporting.ts';
 import * as scoringBench from './scoring.ts';
 import * as sendBench from './send.ts';
 import * as trackingBench from './tracking.ts';
 import * as webinarsBench from './webinars.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench];
+export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench];

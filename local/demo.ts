@@ -38,6 +38,8 @@ import { runCsqlDemo } from './demo-csql.ts';
 import { campaignKpis } from '../core/reporting/campaign-kpis.ts';
 import { emptyCounts } from '../core/reporting/kpi-counters.ts';
 import { kpiRows, runsOf } from '../core/reporting/kpi-report.ts';
+import { csqlAttribution } from '../core/reporting/csql-attribution.ts';
+import { csqlFunnel } from '../core/reporting/revenue-report.ts';
 import { kpiTableLines } from './kpi-table.ts';
 import { buildSesEventBridgeEvent, senderTagsOf } from '../core/tracking/ses-events/ses-event-builder.ts';
 import { ingestSesEvents } from '../core/tracking/ses-events/record-ses-event.ts';
@@ -273,6 +275,18 @@ try {
   const allRuns = await runsOf(messageIds, {}, engine.store.kpis);
   for (const line of kpiTableLines(kpiRows(allRuns.map((run) => ({ ...run, run: { messageId: run.run.messageId, runId: run.run.runId } })), 'step'), 'email')) console.log(`  ${line}`);
   console.log(`  by tier: npm run report -- tier; one campaign by run: npm run report -- campaign ${newsletter.id}; who clicked: npm run report -- who-clicked ${newsletter.id}`);
+  // What touched the promoted accounts in the 30 days before (npm run report -- csql), and what sales said.
+  const everything = { from: new Date(0), to: new Date('2100-01-01T00:00:00Z') };
+  const promotedIds = csql.promotions.map((promotion) => promotion.accountId);
+  const outcomesOf = new Map(await Promise.all(promotedIds.map(async (accountId) => [accountId, await engine.store.pipeline.listOutcomesOfAccount(accountId)] as const)));
+  const eventsOf = new Map(
+    await Promise.all(
+      promotedIds.map(async (accountId) => [accountId, (await Promise.all((await engine.store.customers.listContactsOfAccount(accountId)).map((contact) => engine.store.engagement.listEventsOfContact(contact.contactId)))).flat()] as const),
+    ),
+  );
+  const funnel = csqlFunnel(csql.promotions, outcomesOf, everything);
+  const touchedBy = csqlAttribution(csql.promotions, eventsOf, outcomesOf, everything);
+  console.log(`  CSQLs (npm run report -- csql): ${funnel.promoted} promoted, ${funnel.accepted} accepted, ${funnel.rejected} rejected; touched before promotion by ${touchedBy.map((row) => `${row.messageId} (${row.csqls})`).join(', ') || 'nothing'}`);
   if (counterDifferences.length > 0) exitCode = 1;
   if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || csql.promotions.length === 0 || csql.published !== csql.promotions.length || (csql.crm.rejected !== undefined && !csql.crm.demoted.some((demotion) => demotion.accountId === csql.crm.rejected)) || !csql.usageRefusal.startsWith('400') || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
 } catch (error) {

@@ -11,6 +11,9 @@
  *   revenue                MRR at the start and end of the period, new, expansion, contraction, churn, NRR,
  *                          upsells and cross-sells by tier and currency (accounts' revenue histories), and the
  *                          CSQL funnel: promotions, accepted / rejected by sales, won, expansion MRR won
+ *   csql                   the CSQL funnel, and which campaigns and webinars touched the promoted accounts
+ *                          in the 30 days before (people's opens, clicks, registrations, attendance), with
+ *                          what sales made of those CSQLs
  * Target: the local engine (as npm run import), or --aws-table <deployed table name> with AWS credentials.
  */
 import { fileURLToPath } from 'node:url';
@@ -21,6 +24,7 @@ import type { Store } from '../core/ports.ts';
 import { flatRows, kpiRows, runsOf, type KpiBreakdown, type KpiRow, type ReportPeriod } from '../core/reporting/kpi-report.ts';
 import { whoClicked } from '../core/reporting/who-clicked.ts';
 import { csqlFunnel, revenueRows } from '../core/reporting/revenue-report.ts';
+import { csqlAttribution } from '../core/reporting/csql-attribution.ts';
 import { TIERS } from '../core/config/schema/common.ts';
 import { mapBounded } from '../core/bounded-parallel.ts';
 import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
@@ -28,7 +32,7 @@ import { withToolStore } from '../local/local-store-session.ts';
 import { kpiTableLines } from '../local/kpi-table.ts';
 import { formatTable } from '../local/text-table.ts';
 
-const WHATS = ['campaign', 'tier', 'locale', 'link', 'who-clicked', 'revenue'] as const;
+const WHATS = ['campaign', 'tier', 'locale', 'link', 'who-clicked', 'revenue', 'csql'] as const;
 const FORMATS = ['table', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -38,6 +42,7 @@ const USAGE = [
   '       npm run report -- link <id> [runId]',
   '       npm run report -- who-clicked <id> [--link N] [--run R]',
   '       npm run report -- revenue [--from <date>] [--to <date>]   (default: the last 90 days)',
+  '       npm run report -- csql [--from <date>] [--to <date>]      (default: the last 90 days)',
 ].join('\n');
 
 async function main(): Promise<void> {
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
   const period: ReportPeriod = { ...dateOption('from', values.from), ...dateOption('to', values.to) };
   const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
   const messageIds = knownMessageIds(config);
-  if (id !== undefined && what !== 'revenue' && !messageIds.includes(id)) throw new UsageError(`no campaign, sequence or webinar '${id}'; known: ${messageIds.join(', ')}`);
+  if (id !== undefined && what !== 'revenue' && what !== 'csql' && !messageIds.includes(id)) throw new UsageError(`no campaign, sequence or webinar '${id}'; known: ${messageIds.join(', ')}`);
   const linkPosition = values.link === undefined ? undefined : Number(values.link);
   if (linkPosition !== undefined && !(Number.isInteger(linkPosition) && linkPosition >= 0)) throw new UsageError(`--link: a link position (0, 1, ...), got '${values.link}'`);
 
@@ -83,6 +88,8 @@ async function main(): Promise<void> {
         return print(kpiRows(await runsOf(id ? [id] : messageIds, period, store.kpis), what), format, what);
       case 'link':
         return printLinks(store, required(id, 'link'), runArg, period, format);
+      case 'csql':
+        return printCsql(store, { from: period.from ?? new Date(Date.now() - 90 * 86_400_000), to: period.to ?? new Date() }, format);
       case 'revenue':
         return printRevenue(store, { from: period.from ?? new Date(Date.now() - 90 * 86_400_000), to: period.to ?? new Date() }, format);
       case 'who-clicked': {
@@ -139,6 +146,27 @@ async function printLinks(store: Store, messageId: string, runArg: string | unde
   if (format === 'csv') return void process.stdout.write(stringify(records, { header: true }));
   console.log(`links of ${messageId} run ${runId}`);
   console.log(formatTable(['locale', 'set', 'link', 'url', 'people clicks', 'machine clicks'], records.map((record) => [record.locale, record.linkSet, String(record.position), record.url, String(record.peopleClicks), String(record.machineClicks)])).join('\n'));
+}
+
+async function printCsql(store: Store, period: Required<ReportPeriod>, format: Format): Promise<void> {
+  const promotions = (await store.csql.listPromotionsSince(period.from)).filter((promotion) => Date.parse(promotion.promotedAt) < period.to.getTime());
+  const accountIds = [...new Set(promotions.map((promotion) => promotion.accountId))];
+  const outcomes = new Map(await mapBounded(accountIds, 8, async (accountId) => [accountId, await store.pipeline.listOutcomesOfAccount(accountId)] as const));
+  const events = new Map(
+    await mapBounded(accountIds, 4, async (accountId) => {
+      const contacts = await store.customers.listContactsOfAccount(accountId);
+      return [accountId, (await mapBounded(contacts, 4, (contact) => store.engagement.listEventsOfContact(contact.contactId))).flat()] as const;
+    }),
+  );
+  const funnel = csqlFunnel(promotions, outcomes, period);
+  const rows = csqlAttribution(promotions, events, outcomes, period);
+  if (format === 'json') return void console.log(JSON.stringify({ from: period.from.toISOString(), to: period.to.toISOString(), funnel, touchedBy: rows }, null, 2));
+  const flat = rows.map((row) => ({ messageId: row.messageId, csqls: row.csqls, accepted: row.accepted, won: row.won, wonMrr: Object.entries(row.wonMrr).map(([currency, value]) => `${value} ${currency}`).join(' ') }));
+  if (format === 'csv') return void process.stdout.write(stringify(flat, { header: true, columns: ['messageId', 'csqls', 'accepted', 'won', 'wonMrr'] }));
+  const rate = (value: number | undefined) => (value === undefined ? '-' : `${(value * 100).toFixed(1)} %`);
+  console.log(`CSQLs ${period.from.toISOString().slice(0, 10)} to ${period.to.toISOString().slice(0, 10)}: ${funnel.promoted} promoted; ${funnel.accepted} accepted, ${funnel.rejected} rejected (acceptance ${rate(funnel.acceptanceRate)}); ${funnel.won} won (win rate ${rate(funnel.winRate)})`);
+  console.log('touched in the 30 days before the promotion (a CSQL counts for every email or webinar that touched it):');
+  console.log(formatTable(['email or webinar', 'CSQLs', 'accepted', 'won', 'expansion MRR won'], flat.map((row) => [row.messageId, String(row.csqls), String(row.accepted), String(row.won), row.wonMrr || '-'])).join('\n'));
 }
 
 async function printRevenue(store: Store, period: Required<ReportPeriod>, format: Format): Promise<void> {
