@@ -4,8 +4,7 @@
  * its event in one transaction: the event cannot be lost, and two evaluations of one account
  * cannot both promote it. The outbox is a sparse index the publisher job drains.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { csqlPromotionSchema, csqlStateSchema, outboxEntrySchema, type CsqlPromotion, type CsqlState, type OutboxEntry } from '../../../core/qualification/csql-promotion.ts';
 import type { CsqlStore } from '../../../core/ports.ts';
 import { keys } from './table-design.ts';
@@ -102,16 +101,10 @@ export class DynamoCsqlStore implements CsqlStore {
     return outboxEntryPut(this.table.tableName, entry);
   }
 
-  private async transact(items: ReadonlyArray<{ Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } }>): Promise<boolean> {
-    try {
-      await this.table.doc.send(new TransactWriteCommand({ TransactItems: [...items] }));
-      return true;
-    } catch (error) {
-      const canceled = error instanceof TransactionCanceledException || (error as { name?: string }).name === 'TransactionCanceledException';
-      if (canceled && ((error as TransactionCanceledException).CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
-      throw error;
-    }
+  private transact(items: ReadonlyArray<{ Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } }>): Promise<boolean> {
+    return this.table.transactConditionally([...items]);
   }
+
 }
 
 /** The conditional put of an outbox entry (pending on the sparse index), for any transaction that raises an event. */

@@ -1,5 +1,5 @@
 /** The pause switch in DynamoDB: one item per paused scope under `CONTROL` (docs/data-model.md). */
-import { DeleteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../../core/qualification/csql-promotion.ts';
 import { outboxEntryPut } from './csql-store.ts';
 import { sendingPauseSchema, type SendingPause } from '../../../core/sending/sending-pause.ts';
@@ -14,17 +14,10 @@ export class DynamoSendingPauseStore implements SendingPauseStore {
     await this.table.doc.send(new PutCommand({ TableName: this.table.tableName, Item: { ...keys.sendingPause(pause.scope), entity: 'sending-pause', ...pause } }));
   }
 
-  async pauseOnce(pause: SendingPause, outbox: OutboxEntry): Promise<boolean> {
+  pauseOnce(pause: SendingPause, outbox: OutboxEntry): Promise<boolean> {
     const put = { TableName: this.table.tableName, Item: { ...keys.sendingPause(pause.scope), entity: 'sending-pause', ...pause }, ConditionExpression: 'attribute_not_exists(PK)' };
-    try {
-      await this.table.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, { Put: outboxEntryPut(this.table.tableName, outbox) }] }));
-      return true;
-    } catch (error) {
-      const reasons = (error as { name?: string; CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-      // Already paused (by an operator or an earlier check): that pause stays as it is.
-      if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
+    // False when already paused (by an operator or an earlier check): that pause stays as it is.
+    return this.table.transactConditionally([{ Put: put }, { Put: outboxEntryPut(this.table.tableName, outbox) }]);
   }
 
   resume(scope: string): Promise<boolean> {
