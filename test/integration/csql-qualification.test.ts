@@ -5,7 +5,9 @@
  * evaluations at once promote once; a second evaluation changes nothing; when the score has
  * decayed below the demotion level the account is demoted, with its own event.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runScript } from '../support/spawn-script.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { CSQL_DEMOTED, CSQL_QUALIFIED } from '../../core/qualification/csql-promotion.ts';
 import { qualifyAccounts, type QualifyDeps } from '../../core/qualification/qualify-accounts.ts';
@@ -63,6 +65,26 @@ describe('CSQL qualification', () => {
     expect(await table.store.csql.getState('acme')).toMatchObject({ status: 'csql', ruleId: 'engaged-low-touch', version: 1 });
     expect((await qualifyAccounts(['acme'], deps()))[0]).toMatchObject({ decision: 'stay', reason: 'already a CSQL' });
   });
+
+  it('traces a promotion from the CSV export and its event back to the stored signals that caused it', async () => {
+    const env = { DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TABLE_NAME: table.tableName };
+    const exported = await runScript('scripts/csql.ts', ['export', '--since', '2026-01-01'], env);
+    expect(exported.code).toBe(0);
+    // The output holds the tool's stderr too (Node's warnings): the CSV starts at its header.
+    const rows = parse(exported.output.slice(exported.output.indexOf('account_id,')), { columns: true }) as Array<Record<string, string>>;
+    const row = rows.find((candidate) => candidate.account_id === 'acme')!;
+    expect(row.rule).toBe('engaged-low-touch');
+    // The CSV row and the event name the same promotion.
+    const [event] = (await table.store.csql.listUnpublished(10)).filter((entry) => entry.detailType === CSQL_QUALIFIED);
+    expect(event?.id).toBe(row.event_id);
+    // Each piece of evidence (time, contact, type) is a stored event of that contact, made by a person.
+    const evidence = row.evidence!.split(' | ').map((entry) => entry.split(' '));
+    expect(evidence.length).toBeGreaterThan(0);
+    for (const [occurredAt, contactId, type] of evidence) {
+      const stored = await table.store.engagement.listEventsOfContact(contactId!);
+      expect(stored.some((candidate) => candidate.occurredAt === occurredAt && candidate.type === type && !candidate.machine), `${occurredAt} ${contactId} ${type}`).toBe(true);
+    }
+  }, 60_000);
 
   it('demotes when the score has decayed below the demotion level, with its event; the outbox empties as it is published', async () => {
     await table.store.csql.markPublished((await table.store.csql.listUnpublished(10)).map((entry) => entry.id));
