@@ -60,6 +60,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     table: stateful.table,
     linkSecret: stateful.linkSecret,
     ingestTokenSecret: stateful.ingestTokenSecret,
+    dashboardSecret: stateful.dashboardSecret,
     zoomWebhookSecret: stateful.zoomWebhookSecret,
     eventBus: stateful.eventBus.bus,
     ...(crmWebhook === undefined || crmWebhookApiKeySecretArn === undefined

@@ -61,6 +61,7 @@ export const ALL_FUNCTION_ENTRIES = {
   zoomWebhook: { entry: 'lambdas/zoom-webhook/handler.ts', renders: false },
   webinarEvents: { entry: 'lambdas/webinar-events/handler.ts', renders: false },
   usageEvents: { entry: 'lambdas/usage-events/handler.ts', renders: false },
+  dashboard: { entry: 'lambdas/dashboard/handler.ts', renders: false },
 } as const;
 
 /**

@@ -30,7 +30,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * (no YAML parser or schema in the bundle). The file is part of the asset, so a config change
  * changes the asset hash and redeploys the function.
  */
-function copyConfigIntoBundle(configJson: string): ICommandHooks {
+function copyConfigIntoBundle(configJson: string, extraFiles: readonly BundledFile[]): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
@@ -38,9 +38,17 @@ function copyConfigIntoBundle(configJson: string): ICommandHooks {
     afterBundling: (_inputDir: string, outputDir: string) => {
       const file = join(mkdtempSync(join(tmpdir(), 'nurture-engine-config-')), BUNDLED_CONFIG_FILE);
       writeFileSync(file, configJson);
-      return [`cp "${file}" "${join(outputDir, BUNDLED_CONFIG_FILE)}"`];
+      return [`cp "${file}" "${join(outputDir, BUNDLED_CONFIG_FILE)}"`, ...extraFiles.map((extra) => `cp "${extra.from}" "${join(outputDir, extra.name)}"`)];
     },
   };
+}
+
+/** A file the handler reads at run time, copied next to it in the bundle (e.g. the dashboard's Chart.js). */
+export interface BundledFile {
+  /** Absolute path at synth. */
+  readonly from: string;
+  /** Its name in the bundle. */
+  readonly name: string;
 }
 
 export interface EngineFunctionProps {
@@ -58,6 +66,8 @@ export interface EngineFunctionProps {
   /** The validated team config, and the parts of it this function's handler reads (lambdas/runtime/function-config-parts.ts). */
   readonly config: EngineConfig;
   readonly configParts: readonly ConfigPart[];
+  /** Files the handler reads at run time, copied into the bundle. */
+  readonly bundledFiles?: readonly BundledFile[];
 }
 
 export class EngineFunction extends Construct {
@@ -115,7 +125,7 @@ export class EngineFunction extends Construct {
         sourcesContent: false,
         // Why each is external: infra/bundling-options.ts.
         externalModules: [...EXTERNAL_MODULES],
-        commandHooks: copyConfigIntoBundle(serializeConfig(props.config, props.configParts)),
+        commandHooks: copyConfigIntoBundle(serializeConfig(props.config, props.configParts), props.bundledFiles ?? []),
       },
     });
   }

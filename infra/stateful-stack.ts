@@ -30,6 +30,8 @@ export class StatefulStack extends Stack {
   public readonly linkSecret: secretsmanager.Secret;
   /** Bearer token of the ingest API (`POST /api/ingest/customers`); read by the HTTP app only. */
   public readonly ingestTokenSecret: secretsmanager.Secret;
+  /** Signs the dashboard's login links and sessions (npm run dashboard -- link --aws-secret <arn>). */
+  public readonly dashboardSecret: secretsmanager.Secret;
   /** The Zoom app's webhook secret token (Zoom issues it; ops put it here); read by the Zoom webhook function only. */
   public readonly zoomWebhookSecret: secretsmanager.Secret;
   /** The stage's event bus (CSQL events for the CRM) and its archive; the dispatcher publishes to it. */
@@ -101,6 +103,19 @@ export class StatefulStack extends Stack {
         'coordinated client update (or an app that accepts the previous token during a grace period), so it is done by hand.',
     });
 
+    this.dashboardSecret = new secretsmanager.Secret(this, 'DashboardSecret', {
+      description: `Nurture engine dashboard key (${props.stage}): signs the login links (npm run dashboard -- link) and sessions of GET /dashboard; who may read it may open the dashboard`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.dashboardSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A new value only ends the open dashboard sessions and unused login links (people ask for a new link), so it is ' +
+        'rotated by hand (aws secretsmanager put-secret-value with a random value; the function re-reads it within 5 minutes) ' +
+        'rather than by a rotation Lambda that would add a function and a role for a key nothing else holds.',
+    });
+
     this.zoomWebhookSecret = new secretsmanager.Secret(this, 'ZoomWebhookSecret', {
       description:
         `Nurture engine Zoom webhook secret token (${props.stage}): the Secret Token of the Zoom app whose webhooks ` +
@@ -151,6 +166,10 @@ export class StatefulStack extends Stack {
       description: 'Secrets Manager secret holding the ingest API bearer token',
     });
     // Receivers subscribe to the bus by name (docs/csql-event.md).
+    new CfnOutput(this, 'DashboardSecretArn', {
+      value: this.dashboardSecret.secretArn,
+      description: 'Secrets Manager secret that signs dashboard logins: npm run dashboard -- link --aws-secret <this> --url <TrackingApiUrl>',
+    });
     new CfnOutput(this, 'EventBusName', {
       value: this.eventBus.bus.eventBusName,
       description: 'EventBridge bus the engine publishes CSQL promotions (AccountQualifiedAsCsql) and demotions to',

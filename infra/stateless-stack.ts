@@ -99,6 +99,8 @@ export interface StatelessStackProps extends StackProps {
   readonly linkSecret: secretsmanager.ISecret;
   /** Bearer token of the ingest API; only the HTTP function reads it. */
   readonly ingestTokenSecret: secretsmanager.ISecret;
+  /** Signs the dashboard's login links and sessions. */
+  readonly dashboardSecret: secretsmanager.ISecret;
   /** The Zoom app's webhook secret token; only the Zoom webhook function reads it. */
   readonly zoomWebhookSecret: secretsmanager.ISecret;
   /** The stage's event bus (stateful stack): the dispatcher publishes the outbox to it; product usage arrives on it. */
@@ -255,6 +257,7 @@ export class StatelessStack extends Stack {
       table: props.table,
       linkSecret: props.linkSecret,
       ingestTokenSecret: props.ingestTokenSecret,
+      dashboardSecret: props.dashboardSecret,
       ...(props.linkBaseUrl === undefined ? {} : { linkBaseUrl: props.linkBaseUrl }),
       isProd,
     });
@@ -319,6 +322,7 @@ export class StatelessStack extends Stack {
       ['Sender', this.sender],
       ['Tracking', this.trackingApi.function],
       ['Ingest', this.trackingApi.ingestFunction],
+      ['Dashboard', this.trackingApi.dashboardFunction],
       ['SesEvents', this.sesEvents.function],
       ['ZoomWebhook', this.webinars.webhookFunction],
       ['WebinarEvents', this.webinars.eventsFunction],
@@ -379,6 +383,7 @@ export class StatelessStack extends Stack {
     });
     errors('TrackingErrorsAlarm', this.trackingApi.function, 'The tracking function failed outside the app (cold start, secret, config): opens, clicks, unsubscribes and preference changes are failing.');
     errors('IngestErrorsAlarm', this.trackingApi.ingestFunction, 'The ingest function failed outside the app (cold start, ingest token, config): CRM imports are failing.');
+    errors('DashboardErrorsAlarm', this.trackingApi.dashboardFunction, 'The dashboard function failed outside the app (cold start, dashboard secret, a read timing out): the dashboard is not loading.');
 
     new cloudwatch.Alarm(this, 'FailedSendsAlarm', {
       alarmDescription:

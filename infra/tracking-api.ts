@@ -18,7 +18,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
-import { INGEST_CONFIG_PARTS, TRACKING_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
+import { DASHBOARD_CONFIG_PARTS, INGEST_CONFIG_PARTS, TRACKING_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
+import { CHART_JS_FILE, chartJsSourcePath } from '../adapters/fs/chart-library.ts';
 import { pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipeline-metrics.ts';
 import { EngineFunction } from './engine-function.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
@@ -29,6 +30,24 @@ export const HTTP_TIMEOUT = Duration.seconds(10);
 export const HTTP_MEMORY_MB = 512;
 /** A batch of up to 1,000 records and the enrollment after it: more than a link click needs. */
 export const INGEST_TIMEOUT = Duration.seconds(29);
+
+/** The dashboard's own path (http/dashboard-app.ts mounts it there); its pages and assets are below it. */
+export const DASHBOARD_PATH = '/dashboard';
+/** Reading a quarter of revenue histories and the CSQLs' event histories takes a few seconds on a big account base. */
+export const DASHBOARD_TIMEOUT = Duration.seconds(29);
+export const DASHBOARD_CONCURRENCY = 5;
+
+/**
+ * What the dashboard reads (core/reporting/dashboard.ts), and nothing it could write: KPI counters,
+ * pauses, webinar sessions, registrants and attendance, CSQL promotions and states, CRM outcomes,
+ * accounts by tier (GSI1), contacts of an account and registrations of a contact (GSI2), revenue
+ * histories, the promoted accounts' events, usage and survey answers (Query on the base table; GetItem and
+ * BatchGetItem where a store reads items by key).
+ */
+export const DASHBOARD_TABLE_ACCESS: TableAccess = {
+  actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  queryIndexes: ['GSI1', 'GSI2'],
+};
 
 /** The API path of the ingest routes (http/app.ts mounts them under /api/ingest). */
 export const INGEST_PATH = '/api/ingest/{proxy+}';
@@ -203,6 +222,8 @@ export interface TrackingApiProps {
   readonly table: dynamodb.ITable;
   readonly linkSecret: secretsmanager.ISecret;
   readonly ingestTokenSecret: secretsmanager.ISecret;
+  /** Signs the dashboard's login links and sessions. */
+  readonly dashboardSecret: secretsmanager.ISecret;
   /** The public base URL of the links (the registration page links its calendar file); absent, this API's own endpoint. */
   readonly linkBaseUrl?: string;
   readonly isProd: boolean;
@@ -213,6 +234,8 @@ export class TrackingApi extends Construct {
   readonly function: EngineFunction;
   /** The authenticated ingest API. */
   readonly ingestFunction: EngineFunction;
+  /** The dashboard (signed session; reads only). */
+  readonly dashboardFunction: EngineFunction;
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly accessLogGroup: logs.LogGroup;
@@ -265,6 +288,34 @@ export class TrackingApi extends Construct {
     for (const statement of ingestWebinarStatements(props.table.tableArn, webinarRuns)) this.ingestFunction.role.addToPrincipalPolicy(statement);
     props.ingestTokenSecret.grantRead(this.ingestFunction.role);
 
+    this.dashboardFunction = new EngineFunction(this, 'DashboardFunction', {
+      entry: 'lambdas/dashboard/handler.ts',
+      description: 'Nurture engine dashboard: KPIs, webinars, CSQLs, deliverability, revenue (signed session; reads only)',
+      timeout: DASHBOARD_TIMEOUT,
+      memorySize: HTTP_MEMORY_MB,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        DASHBOARD_SECRET_ARN: props.dashboardSecret.secretArn,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.dashboard,
+      },
+      isProd: props.isProd,
+      config: props.config,
+      configParts: DASHBOARD_CONFIG_PARTS,
+      // A few people look at it; a reload storm must not take the account's concurrency (or the table's capacity).
+      reservedConcurrentExecutions: DASHBOARD_CONCURRENCY,
+      bundledFiles: [{ from: chartJsSourcePath(), name: CHART_JS_FILE }],
+    });
+    grantTableAccess(this.dashboardFunction.role, props.table, DASHBOARD_TABLE_ACCESS);
+    // The send quota shown against what is sent: an account-level action with no resource to name.
+    this.dashboardFunction.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
+    props.dashboardSecret.grantRead(this.dashboardFunction.role);
+    Validations.of(this.dashboardFunction.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ses:GetAccount (the send quota the dashboard shows next to the deliverability figures) is an account-level action: ' +
+        'IAM defines no resource for it, so "*" is the only resource it can be granted on. Every table statement names the table or its indexes.',
+    });
+
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: props.apiName,
       description: 'Nurture engine: links in emails (open, click, unsubscribe, preferences, webinar registration), the ingest API and the Zoom webhook',
@@ -281,6 +332,17 @@ export class TrackingApi extends Construct {
       path: INGEST_PATH,
       methods: [apigwv2.HttpMethod.ANY],
       integration: new HttpLambdaIntegration('Ingest', this.ingestFunction.function),
+    });
+
+    this.api.addRoutes({
+      path: DASHBOARD_PATH,
+      methods: [apigwv2.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('Dashboard', this.dashboardFunction.function),
+    });
+    this.api.addRoutes({
+      path: `${DASHBOARD_PATH}/{proxy+}`,
+      methods: [apigwv2.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('DashboardPaths', this.dashboardFunction.function),
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -306,7 +368,9 @@ export class TrackingApi extends Construct {
           'Public by design: the routes are the links inside emails (open pixel, click redirect, unsubscribe and ' +
           'preference pages), which recipients open without an account; RFC 8058 one-click unsubscribe must work ' +
           'with no login. Those links authorise themselves with HMAC-signed tokens, and the ingest API checks its ' +
-          'bearer token (Secrets Manager) inside the app. An authorizer here would break every link already sent.',
+          'bearer token (Secrets Manager) inside the app. An authorizer here would break every link already sent. ' +
+          'The dashboard routes check a signed session (HS256 cookie from a login link minted with the dashboard secret, ' +
+          'which only operators can read) in the dashboard function, and answer 401 without it.',
       });
     }
   }

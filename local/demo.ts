@@ -9,7 +9,8 @@
  * SES delivery events are replayed through the event handler, some emails are opened and
  * clicked through the engine's real HTTP endpoints (and some opened by a privacy proxy or clicked
  * by a link scanner), one address bounces, one complains, one reader unsubscribes with the
- * one-click POST. Prints per-campaign KPIs and a summary, exits 0.
+ * one-click POST. Prints per-campaign KPIs, a summary, the report and the dashboard's login link,
+ * and exits 0; with `--serve` it keeps serving the engine (and its dashboard) until Ctrl-C.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +44,8 @@ import { csqlFunnel } from '../core/reporting/revenue-report.ts';
 import { kpiTableLines } from './kpi-table.ts';
 import { buildSesEventBridgeEvent, senderTagsOf } from '../core/tracking/ses-events/ses-event-builder.ts';
 import { ingestSesEvents } from '../core/tracking/ses-events/record-ses-event.ts';
+import { parseArgs } from 'node:util';
+import { mintDashboardLink } from '../http/dashboard-auth.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_START = new Date('2026-11-23T00:00:00Z');
@@ -52,6 +55,14 @@ const SEND_RATE = 100;
 const RELEASE_STEP_MS = 15 * 60_000;
 
 const section = (title: string) => console.log(`\n== ${title}`);
+
+let serveAfter = false;
+try {
+  serveAfter = parseArgs({ options: { serve: { type: 'boolean', default: false } }, strict: true, allowPositionals: false }).values.serve === true;
+} catch (error) {
+  console.error(`${(error as Error).message}\nusage: npm run demo [-- --serve]   (--serve: keep the engine and its dashboard up after the demo, until Ctrl-C)`);
+  process.exit(2);
+}
 
 section('1. config');
 const configResult = await loadConfigDirectory(defaultConfigLocation(projectRoot));
@@ -95,7 +106,8 @@ try {
   engine.workers.start();
   const zoomSecret = randomBytes(24).toString('base64url');
   const ingestToken = randomBytes(24).toString('base64url');
-  const app = localHttpApp(engine, { config, clock, baseUrl: engineUrl, tokenSecret, ingestToken, zoomSecret });
+  const dashboardSecret = randomBytes(32).toString('base64url');
+  const app = localHttpApp(engine, { config, clock, baseUrl: engineUrl, tokenSecret, ingestToken, zoomSecret, dashboardSecret });
   const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const server = serve({ fetch: app.fetch, port: enginePort, hostname: '127.0.0.1' }, () => resolve(server));
   });
@@ -287,8 +299,18 @@ try {
   const funnel = csqlFunnel(csql.promotions, outcomesOf, everything);
   const touchedBy = csqlAttribution(csql.promotions, eventsOf, outcomesOf, everything);
   console.log(`  CSQLs (npm run report -- csql): ${funnel.promoted} promoted, ${funnel.accepted} accepted, ${funnel.rejected} rejected; touched before promotion by ${touchedBy.map((row) => `${row.messageId} (${row.csqls})`).join(', ') || 'nothing'}`);
+  section('dashboard');
+  console.log(`  dashboard ${await mintDashboardLink(dashboardSecret, engineUrl, clock.now())}`);
+  console.log(serveAfter ? '  (the link logs you in; the engine stays up until Ctrl-C)' : '  (the demo stops now; npm run demo -- --serve keeps the engine and this dashboard up until Ctrl-C)');
   if (counterDifferences.length > 0) exitCode = 1;
   if (again.outcome !== 'already-dispatched' || sent === 0 || duplicates > 0 || suppressedReached > 0 || mail.emails.length !== sent + welcomeSent + webinar.emailsSent || webinar.scannerRegistrations > 0 || webinar.webhooksRefused > 0 || webinar.tokyoFollowUps !== webinar.tokyoRegistrants || webinar.kpis.attended === 0 || csql.promotions.length === 0 || csql.published !== csql.promotions.length || (csql.crm.rejected !== undefined && !csql.crm.demoted.some((demotion) => demotion.accountId === csql.crm.rejected)) || !csql.usageRefusal.startsWith('400') || suppressedNow.size !== 3 || kpis.clicked.human === 0) exitCode = 1;
+  if (serveAfter) {
+    console.log(`\ndemo ${exitCode === 0 ? 'passed' : 'FAILED'}; serving ${engineUrl}/dashboard until Ctrl-C`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  }
 } catch (error) {
   console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;

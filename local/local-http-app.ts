@@ -10,6 +10,8 @@ import { importCatalogueOf, type ImportReport } from '../core/customers/import-c
 import { createHttpApp } from '../http/app.ts';
 import { recordUsageSignals } from '../core/scoring/usage-event.ts';
 import type { LocalEngine } from './engine-wiring.ts';
+import { readDashboard } from '../core/reporting/dashboard.ts';
+import { chartJsLoader, chartJsSourcePath } from '../adapters/fs/chart-library.ts';
 
 export interface LocalHttpAppOptions {
   config: EngineConfig;
@@ -20,6 +22,8 @@ export interface LocalHttpAppOptions {
   ingestToken: string;
   /** The Zoom app's webhook secret token (local file `.local/zoom-webhook-secret`). */
   zoomSecret: string;
+  /** Signs the dashboard's login links and sessions (local file `.local/dashboard-secret`). */
+  dashboardSecret: string;
   onImported?: (report: ImportReport) => Promise<void>;
   log?: (entry: Record<string, unknown>) => void;
 }
@@ -53,5 +57,11 @@ export function localHttpApp(engine: LocalEngine, options: LocalHttpAppOptions):
       onRecorded: async (records) => void (await recordUsageSignals(records, engine.engagement)),
     },
     crmOutcomes: { pipeline: engine.store.pipeline, customers: engine.store.customers, clock },
+    dashboard: {
+      // Plain http on 127.0.0.1: a Secure cookie would never come back.
+      auth: { secret: options.dashboardSecret, secureCookie: false, now: () => clock.now() },
+      readView: (now) => readDashboard({ ...engine.store, config, maxSendRate: () => engine.mailer.maxSendRate() }, now),
+      chartJs: chartJsLoader(chartJsSourcePath()),
+    },
   });
 }

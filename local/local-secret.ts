@@ -20,3 +20,6 @@ export async function localSecret(dataDir: string, name: string, fromEnv: string
   await writeFile(path, `${secret}\n`, { mode: 0o600 });
   return secret;
 }
+
+/** The file (in the data folder) holding the key that signs the dashboard's login links and sessions. */
+export const DASHBOARD_SECRET_FILE = 'dashboard-secret';

@@ -20,7 +20,9 @@ import { importCatalogueOf } from '../core/customers/import-customers.ts';
 import { engineFilePath, removeEngineFile, writeEngineFile } from './engine-file.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
 import { describeImport } from './import-report.ts';
-import { localSecret } from './local-secret.ts';
+import { DASHBOARD_SECRET_FILE, localSecret } from './local-secret.ts';
+import { DEFAULT_LOGIN_MINUTES, mintDashboardLink } from '../http/dashboard-auth.ts';
+
 import { startLocalServices, type LocalServices } from './local-services.ts';
 import { PortInUseError, PortsInUseError } from './ports.ts';
 import { progressOn } from './progress.ts';
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
       console.log(`  enrolled ${await engine.enroll(report.accountIds)} contact(s) in nurture sequences`);
     }
     const ingestToken = await localSecret(settings.dataDir, 'ingest-token', process.env.INGEST_TOKEN);
+    const dashboardSecret = await localSecret(settings.dataDir, DASHBOARD_SECRET_FILE, process.env.DASHBOARD_SECRET);
     const app = localHttpApp(engine, {
       config,
       clock: systemClock,
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
       tokenSecret: await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET),
       ingestToken,
       zoomSecret: await localSecret(settings.dataDir, 'zoom-webhook-secret', process.env.ZOOM_WEBHOOK_SECRET),
+      dashboardSecret,
       onImported: async (report) => void (await engine.enroll(report.accountIds)),
       log: (entry) => console.log(JSON.stringify(entry)),
     });
@@ -149,6 +153,8 @@ async function main(): Promise<void> {
         `  engine (HTTP app)      http://127.0.0.1:${settings.enginePort}/`,
         `  ingest API             POST http://127.0.0.1:${settings.enginePort}/api/ingest/customers  (Authorization: Bearer <token in ${join(settings.dataDir, 'ingest-token')}>)`,
         `  Zoom webhook           POST http://127.0.0.1:${settings.enginePort}/webhooks/zoom  (secret token in ${join(settings.dataDir, 'zoom-webhook-secret')})`,
+        `  dashboard              ${await mintDashboardLink(dashboardSecret, `http://127.0.0.1:${settings.enginePort}`, new Date())}`,
+        `                         (a login link, valid ${DEFAULT_LOGIN_MINUTES} min; another: npm run dashboard -- link)`,
         `  SES emulator mail list ${running.ses.mailListUrl}`,
         `  DynamoDB Local         ${running.dynamo.endpoint}  (table ${settings.tableName}, data in ${join(settings.dataDir, 'dynamodb')})`,
         `  scheduler              ${scheduled} active campaign(s): ${config.campaigns.map((campaign) => campaign.id).join(', ')}; deferred sends (and webinar emails) released every minute, webinar sweep every minute`,

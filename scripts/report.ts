@@ -6,6 +6,8 @@
  *   tier [id]              by the recipients' tier, over every email or one campaign
  *   locale [id]            by the recipients' locale
  *   link <id> [runId]      each link of a run (the latest when none is named): clicks by people and by machines
+ *   webinar [id]           each session of every webinar (or of one): registered, attended, no-shows, attendance
+ *                          rate, average watch time, watched-share quartiles, and the drop-off every 10 minutes
  *   who-clicked <id> [--link N] [--run R]
  *                          the contacts who clicked (people only, scanners left out), with their clicks
  *   revenue                MRR at the start and end of the period, new, expansion, contraction, churn, NRR,
@@ -25,6 +27,7 @@ import { flatRows, kpiRows, runsOf, type KpiBreakdown, type KpiRow, type ReportP
 import { whoClicked } from '../core/reporting/who-clicked.ts';
 import { csqlFunnel, revenueRows } from '../core/reporting/revenue-report.ts';
 import { csqlAttribution } from '../core/reporting/csql-attribution.ts';
+import { sessionKpis, type SessionKpis } from '../core/reporting/webinar-kpis.ts';
 import { TIERS } from '../core/config/schema/common.ts';
 import { mapBounded } from '../core/bounded-parallel.ts';
 import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
@@ -32,12 +35,13 @@ import { withToolStore } from '../local/local-store-session.ts';
 import { kpiTableLines } from '../local/kpi-table.ts';
 import { formatTable } from '../local/text-table.ts';
 
-const WHATS = ['campaign', 'tier', 'locale', 'link', 'who-clicked', 'revenue', 'csql'] as const;
+const WHATS = ['campaign', 'webinar', 'tier', 'locale', 'link', 'who-clicked', 'revenue', 'csql'] as const;
 const FORMATS = ['table', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 const USAGE = [
   'usage: npm run report -- campaign [id] [--from <date>] [--to <date>] [--format table|csv|json]',
+  '       npm run report -- webinar [id]',
   '       npm run report -- tier [id] | locale [id]',
   '       npm run report -- link <id> [runId]',
   '       npm run report -- who-clicked <id> [--link N] [--run R]',
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
   const projectRoot = fileURLToPath(new URL('..', import.meta.url));
   const { values, positionals, settings } = readCommandLine(
     {
-      usage: 'npm run report -- campaign|tier|locale|link|who-clicked [id] [options]',
+      usage: 'npm run report -- campaign|webinar|tier|locale|link|who-clicked|revenue|csql [id] [options]',
       summary: `Campaign KPIs from the counters the events keep.\n${USAGE}`,
       options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, link: { type: 'string' }, run: { type: 'string' }, 'aws-table': { type: 'string' } },
       optionHelp: {
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
   const period: ReportPeriod = { ...dateOption('from', values.from), ...dateOption('to', values.to) };
   const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
   const messageIds = knownMessageIds(config);
+  if (what === 'webinar' && id !== undefined && !config.webinars.some((webinar) => webinar.id === id)) throw new UsageError(`no webinar '${id}'; known: ${config.webinars.map((webinar) => webinar.id).join(', ') || 'none'}`);
   if (id !== undefined && what !== 'revenue' && what !== 'csql' && !messageIds.includes(id)) throw new UsageError(`no campaign, sequence or webinar '${id}'; known: ${messageIds.join(', ')}`);
   const linkPosition = values.link === undefined ? undefined : Number(values.link);
   if (linkPosition !== undefined && !(Number.isInteger(linkPosition) && linkPosition >= 0)) throw new UsageError(`--link: a link position (0, 1, ...), got '${values.link}'`);
@@ -83,6 +88,8 @@ async function main(): Promise<void> {
         const rows = kpiRows(id ? runs : runs.map((run) => ({ ...run, run: { messageId: run.run.messageId, runId: run.run.runId } })), by);
         return print(rows, format, by === 'run' ? 'run' : id ? 'step' : 'email');
       }
+      case 'webinar':
+        return printWebinars(await sessionKpis(config, store.webinars, id ? [id] : undefined), format);
       case 'tier':
       case 'locale':
         return print(kpiRows(await runsOf(id ? [id] : messageIds, period, store.kpis), what), format, what);
@@ -146,6 +153,34 @@ async function printLinks(store: Store, messageId: string, runArg: string | unde
   if (format === 'csv') return void process.stdout.write(stringify(records, { header: true }));
   console.log(`links of ${messageId} run ${runId}`);
   console.log(formatTable(['locale', 'set', 'link', 'url', 'people clicks', 'machine clicks'], records.map((record) => [record.locale, record.linkSet, String(record.position), record.url, String(record.peopleClicks), String(record.machineClicks)])).join('\n'));
+}
+
+function printWebinars(sessions: readonly SessionKpis[], format: Format): void {
+  const records = sessions.map((session) => ({
+    webinarId: session.webinarId,
+    sessionId: session.sessionId,
+    status: session.status,
+    startsAt: session.startsAt,
+    registered: session.kpis.registered,
+    attended: session.kpis.attended,
+    noShows: session.kpis.noShows,
+    attendanceRate: Math.round(session.kpis.attendanceRate * 10_000) / 10_000,
+    averageWatchMinutes: session.kpis.averageWatchMinutes,
+    watchedShare0to25: session.kpis.watchShareQuartiles[0],
+    watchedShare25to50: session.kpis.watchShareQuartiles[1],
+    watchedShare50to75: session.kpis.watchShareQuartiles[2],
+    watchedShare75to100: session.kpis.watchShareQuartiles[3],
+  }));
+  if (format === 'json') return void console.log(JSON.stringify(sessions.map((session, index) => ({ ...records[index], dropOff: session.kpis.dropOff })), null, 2));
+  if (format === 'csv') return void process.stdout.write(stringify(records, { header: true }));
+  if (records.length === 0) return void console.log('no webinar sessions in the config');
+  console.log(
+    formatTable(
+      ['webinar', 'session', 'status', 'starts (UTC)', 'registered', 'attended', 'no-shows', 'attendance', 'avg watch min', 'watched 0-25/25-50/50-75/75-100 %'],
+      records.map((record) => [record.webinarId, record.sessionId, record.status, record.startsAt.slice(0, 16).replace('T', ' '), String(record.registered), String(record.attended), String(record.noShows), `${(record.attendanceRate * 100).toFixed(1)} %`, String(record.averageWatchMinutes), `${record.watchedShare0to25}/${record.watchedShare25to50}/${record.watchedShare50to75}/${record.watchedShare75to100}`]),
+    ).join('\n'),
+  );
+  for (const session of sessions) if (session.kpis.dropOff.some((watching) => watching > 0)) console.log(`drop-off ${session.webinarId}/${session.sessionId} (watching at minute 0, 10, 20, ...): ${session.kpis.dropOff.filter((_, minute) => minute % 10 === 0).join(', ')}`);
 }
 
 async function printCsql(store: Store, period: Required<ReportPeriod>, format: Format): Promise<void> {

@@ -18,13 +18,12 @@ import { systemClock } from '../adapters/local/system-clock.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { localToUtc, parseLocalDateTime } from '../core/config/local-date-time.ts';
 import type { Store } from '../core/ports.ts';
-import { webinarKpis } from '../core/reporting/webinar-kpis.ts';
+import { sessionKpis } from '../core/reporting/webinar-kpis.ts';
 import { parseAttendanceReport } from '../core/webinars/attendance-report.ts';
 import { changeSession } from '../core/webinars/change-session.ts';
-import { sessionSpan } from '../core/webinars/finalize-session.ts';
 import { importAttendance } from '../core/webinars/record-attendance.ts';
 import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
-import { initialSessionState, sessionsOf, requireSession } from '../core/webinars/webinar-catalog.ts';
+import { sessionsOf, requireSession } from '../core/webinars/webinar-catalog.ts';
 import { maskEmail } from '../http/subscription-pages.ts';
 import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
@@ -125,16 +124,13 @@ async function main(): Promise<void> {
     }
     case 'report': {
       const webinarId = webinarOf(args[0]);
+      const wanted = sessionIds(webinarId);
       return run(async ({ webinars }) => {
-        for (const sessionId of sessionIds(webinarId)) {
-          const configured = requireSession(config, webinarId, sessionId);
-          const state = (await webinars.getSession(webinarId, sessionId)) ?? initialSessionState(configured);
-          const [registrants, marks] = await Promise.all([webinars.listRegistrants(webinarId, sessionId), webinars.listAttendance(webinarId, sessionId)]);
-          const kpis = webinarKpis(registrants, marks, sessionSpan(state, marks), configured.policy.followUps.attendedMinutes);
-          console.log(`${webinarId} / ${sessionId} (${state.status}${state.revision > 0 ? `, rescheduled ${state.revision}x` : ''}, starts ${state.startsAt})`);
+        for (const { sessionId, status, revision, startsAt, kpis } of (await sessionKpis(config, webinars, [webinarId])).filter((session) => wanted.includes(session.sessionId))) {
+          console.log(`${webinarId} / ${sessionId} (${status}${revision > 0 ? `, rescheduled ${revision}x` : ''}, starts ${startsAt})`);
           console.log(`  registered ${kpis.registered}, attended ${kpis.attended}, no-shows ${kpis.noShows}, attendance rate ${(kpis.attendanceRate * 100).toFixed(1)} %, average watch ${kpis.averageWatchMinutes} min`);
           console.log(`  watched share 0-25 % ${kpis.watchShareQuartiles[0]}, 25-50 % ${kpis.watchShareQuartiles[1]}, 50-75 % ${kpis.watchShareQuartiles[2]}, 75-100 % ${kpis.watchShareQuartiles[3]}`);
-          if (marks.length > 0) console.log(`  drop-off (watching at minute 0, 10, 20, ...): ${kpis.dropOff.filter((_, minute) => minute % 10 === 0).join(', ')}`);
+          if (kpis.dropOff.some((watching) => watching > 0)) console.log(`  drop-off (watching at minute 0, 10, 20, ...): ${kpis.dropOff.filter((_, minute) => minute % 10 === 0).join(', ')}`);
         }
       });
     }

@@ -4,7 +4,11 @@
  * and the drop-off curve (how many were still watching at each minute of the real session).
  * Pure; computed from the same marks the follow-ups are chosen by.
  */
-import { intervalsByPerson } from '../webinars/finalize-session.ts';
+import type { EngineConfig } from '../config/engine-config.ts';
+import { mapBounded } from '../bounded-parallel.ts';
+import type { WebinarStore } from '../ports.ts';
+import { intervalsByPerson, sessionSpan } from '../webinars/finalize-session.ts';
+import { allSessions, initialSessionState } from '../webinars/webinar-catalog.ts';
 import { watchTimeOf, type SessionSpan } from '../webinars/watch-time.ts';
 import type { AttendanceMark, Registrant } from '../webinars/webinar.ts';
 
@@ -55,4 +59,40 @@ export function webinarKpis(registrants: readonly Registrant[], marks: readonly 
     dropOff,
     watchShareQuartiles: quartiles,
   };
+}
+
+/** One configured session's KPIs, with what identifies it. */
+export interface SessionKpis {
+  webinarId: string;
+  sessionId: string;
+  title: string;
+  startsAt: string;
+  status: string;
+  /** How many times the session was moved. */
+  revision: number;
+  kpis: WebinarKpis;
+}
+
+/**
+ * Every configured session's KPIs (or those of `webinarIds`), from its registrant and attendance
+ * items: two Queries per session, however many emails the webinar sent. What `npm run report --
+ * webinar`, `npm run webinar -- report` and the dashboard show.
+ */
+export async function sessionKpis(config: Pick<EngineConfig, 'webinars' | 'webinarPolicies'>, webinars: Pick<WebinarStore, 'getSession' | 'listRegistrants' | 'listAttendance'>, webinarIds?: readonly string[]): Promise<SessionKpis[]> {
+  const sessions = allSessions(config as EngineConfig).filter((configured) => !webinarIds || webinarIds.includes(configured.webinar.id));
+  return mapBounded(sessions, 4, async (configured) => {
+    const webinarId = configured.webinar.id;
+    const sessionId = configured.session.id;
+    const [state, registrants, marks] = await Promise.all([webinars.getSession(webinarId, sessionId), webinars.listRegistrants(webinarId, sessionId), webinars.listAttendance(webinarId, sessionId)]);
+    const session = state ?? initialSessionState(configured);
+    return {
+      webinarId,
+      sessionId,
+      title: configured.webinar.title.en ?? configured.webinar.title.ja ?? webinarId,
+      startsAt: session.startsAt,
+      status: session.status,
+      revision: session.revision,
+      kpis: webinarKpis(registrants, marks, sessionSpan(session, marks), configured.policy.followUps.attendedMinutes),
+    };
+  });
 }

@@ -16,6 +16,8 @@ export const ENVIRONMENT_FIELDS = {
   LINK_SECRET_ARN: z.string().min(1),
   /** Secrets Manager secret holding the ingest API's bearer token (ingest function only). */
   INGEST_TOKEN_SECRET_ARN: z.string().min(1),
+  /** Secrets Manager secret holding the key that signs dashboard login links and sessions (dashboard function only). */
+  DASHBOARD_SECRET_ARN: z.string().min(1),
   /** Sender functions running at once (reserved concurrency): each keeps MaxSendRate / this. */
   SENDER_CONCURRENCY: z.coerce.number().int().positive(),
   /** Where the bundled config (engine-config.json) is; Lambda sets LAMBDA_TASK_ROOT, tests CONFIG_ROOT. */

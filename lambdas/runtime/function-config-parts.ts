@@ -29,6 +29,9 @@ export const WEBINAR_EVENTS_CONFIG_PARTS = ['webinars', 'webinarPolicies', 'guar
 /** A ProductUsageReported event: the declared usage metrics (scoring.health.metrics) and the engagement path's weights (scoring). */
 export const USAGE_EVENTS_CONFIG_PARTS = ['scoring'] as const satisfies readonly ConfigPart[];
 
+/** What the dashboard shows and how: every email's id and kind, the webinars' sessions and policy, the pause limits (guardrails), the CSQL rules and scoring (the trends replay them), the surveys (NPS). */
+export const DASHBOARD_CONFIG_PARTS = ['campaigns', 'sequences', 'webinars', 'webinarPolicies', 'guardrails', 'csqlRules', 'scoring', 'surveys'] as const satisfies readonly ConfigPart[];
+
 const KNOWN_PARTS: ReadonlySet<string> = new Set(ALL_CONFIG_PARTS);
 
 /**

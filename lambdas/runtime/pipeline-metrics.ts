@@ -17,6 +17,7 @@ export const SERVICE_NAMES = {
   sesEvents: 'nurture-engine-ses-events',
   zoomWebhook: 'nurture-engine-zoom-webhook',
   webinarEvents: 'nurture-engine-webinar-events',
+  dashboard: 'nurture-engine-dashboard',
 } as const;
 
 export const PIPELINE_METRICS = {

@@ -1,7 +1,7 @@
 /**
  * The local runtime as a newcomer uses it: `npm start` comes up with demo data and prints its
- * URLs, Ctrl-C leaves no Java process behind, a busy port gets a clear message; `npm run demo`
- * exits 0 with its summary; `npm run import` reports bad lines and exits 1.
+ * URLs (and a dashboard login link), Ctrl-C leaves no Java process behind, a busy port gets a clear
+ * message; `npm run import` reports bad lines and exits 1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ describe('npm start', () => {
       expect(running.output()).toMatch(/accounts: 200 created/);
       expect(running.output()).toMatch(/contacts: 2000 created/);
       expect(running.output()).toContain(`http://127.0.0.1:${port}/`);
+      expect(running.output()).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:\d+\/dashboard\/login\?token=/);
       expect(running.output()).toContain(`SES emulator mail list http://127.0.0.1:${sesPort}/`);
       expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ok: true });
       expect((await fetch(`http://127.0.0.1:${sesPort}/`)).status).toBe(200);
@@ -73,24 +74,7 @@ describe('npm start', () => {
   }, 60_000);
 });
 
-describe('npm run demo', () => {
-  it('exits 0 and shows the data loaded and the config validated', async () => {
-    const result = await runScript('local/demo.ts', []);
-    expect(result.code, result.output).toBe(0);
-    expect(result.output).toMatch(/config\s+valid/);
-    expect(result.output).toMatch(/accounts by tier\s+tier1 \d+, tier2 \d+, tier3 \d+/);
-    expect(result.output).toMatch(/contacts: 0 created, 0 updated, 2000 unchanged/);
-    expect(result.output).toMatch(/re-invoked run\s+already-dispatched/);
-    expect(result.output).toMatch(/duplicate emails\s+0/);
-    expect(result.output).toMatch(/suppressed reached\s+0/);
-    expect(result.output).toMatch(/skipped by reason\s+.*suppressed 3/);
-    expect(result.output).toMatch(/sent\s+\d+ \(queued at once \d+, deferred to the send window \d+\)/);
-    expect(result.output).toMatch(/sequence welcome sent\s+[1-9]\d*/);
-    expect(result.output).toMatch(/failed\s+0\n/);
-    expect(result.output).toMatch(/newsletter KPIs\s+delivered [1-9]\d*, opened [1-9]\d* \(\+[1-9]\d* machine\), clicked [1-9]\d* \(\+[1-9]\d* machine\), bounced 1, complained 1, unsubscribed 1/);
-    expect(result.output).toMatch(/suppressed by tracking\s+3/);
-  }, 400_000);
-});
+// npm run demo: test/e2e/dashboard.browser.test.ts runs it (with --serve) and checks its summary and dashboard.
 
 describe('npm run import', () => {
   it('imports good rows, lists bad lines with reasons, exits 1; the same files again change nothing', async () => {

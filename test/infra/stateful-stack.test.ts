@@ -150,11 +150,11 @@ describe('StatefulStack secrets', SUITE, () => {
     prod = tableTemplate('prod').template;
   }, 30_000);
 
-  it('holds exactly the link-signing key, the ingest token and the Zoom webhook token', () => {
-    dev.resourceCountIs('AWS::SecretsManager::Secret', 3);
+  it('holds exactly the link-signing key, the ingest token, the Zoom webhook token and the dashboard key', () => {
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 4);
   });
 
-  it.each(['LinkSigningSecret', 'IngestTokenSecret'])('generates %s in Secrets Manager: 64 characters, no punctuation or spaces', (prefix) => {
+  it.each(['LinkSigningSecret', 'IngestTokenSecret', 'DashboardSecret'])('generates %s in Secrets Manager: 64 characters, no punctuation or spaces', (prefix) => {
     const secret = secretOf(dev, prefix);
     expect(secret.Properties).toMatchObject({ GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } });
     // Generated, never a literal in the template.

@@ -6,6 +6,7 @@
  * The tracking side (HTTP API, SES events) has its own assertions in tracking.test.ts, the
  * webinar side (Zoom webhook, webinar queue and its consumer) in webinars.test.ts.
  */
+import { CHART_JS_FILE } from '../../adapters/fs/chart-library.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -19,6 +20,7 @@ import { FAILED_SENDS_ALARM, SENDER_CONCURRENCY } from '../../infra/stateless-st
 import { BUNDLED_CONFIG_FILE, parseBundledConfig, serializeConfig, type ConfigPart } from '../../lambdas/runtime/bundled-config.ts';
 import {
   DISPATCHER_CONFIG_PARTS,
+  DASHBOARD_CONFIG_PARTS,
   INGEST_CONFIG_PARTS,
   SENDER_CONFIG_PARTS,
   SES_EVENTS_CONFIG_PARTS,
@@ -76,7 +78,7 @@ function statementsOfRole(roleId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 
-const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'TrackingApiIngest', 'SesEvents', 'WebinarsZoomWebhook', 'WebinarsEvents'] as const;
+const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'TrackingApiIngest', 'TrackingApiDashboard', 'SesEvents', 'WebinarsZoomWebhook', 'WebinarsEvents'] as const;
 
 function functionId(prefix: (typeof FUNCTIONS)[number]): string {
   return onlyId('AWS::Lambda::Function', `${prefix}Function`);
@@ -92,9 +94,9 @@ describe('StatelessStack functions', () => {
     expect(built.stateless.stackName).toBe('NurtureEngine-dev-Stateless');
   });
 
-  it('runs the dispatcher, sender, tracking, ingest, SES events, Zoom webhook and webinar events functions on Node.js 24, arm64, each with only the environment it reads', () => {
-    // The eighth is the usage events function (usage-events.test.ts).
-    template.resourceCountIs('AWS::Lambda::Function', 8);
+  it('runs the dispatcher, sender, tracking, ingest, dashboard, SES events, Zoom webhook and webinar events functions on Node.js 24, arm64, each with only the environment it reads', () => {
+    // The ninth is the usage events function (usage-events.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 9);
     const tableName = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefTable') };
     const linkSecret = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefLinkSigningSecret') };
     const powertools = (service: string) => ({ POWERTOOLS_SERVICE_NAME: service, POWERTOOLS_METRICS_NAMESPACE: 'NurtureEngine/dev', NODE_OPTIONS: '--enable-source-maps' });
@@ -131,6 +133,12 @@ describe('StatelessStack functions', () => {
       TABLE_NAME: tableName,
       INGEST_TOKEN_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefIngestTokenSecret') },
       POWERTOOLS_SERVICE_NAME: 'nurture-engine-ingest',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expectFunction('TrackingApiDashboard', { Timeout: 29, MemorySize: 512 }, {
+      TABLE_NAME: tableName,
+      DASHBOARD_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefDashboardSecret') },
+      POWERTOOLS_SERVICE_NAME: 'nurture-engine-dashboard',
       NODE_OPTIONS: '--enable-source-maps',
     });
     expectFunction('SesEvents', { Timeout: 30, MemorySize: 512 }, { TABLE_NAME: tableName, LINK_SECRET_ARN: linkSecret, ...powertools('nurture-engine-ses-events') });
@@ -205,6 +213,7 @@ describe('StatelessStack bundles', () => {
     Sender: SENDER_CONFIG_PARTS,
     TrackingApi: TRACKING_CONFIG_PARTS,
     TrackingApiIngest: INGEST_CONFIG_PARTS,
+    TrackingApiDashboard: DASHBOARD_CONFIG_PARTS,
     SesEvents: SES_EVENTS_CONFIG_PARTS,
     WebinarsZoomWebhook: ZOOM_WEBHOOK_CONFIG_PARTS,
     WebinarsEvents: WEBINAR_EVENTS_CONFIG_PARTS,
@@ -212,7 +221,8 @@ describe('StatelessStack bundles', () => {
 
   it.each(FUNCTIONS)('%s bundle carries the validated config as JSON, only the parts its handler reads, and no YAML or template files', (name) => {
     const dir = bundleDirOf(functionId(name));
-    expect(filesUnder(dir)).toEqual([BUNDLED_CONFIG_FILE, 'index.mjs', 'index.mjs.map'].sort());
+    // The dashboard also serves Chart.js's browser build, copied next to its handler.
+    expect(filesUnder(dir)).toEqual([BUNDLED_CONFIG_FILE, 'index.mjs', 'index.mjs.map', ...(name === 'TrackingApiDashboard' ? [CHART_JS_FILE] : [])].sort());
     const text = readFileSync(join(dir, BUNDLED_CONFIG_FILE), 'utf8');
     expect(text).toBe(serializeConfig(config, CONFIG_PARTS_OF[name]));
     expect(Object.keys((JSON.parse(text) as { parts: object }).parts).sort()).toEqual([...CONFIG_PARTS_OF[name]].sort());
@@ -282,12 +292,14 @@ describe('StatelessStack permissions', () => {
     for (const arn of arns) expect(arn).toContain('":ses:"');
   });
 
-  it('grants "*" to the sender for ses:GetAccount alone, and nothing to anyone else', () => {
+  it('grants "*" to the sender and the dashboard for ses:GetAccount alone, and nothing to anyone else', () => {
     const wildcard = logicalIdsOf('AWS::IAM::Policy').flatMap((id) =>
       (resources[id]?.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((statement) => resourcesOf(statement).includes('*')),
     );
-    expect(wildcard).toEqual([{ Action: 'ses:GetAccount', Effect: 'Allow', Resource: '*' }]);
-    expect(statementsOfRole(roleIdOf(functionId('Sender')))).toContainEqual(wildcard[0]);
+    const getAccount = { Action: 'ses:GetAccount', Effect: 'Allow', Resource: '*' };
+    expect(wildcard).toEqual([getAccount, getAccount]);
+    expect(statementsOfRole(roleIdOf(functionId('Sender')))).toContainEqual(getAccount);
+    expect(statementsOfRole(roleIdOf(functionId('TrackingApiDashboard')))).toContainEqual(getAccount);
     // No action wildcards either.
     for (const id of logicalIdsOf('AWS::IAM::Policy')) {
       for (const statement of (resources[id]?.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
@@ -463,7 +475,7 @@ describe('StatelessStack SES and alarms', () => {
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
     // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below),
     // events the bus refuses (csql-events.test.ts), the usage events DLQ and errors (usage-events.test.ts), and the reputation auto-pause (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 21);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 22);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SendingAutoPaused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {

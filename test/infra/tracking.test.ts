@@ -73,6 +73,7 @@ const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 
 const httpFunctionId = () => onlyId('AWS::Lambda::Function', 'TrackingApiFunction');
 const ingestFunctionId = () => onlyId('AWS::Lambda::Function', 'TrackingApiIngestFunction');
+const dashboardFunctionId = () => onlyId('AWS::Lambda::Function', 'TrackingApiDashboardFunction');
 const sesEventsFunctionId = () => onlyId('AWS::Lambda::Function', 'SesEventsFunction');
 const sesEventsQueueId = () => onlyId('AWS::SQS::Queue', 'SesEventsDeadLetterQueue');
 const roleIdOf = (fnId: string) => (resources[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
@@ -106,12 +107,12 @@ describe('Tracking HTTP API', () => {
   it('is one HTTP API: $default proxies the email links to the tracking function, /api/ingest/* the ingest API to the ingest function, POST /webhooks/zoom to the Zoom webhook function (payload 2.0)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', Name: 'nurture-engine-dev' });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
     const integrations = logicalIdsOf('AWS::ApiGatewayV2::Integration');
-    expect(integrations).toHaveLength(3);
+    expect(integrations).toHaveLength(5);
     const integrationOf = (fnId: string) => {
       const found = integrations.filter((id) => JSON.stringify(resources[id]?.Properties.IntegrationUri) === JSON.stringify(getAtt(fnId)));
-      expect(found).toHaveLength(1);
+      expect(found.length).toBeGreaterThanOrEqual(1);
       expect(resources[found[0]!]?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
       return found[0]!;
     };
@@ -123,6 +124,11 @@ describe('Tracking HTTP API', () => {
       RouteKey: 'ANY /api/ingest/{proxy+}',
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(ingestFunctionId()) }]] },
     });
+    for (const routeKey of ['GET /dashboard', 'GET /dashboard/{proxy+}']) {
+      const route = logicalIdsOf('AWS::ApiGatewayV2::Route').find((id) => resources[id]?.Properties.RouteKey === routeKey);
+      const target = JSON.stringify(resources[route ?? '']?.Properties.Target);
+      expect(integrations.filter((id) => JSON.stringify(resources[id]?.Properties.IntegrationUri) === JSON.stringify(getAtt(dashboardFunctionId()))).some((id) => target.includes(id)), routeKey).toBe(true);
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'POST /webhooks/zoom',
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(onlyId('AWS::Lambda::Function', 'WebinarsZoomWebhookFunction')) }]] },
@@ -296,6 +302,26 @@ describe('Ingest function permissions', () => {
     const variables = (resources[ingestFunctionId()]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.stringify(variables.INGEST_TOKEN_SECRET_ARN)).toContain('ExportsOutputRefIngestTokenSecret');
     expect(variables.LINK_SECRET_ARN).toBeUndefined();
+  });
+});
+
+describe('Dashboard function permissions', () => {
+  it('reads the table (GetItem, BatchGetItem, Query on the table, GSI1 and GSI2) and writes nothing', () => {
+    const statements = statementsOfRole(roleIdOf(dashboardFunctionId()));
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query'].sort());
+    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']) expect(actions).not.toContain(`dynamodb:${write}`);
+    expect(actions.filter((action) => action.startsWith('ses:'))).toEqual(['ses:GetAccount']);
+    expect(actions.some((action) => action.startsWith('sqs:') || action.startsWith('events:'))).toBe(false);
+  });
+
+  it('is capped at 5 concurrent executions and reads the dashboard secret named in its environment, no other secret', () => {
+    const fn = resources[dashboardFunctionId()]?.Properties as { ReservedConcurrentExecutions: number; Environment: { Variables: Record<string, unknown> } };
+    expect(fn.ReservedConcurrentExecutions).toBe(5);
+    expect(JSON.stringify(fn.Environment.Variables.DASHBOARD_SECRET_ARN)).toContain('ExportsOutputRefDashboardSecret');
+    expect(rolesReading('DashboardSecret')).toEqual([roleIdOf(dashboardFunctionId())]);
+    expect(rolesReading('LinkSigningSecret')).not.toContain(roleIdOf(dashboardFunctionId()));
+    expect(rolesReading('IngestTokenSecret')).not.toContain(roleIdOf(dashboardFunctionId()));
   });
 });
 
