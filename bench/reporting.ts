@@ -11,12 +11,28 @@
  *   expire after 400 days). Ratios: counters at 100,000 sends over counters at 1,000 (target 1), and
  *   the scan's requests over the counters' at 1,000 sends.
  *
+ * - `dashboard.first_load_ms`: GET /dashboard in headless Chromium (a fresh browser context each
+ *   round, so nothing is cached), from navigation to the charts drawn (`data-ready`), over the
+ *   100,000-send table plus 200 accounts with their revenue history; the dashboard reads every
+ *   campaign's counters, the webinars' sessions, the CSQLs and the revenue histories on each load.
+ *   `dashboard.view_ms`: the same view read in-process (no HTTP, no browser). Ratio: the page load
+ *   over the campaign report's read at 100,000 sends (the baseline above, same run).
+ *
  * Seeding: 1,000 sends and their delivery and open events go through the real write paths (the
  * sender's markSent transaction, the engagement path). For 100,000 the counter items are written as
  * those writes leave them (one ADD per run with the same totals per tier and locale): the report
  * reads only these items, and writing 300,000 transactions would take the bench most of an hour.
  */
+import { existsSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { chromium } from 'playwright-core';
+import { chartJsLoader, chartJsSourcePath } from '../adapters/fs/chart-library.ts';
+import type { EngineConfig } from '../core/config/engine-config.ts';
+import { readDashboard } from '../core/reporting/dashboard.ts';
+import { mintDashboardLink } from '../http/dashboard-auth.ts';
+import { dashboardRoutes } from '../http/dashboard-routes.ts';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
@@ -35,7 +51,7 @@ import { median, round1, round3 } from './figure-math.ts';
 
 export const name = 'reporting';
 /** The issue's figure names. */
-export const figurePrefixes = ['report'] as const;
+export const figurePrefixes = ['report', 'dashboard'] as const;
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CAMPAIGN = 'monthly-newsletter';
@@ -85,6 +101,8 @@ export async function run(): Promise<Figures> {
     const largeTotal = (await report(large)()).at(-1)?.counts;
     if (largeTotal?.sent !== 100_000) throw new Error(`bench reporting: the report counts ${largeTotal?.sent} sent, not 100,000`);
 
+    const dashboard = await measureDashboardLoad(large, config);
+
     console.log(`campaign report, ${RUNS.length} runs: 1,000 sends ${smallReport.requests} requests in ${round1(smallReport.ms)} ms; 100,000 sends ${largeReport.requests} requests in ${round1(largeReport.ms)} ms`);
     console.log(`baseline, a scan of the sends and events (1,000 sends): ${scan.requests} requests in ${round1(scan.ms)} ms`);
     return {
@@ -96,9 +114,57 @@ export async function run(): Promise<Figures> {
       'report.scan_requests_1000_sends': scan.requests,
       'report.scan_ms_1000_sends': round1(scan.ms),
       'report.scan_vs_counters_requests_1000': round3(scan.requests / smallReport.requests),
+      'dashboard.first_load_ms': round1(dashboard.firstLoadMs),
+      'dashboard.view_ms': round1(dashboard.viewMs),
+      'dashboard.first_load_vs_report_read': round3(dashboard.firstLoadMs / largeReport.ms),
     };
   } finally {
     await dynamo.stop();
+  }
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const DASHBOARD_SECRET = 'bench-dashboard-secret-0123456789abcdef';
+
+/** Median first load of the dashboard page in a cold browser context, and of its view read in-process. */
+async function measureDashboardLoad(store: Store, config: EngineConfig): Promise<{ firstLoadMs: number; viewMs: number }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`bench reporting: dashboard.first_load_ms needs Debian's Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  const at = new Date('2026-12-03T00:00:00Z');
+  await mapBounded(Array.from({ length: 200 }, (_, index) => index), 16, (index) =>
+    store.customers.upsertAccount({ accountId: `acc-${index}`, name: `Account ${index}`, tier: TIERS[index % 3] as (typeof TIERS)[number], plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1000 + index, currency: index % 2 ? 'USD' : 'JPY' }, at),
+  );
+  const clock = { now: () => new Date('2026-12-10T00:00:00Z') };
+  const readView = (now: Date) => readDashboard({ ...store, config }, now);
+  const viewMs: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    await readView(clock.now());
+    viewMs.push(performance.now() - started);
+  }
+  const app = new Hono();
+  app.route('/dashboard', dashboardRoutes({ auth: { secret: DASHBOARD_SECRET, secureCookie: false, now: clock.now }, readView, chartJs: chartJsLoader(chartJsSourcePath()) }));
+  const port = await freePort();
+  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    const loads: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const link = await mintDashboardLink(DASHBOARD_SECRET, `http://127.0.0.1:${port}`, clock.now());
+      const started = performance.now();
+      await page.goto(link);
+      await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+      loads.push(performance.now() - started);
+      const sent = (await page.locator('#email-kpis tr[data-email="total"] td[data-kpi="sent"]').textContent())?.replace(/,/gu, '');
+      if (sent !== '100000') throw new Error(`bench reporting: the dashboard shows ${sent} sent, not 100,000`);
+      await context.close();
+    }
+    console.log(`dashboard first load (cold browser context, to charts drawn): ${round1(median(loads))} ms; its view read in-process: ${round1(median(viewMs))} ms`);
+    return { firstLoadMs: median(loads), viewMs: median(viewMs) };
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 

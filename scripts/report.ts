@@ -25,7 +25,8 @@ import type { EngineConfig } from '../core/config/engine-config.ts';
 import type { Store } from '../core/ports.ts';
 import { flatRows, kpiRows, runsOf, type KpiBreakdown, type KpiRow, type ReportPeriod } from '../core/reporting/kpi-report.ts';
 import { whoClicked } from '../core/reporting/who-clicked.ts';
-import { csqlFunnel, revenueRows } from '../core/reporting/revenue-report.ts';
+import { BY_TIER, csqlFunnel, revenueRows, type RevenueSegmentOf } from '../core/reporting/revenue-report.ts';
+import type { Account } from '../core/customers/account.ts';
 import { csqlAttribution } from '../core/reporting/csql-attribution.ts';
 import { sessionKpis, type SessionKpis } from '../core/reporting/webinar-kpis.ts';
 import { TIERS } from '../core/config/schema/common.ts';
@@ -45,7 +46,7 @@ const USAGE = [
   '       npm run report -- tier [id] | locale [id]',
   '       npm run report -- link <id> [runId]',
   '       npm run report -- who-clicked <id> [--link N] [--run R]',
-  '       npm run report -- revenue [--from <date>] [--to <date>]   (default: the last 90 days)',
+  '       npm run report -- revenue [--from <date>] [--to <date>] [--by tier|plan|<account attribute>]   (default: the last 90 days, by tier)',
   '       npm run report -- csql [--from <date>] [--to <date>]      (default: the last 90 days)',
 ].join('\n');
 
@@ -55,13 +56,14 @@ async function main(): Promise<void> {
     {
       usage: 'npm run report -- campaign|webinar|tier|locale|link|who-clicked|revenue|csql [id] [options]',
       summary: `Campaign KPIs from the counters the events keep.\n${USAGE}`,
-      options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, link: { type: 'string' }, run: { type: 'string' }, 'aws-table': { type: 'string' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, link: { type: 'string' }, run: { type: 'string' }, by: { type: 'string' }, 'aws-table': { type: 'string' } },
       optionHelp: {
         from: 'runs whose first event is on or after this date (ISO, e.g. 2026-11-01)',
         to: 'runs whose first event is before this date',
         format: 'table (default), csv or json',
         link: 'who-clicked: only this link position (as `link` lists them)',
         run: 'who-clicked: only this run',
+        by: "revenue: tier (default), plan, or an account attribute declared in campaigns/attributes.yaml (e.g. region)",
         'aws-table': AWS_TABLE_HELP,
       },
     },
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
       case 'csql':
         return printCsql(store, { from: period.from ?? new Date(Date.now() - 90 * 86_400_000), to: period.to ?? new Date() }, format);
       case 'revenue':
-        return printRevenue(store, { from: period.from ?? new Date(Date.now() - 90 * 86_400_000), to: period.to ?? new Date() }, format);
+        return printRevenue(store, { from: period.from ?? new Date(Date.now() - 90 * 86_400_000), to: period.to ?? new Date() }, format, revenueSegment(values.by, config));
       case 'who-clicked': {
         const clickers = await whoClicked(required(id, 'who-clicked'), { ...(values.run ? { runId: values.run } : {}), ...(linkPosition === undefined ? {} : { link: linkPosition }), ...period }, store);
         const records = clickers.map((clicker) => ({ contactId: clicker.contactId, email: clicker.email ?? '', name: clicker.name ?? '', accountId: clicker.accountId, clicks: clicker.clicks, links: clicker.links.join(' '), firstClickAt: clicker.firstClickAt }));
@@ -204,10 +206,20 @@ async function printCsql(store: Store, period: Required<ReportPeriod>, format: F
   console.log(formatTable(['email or webinar', 'CSQLs', 'accepted', 'won', 'expansion MRR won'], flat.map((row) => [row.messageId, String(row.csqls), String(row.accepted), String(row.won), row.wonMrr || '-'])).join('\n'));
 }
 
-async function printRevenue(store: Store, period: Required<ReportPeriod>, format: Format): Promise<void> {
+/** --by: how the revenue rows are split (the accounts' tier, plan, or a declared account attribute). */
+function revenueSegment(by: string | undefined, config: EngineConfig): { title: string; of: (accounts: ReadonlyMap<string, Account>) => RevenueSegmentOf } {
+  if (by === undefined || by === 'tier') return { title: 'tier', of: () => BY_TIER };
+  if (by === 'plan') return { title: 'plan', of: () => (_accountId, latest) => latest.plan };
+  const declared = config.attributes.account.find((attribute) => attribute.id === by);
+  if (!declared) throw new UsageError(`--by: tier, plan or an account attribute declared in campaigns/attributes.yaml (${config.attributes.account.map((attribute) => attribute.id).join(', ') || 'none declared'}), got '${by}'`);
+  // Attributes have no history: an account is filed under its value now.
+  return { title: by, of: (accounts) => (accountId) => String(accounts.get(accountId)?.attributes?.[by] ?? '') };
+}
+
+async function printRevenue(store: Store, period: Required<ReportPeriod>, format: Format, segment: ReturnType<typeof revenueSegment>): Promise<void> {
   const accounts = (await Promise.all(TIERS.map((tier) => store.customers.listAccountsByTier(tier)))).flat();
   const histories = new Map(await mapBounded(accounts, 8, async (account) => [account.accountId, await store.customers.revenueHistoryOf(account.accountId)] as const));
-  const rows = revenueRows(histories, period);
+  const rows = revenueRows(histories, period, segment.of(new Map(accounts.map((account) => [account.accountId, account]))));
   const promotions = await store.csql.listPromotionsSince(period.from);
   const outcomes = new Map(await mapBounded([...new Set(promotions.map((promotion) => promotion.accountId))], 8, async (accountId) => [accountId, await store.pipeline.listOutcomesOfAccount(accountId)] as const));
   const funnel = csqlFunnel(promotions, outcomes, period);
@@ -215,10 +227,10 @@ async function printRevenue(store: Store, period: Required<ReportPeriod>, format
   if (format === 'csv') return void process.stdout.write(stringify(rows.map((row) => ({ ...row, nrr: row.nrr === undefined ? '' : Math.round(row.nrr * 10_000) / 10_000 })), { header: true }));
   const money = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const rate = (value: number | undefined) => (value === undefined ? '-' : `${(value * 100).toFixed(1)} %`);
-  console.log(`revenue ${period.from.toISOString().slice(0, 10)} to ${period.to.toISOString().slice(0, 10)} (MRR from the accounts' revenue histories)`);
+  console.log(`revenue ${period.from.toISOString().slice(0, 10)} to ${period.to.toISOString().slice(0, 10)} by ${segment.title} (MRR from the accounts' revenue histories)`);
   console.log(
     formatTable(
-      ['tier currency', 'accounts', 'start MRR', 'new', 'expansion', 'contraction', 'churned', 'end MRR', 'NRR', 'upsells', 'cross-sells', 'churned accounts'],
+      [`${segment.title} currency`, 'accounts', 'start MRR', 'new', 'expansion', 'contraction', 'churned', 'end MRR', 'NRR', 'upsells', 'cross-sells', 'churned accounts'],
       rows.map((row) => [row.key, String(row.accounts), money(row.startMrr), money(row.newMrr), money(row.expansionMrr), money(row.contractionMrr), money(row.churnedMrr), money(row.endMrr), rate(row.nrr), String(row.upsells), String(row.crossSells), String(row.churnedAccounts)]),
     ).join('\n'),
   );

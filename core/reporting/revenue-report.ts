@@ -11,7 +11,7 @@ import type { RevenueEntry } from '../customers/revenue-history.ts';
 import type { ReportPeriod } from './kpi-report.ts';
 
 export interface RevenueRow {
-  /** `<tier> <currency>`, or `total <currency>`. */
+  /** `<segment> <currency>` (the segment is the tier unless the report says otherwise), or `total <currency>`. */
   key: string;
   accounts: number;
   startMrr: number;
@@ -34,20 +34,29 @@ export function stateAt(history: readonly RevenueEntry[], instant: number): Reve
   return state;
 }
 
-export function revenueRows(histories: ReadonlyMap<string, readonly RevenueEntry[]>, period: Required<ReportPeriod>): RevenueRow[] {
+/**
+ * The segment an account's row is filed under: its tier by default; a report by plan or by an
+ * account attribute (the CRM's region, industry, ...) passes its own. Accounts without a value
+ * go under `(none)`.
+ */
+export type RevenueSegmentOf = (accountId: string, latest: RevenueEntry) => string;
+
+export const BY_TIER: RevenueSegmentOf = (_accountId, latest) => latest.tier;
+
+export function revenueRows(histories: ReadonlyMap<string, readonly RevenueEntry[]>, period: Required<ReportPeriod>, segmentOf: RevenueSegmentOf = BY_TIER): RevenueRow[] {
   const rows = new Map<string, RevenueRow>();
   const rowOf = (key: string) => {
     let row = rows.get(key);
     if (!row) rows.set(key, (row = { key, accounts: 0, startMrr: 0, newMrr: 0, expansionMrr: 0, contractionMrr: 0, churnedMrr: 0, endMrr: 0, nrr: undefined, upsells: 0, crossSells: 0, churnedAccounts: 0 }));
     return row;
   };
-  for (const history of histories.values()) {
+  for (const [accountId, history] of histories) {
     const sorted = [...history].sort((a, b) => a.at.localeCompare(b.at));
     const start = stateAt(sorted, period.from.getTime());
     const end = stateAt(sorted, period.to.getTime());
     const last = end ?? start;
     if (!last) continue;
-    for (const row of [rowOf(`${last.tier} ${last.currency}`), rowOf(`total ${last.currency}`)]) {
+    for (const row of [rowOf(`${segmentOf(accountId, last) || '(none)'} ${last.currency}`), rowOf(`total ${last.currency}`)]) {
       const startMrr = start && start.currency === last.currency ? start.mrr : 0;
       const endMrr = end?.mrr ?? 0;
       row.accounts += 1;

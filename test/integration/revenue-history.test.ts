@@ -72,4 +72,19 @@ describe('revenue history', () => {
     expect(tier2.startMrr).toBe(1000 + tier2.endMrr - 1500);
     expect(report.csql.promoted).toBe(0);
   }, 60_000);
+
+  it('npm run report -- revenue --by <account attribute> splits the rows by the CRM\'s value; an undeclared one is refused', async () => {
+    await table.store.customers.upsertAccount(account({ accountId: 'rev-kansai', mrr: 300, attributes: { region: 'kansai' } }), day(10));
+    await table.store.customers.upsertAccount(account({ accountId: 'rev-kansai', mrr: 450, attributes: { region: 'kansai' } }), day(45));
+    const env = { DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TABLE_NAME: table.tableName };
+    const result = await runScript('scripts/report.ts', ['revenue', '--from', day(31).toISOString(), '--to', day(61).toISOString(), '--by', 'region', '--format', 'json'], env);
+    expect(result.code, result.output).toBe(0);
+    const report = JSON.parse(result.output.slice(result.output.indexOf('{'), result.output.lastIndexOf('}') + 1)) as { revenue: Array<{ key: string; accounts: number; expansionMrr: number }> };
+    expect(report.revenue.find((row) => row.key === 'kansai JPY')).toMatchObject({ accounts: 1, expansionMrr: 150 });
+    // Accounts the CRM gave no region.
+    expect(report.revenue.find((row) => row.key === '(none) JPY')?.accounts).toBeGreaterThan(0);
+    const refused = await runScript('scripts/report.ts', ['revenue', '--by', 'shoe-size'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toMatch(/--by: tier, plan or an account attribute declared in campaigns\/attributes.yaml \(region, renewal_date\), got 'shoe-size'/u);
+  }, 60_000);
 });
