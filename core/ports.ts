@@ -113,10 +113,6 @@ export interface SendStore {
   getMessageLinks(messageId: string, runId: string, linkSet: string): Promise<StoredMessageLinks | undefined>;
   /** Every stored link set of a run with its click counts (the link report). */
   listMessageLinksOfRun(messageId: string, runId: string): Promise<StoredMessageLinks[]>;
-  /** Atomic add of one click to a stored link's count (people or machines); never creates a link set. */
-  countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void>;
-  /** Atomic move of one click of a stored link from the people count to the machine count (a reclassified click). */
-  reclassifyLinkClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void>;
   /**
    * The recipient's opens, clicks and click reclassifications of one email (campaign or sequence
    * id, run) since `since`, newest first: one bounded, strongly consistent query of the contact's

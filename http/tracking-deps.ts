@@ -13,7 +13,7 @@ import { invalidLinkPage } from './subscription-pages.ts';
 export interface TrackingHttpDeps {
   customers: Pick<CustomerStore, 'getContact' | 'setTopicOptOuts'>;
   /** The click rules also read the recipient's opens and clicks of the email, and move reclassified clicks' counts. */
-  sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick' | 'reclassifyLinkClick' | 'trackedEventsOfSend'>;
+  sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'trackedEventsOfSend'>;
   engagement: EngagementRecorder;
   suppressions: Pick<SuppressionStore, 'suppress' | 'suppressedAmong'>;
   /** The preference centre's topics (config `topics`). */

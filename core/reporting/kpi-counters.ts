@@ -62,6 +62,25 @@ export interface KpiMove {
   /** Counts that move only when this is the first event of its kind for the contact in the run (each kind its own marker). */
   firsts: Array<{ kind: FirstKind; add: Partial<KpiCounts> }>;
   contactId: string;
+  /** A click's per-link count (the run's stored link set, `npm run report -- link`), moved in the same write. */
+  link?: LinkClickMove;
+}
+
+/** What a click (or its reclassification) adds to its link's people and machine click counts. */
+export interface LinkClickMove {
+  linkSet: string;
+  position: number;
+  clicks: number;
+  machineClicks: number;
+}
+
+/** A sanity bound on a link position from an event (no email carries a thousand links). */
+const MAX_LINK_POSITION = 999;
+
+function linkMoveOf(event: EngagementEvent, clicks: number, machineClicks: number): { link?: LinkClickMove } {
+  const { link, linkSet } = event.detail;
+  if (typeof link !== 'number' || !Number.isInteger(link) || link < 0 || link > MAX_LINK_POSITION || typeof linkSet !== 'string' || !linkSet) return {};
+  return { link: { linkSet, position: link, clicks, machineClicks } };
 }
 
 /** What an engagement event moves, or undefined when it belongs to no email run (webinar, usage, survey signals). */
@@ -89,11 +108,11 @@ export function kpiMoveOf(event: EngagementEvent): KpiMove | undefined {
     case 'open':
       return event.machine ? move({ machineOpens: 1 }) : move({ opens: 1 }, first('opened', { openers: 1 }));
     case 'click':
-      return event.machine ? move({ machineClicks: 1 }) : move({ clicks: 1 }, first('clicked', { clickers: 1 }));
+      return { ...(event.machine ? move({ machineClicks: 1 }) : move({ clicks: 1 }, first('clicked', { clickers: 1 }))), ...linkMoveOf(event, event.machine ? 0 : 1, event.machine ? 1 : 0) };
     case 'click-reclassified':
       // The click moves from people to machines. Its contact stays among the clickers: the marker
       // is not taken back (a later person's click of theirs would not count again).
-      return move({ clicks: -1, machineClicks: 1 });
+      return { ...move({ clicks: -1, machineClicks: 1 }), ...linkMoveOf(event, -1, 1) };
     default:
       return undefined;
   }

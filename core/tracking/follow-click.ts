@@ -29,7 +29,7 @@ import { startOfMinute, trackingEventId } from './tracking-event-id.ts';
 export const CLICK_CONTEXT_EVENTS = 200;
 
 export interface ClickTrackingDeps {
-  sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'countLinkClick' | 'reclassifyLinkClick' | 'trackedEventsOfSend'>;
+  sends: Pick<SendStore, 'getSend' | 'getMessageLinks' | 'trackedEventsOfSend'>;
   engagement: EngagementRecorder;
   clock: Clock;
   /** The link-signing secret; also keys the client pseudonym (`clientKey`) stored with clicks. */
@@ -124,18 +124,14 @@ export async function recordClick(click: ResolvedClick, request: RequestFacts, d
       ...(verdict.machine ? { machineReason: verdict.reason } : {}),
     },
   };
+  // The link's click count moves in the event's own write (core/reporting/kpi-counters.ts): they always agree.
   const recorded = await deps.engagement.recordEvent(event);
-  // Counted only with a new event, so the per-link counts and the events always agree.
-  if (recorded) await deps.sends.countLinkClick(click.messageId, click.runId, click.linkSet, click.position, verdict.machine);
 
   // Also on a repeat: a first attempt that failed after its click was stored is completed here.
-  // Each reclassification is recorded once (its id comes from the click's), its count moved once.
+  // Each reclassification is recorded once (its id comes from the click's), its counts moved with it.
   let reclassified = 0;
   for (const { click: earlier, reason } of revise) {
-    if (!(await deps.engagement.recordEvent(clickReclassifiedEvent(earlier.event, reason, eventId)))) continue;
-    reclassified++;
-    const { link, linkSet } = earlier.event.detail;
-    if (typeof link === 'number' && typeof linkSet === 'string') await deps.sends.reclassifyLinkClick(click.messageId, click.runId, linkSet, link);
+    if (await deps.engagement.recordEvent(clickReclassifiedEvent(earlier.event, reason, eventId))) reclassified++;
   }
   return { outcome: recorded ? 'recorded' : 'repeat', verdict, reclassified, ...(contextUnavailable === undefined ? {} : { contextUnavailable }) };
 }

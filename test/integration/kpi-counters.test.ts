@@ -114,6 +114,24 @@ describe('KPI counters', () => {
     expect((await table.store.kpis.runCounters('news', 'sent-run'))?.totals.sent).toBe(1);
   });
 
+  it('moves a link\'s click counts in the click\'s own write: once however often it is delivered, moved to machines by a reclassification, never creating a link set that was not stored', async () => {
+    const deps = { engagement: table.store.engagement, scores: table.store.scores, scoring: config.scoring, clock };
+    expect(await table.store.sends.saveMessageLinks({ messageId: 'news', runId: 'link-run', linkSet: 'set-a', locale: 'ja', links: ['https://example.com/a', 'https://example.com/b'], savedAt: now.toISOString() })).toBe(true);
+    const click = (eventId: string, link: number, machine: boolean, linkSet = 'set-a'): EngagementEvent => ({
+      eventId, type: 'click', contactId: 'k1', accountId: 'acc-k1', occurredAt: now.toISOString(), campaignId: 'news', runId: 'link-run', machine, detail: { link, linkSet, tier: 'tier1', locale: 'ja' },
+    });
+    for (const event of [click('c1', 1, false), click('c1', 1, false), click('c2', 1, false), click('c3', 0, true)]) await recordEngagement(event, deps);
+    const reclassified: EngagementEvent = { eventId: 'c2-r', type: 'click-reclassified', contactId: 'k1', accountId: 'acc-k1', occurredAt: now.toISOString(), campaignId: 'news', runId: 'link-run', machine: true, detail: { clickEventId: 'c2', reason: 'burst', link: 1, linkSet: 'set-a' } };
+    await recordEngagement(reclassified, deps);
+    await recordEngagement(reclassified, deps);
+    const [links] = await table.store.sends.listMessageLinksOfRun('news', 'link-run');
+    expect(links?.clicks).toEqual({ human: [0, 1], machine: [1, 1] });
+    // A click naming a link set the run never stored: the click and its run counts go in, no stray link set appears.
+    expect(await recordEngagement(click('c4', 0, false, 'never-stored'), deps)).toBe(true);
+    expect((await table.store.sends.listMessageLinksOfRun('news', 'link-run')).map((set) => set.linkSet)).toEqual(['set-a']);
+    expect((await table.store.kpis.runCounters('news', 'link-run'))?.totals).toMatchObject({ clicks: 2, machineClicks: 2, clickers: 1 });
+  });
+
   it('lists every run of a campaign with its counters (one query, whatever the number of sends)', async () => {
     const runs = await table.store.kpis.runCountersOf('news');
     expect(runs.map((run) => run.run.runId)).toContain('sent-run');

@@ -171,10 +171,6 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       },
       getMessageLinks: async (messageId: string, runId: string, linkSet: string) => structuredClone(linkSets.get(`${messageId}|${runId}|${linkSet}`)),
       listMessageLinksOfRun: async (messageId: string, runId: string) => [...linkSets.entries()].filter(([key]) => key.startsWith(`${messageId}|${runId}|`)).map(([, links]) => structuredClone(links)),
-      countLinkClick: async (messageId: string, runId: string, linkSet: string, position: number, machine: boolean) => {
-        const stored = linkSets.get(`${messageId}|${runId}|${linkSet}`);
-        if (stored) stored.clicks[machine ? 'machine' : 'human'][position]! += 1;
-      },
     },
     suppressions: {
       suppress: async (suppression: Suppression) => {

@@ -7,7 +7,7 @@ import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { SCORE_EPOCH } from '../../../core/scoring/decayed-score.ts';
 import type { ScoreUpdate } from '../../../core/scoring/score.ts';
 import { scoreItemUpdates } from './score-store.ts';
-import { countedKinds, kpiTransactItems } from './kpi-store.ts';
+import { countedKinds, kpiTransactItems, linkRefused } from './kpi-store.ts';
 import type { KpiMove } from '../../../core/reporting/kpi-counters.ts';
 import { engagementEventSchema, RAW_EVENT_RETENTION_DAYS, type EngagementEvent } from '../../../core/tracking/engagement-event.ts';
 import { suppressionSchema, type Suppression } from '../../../core/tracking/suppression.ts';
@@ -40,8 +40,9 @@ export class DynamoEngagementStore implements EngagementStore {
     // First-of-kind markers go last; one already there (the contact was counted) refuses the write,
     // which goes again without it and its unique count.
     const pending = new Set(kpi?.firsts.map((first) => first.kind));
+    let withLink = true;
     for (let attempt = 1; ; attempt++) {
-      const kpiItems = kpi ? kpiTransactItems(this.table.tableName, kpi, event.occurredAt, pending) : [];
+      const kpiItems = kpi ? kpiTransactItems(this.table.tableName, kpi, event.occurredAt, pending, withLink) : [];
       const command = new TransactWriteCommand({
         TransactItems: [
           { Put: put },
@@ -63,8 +64,10 @@ export class DynamoEngagementStore implements EngagementStore {
         });
         if (stale.length > 0) return { outcome: 'stale-epoch', staleScores: stale };
         const counted = kpi ? countedKinds(kpi, pending, reasons) : [];
-        if (counted.length > 0) {
+        const strayLink = kpi ? linkRefused(kpi, pending, withLink, reasons) : false;
+        if (counted.length > 0 || strayLink) {
           for (const kind of counted) pending.delete(kind);
+          if (strayLink) withLink = false;
           continue;
         }
         // Another transaction on the same score item at the same moment (a burst on one account): try again shortly.

@@ -13,11 +13,12 @@ import { keys, TABLE_KEYS } from './table-design.ts';
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
- * The transaction items of a move: the counter update, then one marker put per unique count still
- * `pending` (conditional: the transaction fails on a marker already there, and the caller writes
- * again without that kind, see `countedKinds`).
+ * The transaction items of a move: the counter update, the click's per-link count when `withLink`
+ * (conditional on the run's stored link set: see `linkRefused`), then one marker put per unique
+ * count still `pending` (conditional: the transaction fails on a marker already there, and the
+ * caller writes again without that kind, see `countedKinds`).
  */
-export function kpiTransactItems(tableName: string, move: KpiMove, at: string, pending: ReadonlySet<FirstKind>): TransactItem[] {
+export function kpiTransactItems(tableName: string, move: KpiMove, at: string, pending: ReadonlySet<FirstKind>, withLink = true): TransactItem[] {
   const add: Partial<KpiCounts> = { ...move.add };
   const firsts = move.firsts.filter((first) => pending.has(first.kind));
   for (const first of firsts) for (const [count, amount] of Object.entries(first.add) as Array<[keyof KpiCounts, number]>) add[count] = (add[count] ?? 0) + amount;
@@ -39,6 +40,21 @@ export function kpiTransactItems(tableName: string, move: KpiMove, at: string, p
         UpdateExpression: `ADD ${counters.map((_, index) => `#c${index} :c${index}`).join(', ')} SET ${sets.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+      },
+    });
+  }
+  if (move.link && withLink) {
+    const { linkSet, position, clicks, machineClicks } = move.link;
+    const counts = Object.entries({ [`clicks_${position}`]: clicks, [`machineClicks_${position}`]: machineClicks }).filter(([, amount]) => amount !== 0);
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: keys.messageLinks(move.run.messageId, move.run.runId, linkSet),
+        UpdateExpression: `ADD ${counts.map((_, index) => `#l${index} :l${index}`).join(', ')}`,
+        // Never creates a link set that was not stored (a stray item of counters alone).
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: Object.fromEntries(counts.map(([name], index) => [`#l${index}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(counts.map(([, amount], index) => [`:l${index}`, amount])),
       },
     });
   }
@@ -64,6 +80,17 @@ export function countedKinds(move: KpiMove, pending: ReadonlySet<FirstKind>, rea
   // The counter update comes first when there is one; the markers follow in order.
   const offset = reasons.length - firsts.length;
   return firsts.filter((_, index) => reasons[offset + index]?.Code === 'ConditionalCheckFailed').map((first) => first.kind);
+}
+
+/**
+ * True when the link count's condition refused the write (the event names a link set the run never
+ * stored): the caller writes again without it, so the event and its other counts still go in.
+ */
+export function linkRefused(move: KpiMove, pending: ReadonlySet<FirstKind>, withLink: boolean, reasons: ReadonlyArray<{ Code?: string | undefined } | undefined>): boolean {
+  if (!move.link || !withLink) return false;
+  // The link item sits just before the markers.
+  const markers = move.firsts.filter((first) => pending.has(first.kind)).length;
+  return reasons[reasons.length - markers - 1]?.Code === 'ConditionalCheckFailed';
 }
 
 export class DynamoKpiStore implements KpiStore {

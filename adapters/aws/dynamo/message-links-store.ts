@@ -6,7 +6,7 @@
  * The sender stores the same link set for every email of a run and locale: this process
  * remembers what it already stored, so only the first email of a set costs a write.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { messageLinksSchema, type MessageLinks, type StoredMessageLinks } from '../../../core/tracking/message-links.ts';
 import { keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
@@ -47,37 +47,6 @@ export class DynamoMessageLinks {
     const items = await this.table.queryAll({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :links)', ExpressionAttributeValues: { ':pk': PK, ':links': 'LINKS#' } });
     return items.map(withCounts);
   }
-
-  /** One click of a link moved from people to machines, in one atomic update (a reclassified click). */
-  reclassifyClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void> {
-    return this.addToCounters(messageId, runId, linkSet, { [`clicks_${position}`]: -1, [`machineClicks_${position}`]: 1 }, position);
-  }
-
-  countClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void> {
-    return this.addToCounters(messageId, runId, linkSet, { [`${machine ? 'machineClicks_' : 'clicks_'}${position}`]: 1 }, position);
-  }
-
-  /** ADD to the stored links' click counters (never to a link list that was not stored). */
-  private async addToCounters(messageId: string, runId: string, linkSet: string, amounts: Record<string, number>, position: number): Promise<void> {
-    checkPosition(position);
-    const counters = Object.entries(amounts);
-    await this.table.conditionally(() =>
-      this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.messageLinks(messageId, runId, linkSet),
-          UpdateExpression: `ADD ${counters.map((_, index) => `#c${index} :v${index}`).join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: Object.fromEntries(counters.map(([name], index) => [`#c${index}`, name])),
-          ExpressionAttributeValues: Object.fromEntries(counters.map(([, amount], index) => [`:v${index}`, amount])),
-        }),
-      ),
-    );
-  }
-}
-
-function checkPosition(position: number): void {
-  if (!Number.isInteger(position) || position < 0) throw new RangeError(`link position must be a whole number, got ${position}`);
 }
 
 function withCounts(item: Record<string, unknown>): StoredMessageLinks {

@@ -42,14 +42,6 @@ export class DynamoSendStore implements SendStore {
     return this.links.get(messageId, runId, linkSet);
   }
 
-  countLinkClick(messageId: string, runId: string, linkSet: string, position: number, machine: boolean): Promise<void> {
-    return this.links.countClick(messageId, runId, linkSet, position, machine);
-  }
-
-  reclassifyLinkClick(messageId: string, runId: string, linkSet: string, position: number): Promise<void> {
-    return this.links.reclassifyClick(messageId, runId, linkSet, position);
-  }
-
   async trackedEventsOfSend(messageId: string, runId: string, contactId: string, since: Date, limit: number): Promise<EngagementEvent[]> {
     // The contact's events partition, newest first, from the send on: one page, consistent (a
     // burst's clicks come a few hundred ms apart), the other emails' events filtered out.

@@ -208,7 +208,7 @@ describe('the tracking function carries enough config for the webinar links', ()
     const unused = (what: string) => async () => Promise.reject(new Error(`${what} is not used by the webinar links`));
     const app = createTrackingApp({
       customers: { getContact: async (id) => (id === hanako.contactId ? hanako : undefined), setTopicOptOuts: unused('setTopicOptOuts') },
-      sends: { getSend: unused('getSend'), getMessageLinks: unused('getMessageLinks'), countLinkClick: unused('countLinkClick'), reclassifyLinkClick: unused('reclassifyLinkClick'), trackedEventsOfSend: unused('trackedEventsOfSend') },
+      sends: { getSend: unused('getSend'), getMessageLinks: unused('getMessageLinks'), trackedEventsOfSend: unused('trackedEventsOfSend') },
       engagement: deps.engagement,
       suppressions: { suppress: unused('suppress'), suppressedAmong: unused('suppressedAmong') },
       topics: config.topics,
