@@ -46,6 +46,8 @@ export interface CustomerStore {
   upsertAccount(account: Account, at: Date): Promise<UpsertOutcome>;
   /** The account's revenue history, oldest first. */
   revenueHistoryOf(accountId: string): Promise<RevenueEntry[]>;
+  /** Every account's revenue changes reported from `from` to `to` (the month feed: one query per month), in no particular order. */
+  revenueChangesBetween(from: Date, to: Date): Promise<RevenueEntry[]>;
   /**
    * Writes the CRM-owned fields of a contact (profile, locale, zone, account, consent, role) as an
    * update, never a whole-item replace: engine-owned state survives. `topicsOptedOut` from the CRM

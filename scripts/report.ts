@@ -25,7 +25,7 @@ import type { EngineConfig } from '../core/config/engine-config.ts';
 import type { Store } from '../core/ports.ts';
 import { flatRows, kpiRows, runsOf, type KpiBreakdown, type KpiRow, type ReportPeriod } from '../core/reporting/kpi-report.ts';
 import { whoClicked } from '../core/reporting/who-clicked.ts';
-import { BY_TIER, csqlFunnel, revenueRows, type RevenueSegmentOf } from '../core/reporting/revenue-report.ts';
+import { BY_TIER, csqlFunnel, revenueHistoriesFor, revenueRows, type RevenueSegmentOf } from '../core/reporting/revenue-report.ts';
 import type { Account } from '../core/customers/account.ts';
 import { csqlAttribution } from '../core/reporting/csql-attribution.ts';
 import { sessionKpis, type SessionKpis } from '../core/reporting/webinar-kpis.ts';
@@ -218,8 +218,7 @@ function revenueSegment(by: string | undefined, config: EngineConfig): { title: 
 
 async function printRevenue(store: Store, period: Required<ReportPeriod>, format: Format, segment: ReturnType<typeof revenueSegment>): Promise<void> {
   const accounts = (await Promise.all(TIERS.map((tier) => store.customers.listAccountsByTier(tier)))).flat();
-  const histories = new Map(await mapBounded(accounts, 8, async (account) => [account.accountId, await store.customers.revenueHistoryOf(account.accountId)] as const));
-  const rows = revenueRows(histories, period, segment.of(new Map(accounts.map((account) => [account.accountId, account]))));
+  const rows = revenueRows(await revenueHistoriesFor(accounts, period, new Date(), store.customers), period, segment.of(new Map(accounts.map((account) => [account.accountId, account]))));
   const promotions = await store.csql.listPromotionsSince(period.from);
   const outcomes = new Map(await mapBounded([...new Set(promotions.map((promotion) => promotion.accountId))], 8, async (accountId) => [accountId, await store.pipeline.listOutcomesOfAccount(accountId)] as const));
   const funnel = csqlFunnel(promotions, outcomes, period);

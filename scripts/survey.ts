@@ -1,5 +1,5 @@
 /**
- * `npm run survey -- results <survey-id> [--by survey|tier|account] [--format table|csv|json]`:
+ * `npm run survey -- results <survey-id> [--by survey|tier|account|month] [--format table|csv|json]`:
  * a survey's NPS (promoters 9-10 minus detractors 0-6, in % of the contacts who answered; the
  * latest answer per contact), as a whole, per tier or per account (docs/surveys.md).
  *
@@ -14,22 +14,22 @@ import { formatNpsResults, RESULT_FORMATS, type ResultFormat } from '../core/sur
 import { AWS_TABLE_HELP, UsageError, readCommandLine, runCommand } from '../local/command-line.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 
-const USAGE = 'npm run survey -- results <survey-id> [--by survey|tier|account] [--format table|csv|json]';
-const BREAKDOWNS: readonly NpsBreakdown[] = ['survey', 'tier', 'account'];
+const USAGE = 'npm run survey -- results <survey-id> [--by survey|tier|account|month] [--format table|csv|json]';
+const BREAKDOWNS: readonly NpsBreakdown[] = ['survey', 'tier', 'account', 'month'];
 
 async function main(): Promise<void> {
   const projectRoot = fileURLToPath(new URL('..', import.meta.url));
   const { values, positionals, settings } = readCommandLine(
     {
       usage: USAGE,
-      summary: "A survey's NPS (promoters minus detractors, %), as a whole, per tier or per account, from the stored answers.",
+      summary: "A survey's NPS (promoters minus detractors, %), as a whole, per tier, per account or per month, from the stored answers.",
       options: {
         by: { type: 'string' },
         format: { type: 'string' },
         'aws-table': { type: 'string' },
       },
       optionHelp: {
-        by: 'survey (default: one row), tier or account',
+        by: 'survey (default: one row), tier, account or month (each contact\'s latest answer of the month)',
         format: 'table (default), csv or json',
         'aws-table': AWS_TABLE_HELP,
       },

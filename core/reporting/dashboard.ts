@@ -14,11 +14,11 @@ import { TIERS } from '../config/schema/common.ts';
 import type { CsqlPromotion } from '../qualification/csql-promotion.ts';
 import { replayedFacts } from '../qualification/what-if.ts';
 import type { SendingPause } from '../sending/sending-pause.ts';
-import { npsOf } from '../surveys/nps.ts';
+import { npsBy, npsOf } from '../surveys/nps.ts';
 import { csqlAttribution, type AttributionRow } from './csql-attribution.ts';
 import { ratesOf, sumCounts, type KpiCounts, type KpiRates, type RunCounters } from './kpi-counters.ts';
 import { kpiRows, type KpiRow } from './kpi-report.ts';
-import { csqlFunnel, revenueRows, type CsqlFunnel, type RevenueRow } from './revenue-report.ts';
+import { csqlFunnel, revenueHistoriesFor, revenueRows, type CsqlFunnel, type RevenueRow } from './revenue-report.ts';
 import { sessionKpis, type SessionKpis } from './webinar-kpis.ts';
 
 /** SES reviews an account above these (and Gmail/Yahoo reject bulk mail above 0.3 % spam). */
@@ -104,7 +104,7 @@ export interface DashboardDeps {
   webinars: Pick<WebinarStore, 'getSession' | 'listRegistrants' | 'listAttendance' | 'listRegistrationsOfContact'>;
   csql: Pick<CsqlStore, 'listPromotionsSince' | 'getStates'>;
   pipeline: Pick<PipelineStore, 'listOutcomesOfAccount' | 'pipelineOf'>;
-  customers: Pick<CustomerStore, 'listAccountsByTier' | 'revenueHistoryOf' | 'listContactsOfAccount'>;
+  customers: Pick<CustomerStore, 'listAccountsByTier' | 'getAccounts' | 'revenueHistoryOf' | 'revenueChangesBetween' | 'listContactsOfAccount'>;
   engagement: Pick<EngagementStore, 'listEventsOfContact'>;
   usage: Pick<UsageStore, 'listUsageRecords'>;
   surveys: Pick<SurveyStore, 'listAnswers' | 'answersOfAccount'>;
@@ -127,7 +127,7 @@ export async function readDashboard(deps: DashboardDeps, now: Date): Promise<Das
     deps.pauses.listPauses(),
     sessionKpis(deps.config as EngineConfig, deps.webinars),
     csqlPanel(deps, { from, to }, now),
-    accountsRevenue(deps, { from, to }),
+    accountsRevenue(deps, { from, to }, now),
     npsPanels(deps),
     deps.maxSendRate ? deps.maxSendRate().catch(() => undefined) : Promise.resolve(undefined),
   ]);
@@ -178,7 +178,7 @@ export function deliverabilityOf(runs: readonly RunCounters[], limits: Dashboard
 async function csqlPanel(deps: DashboardDeps, period: { from: Date; to: Date }, now: Date): Promise<DashboardView['csql']> {
   const promotions = (await deps.csql.listPromotionsSince(period.from)).filter((promotion) => Date.parse(promotion.promotedAt) < period.to.getTime());
   const accountIds = [...new Set(promotions.map((promotion) => promotion.accountId))];
-  const accounts = new Map((await Promise.all(TIERS.map((tier) => deps.customers.listAccountsByTier(tier)))).flat().filter((account) => accountIds.includes(account.accountId)).map((account) => [account.accountId, account]));
+  const accounts = await deps.customers.getAccounts(accountIds);
   const [states, outcomes, history] = await Promise.all([
     deps.csql.getStates(accountIds),
     mapBounded(accountIds, 8, async (accountId) => [accountId, await deps.pipeline.listOutcomesOfAccount(accountId)] as const).then((entries) => new Map(entries)),
@@ -239,24 +239,19 @@ function trendOf(account: Parameters<typeof replayedFacts>[0], history: AccountH
   return points;
 }
 
-async function accountsRevenue(deps: DashboardDeps, period: { from: Date; to: Date }): Promise<RevenueRow[]> {
+async function accountsRevenue(deps: DashboardDeps, period: { from: Date; to: Date }, now: Date): Promise<RevenueRow[]> {
   const accounts = (await Promise.all(TIERS.map((tier) => deps.customers.listAccountsByTier(tier)))).flat();
-  const histories = new Map(await mapBounded(accounts, 8, async (account) => [account.accountId, await deps.customers.revenueHistoryOf(account.accountId)] as const));
-  return revenueRows(histories, period);
+  return revenueRows(await revenueHistoriesFor(accounts, period, now, deps.customers), period);
 }
 
 async function npsPanels(deps: DashboardDeps): Promise<DashboardView['nps']> {
   return mapBounded(deps.config.surveys, 4, async (survey) => {
     const answers = await deps.surveys.listAnswers(survey.id);
-    const months = [...new Set(answers.map((answer) => answer.answeredAt.slice(0, 7)))].sort();
     return {
       surveyId: survey.id,
       answers: answers.length,
       nps: npsOf(answers).nps,
-      byMonth: months.map((month) => {
-        const inMonth = answers.filter((answer) => answer.answeredAt.startsWith(month));
-        return { month, answers: inMonth.length, nps: npsOf(inMonth).nps };
-      }),
+      byMonth: npsBy(answers, 'month').map((row) => ({ month: row.key, answers: row.answers, nps: row.nps })),
     };
   });
 }

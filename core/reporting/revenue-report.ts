@@ -7,7 +7,10 @@
  */
 import type { CrmOutcome } from '../qualification/crm-outcome.ts';
 import type { CsqlPromotion } from '../qualification/csql-promotion.ts';
-import type { RevenueEntry } from '../customers/revenue-history.ts';
+import { revenueEntryOf, type RevenueEntry } from '../customers/revenue-history.ts';
+import type { Account } from '../customers/account.ts';
+import type { CustomerStore } from '../ports.ts';
+import { mapBounded } from '../bounded-parallel.ts';
 import type { ReportPeriod } from './kpi-report.ts';
 
 export interface RevenueRow {
@@ -32,6 +35,28 @@ export function stateAt(history: readonly RevenueEntry[], instant: number): Reve
   let state: RevenueEntry | undefined;
   for (const entry of history) if (Date.parse(entry.at) < instant) state = entry;
   return state;
+}
+
+/**
+ * The revenue histories a period's report needs, without reading every account's history: the
+ * month feed of changes since the period began (one query per month), then the whole history of
+ * only the accounts that changed since then. An account unchanged since before the period had its
+ * current facts (`accounts`, as stored) all through it; the account item and its newest history
+ * entry are written in one transaction, so they agree.
+ */
+export async function revenueHistoriesFor(
+  accounts: readonly Account[],
+  period: Required<ReportPeriod>,
+  now: Date,
+  customers: Pick<CustomerStore, 'revenueChangesBetween' | 'revenueHistoryOf'>,
+): Promise<Map<string, RevenueEntry[]>> {
+  const until = new Date(Math.max(now.getTime(), period.to.getTime()));
+  const changed = new Set((await customers.revenueChangesBetween(period.from, until)).map((entry) => entry.accountId));
+  const histories = new Map<string, RevenueEntry[]>();
+  const changedIds = accounts.map((account) => account.accountId).filter((accountId) => changed.has(accountId));
+  for (const [accountId, history] of await mapBounded(changedIds, 8, async (accountId) => [accountId, await customers.revenueHistoryOf(accountId)] as const)) histories.set(accountId, history);
+  for (const account of accounts) if (!changed.has(account.accountId)) histories.set(account.accountId, [revenueEntryOf(account, new Date(0))]);
+  return histories;
 }
 
 /**

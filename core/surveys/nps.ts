@@ -49,18 +49,19 @@ export function npsOf(answers: readonly Scored[]): NpsResult {
   };
 }
 
-export type NpsBreakdown = 'survey' | 'tier' | 'account';
+export type NpsBreakdown = 'survey' | 'tier' | 'account' | 'month';
 
 export interface NpsRow extends NpsResult {
-  /** The survey id, the tier, or the account id. */
+  /** The survey id, the tier, the account id, or the month (yyyy-mm, UTC). */
   key: string;
 }
 
-/** NPS of one survey's answers as a whole, or by tier or account (rows sorted by key). */
+/** NPS of one survey's answers as a whole, or by tier, account or month (rows sorted by key). */
 export function npsBy(answers: readonly Pick<SurveyAnswer, 'surveyId' | 'contactId' | 'accountId' | 'tier' | 'score' | 'answeredAt'>[], by: NpsBreakdown): NpsRow[] {
   const groups = new Map<string, Scored[]>();
   for (const answer of answers) {
-    const key = by === 'survey' ? answer.surveyId : by === 'tier' ? (answer.tier as Tier) : answer.accountId;
+    // By month: each contact's latest answer of that month (UTC), so the NPS over time shows minds changing.
+    const key = by === 'survey' ? answer.surveyId : by === 'tier' ? (answer.tier as Tier) : by === 'month' ? answer.answeredAt.slice(0, 7) : answer.accountId;
     const group = groups.get(key) ?? [];
     group.push(answer);
     groups.set(key, group);

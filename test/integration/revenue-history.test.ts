@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runScript } from '../support/spawn-script.ts';
 import type { Account } from '../../core/customers/account.ts';
-import { revenueRows } from '../../core/reporting/revenue-report.ts';
+import { revenueHistoriesFor, revenueRows } from '../../core/reporting/revenue-report.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 
 let table: TestTable;
@@ -59,6 +59,21 @@ describe('revenue history', () => {
     expect(tier2.nrr).toBeCloseTo((2500 + 500 - 200 - 500) / 2500);
     // Currencies are never added up.
     expect(rows.find((row) => row.key === 'total USD')).toMatchObject({ startMrr: 10, endMrr: 10, nrr: 1 });
+  });
+
+  it('reads only the histories of accounts that changed since the period began, with the same rows as every history read', async () => {
+    await table.store.customers.upsertAccount(account({ accountId: 'rev-steady', mrr: 700, tier: 'tier3' }), day(2));
+    await table.store.customers.upsertAccount(account({ accountId: 'rev-late', mrr: 900 }), day(3));
+    await table.store.customers.upsertAccount(account({ accountId: 'rev-late', mrr: 0 }), day(70));
+    const accounts = [...(await table.store.customers.getAccounts(['rev-1', 'rev-2', 'rev-steady', 'rev-late'])).values()];
+    const period = { from: day(31), to: day(61) };
+    const read: string[] = [];
+    const counting = { revenueChangesBetween: table.store.customers.revenueChangesBetween.bind(table.store.customers), revenueHistoryOf: (id: string) => (read.push(id), table.store.customers.revenueHistoryOf(id)) };
+    const partial = await revenueHistoriesFor(accounts, period, day(80), counting);
+    const full = new Map(await Promise.all(accounts.map(async (stored) => [stored.accountId, await table.store.customers.revenueHistoryOf(stored.accountId)] as const)));
+    expect(revenueRows(partial, period)).toEqual(revenueRows(full, period));
+    // rev-1 changed on day 40 and rev-late after the period: only theirs are read whole.
+    expect(read.sort()).toEqual(['rev-1', 'rev-late']);
   });
 
   it('npm run report -- revenue reads the stored histories (JSON for machines)', async () => {

@@ -70,9 +70,26 @@ export class DynamoCustomerStore implements CustomerStore {
     }
   }
 
+  async revenueChangesBetween(from: Date, to: Date): Promise<RevenueEntry[]> {
+    // The month feed (GSI1 REVENUE#<yyyy-mm>): one query per month, whatever the number of accounts.
+    const months: string[] = [];
+    for (let month = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1)); month.getTime() <= to.getTime(); month = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1))) months.push(month.toISOString());
+    const pages = await Promise.all(
+      months.map((month) => {
+        const feed = keys.revenueFeed(month, '');
+        return this.table.queryAll({
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': feed.GSI1PK, ':from': from.toISOString(), ':to': `${to.toISOString()}~` },
+        });
+      }),
+    );
+    return pages.flat().map((item) => revenueEntryFromItem(item));
+  }
+
   async revenueHistoryOf(accountId: string): Promise<RevenueEntry[]> {
     const items = await this.table.queryAll({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :revenue)', ExpressionAttributeValues: { ':pk': keys.account(accountId).PK, ':revenue': 'REVENUE#' } });
-    return items.map((item) => ({ accountId, at: String(item.at), tier: item.tier as RevenueEntry['tier'], mrr: Number(item.mrr), currency: String(item.currency), plan: String(item.plan), products: (item.products as string[] | undefined) ?? [] }));
+    return items.map((item) => revenueEntryFromItem(item));
   }
 
   async upsertContact(contact: Contact, at: Date): Promise<UpsertOutcome | EmailTaken> {
@@ -385,4 +402,8 @@ function stringList(value: unknown): string[] {
 function hashOf(entity: object): string {
   const stable = JSON.stringify(entity, [...keysAtEveryDepth(entity)].sort());
   return createHash('sha256').update(stable).digest('base64url');
+}
+
+function revenueEntryFromItem(item: Record<string, unknown>): RevenueEntry {
+  return { accountId: String(item.accountId), at: String(item.at), tier: item.tier as RevenueEntry['tier'], mrr: Number(item.mrr), currency: String(item.currency), plan: String(item.plan), products: (item.products as string[] | undefined) ?? [] };
 }

@@ -251,7 +251,8 @@ async function fileByAddress(
         occurredAt,
         ...(ofThisSend ? { campaignId: ofThisSend.campaignId, runId: ofThisSend.runId } : {}),
         machine: false,
-        detail: { ...common, ...(ofThisSend ? {} : { send: 'unknown' }) },
+        // The send's run, step, tier and locale: the unsubscribe counts where the email's other events do.
+        detail: { ...common, ...(ofThisSend ? { ...(ofThisSend.kind ? { kind: ofThisSend.kind } : {}), ...(ofThisSend.stepId ? { stepId: ofThisSend.stepId } : {}), ...segmentDetailOf(ofThisSend) } : { send: 'unknown' }) },
       });
       if (written) filed.recorded += 1;
     } else {

@@ -56,6 +56,16 @@ describe('npsOf', () => {
     expect(npsBy(answers, 'survey').map((row) => [row.key, Math.round(row.nps ?? NaN)])).toEqual([['s', 33]]);
   });
 
+  it('over time: by month, each contact\'s latest answer of that month (a detractor who turns promoter shows in both months)', () => {
+    const answers = [
+      answer('a', 2, 0, { answeredAt: '2026-10-05T00:00:00.000Z' }),
+      answer('b', 9, 0, { answeredAt: '2026-10-20T00:00:00.000Z' }),
+      answer('a', 10, 0, { answeredAt: '2026-11-02T00:00:00.000Z' }),
+      answer('a', 9, 0, { answeredAt: '2026-11-03T00:00:00.000Z' }),
+    ];
+    expect(npsBy(answers, 'month').map((row) => [row.key, row.answers, row.nps])).toEqual([['2026-10', 2, 0], ['2026-11', 1, 100]]);
+  });
+
   it('stays within -100..100 for any answers (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ contact: fc.constantFrom('a', 'b', 'c', 'd', 'e'), score: fc.integer({ min: 0, max: 10 }), minute: fc.integer({ min: 0, max: 59 }) })), (list) => {

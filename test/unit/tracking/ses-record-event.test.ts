@@ -5,6 +5,7 @@
  * cannot trust, types it ignores, Subscription events, and a redelivery that repairs a half-done
  * first attempt.
  */
+import { kpiMoveOf } from '../../../core/reporting/kpi-counters.ts';
 import { describe, expect, it } from 'vitest';
 import type { Contact } from '../../../core/customers/contact.ts';
 import type { Send } from '../../../core/sending/send.ts';
@@ -334,6 +335,14 @@ describe('Subscription events (SES list management)', () => {
     const [event] = [...events.values()];
     expect(event).toMatchObject({ type: 'unsubscribe', contactId: ken.contactId, accountId: 'acc-9', campaignId: 'monthly-newsletter', runId: '20261202T010000Z', detail: { scope: 'all', topics: 'product-news', subscriptionSource: 'UnsubscribeHeader' } });
     expect(JSON.stringify(event)).not.toContain('@');
+  });
+
+  it('carries the send\'s tier and locale, so the unsubscribe counts in the KPI breakdowns', async () => {
+    const { deps, events } = memoryPorts([{ ...kenSend, tier: 'tier3', locale: 'en' }], [ken]);
+    await ingestSesEvent(subscription(), deps);
+    const [event] = [...events.values()];
+    expect(event?.detail).toMatchObject({ tier: 'tier3', locale: 'en' });
+    expect(kpiMoveOf(event!)).toMatchObject({ segment: { tier: 'tier3', locale: 'en' }, run: { messageId: 'monthly-newsletter' }, firsts: [{ kind: 'unsubscribed' }] });
   });
 
   it('a topic opt-out alone opts the contact out of that topic, suppresses nothing', async () => {
