@@ -37,6 +37,7 @@ export function dashboardPage(view: DashboardView, options: DashboardPageOptions
     sequenceSection(view.emails.filter((panel) => panel.kind === 'sequence'), t),
     webinarSection(view, t),
     csqlSection(view, t),
+    risingSection(view, t),
     revenueSection(view, t),
     npsSection(view, t),
     `</main><script type="application/json" id="dashboard-data">${data}</script>`,
@@ -102,7 +103,7 @@ function webinarSection(view: DashboardView, t: DashboardText): string {
   if (view.webinars.length === 0) return '';
   const rows = view.webinars.map(
     (panel) =>
-      `<tr data-session="${escapeHtml(`${panel.webinarId}/${panel.sessionId}`)}"><th>${escapeHtml(panel.title)}<br><small>${escapeHtml(panel.sessionId)} · ${escapeHtml(panel.startsAt.slice(0, 16).replace('T', ' '))} UTC</small></th><td>${escapeHtml(panel.status)}</td>${countCell('registered', panel.kpis.registered)}${countCell('attended', panel.kpis.attended)}${countCell('noShows', panel.kpis.noShows)}${rateCell('attendanceRate', panel.kpis.attendanceRate)}${countCell('averageWatchMinutes', panel.kpis.averageWatchMinutes)}</tr>`,
+      `<tr data-session="${escapeHtml(`${panel.webinarId}/${panel.sessionId}`)}"><th>${escapeHtml(panel.title)}<br><small>${escapeHtml(panel.sessionId)} · ${escapeHtml(panel.startsAt.slice(0, 16).replace('T', ' '))} UTC</small></th><td>${escapeHtml(t[`phase_${panel.status}`])}</td>${countCell('registered', panel.kpis.registered)}${countCell('attended', panel.kpis.attended)}${countCell('noShows', panel.kpis.noShows)}${rateCell('attendanceRate', panel.kpis.attendanceRate)}${countCell('averageWatchMinutes', panel.kpis.averageWatchMinutes)}</tr>`,
   );
   const charts = view.webinars
     .filter((panel) => panel.kpis.dropOff.some((watching) => watching > 0))
@@ -125,6 +126,14 @@ function csqlSection(view: DashboardView, t: DashboardText): string {
     `<div class="charts">${chart('chart-score-trend', t.scoreTrend)}${chart('chart-health-trend', t.healthTrend)}</div>` +
     `<h3>${escapeHtml(t.touchedBy)}</h3>${table('csql-touched', [t.email, 'CSQL', t.accepted, t.won], touched)}</section>`
   );
+}
+
+function risingSection(view: DashboardView, t: DashboardText): string {
+  if (view.risingAccounts.length === 0) return '';
+  const rows = view.risingAccounts.map(
+    (entry) => `<tr data-account="${escapeHtml(entry.accountId)}"><th>${escapeHtml(entry.accountName)}<br><small>${escapeHtml(entry.accountId)}</small></th><td>${escapeHtml(entry.tier)}</td>${countCell('accountScore', entry.score)}${countCell('health', entry.health)}</tr>`,
+  );
+  return `<section id="rising"><h2>${escapeHtml(t.rising)}</h2>${table('rising-accounts', [t.account, t.tier, t.score, t.health], rows)}<div class="charts">${chart('chart-rising-trend', t.risingTrend)}</div></section>`;
 }
 
 function revenueSection(view: DashboardView, t: DashboardText): string {

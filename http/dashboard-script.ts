@@ -67,8 +67,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
   });
-  function trend(id, field) {
-    var list = view.csql.list;
+  function trend(id, field, list) {
     if (list.length === 0) return;
     draw(id, {
       type: 'line',
@@ -81,8 +80,9 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       options: { scales: { y: { beginAtZero: true } } }
     });
   }
-  trend('chart-score-trend', 'score');
-  trend('chart-health-trend', 'health');
+  trend('chart-score-trend', 'score', view.csql.list);
+  trend('chart-health-trend', 'health', view.csql.list);
+  trend('chart-rising-trend', 'score', view.risingAccounts);
   draw('chart-revenue', {
     type: 'bar',
     data: {

@@ -74,6 +74,8 @@ const EN = {
   scoreTrend: 'Engagement score of the CSQLs, weekly',
   healthTrend: 'Health of the CSQLs, weekly',
   touchedBy: 'Campaigns and webinars that touched them (30 days before)',
+  rising: 'Most engaged accounts that are not CSQLs',
+  risingTrend: 'Their engagement score, weekly',
   noCsql: 'No CSQLs in the period yet.',
   revenue: 'Revenue outcomes',
   tierCurrency: 'Tier, currency',
@@ -93,6 +95,10 @@ const EN = {
   kind_campaign: 'campaign',
   kind_sequence: 'sequence',
   kind_webinar: 'webinar',
+  phase_scheduled: 'scheduled',
+  phase_live: 'live',
+  phase_ended: 'ended',
+  phase_cancelled: 'cancelled',
   loginNeeded: 'This dashboard needs a login link. Ask an operator to run: npm run dashboard -- link',
 };
 
@@ -167,6 +173,8 @@ const JA: DashboardText = {
   scoreTrend: 'CSQL のエンゲージメントスコア (週次)',
   healthTrend: 'CSQL のヘルススコア (週次)',
   touchedBy: '接点のあったキャンペーンとウェビナー (昇格前 30 日)',
+  rising: 'エンゲージメントの高い未 CSQL アカウント',
+  risingTrend: 'それらのエンゲージメントスコア (週次)',
   noCsql: 'この期間の CSQL はまだありません。',
   revenue: '収益の成果',
   tierCurrency: 'ティア・通貨',
@@ -186,6 +194,10 @@ const JA: DashboardText = {
   kind_campaign: 'キャンペーン',
   kind_sequence: 'シーケンス',
   kind_webinar: 'ウェビナー',
+  phase_scheduled: '予定',
+  phase_live: '開催中',
+  phase_ended: '終了',
+  phase_cancelled: '中止',
   loginNeeded: 'このダッシュボードにはログイン用リンクが必要です。運用担当者に npm run dashboard -- link の実行を依頼してください。',
 };
 

@@ -8,10 +8,12 @@
  * the pause limits and SES's review levels. Reads only; never a scan of sends or events.
  */
 import type { EngineConfig } from '../config/engine-config.ts';
-import type { CampaignRunStore, CsqlStore, CustomerStore, EngagementStore, KpiStore, PipelineStore, SendingPauseStore, SurveyStore, UsageStore, WebinarStore } from '../ports.ts';
+import type { CampaignRunStore, CsqlStore, ScoreStore, CustomerStore, EngagementStore, KpiStore, PipelineStore, SendingPauseStore, SurveyStore, UsageStore, WebinarStore } from '../ports.ts';
 import { mapBounded } from '../bounded-parallel.ts';
 import { TIERS } from '../config/schema/common.ts';
 import type { CsqlPromotion } from '../qualification/csql-promotion.ts';
+import type { Account } from '../customers/account.ts';
+import { decayedScore } from '../scoring/account-score.ts';
 import { replayedFacts } from '../qualification/what-if.ts';
 import type { SendingPause } from '../sending/sending-pause.ts';
 import { npsBy, npsOf } from '../surveys/nps.ts';
@@ -69,6 +71,17 @@ export interface CsqlListEntry {
   trend: Array<{ at: string; score: number; health: number }>;
 }
 
+/** A highly engaged account that is not a CSQL (yet): who customer marketing may want to nudge. */
+export interface RisingAccount {
+  accountId: string;
+  accountName: string;
+  tier: string;
+  /** Engagement score (roll-up plus breadth) and health now, replayed like the trend. */
+  score: number;
+  health: number;
+  trend: Array<{ at: string; score: number; health: number }>;
+}
+
 export interface Deliverability {
   windowDays: number;
   sent: number;
@@ -93,6 +106,8 @@ export interface DashboardView {
   emails: EmailPanel[];
   webinars: SessionKpis[];
   csql: { funnel: CsqlFunnel; list: CsqlListEntry[]; touchedBy: AttributionRow[] };
+  /** The most engaged accounts that are not CSQLs, with their weekly trends. */
+  risingAccounts: RisingAccount[];
   revenue: RevenueRow[];
   nps: Array<{ surveyId: string; answers: number; nps: number | undefined; byMonth: Array<{ month: string; answers: number; nps: number | undefined }> }>;
 }
@@ -106,6 +121,7 @@ export interface DashboardDeps {
   pipeline: Pick<PipelineStore, 'listOutcomesOfAccount' | 'pipelineOf'>;
   customers: Pick<CustomerStore, 'listAccountsByTier' | 'getAccounts' | 'revenueHistoryOf' | 'revenueChangesBetween' | 'listContactsOfAccount'>;
   engagement: Pick<EngagementStore, 'listEventsOfContact'>;
+  scores: Pick<ScoreStore, 'getScores'>;
   usage: Pick<UsageStore, 'listUsageRecords'>;
   surveys: Pick<SurveyStore, 'listAnswers' | 'answersOfAccount'>;
   /** The SES account's send-rate quota; absent when the runtime cannot ask. */
@@ -122,14 +138,16 @@ export async function readDashboard(deps: DashboardDeps, now: Date): Promise<Das
     ...deps.config.sequences.map((message) => [message.id, 'sequence'] as const),
     ...deps.config.webinars.map((message) => [message.id, 'webinar'] as const),
   ]);
-  const [runs, pauses, webinars, csql, revenue, nps, maxSendRate] = await Promise.all([
+  const accounts = (await Promise.all(TIERS.map((tier) => deps.customers.listAccountsByTier(tier)))).flat();
+  const [runs, pauses, webinars, csql, revenue, nps, maxSendRate, risingAccounts] = await Promise.all([
     Promise.all([...kinds.keys()].map((id) => deps.kpis.runCountersOf(id))).then((all) => all.flat()),
     deps.pauses.listPauses(),
     sessionKpis(deps.config as EngineConfig, deps.webinars),
     csqlPanel(deps, { from, to }, now),
-    accountsRevenue(deps, { from, to }, now),
+    revenueHistoriesFor(accounts, { from, to }, now, deps.customers).then((histories) => revenueRows(histories, { from, to })),
     npsPanels(deps),
     deps.maxSendRate ? deps.maxSendRate().catch(() => undefined) : Promise.resolve(undefined),
+    risingAccountsOf(accounts, deps, now),
   ]);
   const emails = [...kinds.entries()]
     .map(([messageId, kind]) => emailPanel(messageId, kind, runs.filter((run) => run.run.messageId === messageId)))
@@ -146,6 +164,7 @@ export async function readDashboard(deps: DashboardDeps, now: Date): Promise<Das
     csql,
     revenue,
     nps,
+    risingAccounts,
   };
 }
 
@@ -239,9 +258,28 @@ function trendOf(account: Parameters<typeof replayedFacts>[0], history: AccountH
   return points;
 }
 
-async function accountsRevenue(deps: DashboardDeps, period: { from: Date; to: Date }, now: Date): Promise<RevenueRow[]> {
-  const accounts = (await Promise.all(TIERS.map((tier) => deps.customers.listAccountsByTier(tier)))).flat();
-  return revenueRows(await revenueHistoriesFor(accounts, period, now, deps.customers), period);
+const RISING_ACCOUNTS = 5;
+
+/**
+ * The accounts with the highest engagement roll-up (one BatchGet of the account scores) that are
+ * not CSQLs now, their score with breadth and health replayed from their histories, highest first.
+ */
+async function risingAccountsOf(accounts: readonly Account[], deps: DashboardDeps, now: Date): Promise<RisingAccount[]> {
+  const scoring = deps.config.scoring;
+  const scores = await deps.scores.getScores('account', accounts.map((account) => account.accountId));
+  const ranked = accounts
+    .map((account) => ({ account, rollUp: decayedScore(scores.get(account.accountId), now, scoring) }))
+    .filter((entry) => entry.rollUp > 0)
+    .sort((a, b) => b.rollUp - a.rollUp)
+    .slice(0, RISING_ACCOUNTS * 3);
+  const states = await deps.csql.getStates(ranked.map((entry) => entry.account.accountId));
+  const candidates = ranked.filter((entry) => states.get(entry.account.accountId)?.status !== 'csql').slice(0, RISING_ACCOUNTS);
+  const rising = await mapBounded(candidates, 4, async ({ account }): Promise<RisingAccount> => {
+    const trend = trendOf(account, await accountHistory(account.accountId, deps), deps.config as EngineConfig, now);
+    const latest = trend.at(-1) ?? { score: 0, health: 0 };
+    return { accountId: account.accountId, accountName: account.name, tier: account.tier, score: latest.score, health: latest.health, trend };
+  });
+  return rising.sort((a, b) => b.score - a.score);
 }
 
 async function npsPanels(deps: DashboardDeps): Promise<DashboardView['nps']> {

@@ -10,7 +10,7 @@ import type { WebinarStore } from '../ports.ts';
 import { intervalsByPerson, sessionSpan } from '../webinars/finalize-session.ts';
 import { allSessions, initialSessionState } from '../webinars/webinar-catalog.ts';
 import { watchTimeOf, type SessionSpan } from '../webinars/watch-time.ts';
-import type { AttendanceMark, Registrant } from '../webinars/webinar.ts';
+import type { AttendanceMark, Registrant, SessionState } from '../webinars/webinar.ts';
 
 export interface WebinarKpis {
   registered: number;
@@ -61,13 +61,23 @@ export function webinarKpis(registrants: readonly Registrant[], marks: readonly 
   };
 }
 
+export type SessionPhase = 'scheduled' | 'live' | 'ended' | 'cancelled';
+
+/** The stored state keeps only scheduled or cancelled; whether it ran is in its platform signals and follow-up mark. */
+export function sessionPhaseOf(state: Pick<SessionState, 'status' | 'startedAt' | 'endedAt' | 'followUpsPlannedAt'>): SessionPhase {
+  if (state.status === 'cancelled') return 'cancelled';
+  if (state.endedAt || state.followUpsPlannedAt) return 'ended';
+  return state.startedAt ? 'live' : 'scheduled';
+}
+
 /** One configured session's KPIs, with what identifies it. */
 export interface SessionKpis {
   webinarId: string;
   sessionId: string;
   title: string;
   startsAt: string;
-  status: string;
+  /** What happened to it: scheduled, live (started, not ended), ended (ran, or its follow-ups went out), cancelled. */
+  status: SessionPhase;
   /** How many times the session was moved. */
   revision: number;
   kpis: WebinarKpis;
@@ -90,7 +100,7 @@ export async function sessionKpis(config: Pick<EngineConfig, 'webinars' | 'webin
       sessionId,
       title: configured.webinar.title.en ?? configured.webinar.title.ja ?? webinarId,
       startsAt: session.startsAt,
-      status: session.status,
+      status: sessionPhaseOf(session),
       revision: session.revision,
       kpis: webinarKpis(registrants, marks, sessionSpan(session, marks), configured.policy.followUps.attendedMinutes),
     };

@@ -117,8 +117,15 @@ describe('the dashboard', () => {
     const promoted = Number(/CSQL promotions\s+(\d+) of/u.exec(demo.output())?.[1]);
     expect(await page.locator('#csql-list tbody tr').count()).toBe(promoted);
     expect(await page.locator('#csql-funnel [data-kpi="promoted"]').textContent()).toBe(String(promoted));
+    // The most engaged accounts that are not CSQLs: none of the promoted ones among them.
+    const rising = await page.locator('#rising-accounts tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-account')));
+    expect(rising.length).toBeGreaterThan(0);
+    const view = JSON.parse((await page.locator('#dashboard-data').textContent()) ?? '{}') as { view: { csql: { list: Array<{ accountId: string; status: string }> } } };
+    const stillCsql = view.view.csql.list.filter((entry) => !entry.status.startsWith('demoted')).map((entry) => entry.accountId);
+    expect(stillCsql.length).toBeGreaterThan(0);
+    expect(rising.filter((id) => stillCsql.includes(id ?? ''))).toEqual([]);
     // Charts drew on their canvases (Chart.js sizes each canvas when it draws).
-    for (const id of ['chart-funnel', 'chart-rates', 'chart-score-trend', 'chart-revenue']) expect(Number(await page.locator(`#${id}`).getAttribute('height')), id).toBeGreaterThan(0);
+    for (const id of ['chart-funnel', 'chart-rates', 'chart-score-trend', 'chart-rising-trend', 'chart-revenue']) expect(Number(await page.locator(`#${id}`).getAttribute('height')), id).toBeGreaterThan(0);
     expect(await page.locator('#sending-state').textContent()).toMatch(/Sending: (active|paused)/u);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-en.png'), fullPage: true });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webinarKpis } from '../../../core/reporting/webinar-kpis.ts';
+import { sessionPhaseOf, webinarKpis } from '../../../core/reporting/webinar-kpis.ts';
 import type { AttendanceMark, Registrant } from '../../../core/webinars/webinar.ts';
 
 const span = { startedAt: new Date('2026-12-10T05:00:00Z'), endedAt: new Date('2026-12-10T05:10:00Z') };
@@ -24,5 +24,14 @@ describe('webinar KPIs', () => {
 
   it('is all zeros for a session nobody registered for', () => {
     expect(webinarKpis([], [], span, 10)).toMatchObject({ registered: 0, attended: 0, attendanceRate: 0, averageWatchMinutes: 0 });
+  });
+
+  it('says whether a session ran: the stored status knows only scheduled and cancelled', () => {
+    expect(sessionPhaseOf({ status: 'scheduled' })).toBe('scheduled');
+    expect(sessionPhaseOf({ status: 'scheduled', startedAt: '2026-12-10T05:00:00Z' })).toBe('live');
+    expect(sessionPhaseOf({ status: 'scheduled', startedAt: '2026-12-10T05:00:00Z', endedAt: '2026-12-10T06:00:00Z' })).toBe('ended');
+    // An attendance report finalized it without platform signals.
+    expect(sessionPhaseOf({ status: 'scheduled', followUpsPlannedAt: '2026-12-10T06:01:00Z' })).toBe('ended');
+    expect(sessionPhaseOf({ status: 'cancelled', followUpsPlannedAt: '2026-12-10T06:01:00Z' })).toBe('cancelled');
   });
 });
