@@ -15,6 +15,8 @@ import { newestPerMetric, type UsageRecord } from '../scoring/usage.ts';
 import type { StoredScore } from '../scoring/score.ts';
 import { halfLifeOf, scoreUpdatesOf } from '../scoring/score-event.ts';
 import { npsOf } from '../surveys/nps.ts';
+import type { SurveyAnswer } from '../surveys/survey-answer.ts';
+import { mapBounded } from '../bounded-parallel.ts';
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
 import type { PipelineFacts } from './crm-outcome.ts';
 import { matches, usageLookbacks, type AccountFacts } from './evaluate-csql.ts';
@@ -39,20 +41,9 @@ export interface WhatIfVerdict {
 export async function whatIf(accounts: readonly Account[], current: EngineConfig, candidate: EngineConfig, now: Date, deps: WhatIfDeps): Promise<WhatIfVerdict[]> {
   const verdicts: WhatIfVerdict[] = [];
   for (const account of accounts) {
-    const contacts = await deps.customers.listContactsOfAccount(account.accountId);
-    const events = (await Promise.all(contacts.map((contact) => deps.engagement.listEventsOfContact(contact.contactId)))).flat();
-    const [usage, registrations, pipeline, answers] = await Promise.all([
-      deps.usage.listUsageRecords(account.accountId),
-      Promise.all(contacts.map((contact) => deps.webinars.listRegistrationsOfContact(contact.contactId))),
-      deps.pipeline.pipelineOf(account.accountId),
-      deps.surveys.answersOfAccount(account.accountId),
-    ]);
+    const [{ events, usage, attended, answers }, pipeline] = await Promise.all([readAccountHistory(account.accountId, deps), deps.pipeline.pipelineOf(account.accountId)]);
     // The answers given by now; undefined when nobody answered (an NPS input is then left out, as in health).
     const nps = npsOf(answers.filter((answer) => Date.parse(answer.answeredAt) <= now.getTime())).nps;
-    const attended = registrations
-      .flat()
-      .filter((registrant) => registrant.attended)
-      .map((registrant) => ({ webinarId: registrant.webinarId, ...(registrant.firstJoinedAt ? { at: registrant.firstJoinedAt } : {}) }));
     const verdictUnder = (config: EngineConfig) => {
       // Exclusions hold under any candidate: they are what the CRM says, not what the config weighs.
       if (config.csqlRules.exclusions.openOpportunity && pipeline.openOpportunities.length > 0) return undefined;
@@ -66,6 +57,27 @@ export async function whatIf(accounts: readonly Account[], current: EngineConfig
     verdicts.push({ accountId: account.accountId, ...(today ? { today } : {}), ...(next ? { candidate: next } : {}), change });
   }
   return verdicts;
+}
+
+/** What a replay of an account's scores needs: its contacts' events, its usage, the webinars they attended, its survey answers. */
+export interface AccountHistory {
+  events: EngagementEvent[];
+  usage: UsageRecord[];
+  attended: Array<{ webinarId: string; at?: string }>;
+  answers: SurveyAnswer[];
+}
+
+/** Reads an account's history for a replay (what-if, the dashboard's trends). */
+export async function readAccountHistory(accountId: string, deps: Omit<WhatIfDeps, 'pipeline'>): Promise<AccountHistory> {
+  const contacts = await deps.customers.listContactsOfAccount(accountId);
+  const [events, usage, registrations, answers] = await Promise.all([
+    mapBounded(contacts, 4, (contact) => deps.engagement.listEventsOfContact(contact.contactId)).then((all) => all.flat()),
+    deps.usage.listUsageRecords(accountId),
+    mapBounded(contacts, 4, (contact) => deps.webinars.listRegistrationsOfContact(contact.contactId)).then((all) => all.flat()),
+    deps.surveys.answersOfAccount(accountId),
+  ]);
+  const attended = registrations.filter((registrant) => registrant.attended).map((registrant) => ({ webinarId: registrant.webinarId, ...(registrant.firstJoinedAt ? { at: registrant.firstJoinedAt } : {}) }));
+  return { events, usage, attended, answers };
 }
 
 /** The account's facts with scores replayed from its events under `config`'s scoring. */

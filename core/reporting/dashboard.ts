@@ -8,13 +8,13 @@
  * the pause limits and SES's review levels. Reads only; never a scan of sends or events.
  */
 import type { EngineConfig } from '../config/engine-config.ts';
-import type { CampaignRunStore, CsqlStore, ScoreStore, CustomerStore, EngagementStore, KpiStore, PipelineStore, SendingPauseStore, SurveyStore, UsageStore, WebinarStore } from '../ports.ts';
+import type { CsqlStore, ScoreStore, CustomerStore, EngagementStore, KpiStore, PipelineStore, SendingPauseStore, SurveyStore, UsageStore, WebinarStore } from '../ports.ts';
 import { mapBounded } from '../bounded-parallel.ts';
 import { TIERS } from '../config/schema/common.ts';
 import type { CsqlPromotion } from '../qualification/csql-promotion.ts';
 import type { Account } from '../customers/account.ts';
 import { decayedScore } from '../scoring/account-score.ts';
-import { replayedFacts } from '../qualification/what-if.ts';
+import { readAccountHistory, replayedFacts, type AccountHistory } from '../qualification/what-if.ts';
 import type { SendingPause } from '../sending/sending-pause.ts';
 import { npsBy, npsOf } from '../surveys/nps.ts';
 import { csqlAttribution, type AttributionRow } from './csql-attribution.ts';
@@ -118,7 +118,7 @@ export interface DashboardDeps {
   pauses: Pick<SendingPauseStore, 'listPauses'>;
   webinars: Pick<WebinarStore, 'getSession' | 'listRegistrants' | 'listAttendance' | 'listRegistrationsOfContact'>;
   csql: Pick<CsqlStore, 'listPromotionsSince' | 'getStates'>;
-  pipeline: Pick<PipelineStore, 'listOutcomesOfAccount' | 'pipelineOf'>;
+  pipeline: Pick<PipelineStore, 'listOutcomesOfAccount'>;
   customers: Pick<CustomerStore, 'listAccountsByTier' | 'getAccounts' | 'revenueHistoryOf' | 'revenueChangesBetween' | 'listContactsOfAccount'>;
   engagement: Pick<EngagementStore, 'listEventsOfContact'>;
   scores: Pick<ScoreStore, 'getScores'>;
@@ -126,7 +126,6 @@ export interface DashboardDeps {
   surveys: Pick<SurveyStore, 'listAnswers' | 'answersOfAccount'>;
   /** The SES account's send-rate quota; absent when the runtime cannot ask. */
   maxSendRate?: () => Promise<number>;
-  runs?: Pick<CampaignRunStore, 'listRuns'>;
 }
 
 export async function readDashboard(deps: DashboardDeps, now: Date): Promise<DashboardView> {
@@ -201,7 +200,7 @@ async function csqlPanel(deps: DashboardDeps, period: { from: Date; to: Date }, 
   const [states, outcomes, history] = await Promise.all([
     deps.csql.getStates(accountIds),
     mapBounded(accountIds, 8, async (accountId) => [accountId, await deps.pipeline.listOutcomesOfAccount(accountId)] as const).then((entries) => new Map(entries)),
-    mapBounded(accountIds, 4, async (accountId) => [accountId, await accountHistory(accountId, deps)] as const).then((entries) => new Map(entries)),
+    mapBounded(accountIds, 4, async (accountId) => [accountId, await readAccountHistory(accountId, deps)] as const).then((entries) => new Map(entries)),
   ]);
   const events = new Map([...history].map(([accountId, facts]) => [accountId, facts.events]));
   const latest = new Map<string, CsqlPromotion>();
@@ -230,20 +229,6 @@ async function csqlPanel(deps: DashboardDeps, period: { from: Date; to: Date }, 
       };
     });
   return { funnel: csqlFunnel(promotions, outcomes, period), list, touchedBy: csqlAttribution(promotions, events, outcomes, period) };
-}
-
-type AccountHistory = { events: Awaited<ReturnType<DashboardDeps['engagement']['listEventsOfContact']>>; usage: Awaited<ReturnType<DashboardDeps['usage']['listUsageRecords']>>; attended: Array<{ webinarId: string; at?: string }>; answers: Awaited<ReturnType<DashboardDeps['surveys']['answersOfAccount']>> };
-
-async function accountHistory(accountId: string, deps: DashboardDeps): Promise<AccountHistory> {
-  const contacts = await deps.customers.listContactsOfAccount(accountId);
-  const [events, usage, registrations, answers] = await Promise.all([
-    mapBounded(contacts, 4, (contact) => deps.engagement.listEventsOfContact(contact.contactId)).then((all) => all.flat()),
-    deps.usage.listUsageRecords(accountId),
-    mapBounded(contacts, 4, (contact) => deps.webinars.listRegistrationsOfContact(contact.contactId)).then((all) => all.flat()),
-    deps.surveys.answersOfAccount(accountId),
-  ]);
-  const attended = registrations.filter((registrant) => registrant.attended).map((registrant) => ({ webinarId: registrant.webinarId, ...(registrant.firstJoinedAt ? { at: registrant.firstJoinedAt } : {}) }));
-  return { events, usage, attended, answers };
 }
 
 /** The account's engagement score and health at each of the last weeks, as the scoring config weighs them. */
@@ -275,7 +260,7 @@ async function risingAccountsOf(accounts: readonly Account[], deps: DashboardDep
   const states = await deps.csql.getStates(ranked.map((entry) => entry.account.accountId));
   const candidates = ranked.filter((entry) => states.get(entry.account.accountId)?.status !== 'csql').slice(0, RISING_ACCOUNTS);
   const rising = await mapBounded(candidates, 4, async ({ account }): Promise<RisingAccount> => {
-    const trend = trendOf(account, await accountHistory(account.accountId, deps), deps.config as EngineConfig, now);
+    const trend = trendOf(account, await readAccountHistory(account.accountId, deps), deps.config as EngineConfig, now);
     const latest = trend.at(-1) ?? { score: 0, health: 0 };
     return { accountId: account.accountId, accountName: account.name, tier: account.tier, score: latest.score, health: latest.health, trend };
   });
