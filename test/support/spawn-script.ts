@@ -3,7 +3,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
-const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+
+/**
+ * Node itself runs the script, with tsx as a loader, not the `tsx` command: that command relays a
+ * signal to its child and, when the child has not acknowledged it within 30 ms (easily missed on a
+ * busy 2-core CI machine), kills it with SIGKILL and exits 143. A test that sends SIGTERM must reach
+ * the script's own handler, as Ctrl-C in a terminal does (the whole process group gets it).
+ */
+const NODE_ARGS = ['--import', 'tsx'];
 
 export interface Running {
   child: ChildProcess;
@@ -13,7 +20,7 @@ export interface Running {
 }
 
 export function startScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(TSX, [script, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, script, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
