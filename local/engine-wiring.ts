@@ -16,6 +16,7 @@ import { engagementRecorderOf } from '../core/scoring/record-engagement.ts';
 import type { UnplacedSesEvent } from '../core/tracking/ses-events/unplaced-ses-event.ts';
 import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
 import { dispatchCampaignRun, type DispatchOutcome } from '../core/sending/dispatch-campaign.ts';
+import { frequencyCaps } from '../core/sending/guardrails.ts';
 import { releaseDeferredSends } from '../core/sending/release-deferred.ts';
 import { advanceDueEnrollments, type StepOutcome } from '../core/sequences/advance-enrollments.ts';
 import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
@@ -116,7 +117,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       options.onDispatch?.(campaignId, outcome);
       return outcome;
     },
-    releaseDeferred: () => releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: options.clock }),
+    releaseDeferred: () => releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: options.clock, caps: frequencyCaps(options.config.guardrails) }),
     enroll: (accountIds) => enrollAccounts(accountIds, { ...store, config: options.config, clock: options.clock }),
     advanceSequences: () => advanceDueEnrollments({ ...store, config: options.config, queue, clock: options.clock }),
     webinarDeps,

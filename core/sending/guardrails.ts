@@ -45,12 +45,19 @@ export function evaluateGuardrails(input: GuardrailInput, caps: readonly Frequen
   if (input.suppression) return { action: 'skip', reason: 'suppressed', detail: input.suppression.reason };
   if (contact.consent !== 'granted') return { action: 'skip', reason: 'no-consent', detail: contact.consent };
   if (contact.topicsOptedOut.includes(input.topic)) return { action: 'skip', reason: 'topic-opted-out', detail: input.topic };
-  for (const cap of caps) {
-    const since = now.getTime() - cap.perMs;
-    const inWindow = input.recentSends.filter((sentAt) => sentAt.getTime() > since).length;
-    if (inWindow >= cap.max) return { action: 'skip', reason: 'frequency-cap', detail: `${cap.max} per ${cap.perMs / 86_400_000}d` };
-  }
+  const overCap = evaluateFrequencyCaps(input.recentSends, now, caps);
+  if (overCap) return overCap;
   const notBefore = earliestSendTime(now, contact.timeZone, window);
   if (!notBefore) return { action: 'skip', reason: 'no-send-window' };
   return notBefore.getTime() === now.getTime() ? { action: 'send' } : { action: 'defer', notBefore };
+}
+
+/** The first cap these sends already fill, as a skip; undefined when one more send is within every cap. */
+export function evaluateFrequencyCaps(recentSends: readonly Date[], now: Date, caps: readonly FrequencyCap[]): { action: 'skip'; reason: 'frequency-cap'; detail: string } | undefined {
+  for (const cap of caps) {
+    const since = now.getTime() - cap.perMs;
+    const inWindow = recentSends.filter((sentAt) => sentAt.getTime() > since).length;
+    if (inWindow >= cap.max) return { action: 'skip', reason: 'frequency-cap', detail: `${cap.max} per ${cap.perMs / 86_400_000}d` };
+  }
+  return undefined;
 }

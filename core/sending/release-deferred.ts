@@ -4,24 +4,49 @@
  * claim makes the second copy a no-op. A due send whose campaign (or all sending) is still paused
  * stays parked, looked at again a few minutes later. Runs every few minutes (EventBridge
  * Scheduler / local scheduler).
+ *
+ * Frequency caps are checked again here: a send parked overnight was within the caps when it was
+ * dispatched, but other campaigns may have mailed the contact since (or are released in this same
+ * sweep). Campaign and sequence sends over a cap are skipped with the reason `frequency-cap`, like
+ * at dispatch. Webinar emails are not held by marketing caps (the person asked for them by
+ * registering; docs/webinars.md), so they are released as they are.
  */
 import type { Clock, SendingPauseStore, SendQueue, SendStore } from '../ports.ts';
-import { messageIdOf } from './send-request.ts';
+import { mapBounded } from '../bounded-parallel.ts';
+import { evaluateFrequencyCaps, longestCapWindowMs, type FrequencyCap } from './guardrails.ts';
+import { messageIdOf, type DeferredSend, type SkippedSend } from './send-request.ts';
 import { pauseOf, PAUSED_RECHECK_MS } from './sending-pause.ts';
 
 const PAGE = 500;
+const HISTORY_READ_CONCURRENCY = 16;
 
-export async function releaseDeferredSends(deps: { sends: SendStore; pauses: Pick<SendingPauseStore, 'listPauses'>; queue: SendQueue; clock: Clock }): Promise<number> {
+export interface ReleaseDeps {
+  sends: Pick<SendStore, 'listDueDeferredSends' | 'deferSends' | 'removeDeferredSends' | 'recordSkips' | 'sendTimesOfContactSince'>;
+  pauses: Pick<SendingPauseStore, 'listPauses'>;
+  queue: SendQueue;
+  clock: Clock;
+  /** The engine's frequency caps (guardrails.frequencyCaps); empty when none are configured. */
+  caps: readonly FrequencyCap[];
+}
+
+export async function releaseDeferredSends(deps: ReleaseDeps): Promise<number> {
   let released = 0;
   const pauses = await deps.pauses.listPauses();
+  // Bulk sends released by this sweep, per contact: they count against the caps of the next ones.
+  const releasedNow = new Map<string, number>();
   for (;;) {
     const now = deps.clock.now();
     const due = await deps.sends.listDueDeferredSends(now, PAGE);
     if (due.length === 0) return released;
     const paused = due.filter((entry) => pauseOf(pauses, messageIdOf(entry.request.source)) !== undefined);
-    const ready = due.filter((entry) => !paused.includes(entry));
+    const unpaused = due.filter((entry) => !paused.includes(entry));
     // Re-parked later (same item, a later time), so they neither block the page nor get lost.
     if (paused.length > 0) await deps.sends.deferSends(paused.map((entry) => ({ ...entry, notBefore: new Date(now.getTime() + PAUSED_RECHECK_MS).toISOString() })));
+    const { ready, overCap } = await checkCaps(unpaused, now, releasedNow, deps);
+    if (overCap.length > 0) {
+      await deps.sends.recordSkips(overCap.map(({ skip }) => skip));
+      await deps.sends.removeDeferredSends(overCap.map(({ entry }) => entry));
+    }
     if (ready.length > 0) {
       await deps.queue.enqueue(ready.map((entry) => entry.request));
       await deps.sends.removeDeferredSends(ready);
@@ -29,4 +54,34 @@ export async function releaseDeferredSends(deps: { sends: SendStore; pauses: Pic
     }
     if (due.length < PAGE) return released;
   }
+}
+
+async function checkCaps(
+  entries: readonly DeferredSend[],
+  now: Date,
+  releasedNow: Map<string, number>,
+  deps: ReleaseDeps,
+): Promise<{ ready: DeferredSend[]; overCap: Array<{ entry: DeferredSend; skip: SkippedSend }> }> {
+  const capped = (entry: DeferredSend) => deps.caps.length > 0 && entry.request.source.kind !== 'webinar';
+  const since = new Date(now.getTime() - longestCapWindowMs(deps.caps));
+  const contacts = [...new Set(entries.filter(capped).map((entry) => entry.request.contactId))];
+  const history = new Map(await mapBounded(contacts, HISTORY_READ_CONCURRENCY, async (contactId) => [contactId, await deps.sends.sendTimesOfContactSince(contactId, since)] as const));
+  const ready: DeferredSend[] = [];
+  const overCap: Array<{ entry: DeferredSend; skip: SkippedSend }> = [];
+  for (const entry of entries) {
+    if (!capped(entry)) {
+      ready.push(entry);
+      continue;
+    }
+    const { contactId, accountId, runId, source } = entry.request;
+    const recentSends = [...(history.get(contactId) ?? []), ...Array.from({ length: releasedNow.get(contactId) ?? 0 }, () => now)];
+    const over = evaluateFrequencyCaps(recentSends, now, deps.caps);
+    if (over) {
+      overCap.push({ entry, skip: { campaignId: messageIdOf(source), runId, contactId, accountId, reason: over.reason, detail: over.detail, skippedAt: now.toISOString() } });
+    } else {
+      ready.push(entry);
+      releasedNow.set(contactId, (releasedNow.get(contactId) ?? 0) + 1);
+    }
+  }
+  return { ready, overCap };
 }

@@ -13,6 +13,7 @@ import { systemClock } from '../../adapters/local/system-clock.ts';
 import { publishOutbox } from '../../core/qualification/publish-outbox.ts';
 import { qualifyAllAccounts } from '../../core/qualification/qualify-accounts.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
+import { frequencyCaps } from '../../core/sending/guardrails.ts';
 import { releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
 import { sweepWebinars } from '../../core/webinars/webinar-sweep.ts';
@@ -62,7 +63,7 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
       return { evaluated: outcomes.length, ...counts };
     }
     if (parsed.data.job === 'release-deferred') {
-      const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock });
+      const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock, caps: frequencyCaps(config.guardrails) });
       addCount(metrics, PIPELINE_METRICS.emailsQueued, released);
       logger.info('released deferred sends', { released });
       return { released };

@@ -69,13 +69,13 @@ describe('pausing a campaign mid-run', () => {
 
     // The release job leaves them parked while the pause lasts, however often it runs.
     now = new Date(now.getTime() + 10 * 60_000);
-    expect(await releaseDeferredSends({ ...table.store, queue, clock })).toBe(0);
+    expect(await releaseDeferredSends({ ...table.store, queue, clock, caps: [] })).toBe(0);
     expect(queue.size).toBe(0);
 
     // Resumed: the next release queues the rest; each recipient gets exactly one email.
     expect(await table.store.pauses.resume(campaign.id)).toBe(true);
     now = new Date(now.getTime() + PAUSED_RECHECK_MS);
-    expect(await releaseDeferredSends({ ...table.store, queue, clock })).toBe(CONTACTS - 10);
+    expect(await releaseDeferredSends({ ...table.store, queue, clock, caps: [] })).toBe(CONTACTS - 10);
     await drainQueue(queue, deps, processSendBatch);
     const recipients = mailer.sent.map((email) => email.to).sort();
     expect(recipients).toHaveLength(CONTACTS);
@@ -95,9 +95,9 @@ describe('pausing a campaign mid-run', () => {
     expect(queue.size).toBe(0);
 
     await table.store.pauses.resume(PAUSE_ALL);
-    expect(await releaseDeferredSends({ ...table.store, queue, clock })).toBe(CONTACTS);
+    expect(await releaseDeferredSends({ ...table.store, queue, clock, caps: [] })).toBe(CONTACTS);
     // Released twice (a retried job): the sender's claims keep it to one email each.
-    await releaseDeferredSends({ ...table.store, queue, clock });
+    await releaseDeferredSends({ ...table.store, queue, clock, caps: [] });
     await drainQueue(queue, deps, processSendBatch);
     expect(mailer.sent).toHaveLength(CONTACTS);
   });

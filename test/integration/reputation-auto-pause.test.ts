@@ -92,13 +92,13 @@ describe('reputation auto-pause', () => {
     expect(sends.filter((candidate) => candidate.state === 'failed')).toEqual([]);
     // Never resumes by itself: the release job keeps them parked however long it runs.
     now = new Date(now.getTime() + 3 * PAUSED_RECHECK_MS);
-    expect(await releaseDeferredSends({ ...table.store, queue, clock })).toBe(0);
+    expect(await releaseDeferredSends({ ...table.store, queue, clock, caps: [] })).toBe(0);
 
     // An operator resumes both: the rest goes out once each.
     await table.store.pauses.resume(campaign.id);
     await table.store.pauses.resume(PAUSE_ALL);
     now = new Date(now.getTime() + PAUSED_RECHECK_MS);
-    expect(await releaseDeferredSends({ ...table.store, queue, clock })).toBe(CONTACTS - 20);
+    expect(await releaseDeferredSends({ ...table.store, queue, clock, caps: [] })).toBe(CONTACTS - 20);
     await drainQueue(queue, deps, processSendBatch);
     expect(new Set(mailer.sent.map((email) => email.to)).size).toBe(CONTACTS);
     expect(mailer.sent).toHaveLength(CONTACTS);

@@ -67,7 +67,7 @@ const participant = (event: 'webinar.participant_joined' | 'webinar.participant_
 });
 
 async function sendDue(): Promise<void> {
-  await releaseDeferredSends({ sends: table.store.sends, pauses: table.store.pauses, queue: sendQueue, clock });
+  await releaseDeferredSends({ sends: table.store.sends, pauses: table.store.pauses, queue: sendQueue, clock, caps: [] });
   await drainQueue(sendQueue, senderDeps(table.store, config, mailer, clock), processSendBatch);
 }
 const sentTo = (address: string) => mailer.sent.filter((email) => email.to === address);
