@@ -122,7 +122,8 @@ export async function measureSend(options: SendBenchOptions): Promise<Figures> {
       {
         config,
         customers: latencies.watch('customers', store.customers, ['getContacts', 'getAccounts']),
-        sends: latencies.watch('sends', store.sends, ['claimSend', 'markSent', 'markFailed', 'releaseClaim']),
+        sends: latencies.watch('sends', store.sends, ['claimSendOrGetHolder', 'markSent', 'markFailed', 'releaseClaim']),
+        strandedClaims: store.strandedClaims,
         suppressions: latencies.watch('suppressions', store.suppressions, ['suppressedAmong']),
         pauses: store.pauses,
         webinars: store.webinars,

@@ -549,6 +549,7 @@ async function sendTrackedEmails(store: Store, config: EngineConfig, baseUrl: st
     config,
     customers: store.customers,
     sends: store.sends,
+    strandedClaims: store.strandedClaims,
     suppressions: store.suppressions,
     pauses: store.pauses,
     webinars: store.webinars,

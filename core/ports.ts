@@ -86,6 +86,8 @@ export interface CampaignRunStore {
 export interface SendStore {
   /** Conditional create; false when this email was already claimed by anyone. */
   claimSend(send: Send): Promise<boolean>;
+  /** Conditional create; when the email was already claimed, the send holding it, read by the same request. */
+  claimSendOrGetHolder(send: Send): Promise<{ claimed: true } | { claimed: false; holder: Send }>;
   /**
    * The send went out: its state, and the run's `sent` KPI counter (per tier and locale when the
    * segment is given), in one write; a repeat moves nothing.
@@ -305,8 +307,26 @@ export interface KpiStore {
   runCounters(messageId: string, runId: string): Promise<RunCounters | undefined>;
 }
 
+/**
+ * Claims whose worker died before recording what SES did (stranded-claims.ts): listed for ops
+ * through a sparse index, and resolved one way or the other, each by a conditional write.
+ */
+export interface StrandedClaimStore {
+  /** The abandoned claim becomes a stranded send with the request; false when the claim changed meanwhile. */
+  markStranded(send: Send, request: SendRequest, at: Date): Promise<boolean>;
+  /** Every stranded send, oldest claim first. */
+  listStranded(): Promise<Send[]>;
+  /** The SES event that shows SES took this email (send, delivery, bounce, ...), if one was recorded for it. */
+  sesEventOf(send: Send): Promise<{ sesMessageId: string; occurredAt: string } | undefined>;
+  /** Sends it again: parks the request due at `at` and deletes the stranded send, in one transaction; false when it is no longer stranded. */
+  resendStranded(send: Send, at: Date): Promise<boolean>;
+  /** Gives up on it: failed with the reason, off the stranded list; false when it is no longer stranded. */
+  failStranded(send: Send, reason: string): Promise<boolean>;
+}
+
 export interface Store {
   kpis: KpiStore;
+  strandedClaims: StrandedClaimStore;
   customers: CustomerStore;
   campaignRuns: CampaignRunStore;
   sends: SendStore;

@@ -68,9 +68,10 @@ export class PipelineDashboard extends Construct {
         // The reputation guard pausing a campaign or all sending by itself (resumed only by an operator).
         metric(PIPELINE_METRICS.sendingAutoPaused, SERVICE_NAMES.sesEvents, 'auto-paused scopes'),
       ]),
-      graph('Failed and throttled sends', [
+      graph('Failed, throttled and stranded sends', [
         metric(PIPELINE_METRICS.emailsFailed, SERVICE_NAMES.sender, 'failed (will not go out)'),
         metric(PIPELINE_METRICS.emailsThrottled, SERVICE_NAMES.sender, 'throttled (retried)'),
+        metric(PIPELINE_METRICS.emailsStranded, SERVICE_NAMES.sender, 'stranded (npm run sends -- stranded)'),
       ]),
       graph('Skipped, by reason', [
         search(PIPELINE_METRICS.emailsSkipped, SERVICE_NAMES.dispatcher, SKIP_REASON_DIMENSION, 'dispatcher'),

@@ -381,6 +381,16 @@ export class StatelessStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    new cloudwatch.Alarm(this, 'StrandedSendsAlarm', {
+      alarmDescription:
+        'A sender worker died between claiming an email and recording what SES did (EmailsStranded): nobody knows whether that email went. ' +
+        'Nothing is lost: `npm run sends -- stranded` lists them with what SES shows of each; `--resolve` marks sent what SES took and sends the rest again (docs/sending.md).',
+      metric: this.pipelineMetric(stage, PIPELINE_METRICS.emailsStranded, SERVICE_NAMES.sender, Duration.minutes(5)),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     errors('TrackingErrorsAlarm', this.trackingApi.function, 'The tracking function failed outside the app (cold start, secret, config): opens, clicks, unsubscribes and preference changes are failing.');
     errors('IngestErrorsAlarm', this.trackingApi.ingestFunction, 'The ingest function failed outside the app (cold start, ingest token, config): CRM imports are failing.');
     errors('DashboardErrorsAlarm', this.trackingApi.dashboardFunction, 'The dashboard function failed outside the app (cold start, dashboard secret, a read timing out): the dashboard is not loading.');

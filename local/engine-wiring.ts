@@ -86,6 +86,7 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
       config: options.config,
       customers: store.customers,
       sends: store.sends,
+      strandedClaims: store.strandedClaims,
       suppressions: store.suppressions,
       pauses: store.pauses,
       webinars: store.webinars,

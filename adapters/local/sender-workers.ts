@@ -7,6 +7,7 @@
  */
 import { processSendBatch, type BatchHalt, type BatchResult, type SenderDeps, type SendOutcome } from '../../core/sending/send-emails.ts';
 import { SendRateLimiter, type MonotonicTimer } from '../../core/sending/send-rate-limiter.ts';
+import { CLAIM_LEASE_MS } from '../../core/sending/stranded-claims.ts';
 import type { InProcessQueue } from './in-process-queue.ts';
 
 export const realTimer: MonotonicTimer = {
@@ -118,7 +119,8 @@ export class SenderWorkers {
       });
       const retry = new Set(result.retryIds);
       for (const message of messages) {
-        if (retry.has(message.id)) this.queue.release(message.id, this.options.retryDelayMs ?? 200);
+        // A claim held by another worker is looked at again when its lease is over, as SQS's visibility timeout does in AWS.
+        if (retry.has(message.id)) this.queue.release(message.id, result.outcomes.get(message.id) === 'claimed-elsewhere' ? CLAIM_LEASE_MS : (this.options.retryDelayMs ?? 200));
         else this.queue.delete(message.id);
       }
       for (const outcome of result.outcomes.values()) this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);

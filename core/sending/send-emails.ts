@@ -12,7 +12,7 @@ import { mapBounded } from '../bounded-parallel.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Account } from '../customers/account.ts';
 import type { Contact } from '../customers/contact.ts';
-import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendingPauseStore, type SendStore, type SuppressionStore, type WebinarStore } from '../ports.ts';
+import { MailerError, type Clock, type CustomerStore, type Mailer, type OutgoingEmail, type SendingPauseStore, type SendStore, type StrandedClaimStore, type SuppressionStore, type WebinarStore } from '../ports.ts';
 import type { TemplateCompiler } from '../rendering/template-compiler.ts';
 import { renderContextOf, senderContextOf, type RenderLinks, type SurveyRenderContext } from '../rendering/render-context.ts';
 import { answerLinksOf } from '../surveys/answer-token.ts';
@@ -29,11 +29,14 @@ import { messageIdOf, sendRequestSchema, type SendRequest } from './send-request
 import { pauseOf } from './sending-pause.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
 import type { SendWindowRules } from './send-window.ts';
+import { settleTakenClaim } from './stranded-claims.ts';
 
 export interface SenderDeps {
   config: EngineConfig;
   customers: CustomerStore;
   sends: SendStore;
+  /** Where a claim abandoned by a dead worker is reported (stranded-claims.ts). */
+  strandedClaims: Pick<StrandedClaimStore, 'markStranded'>;
   suppressions: SuppressionStore;
   /** The pause switch, read once per batch. */
   pauses: Pick<SendingPauseStore, 'listPauses'>;
@@ -54,7 +57,14 @@ export interface SenderDeps {
   log?: (entry: Record<string, unknown>) => void;
 }
 
-export type SendOutcome = 'sent' | 'duplicate' | 'skipped' | 'failed' | 'retry' | 'paused';
+/**
+ * `claimed-elsewhere`: another worker holds the email's claim (retried later, like `retry`);
+ * `stranded`: the claim's worker died, the send is now listed for ops (stranded-claims.ts).
+ */
+export type SendOutcome = 'sent' | 'duplicate' | 'skipped' | 'failed' | 'retry' | 'paused' | 'claimed-elsewhere' | 'stranded';
+
+/** Outcomes whose record goes back to the queue. */
+const RETRIED: ReadonlySet<SendOutcome> = new Set(['retry', 'claimed-elsewhere']);
 
 export interface QueueRecord {
   id: string;
@@ -109,7 +119,7 @@ export async function processSendBatch(records: readonly QueueRecord[], deps: Se
       outcomes.set(id, 'retry');
     }
   });
-  const retryIds = [...outcomes.entries()].filter(([, outcome]) => outcome === 'retry').map(([id]) => id);
+  const retryIds = [...outcomes.entries()].filter(([, outcome]) => RETRIED.has(outcome)).map(([id]) => id);
   const { halted } = gate;
   if (!halted) return { retryIds, outcomes };
   // Once per batch, not per email: the error is about the account. Its name only (SES's text can name the sender identity).
@@ -172,8 +182,8 @@ async function claimAndSend(
   const ref = { campaignId: filedUnder, runId: request.runId, contactId: request.contactId };
   const claimToken = deps.newClaimToken();
   const segment = { tier: account.tier, locale: contact.locale };
-  const claimed = await deps.sends.claimSend({ ...ref, accountId: request.accountId, ...segment, state: 'claimed', claimedAt: now.toISOString(), claimToken });
-  if (!claimed) return 'duplicate';
+  const claim = await deps.sends.claimSendOrGetHolder({ ...ref, accountId: request.accountId, ...segment, state: 'claimed', claimedAt: now.toISOString(), claimToken });
+  if (!claim.claimed) return settleTakenClaim(request, claim.holder, now, deps);
 
   let email: OutgoingEmail;
   try {

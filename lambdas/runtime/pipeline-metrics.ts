@@ -31,6 +31,11 @@ export const PIPELINE_METRICS = {
   emailsThrottled: 'EmailsThrottled',
   /** Not sent by a guardrail (suppressed, opted out, capped, ...), dimension `reason`. Dispatcher and sender. */
   emailsSkipped: 'EmailsSkipped',
+  /**
+   * Claims found abandoned by a dead worker (stranded-claims.ts): nobody knows whether SES took the
+   * email, so ops decide with `npm run sends -- stranded`. An alarm fires on any. Sender.
+   */
+  emailsStranded: 'EmailsStranded',
   /** Parked for quiet hours, a send window or a pause. Dispatcher. */
   emailsDeferred: 'EmailsDeferred',
   /** Parked by the pause switch instead of being queued (dispatcher) or sent (sender): a paused stage shows here. */

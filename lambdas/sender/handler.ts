@@ -30,6 +30,9 @@ const OUTCOME_METRICS: Partial<Record<SendOutcome, string>> = {
   failed: PIPELINE_METRICS.emailsFailed,
   retry: PIPELINE_METRICS.emailsThrottled,
   paused: PIPELINE_METRICS.emailsPaused,
+  stranded: PIPELINE_METRICS.emailsStranded,
+  // Another worker holds the claim: back to the queue like a throttled one.
+  'claimed-elsewhere': PIPELINE_METRICS.emailsThrottled,
 };
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
@@ -51,6 +54,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       config: runtime.config,
       customers: runtime.store.customers,
       sends,
+      strandedClaims: runtime.store.strandedClaims,
       suppressions: runtime.store.suppressions,
       pauses: runtime.store.pauses,
       webinars: runtime.store.webinars,

@@ -474,9 +474,10 @@ describe('StatelessStack SES and alarms', () => {
 
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
     // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below),
-    // events the bus refuses (csql-events.test.ts), the usage events DLQ and errors (usage-events.test.ts), and the reputation auto-pause (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 22);
+    // events the bus refuses (csql-events.test.ts), the usage events DLQ and errors (usage-events.test.ts), the reputation auto-pause and stranded sends (below).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 23);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SendingAutoPaused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EmailsStranded', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',

@@ -130,6 +130,12 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
         sends.set(sendKey(send), structuredClone(send));
         return true;
       },
+      claimSendOrGetHolder: async (send: Send) => {
+        const holder = sends.get(sendKey(send));
+        if (holder) return { claimed: false, holder: structuredClone(holder) };
+        sends.set(sendKey(send), structuredClone(send));
+        return { claimed: true };
+      },
       markSent: async (ref: Send, messageId: string, sentAt: Date) => {
         const send = sends.get(sendKey(ref));
         if (!send) throw new Error('markSent without a claim');

@@ -46,6 +46,7 @@ export function senderDeps(store: Store, config: EngineConfig, mailer: Mailer, c
     config,
     customers: store.customers,
     sends: store.sends,
+    strandedClaims: store.strandedClaims,
     suppressions: store.suppressions,
     pauses: store.pauses,
     webinars: store.webinars,

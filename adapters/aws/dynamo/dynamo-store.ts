@@ -10,6 +10,7 @@ import { DynamoSendingPauseStore } from './pause-store.ts';
 import { DynamoPipelineStore } from './pipeline-store.ts';
 import { DynamoScoreStore } from './score-store.ts';
 import { DynamoSendStore } from './send-store.ts';
+import { DynamoStrandedClaimStore } from './stranded-claim-store.ts';
 import { DynamoSurveyStore } from './survey-store.ts';
 import { DynamoKpiStore } from './kpi-store.ts';
 import { DynamoTable } from './dynamo-table.ts';
@@ -33,5 +34,6 @@ export function createDynamoStore(client: DynamoDBClient, tableName: string): St
     pipeline: new DynamoPipelineStore(table),
     surveys: new DynamoSurveyStore(table),
     kpis: new DynamoKpiStore(table),
+    strandedClaims: new DynamoStrandedClaimStore(table),
   };
 }

@@ -5,7 +5,7 @@
  * the same partition (see message-links-store.ts). The click rules read a recipient's opens and
  * clicks of one email from the contact's events partition (`trackedEventsOfSend`).
  */
-import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sentMove, type KpiSegment } from '../../../core/reporting/kpi-counters.ts';
 import { kpiTransactItems } from './kpi-store.ts';
@@ -70,16 +70,30 @@ export class DynamoSendStore implements SendStore {
     return (Items ?? []).map((item) => itemToEntity(engagementEventSchema, item));
   }
 
-  claimSend(send: Send): Promise<boolean> {
-    return this.table.conditionally(() =>
-      this.table.doc.send(
+  async claimSend(send: Send): Promise<boolean> {
+    return (await this.claimSendOrGetHolder(send)).claimed;
+  }
+
+  async claimSendOrGetHolder(send: Send): Promise<{ claimed: true } | { claimed: false; holder: Send }> {
+    try {
+      await this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
           Item: { ...keys.send(send.campaignId, send.runId, send.contactId), entity: 'send', ...send },
           ConditionExpression: 'attribute_not_exists(PK)',
+          // The holder comes back with the refusal: no second read (and no GetItem right) for the sender.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
+      );
+      return { claimed: true };
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      // The refusal's item is in DynamoDB's wire form: read the fields that judge the claim.
+      const held = (error as ConditionalCheckFailedException).Item ?? {};
+      const text = (name: string) => held[name]?.S;
+      const holder = { ...send, state: text('state'), claimedAt: text('claimedAt'), claimToken: text('claimToken'), messageId: text('messageId') };
+      return { claimed: false, holder: sendSchema.parse(Object.fromEntries(Object.entries(holder).filter(([, value]) => value !== undefined))) };
+    }
   }
 
   async markSent(send: SendRef, messageId: string, sentAt: Date, segment: KpiSegment = {}): Promise<void> {

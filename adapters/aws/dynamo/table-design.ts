@@ -69,6 +69,8 @@ export const keys = {
   deferredSend: (campaignId: string, runId: string, contactId: string) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `DEFER#${contactId}` }),
   /** The tracked links of a run's emails, one item per link set, with per-link click counters. */
   messageLinks: (campaignId: string, runId: string, linkSet: string) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `LINKS#${linkSet}` }),
+  /** Stranded sends (a claim whose worker died), listed for ops: rare, so one partition. */
+  strandedSend: (claimedAt: string, campaignId: string, runId: string, contactId: string) => ({ GSI1PK: 'STRANDED', GSI1SK: `${claimedAt}#${campaignId}#${runId}#${contactId}` }),
   deferredDue: (notBefore: string, campaignId: string, runId: string, contactId: string) => ({
     GSI1PK: `DEFERRED#${shardOf(contactId)}`,
     GSI1SK: `${notBefore}#${campaignId}#${runId}#${contactId}`,
