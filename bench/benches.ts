@@ -11,7 +11,8 @@ import * as renderBench from './render.ts';
 import * as reportingBench from './reporting.ts';
 import * as scoringBench from './scoring.ts';
 import * as sendBench from './send.ts';
+import * as sendQuotaBench from './send-quota.ts';
 import * as trackingBench from './tracking.ts';
 import * as webinarsBench from './webinars.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench];
+export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, sendQuotaBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench];

@@ -51,7 +51,7 @@ const CONTACTS = 20_000;
 const MAX_SEND_RATE = 100;
 const SENDER_WORKERS = 4;
 const TABLE_NAME = 'bench-send';
-const BENCH_CAMPAIGN_ID = 'bench-send-newsletter';
+export const BENCH_CAMPAIGN_ID = 'bench-send-newsletter';
 const LOAD_CONCURRENCY = 16;
 /** Kinds always reported (0 when unused), so the results file keeps the same figures run to run. */
 const REPORTED_COMMANDS = ['PutItem', 'UpdateItem', 'Query', 'BatchGetItem', 'BatchWriteItem'];
@@ -186,7 +186,7 @@ export async function measureSend(options: SendBenchOptions): Promise<Figures> {
 }
 
 /** The shipped config plus a copy of monthly-newsletter to everyone, with no timing guardrails or caps, so every contact is queued at once. */
-async function benchConfig(): Promise<EngineConfig> {
+export async function benchConfig(): Promise<EngineConfig> {
   const shipped = await loadConfigOrThrow(defaultConfigLocation(fileURLToPath(new URL('..', import.meta.url))));
   const newsletter = shipped.campaigns.find((campaign) => campaign.id === 'monthly-newsletter');
   if (!newsletter) throw new SendBenchError('the shipped config has no campaign monthly-newsletter to copy');
@@ -200,7 +200,7 @@ async function benchConfig(): Promise<EngineConfig> {
   };
 }
 
-function everyoneReachable(customers: { accounts: Account[]; contacts: Contact[] }): { accounts: Account[]; contacts: Contact[] } {
+export function everyoneReachable(customers: { accounts: Account[]; contacts: Contact[] }): { accounts: Account[]; contacts: Contact[] } {
   return { accounts: customers.accounts, contacts: customers.contacts.map((contact) => ({ ...contact, consent: 'granted', topicsOptedOut: [] })) };
 }
 

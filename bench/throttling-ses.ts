@@ -52,7 +52,7 @@ const SEND_PATH = '/v2/email/outbound-emails';
 const ACCOUNT_PATH = '/v2/email/account';
 
 /** Token bucket: starts full, refills continuously, never above capacity. */
-class TokenBucket {
+export class TokenBucket {
   private tokens: number;
   private refilledAt: number;
 

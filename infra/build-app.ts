@@ -42,6 +42,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   const linkBaseUrl = readLinkBaseUrl(app, stage);
   const alarmEmail = readAlarmEmail(app);
   const crmWebhook = readCrmWebhook(app);
+  const senderSizing = readSenderSizing(app);
   // Strong (exports/imports), on purpose: CloudFormation then refuses to delete the storage
   // stack, or replace the table or secret, while the pipeline still uses them. Set before any
   // stack exists, as CDK requires.
@@ -68,6 +69,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
       : { crmWebhook: { url: crmWebhook.url, apiKeySecretArn: crmWebhookApiKeySecretArn, apiKeyHeader: crmWebhook.apiKeyHeader } }),
     ...(linkBaseUrl === undefined ? {} : { linkBaseUrl }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    senderSizing,
     description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API, Zoom webhooks, CSQL event publishing (${stage})`,
   });
 
@@ -103,6 +105,30 @@ function readLinkBaseUrl(app: App, stage: string): string | undefined {
     throw new Error(`Invalid linkBaseUrl "${value}" for stage prod: an example domain in every customer's email; pass your tracking domain, or leave it out to use the deployed API's URL`);
   }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * `-c sesMaxSendRate=1000 -c sesLatencyMs=80 -c senderLambdaConcurrency=200`: the SES account's
+ * quota, SES's measured latency (p95, ms; the sender's SES latency in the bench or CloudWatch) and
+ * the Lambda concurrency the sender may take; each left out keeps its default (DEFAULT_SENDER_SIZING).
+ */
+function readSenderSizing(app: App): { maxSendRate?: number; sesLatencyMs?: number; lambdaConcurrencyAvailable?: number } {
+  const positive = (name: string, example: string): number | undefined => {
+    const raw: unknown = app.node.tryGetContext(name);
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    // A typo would size the sender for the wrong account: too slow, or throttled by SES all day.
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`Invalid ${name} "${String(raw)}": expected a positive number like ${example}`);
+    return value;
+  };
+  const maxSendRate = positive('sesMaxSendRate', '1000 (emails per second, SES console: sending quota)');
+  const sesLatencyMs = positive('sesLatencyMs', '80 (milliseconds, p95 of SendEmail)');
+  const lambdaConcurrencyAvailable = positive('senderLambdaConcurrency', '200');
+  return {
+    ...(maxSendRate === undefined ? {} : { maxSendRate }),
+    ...(sesLatencyMs === undefined ? {} : { sesLatencyMs }),
+    ...(lambdaConcurrencyAvailable === undefined ? {} : { lambdaConcurrencyAvailable }),
+  };
 }
 
 /** `-c alarmEmail=ops@example.com`: subscribed to the alarm topic; absent, the topic has no subscription. */

@@ -35,17 +35,21 @@ import { SesSending } from './ses-sending.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
 import { leadingKeys, PARTITION } from './table-partitions.ts';
 import { TrackingApi } from './tracking-api.ts';
+import { senderCapacity, type SenderCapacity, type SenderCapacityInputs } from '../core/sending/sender-capacity.ts';
 import { UsageEvents } from './usage-events.ts';
 import { WEBINAR_EVENT_MAX_RECEIVE_COUNT, WebinarEvents, ZOOM_WEBHOOK_PATH } from './webinar-events.ts';
 
-/**
- * Sender instances running at once (its reserved concurrency, and the event source's maximum
- * concurrency). Each instance paces itself to MaxSendRate / SENDER_CONCURRENCY, so together
- * they stay within the account's SES quota.
- */
-export const SENDER_CONCURRENCY = 5;
 export const SENDER_TIMEOUT = Duration.seconds(60);
 export const SENDER_BATCH_SIZE = 10;
+/**
+ * What sizes the sender (core/sending/sender-capacity.ts) when the deploy names no quota: SES's
+ * usual first production quota (14/s), SES answering within 150 ms (p95), 20 ms of DynamoDB per
+ * email, 30 ms of reads per batch, and 100 of the account's 1,000 Lambda concurrency.
+ * `-c sesMaxSendRate=1000 -c sesLatencyMs=80 -c senderLambdaConcurrency=200` size it for a larger account.
+ */
+export const DEFAULT_SENDER_SIZING: SenderCapacityInputs = { maxSendRate: 14, sesLatencyMs: 150, storeMsPerEmail: 20, batchOverheadMs: 30, batchSize: SENDER_BATCH_SIZE, lambdaConcurrencyAvailable: 100 };
+/** SQS event sources scale to at least 2 concurrent batches (ScalingConfig.MaximumConcurrency's floor). */
+const SENDER_MIN_CONCURRENCY = 2;
 export const SENDER_BATCH_WINDOW = Duration.seconds(1);
 export const DISPATCHER_TIMEOUT = Duration.minutes(15);
 /** Receives before a send request is parked in the dead-letter queue. */
@@ -111,6 +115,8 @@ export interface StatelessStackProps extends StackProps {
   readonly linkBaseUrl?: string;
   /** Subscribed (email) to the alarm topic when given (`cdk deploy -c alarmEmail=ops@example.com`). */
   readonly alarmEmail?: string;
+  /** The SES quota and latency (and Lambda concurrency) the sender is sized for; DEFAULT_SENDER_SIZING fills the rest. */
+  readonly senderSizing?: Partial<Pick<SenderCapacityInputs, 'maxSendRate' | 'sesLatencyMs' | 'lambdaConcurrencyAvailable'>>;
 }
 
 export class StatelessStack extends Stack {
@@ -120,6 +126,8 @@ export class StatelessStack extends Stack {
   readonly scheduleDeadLetterQueue: sqs.Queue;
   readonly dispatcher: EngineFunction;
   readonly sender: EngineFunction;
+  /** The sender's instances and each one's share of the SES rate, from the sizing model. */
+  readonly senderCapacity: SenderCapacity;
   readonly ses: SesSending;
   readonly schedules: CampaignSchedules;
   readonly trackingApi: TrackingApi;
@@ -184,6 +192,8 @@ export class StatelessStack extends Stack {
       // next to Scheduler's own delivery failures, under the same alarm.
       onFailure: new SqsDestination(this.scheduleDeadLetterQueue),
     });
+    this.senderCapacity = senderCapacity({ ...DEFAULT_SENDER_SIZING, ...props.senderSizing, minConcurrency: SENDER_MIN_CONCURRENCY });
+    const senderConcurrency = this.senderCapacity.concurrency;
     this.sender = new EngineFunction(this, 'Sender', {
       entry: 'lambdas/sender/handler.ts',
       description: 'Nurture engine sender: renders queued sends and sends them through SES v2',
@@ -193,14 +203,15 @@ export class StatelessStack extends Stack {
         TABLE_NAME: props.table.tableName,
         ...(props.linkBaseUrl === undefined ? {} : { LINK_BASE_URL: props.linkBaseUrl }),
         LINK_SECRET_ARN: props.linkSecret.secretArn,
-        SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
+        SENDER_CONCURRENCY: String(senderConcurrency),
+        SENDER_BURST_SECONDS: String(this.senderCapacity.burstSeconds),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.sender,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       },
       isProd,
       config: props.config,
       configParts: SENDER_CONFIG_PARTS,
-      reservedConcurrentExecutions: SENDER_CONCURRENCY,
+      reservedConcurrentExecutions: senderConcurrency,
     });
 
     grantTableAccess(this.dispatcher.role, props.table, DISPATCHER_TABLE_ACCESS);
@@ -230,7 +241,7 @@ export class StatelessStack extends Stack {
         reportBatchItemFailures: true,
         // Without this, SQS pollers outrun the reserved concurrency, get throttled, and the
         // throttled receives count towards maxReceiveCount: good requests end up in the DLQ.
-        maxConcurrency: SENDER_CONCURRENCY,
+        maxConcurrency: senderConcurrency,
       }),
     );
     this.sender.role.addToPolicy(this.ses.sendEmailStatement());

@@ -20,6 +20,8 @@ export const ENVIRONMENT_FIELDS = {
   DASHBOARD_SECRET_ARN: z.string().min(1),
   /** Sender functions running at once (reserved concurrency): each keeps MaxSendRate / this. */
   SENDER_CONCURRENCY: z.coerce.number().int().positive(),
+  /** Unused send slots an instance may catch up, seconds (core/sending/sender-capacity.ts). */
+  SENDER_BURST_SECONDS: z.coerce.number().min(0).max(1),
   /** Where the bundled config (engine-config.json) is; Lambda sets LAMBDA_TASK_ROOT, tests CONFIG_ROOT. */
   CONFIG_ROOT: z.string().min(1).optional(),
   LAMBDA_TASK_ROOT: z.string().min(1).optional(),

@@ -32,11 +32,13 @@ export interface SenderRuntime {
   linkSecret: string;
   /** Sender instances running at once: each keeps MaxSendRate / this. */
   concurrency: number;
+  /** Unused send slots each instance may catch up (one batch's worth), seconds. */
+  burstSeconds: number;
   newClaimToken: () => string;
 }
 
 export const senderRuntime = onceBuilt(async (): Promise<SenderRuntime> => {
-  const env = readEnvironment(process.env, ['TABLE_NAME', 'LINK_BASE_URL', 'LINK_SECRET_ARN', 'SENDER_CONCURRENCY']);
+  const env = readEnvironment(process.env, ['TABLE_NAME', 'LINK_BASE_URL', 'LINK_SECRET_ARN', 'SENDER_CONCURRENCY', 'SENDER_BURST_SECONDS']);
   const config = readBundledConfig(configRootOf(env), SENDER_CONFIG_PARTS);
   return {
     config,
@@ -47,6 +49,7 @@ export const senderRuntime = onceBuilt(async (): Promise<SenderRuntime> => {
     linkBaseUrl: env.LINK_BASE_URL,
     linkSecret: await readSecret(env.LINK_SECRET_ARN, 'link-signing secret'),
     concurrency: env.SENDER_CONCURRENCY,
+    burstSeconds: env.SENDER_BURST_SECONDS,
     newClaimToken: randomUUID,
   };
 });

@@ -37,7 +37,7 @@ const OUTCOME_METRICS: Partial<Record<SendOutcome, string>> = {
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const runtime = await senderRuntime();
-  rateLimiter ??= new SendRateLimiter((await runtime.mailer.maxSendRate()) / runtime.concurrency, timer);
+  rateLimiter ??= new SendRateLimiter((await runtime.mailer.maxSendRate()) / runtime.concurrency, timer, runtime.burstSeconds);
   // The outcome says 'skipped'; the reason is in the skip record the use case writes, so count it there.
   const skipReasons: string[] = [];
   const sends: SendStore = Object.create(runtime.store.sends, {

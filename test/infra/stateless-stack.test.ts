@@ -16,7 +16,8 @@ import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
 import { NON_RENDERING_BUNDLE_BUDGET_BYTES } from '../../infra/bundling-options.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/engine-function.ts';
-import { FAILED_SENDS_ALARM, SENDER_CONCURRENCY } from '../../infra/stateless-stack.ts';
+import { DEFAULT_SENDER_SIZING, FAILED_SENDS_ALARM } from '../../infra/stateless-stack.ts';
+import { senderCapacity } from '../../core/sending/sender-capacity.ts';
 import { BUNDLED_CONFIG_FILE, parseBundledConfig, serializeConfig, type ConfigPart } from '../../lambdas/runtime/bundled-config.ts';
 import {
   DISPATCHER_CONFIG_PARTS,
@@ -119,7 +120,8 @@ describe('StatelessStack functions', () => {
       // The tracking API's own endpoint when no linkBaseUrl is given.
       LINK_BASE_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackingApi'), 'ApiEndpoint'] },
       LINK_SECRET_ARN: linkSecret,
-      SENDER_CONCURRENCY: String(SENDER_CONCURRENCY),
+      SENDER_CONCURRENCY: '2',
+      SENDER_BURST_SECONDS: '1',
       ...powertools('nurture-engine-sender'),
     });
     expectFunction('TrackingApi', { Timeout: 10, MemorySize: 512 }, {
@@ -152,12 +154,14 @@ describe('StatelessStack functions', () => {
     expectFunction('WebinarsEvents', { Timeout: 120, MemorySize: 512 }, { TABLE_NAME: tableName, ...powertools('nurture-engine-webinar-events') });
   });
 
-  it('caps the sender at SENDER_CONCURRENCY instances, which is also what each instance divides the SES rate by', () => {
+  it('sizes the sender from the SES quota it was given: instances, which is also what each instance divides the SES rate by', () => {
+    // The default quota (14/s) needs one instance; SQS event sources run at least two.
+    expect(senderCapacity(DEFAULT_SENDER_SIZING).concurrency).toBe(1);
     const sender = resources[functionId('Sender')]?.Properties as { ReservedConcurrentExecutions: number; Environment: { Variables: Record<string, unknown> } };
-    expect(sender.ReservedConcurrentExecutions).toBe(SENDER_CONCURRENCY);
-    expect(sender.Environment.Variables.SENDER_CONCURRENCY).toBe(String(SENDER_CONCURRENCY));
+    expect(sender.ReservedConcurrentExecutions).toBe(2);
+    expect(sender.Environment.Variables.SENDER_CONCURRENCY).toBe('2');
     // The event source never polls for more instances than may run (throttled receives would count towards the DLQ).
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: SENDER_CONCURRENCY } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
   });
 
   it('feeds the sender from the send queue, 10 at a time, reporting failures per record', () => {
@@ -596,6 +600,18 @@ describe('StatelessStack from other config and context', { timeout: 30_000 }, ()
       (schedule) => JSON.parse((schedule.Properties as { Target: { Input: string } }).Target.Input) as { campaignId?: string },
     );
     expect(inputs.map((input) => input.campaignId).filter(Boolean).sort()).toEqual(campaigns.filter((c) => c.status === 'active').map((c) => c.id).sort());
+  });
+
+  it('sizes the sender for the SES quota and latency given as context, and refuses a quota that is not a number', () => {
+    const { stateless } = build({ context: { sesMaxSendRate: '1000', sesLatencyMs: '80', senderLambdaConcurrency: '300' } });
+    const expected = senderCapacity({ ...DEFAULT_SENDER_SIZING, maxSendRate: 1000, sesLatencyMs: 80, lambdaConcurrencyAvailable: 300 });
+    // 10 emails per 130 ms batch is ~77/s an instance: 1,000/s x 1.25 needs 17.
+    expect(expected.concurrency).toBe(17);
+    expect(stateless.senderCapacity.concurrency).toBe(17);
+    const sized = Template.fromStack(stateless);
+    sized.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 17 } });
+    sized.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 17, Environment: { Variables: Match.objectLike({ SENDER_CONCURRENCY: '17' }) } });
+    expect(() => build({ context: { sesMaxSendRate: 'lots' } })).toThrow(/Invalid sesMaxSendRate "lots"/);
   });
 
   it('subscribes the alarmEmail from context to the alarm topic, and refuses one that is not an address', () => {
