@@ -190,4 +190,9 @@ export const keys = {
   sendingPause: (scope: string) => ({ PK: 'CONTROL', SK: `PAUSE#${scope}` }),
 
   suppression: (email: string) => ({ PK: `SUPPRESSION#${email.toLowerCase()}`, SK: 'SUPPRESSION' }),
+  /**
+   * The suppression of an erased person: keyed by the SHA-256 of the address (core/tracking/suppression.ts),
+   * in the same partition family, so the suppression check reads it next to the plain one.
+   */
+  hashedSuppression: (addressHash: string) => ({ PK: `SUPPRESSION#sha256:${addressHash}`, SK: 'SUPPRESSION' }),
 } as const;
