@@ -18,7 +18,8 @@ import type { Clock, CustomerStore, ErasureStore } from '../ports.ts';
 export type PersonIdentifier = { email: string } | { contactId: string };
 
 export const personIdentifierSchema = z.union([
-  z.strictObject({ email: emailSchema.transform((email) => email.trim().toLowerCase()) }),
+  // 254: the longest address SMTP carries (RFC 5321), and well inside a DynamoDB key.
+  z.strictObject({ email: z.string().trim().toLowerCase().max(254, { error: 'expected an address of at most 254 characters' }).pipe(emailSchema) }),
   z.strictObject({ contactId: externalIdSchema }),
 ]);
 

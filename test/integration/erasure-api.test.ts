@@ -29,7 +29,7 @@ describe('POST /api/ingest/erasure', () => {
     const before = await scanTable(table);
     expect((await post(JSON.stringify({ email: ADDRESS }), { 'content-type': 'application/json' })).status).toBe(401);
     expect((await post(JSON.stringify({ email: ADDRESS }), { ...auth, authorization: 'Bearer wrong' })).status).toBe(401);
-    for (const body of ['not json', '[]', '{}', JSON.stringify({ email: 'not-an-address' }), JSON.stringify({ contactId: 'has spaces' }), JSON.stringify({ email: ADDRESS, contactId: 'con-api' }), JSON.stringify({ email: ADDRESS, extra: 1 })]) {
+    for (const body of ['not json', '[]', '{}', JSON.stringify({ email: 'not-an-address' }), JSON.stringify({ contactId: 'has spaces' }), JSON.stringify({ email: ADDRESS, contactId: 'con-api' }), JSON.stringify({ email: ADDRESS, extra: 1 }), JSON.stringify({ email: `${'a'.repeat(60)}@${'b'.repeat(3000)}.com` })]) {
       const response = await post(body);
       expect(response.status, body).toBe(400);
       expect(await response.text()).not.toContain('not-an-address');
