@@ -5,8 +5,8 @@
  * and an unknown person exit 2 and change nothing.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { importPerson, scanTable } from '../support/personal-data.ts';
+import { createTestTable, scanTable, type TestTable } from '../support/dynamo.ts';
+import { importPerson } from '../support/personal-data.ts';
 import { runScript } from '../support/spawn-script.ts';
 
 let table: TestTable;

@@ -11,8 +11,8 @@ import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { erasePerson, parsePersonIdentifier, NO_ERASURE, type ErasePersonDeps } from '../../core/privacy/erase-person.ts';
 import { registerForWebinar } from '../../core/webinars/register-for-webinar.ts';
 import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { importPerson, itemsMentioning, scanTable, seedPersonEverywhere, WEBINAR } from '../support/personal-data.ts';
+import { createTestTable, scanTable, type TestTable } from '../support/dynamo.ts';
+import { importPerson, itemsMentioning, seedPersonEverywhere, WEBINAR } from '../support/personal-data.ts';
 import { openConfig } from '../support/sending-fixtures.ts';
 
 let table: TestTable;

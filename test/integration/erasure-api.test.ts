@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../http/app.ts';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { importPerson, scanTable } from '../support/personal-data.ts';
+import { createTestTable, scanTable, type TestTable } from '../support/dynamo.ts';
+import { importPerson } from '../support/personal-data.ts';
 
 let table: TestTable;
 let app: ReturnType<typeof createHttpApp>;

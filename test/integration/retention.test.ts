@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../adapters/aws/dynamo/table-design.ts';
 import { RAW_EVENT_RETENTION_DAYS } from '../../core/tracking/engagement-event.ts';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { scanTable, seedPersonEverywhere } from '../support/personal-data.ts';
+import { createTestTable, scanTable, type TestTable } from '../support/dynamo.ts';
+import { seedPersonEverywhere } from '../support/personal-data.ts';
 import { openConfig, REPO_ROOT } from '../support/sending-fixtures.ts';
 
 let table: TestTable;

@@ -3,13 +3,11 @@
  * cases and stores: what the erasure tests erase, and then look for in a raw scan of the table.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { importCustomers } from '../../core/customers/import-customers.ts';
 import type { Clock, Store } from '../../core/ports.ts';
 import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
 import { registerForWebinar } from '../../core/webinars/register-for-webinar.ts';
-import type { TestTable } from './dynamo.ts';
 
 export interface SeededPerson {
   contactId: string;
@@ -75,19 +73,6 @@ export async function seedPersonEverywhere(store: Store, config: EngineConfig, c
   await store.suppressions.suppress({ email, reason: 'unsubscribe', suppressedAt: at, source: 'token-abc' });
 
   return { contactId, accountId, email, personalStrings: [email, 'erinhilde', 'eraserova', 'chief forgetting officer', 'asks about slack', 'reports are slow'] };
-}
-
-/** Every item of the table, unmarshalled (a raw scan: what an erasure must leave no trace in). */
-export async function scanTable(table: TestTable): Promise<Record<string, unknown>[]> {
-  const doc = DynamoDBDocumentClient.from(table.client);
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: table.tableName, ExclusiveStartKey, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
 }
 
 /** The items in which any of these strings appears (case-insensitive), as JSON: empty when the person is gone. */
