@@ -6,7 +6,7 @@
  * the registrant before anything moves to it.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ErasureStore } from '../../../core/ports.ts';
 import type { ContactActivityCounts } from '../../../core/privacy/erase-person.ts';
 import { addressHashOf, type Suppression } from '../../../core/tracking/suppression.ts';
@@ -93,24 +93,21 @@ export class DynamoErasureStore implements ErasureStore {
   }
 
   async eraseContactActivity(contactId: string, accountId: string | undefined): Promise<ContactActivityCounts> {
-    const events = await this.table.queryAll({
+    const events = await this.keysOf({
       KeyConditionExpression: 'PK = :pk',
       ExpressionAttributeValues: { ':pk': keys.engagementEvent(contactId, '', '').PK },
-      ProjectionExpression: 'PK, SK',
     });
     const enrollmentKey = keys.enrollment(contactId, '');
-    const enrollments = await this.table.queryAll({
+    const enrollments = await this.keysOf({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :enrollment)',
       ExpressionAttributeValues: { ':pk': enrollmentKey.PK, ':enrollment': enrollmentKey.SK },
-      ProjectionExpression: 'PK, SK',
     });
-    const deferred = await this.table.queryAll({
+    const deferred = await this.keysOf({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk',
       FilterExpression: '#request.contactId = :contact',
       ExpressionAttributeNames: { '#request': 'request' },
       ExpressionAttributeValues: { ':pk': keys.deferredDue('', '', '', contactId).GSI1PK, ':contact': contactId },
-      ProjectionExpression: 'PK, SK',
     });
     await batchWrite(this.table, [...events, ...enrollments, ...deferred].map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })));
     const score = await this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.contactScore(contactId), ReturnValues: 'ALL_OLD' }));
@@ -169,19 +166,17 @@ export class DynamoErasureStore implements ErasureStore {
   /** The contact's traces in the account's items: usage records lose the contact id, survey answers their comment. */
   private async stripFromAccount(contactId: string, accountId: string): Promise<Pick<ContactActivityCounts, 'surveyComments' | 'usageRecords'>> {
     const usagePartition = keys.usageRecordsOfAccount(accountId);
-    const usage = await this.table.queryAll({
+    const usage = await this.keysOf({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :record)',
       FilterExpression: 'contactId = :contact',
       ExpressionAttributeValues: { ':pk': usagePartition.PK, ':record': usagePartition.SKPrefix, ':contact': contactId },
-      ProjectionExpression: 'PK, SK',
     });
-    const answers = await this.table.queryAll({
+    const answers = await this.keysOf({
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk',
       FilterExpression: 'contactId = :contact AND attribute_exists(#comment)',
       ExpressionAttributeNames: { '#comment': 'comment' },
       ExpressionAttributeValues: { ':pk': keys.surveyAnswersOfAccount(accountId).GSI2PK, ':contact': contactId },
-      ProjectionExpression: 'PK, SK',
     });
     const strip = (item: Item, update: string, attribute: string, values: Item = {}) =>
       this.table.conditionally(() =>
@@ -200,6 +195,11 @@ export class DynamoErasureStore implements ErasureStore {
     // The revision moves, so a survey save that read the answer with its comment is refused and reads again.
     const strippedComments = await Promise.all(answers.map((item) => strip(item, 'REMOVE #attribute ADD revision :one', 'comment', { ':one': 1 })));
     return { usageRecords: strippedUsage.filter(Boolean).length, surveyComments: strippedComments.filter(Boolean).length };
+  }
+
+  /** The table keys of the items a query matches: all a delete or a strip needs. */
+  private keysOf(query: Omit<QueryCommandInput, 'TableName' | 'ProjectionExpression'>): Promise<Item[]> {
+    return this.table.queryAll({ ...query, ProjectionExpression: 'PK, SK' });
   }
 
   private async get(key: { PK: string; SK: string }): Promise<Item | undefined> {
