@@ -73,10 +73,10 @@ export class DynamoErasureStore implements ErasureStore {
     }
     const anonymous = `${ANONYMOUS_PERSON_PREFIX}${String(stored?.erasureKey)}`;
 
-    const session = keys.attendanceOfSession(registrant.webinarId, registrant.sessionId);
+    const ofPerson = keys.attendanceOfPerson(registrant.webinarId, registrant.sessionId, registrant.email);
     const marks = await this.table.queryAll({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :person)',
-      ExpressionAttributeValues: { ':pk': session.PK, ':person': `${registrant.email}#` },
+      ExpressionAttributeValues: { ':pk': ofPerson.PK, ':person': ofPerson.SKPrefix },
     });
     // Copies first, originals after: a retry finds the originals not yet deleted and writes the same copies again.
     await batchWrite(this.table, marks.map((mark) => ({ PutRequest: { Item: anonymousMark(mark, anonymous) } })));

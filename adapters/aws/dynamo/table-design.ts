@@ -122,6 +122,8 @@ export const keys = {
     SK: `${person}#${kind}#${at}#${stayKey}`,
   }),
   attendanceOfSession: (webinarId: string, sessionId: string) => ({ PK: `ATTENDANCE#${webinarId}#${sessionId}` }),
+  /** One participant's marks and stays in a session (erasure moves them to an anonymous person). */
+  attendanceOfPerson: (webinarId: string, sessionId: string, person: string) => ({ PK: `ATTENDANCE#${webinarId}#${sessionId}`, SKPrefix: `${person}#` }),
 
   enrollment: (contactId: string, sequenceId: string) => ({ PK: `CONTACT#${contactId}`, SK: `ENROLLMENT#${sequenceId}` }),
   /** Sparse: only enrollments with a next step carry it, so the due query reads active ones only. */
