@@ -16,8 +16,7 @@ import { crmOutcomeRoutes, type CrmOutcomeIngestDeps } from './crm-outcome-route
 import { zoomWebhookRoutes, type ZoomWebhookDeps } from './zoom-webhook-routes.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 import { dashboardRoutes, type DashboardHttpDeps } from './dashboard-routes.ts';
-import { erasureRoutes } from './erasure-routes.ts';
-import type { ErasePersonDeps } from '../core/privacy/erase-person.ts';
+import { erasureRoutes, type ErasureHttpDeps } from './erasure-routes.ts';
 
 export type HttpAppDeps = IngestDeps & {
   /** The routes behind email links; absent, they answer 404. */
@@ -33,7 +32,7 @@ export type HttpAppDeps = IngestDeps & {
   /** CSQL outcomes and opportunities from the CRM, POST /api/ingest/csql-outcomes (same bearer token); absent, 404. */
   crmOutcomes?: CrmOutcomeIngestDeps;
   /** Right-to-erasure requests, POST /api/ingest/erasure (same bearer token); absent, 404. */
-  erasure?: ErasePersonDeps;
+  erasure?: ErasureHttpDeps;
   /** The dashboard under /dashboard (signed session); absent, 404. */
   dashboard?: DashboardHttpDeps;
 };

@@ -8,11 +8,16 @@
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
-import { erasePerson, personIdentifierSchema, type ErasePersonDeps } from '../core/privacy/erase-person.ts';
+import { erasePerson, personIdentifierSchema, type ErasePersonDeps, type ErasureResult } from '../core/privacy/erase-person.ts';
 
 const BODY_HELP = 'request body must be JSON: { "email": "<address>" } or { "contactId": "<id>" }';
 
-export function erasureRoutes(deps: ErasePersonDeps & { ingestToken: string }): Hono {
+export interface ErasureHttpDeps extends ErasePersonDeps {
+  /** Told every outcome (counts only, never the person), e.g. for the function's log: an erasure is an auditable act. */
+  onErasure?: (result: ErasureResult) => void;
+}
+
+export function erasureRoutes(deps: ErasureHttpDeps & { ingestToken: string }): Hono {
   const app = new Hono();
   app.use('*', bearerAuth({ token: deps.ingestToken }));
   app.use('*', bodyLimit({ maxSize: 4 * 1024, onError: (c) => c.json({ error: `request body is larger than 4 KiB: ${BODY_HELP}` }, 413) }));
@@ -27,6 +32,7 @@ export function erasureRoutes(deps: ErasePersonDeps & { ingestToken: string }): 
     // The issues name the field only: a rejected address is not echoed back into logs or proxies.
     if (!parsed.success) return c.json({ error: `${BODY_HELP}; ${parsed.error.issues.map((issue) => issue.path.join('.') || 'body').join(', ')} is not valid` }, 400);
     const result = await erasePerson(parsed.data, deps);
+    deps.onErasure?.(result);
     if (result.outcome === 'unknown') return c.json({ outcome: result.outcome, error: result.message }, 404);
     return c.json(result);
   });

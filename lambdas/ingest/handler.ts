@@ -34,7 +34,12 @@ const lambdaHandler = onceBuilt(async () => {
       onRecorded: async (records) => void (await recordUsageSignals(records, engagement)),
     },
     crmOutcomes: { pipeline: store.pipeline, customers: store.customers, clock: systemClock },
-    erasure: { customers: store.customers, erasure: store.erasure, clock: systemClock },
+    erasure: {
+      customers: store.customers,
+      erasure: store.erasure,
+      clock: systemClock,
+      onErasure: (result) => logger.info('erasure', result.outcome === 'unknown' ? { outcome: result.outcome } : { outcome: result.outcome, ...result.removed }),
+    },
     onImported: async (report) => {
       const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
       logger.info('ingest', { accounts: report.accounts, contacts: report.contacts, rejected: report.rejected.length, enrolled });

@@ -2,7 +2,7 @@
  * POST /api/ingest/erasure against DynamoDB Local: without the ingest token 401, a body that names
  * nobody 400, and neither changes a single item; a good request erases and answers the counts per
  * item kind without echoing the address; the same request again finds nothing left; an unknown
- * person is 404 with nothing changed.
+ * person is 404 with nothing changed. Each outcome reaches the function's log as counts alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../http/app.ts';
@@ -16,10 +16,17 @@ const URL = '/api/ingest/erasure';
 const auth = { authorization: 'Bearer ingest-token-for-tests', 'content-type': 'application/json' };
 const post = (body: string, headers: Record<string, string> = auth) => app.request(URL, { method: 'POST', body, headers });
 const ADDRESS = 'api.person@example.com';
+/** What the ingest function logs of each erasure. */
+const audited: string[] = [];
 
 beforeAll(async () => {
   table = await createTestTable('erasure-api');
-  app = createHttpApp({ customers: table.store.customers, clock, ingestToken: 'ingest-token-for-tests', erasure: { customers: table.store.customers, erasure: table.store.erasure, clock } });
+  app = createHttpApp({
+    customers: table.store.customers,
+    clock,
+    ingestToken: 'ingest-token-for-tests',
+    erasure: { customers: table.store.customers, erasure: table.store.erasure, clock, onErasure: (result) => audited.push(JSON.stringify(result)) },
+  });
   await importPerson(table.store, clock, { contactId: 'con-api', accountId: 'acc-api', email: ADDRESS, firstName: 'Apollonia', lastName: 'Person' });
 });
 afterAll(() => table.drop());
@@ -54,5 +61,8 @@ describe('POST /api/ingest/erasure', () => {
     expect((await post(JSON.stringify({ contactId: 'con-unknown' }))).status).toBe(404);
     expect((await post(JSON.stringify({ email: 'nobody@example.net' }))).status).toBe(404);
     expect(await scanTable(table)).toEqual(before);
+    // Every outcome is told to the log, with counts and never the person.
+    expect(audited.map((entry) => (JSON.parse(entry) as { outcome: string }).outcome)).toEqual(['erased', 'nothing-left', 'unknown', 'unknown']);
+    expect(audited.join('\n')).not.toMatch(/api\.person|Apollonia|nobody@|con-unknown/i);
   });
 });
