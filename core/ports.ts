@@ -19,6 +19,7 @@ import type { EngagementEvent } from './tracking/engagement-event.ts';
 import type { UnplacedSesEvent } from './tracking/ses-events/unplaced-ses-event.ts';
 import type { MessageLinks, StoredMessageLinks } from './tracking/message-links.ts';
 import type { Suppression } from './tracking/suppression.ts';
+import type { ContactActivityCounts, ErasureCounts } from './privacy/erase-person.ts';
 import type { AttendanceMark, Registrant, RegistrationAnswer, SessionState } from './webinars/webinar.ts';
 import type { Tier } from './config/schema/common.ts';
 import type { Schedule } from './config/schema/messages.ts';
@@ -324,7 +325,32 @@ export interface StrandedClaimStore {
   failStranded(send: Send, reason: string): Promise<boolean>;
 }
 
+/** What erasing one person does to each item kind (core/privacy/erase-person.ts); every method is idempotent. */
+export interface ErasureStore {
+  /** How the address is suppressed now: by the address itself, only by its hash, or not at all. */
+  suppressionState(address: string): Promise<'plain' | 'hashed' | 'none'>;
+  /** The person's registrations: those joined to the contact, and those kept by one of the addresses (no contact yet). */
+  registrationsOf(contactId: string | undefined, addresses: readonly string[]): Promise<Registrant[]>;
+  /**
+   * Replaces a registration by an anonymous one of the same session (registered, attended, watch
+   * time kept; address, name, answers and contact gone) and moves its attendance marks to it, without
+   * the address or name: the session's figures do not change. How many marks moved.
+   */
+  anonymiseRegistration(registrant: Registrant): Promise<{ attendanceMarks: number }>;
+  /**
+   * Deletes what is keyed by the contact id (events, contact score, enrollments, parked sends) and,
+   * with the account id, removes the contact from the account's usage records and the comment from
+   * its survey answers.
+   */
+  eraseContactActivity(contactId: string, accountId: string | undefined): Promise<ContactActivityCounts>;
+  /** Keeps the address's suppression as its hash only; creates a hashed one (`fallback`) when there was none. */
+  keepSuppressionAsHash(address: string, fallback: Omit<Suppression, 'email'>): Promise<'hashed' | 'created' | 'already-hashed'>;
+  /** Deletes the contact's profile and its email look-up, in one write. */
+  deleteContact(contactId: string, email: string): Promise<Pick<ErasureCounts, 'contacts' | 'emailLookUps'>>;
+}
+
 export interface Store {
+  erasure: ErasureStore;
   kpis: KpiStore;
   strandedClaims: StrandedClaimStore;
   customers: CustomerStore;

@@ -16,6 +16,7 @@ import { crmOutcomeRoutes, type CrmOutcomeIngestDeps } from './crm-outcome-route
 import { zoomWebhookRoutes, type ZoomWebhookDeps } from './zoom-webhook-routes.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 import { dashboardRoutes, type DashboardHttpDeps } from './dashboard-routes.ts';
+import { erasureRoutes, type ErasureHttpDeps } from './erasure-routes.ts';
 
 export type HttpAppDeps = IngestDeps & {
   /** The routes behind email links; absent, they answer 404. */
@@ -30,6 +31,8 @@ export type HttpAppDeps = IngestDeps & {
   usageIngest?: UsageIngestDeps;
   /** CSQL outcomes and opportunities from the CRM, POST /api/ingest/csql-outcomes (same bearer token); absent, 404. */
   crmOutcomes?: CrmOutcomeIngestDeps;
+  /** Right-to-erasure requests, POST /api/ingest/erasure (same bearer token); absent, 404. */
+  erasure?: ErasureHttpDeps;
   /** The dashboard under /dashboard (signed session); absent, 404. */
   dashboard?: DashboardHttpDeps;
 };
@@ -51,6 +54,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         '<li><code>POST /webhooks/zoom</code> Zoom webhooks (signed), <code>POST /api/ingest/webinars/&lt;webinar&gt;/sessions/&lt;session&gt;/attendance</code> (bearer)</li>' +
         '<li><code>POST /api/ingest/usage</code> product usage for the health score (bearer)</li>' +
         '<li><code>POST /api/ingest/csql-outcomes</code> CSQL accepted / rejected and opportunities from the CRM (bearer)</li>' +
+        '<li><code>POST /api/ingest/erasure</code> erase a person\'s data: <code>{ "email" }</code> or <code>{ "contactId" }</code> (bearer)</li>' +
         '<li><code>GET /dashboard</code> KPIs, webinars, CSQLs, deliverability and revenue (a login link from <code>npm run dashboard -- link</code>)</li>' +
         '</ul></body></html>',
     ),
@@ -59,6 +63,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   if (deps.webinarIngest) app.route('/api/ingest/webinars', webinarIngestRoutes({ ...deps.webinarIngest, ingestToken: deps.ingestToken }));
   if (deps.usageIngest) app.route('/api/ingest/usage', usageIngestRoutes({ ...deps.usageIngest, ingestToken: deps.ingestToken }));
   if (deps.crmOutcomes) app.route('/api/ingest/csql-outcomes', crmOutcomeRoutes({ ...deps.crmOutcomes, ingestToken: deps.ingestToken }));
+  if (deps.erasure) app.route('/api/ingest/erasure', erasureRoutes({ ...deps.erasure, ingestToken: deps.ingestToken }));
   app.route('/api/ingest', ingestRoutes(deps));
   if (deps.dashboard) app.route('/dashboard', dashboardRoutes(deps.dashboard));
   if (deps.zoomWebhook) app.route('/webhooks', zoomWebhookRoutes(deps.zoomWebhook));

@@ -16,7 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
+import { keys, TABLE_KEYS } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { DASHBOARD_CONFIG_PARTS, INGEST_CONFIG_PARTS, TRACKING_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
 import { CHART_JS_FILE, chartJsSourcePath } from '../adapters/fs/chart-library.ts';
@@ -176,8 +176,22 @@ export function trackingTableStatements(tableArn: string, webinarRuns: readonly 
  */
 export const INGEST_TABLE_ACCESS: TableAccess = {
   actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
-  queryIndexes: ['GSI2'],
+  // GSI1 for erasure alone: registrants of no contact yet, and parked sends (both sparse).
+  queryIndexes: ['GSI1', 'GSI2'],
 };
+
+/**
+ * What erasure (POST /api/ingest/erasure, core/privacy/erase-person.ts) adds, by partition: it
+ * deletes the contact, its score, the suppression by address (replaced by its hash) and the
+ * registrant (replaced by an anonymous one) with DeleteItem in small transactions; the contact's
+ * events, enrollments and parked sends (in any run's partition) and its attendance marks with
+ * BatchWriteItem; and reads them back with Query on the base table (and the account's usage).
+ */
+export const INGEST_ERASURE_PARTITIONS = {
+  deletes: [PARTITION.contact, keys.contactScore('*').PK, PARTITION.suppression, PARTITION.webinar],
+  batchWrites: [PARTITION.events, PARTITION.contact, PARTITION.run],
+  queries: [PARTITION.events, PARTITION.contact, keys.usageRecordsOfAccount('*').PK],
+} as const;
 
 /**
  * What the webinar attendance endpoint (/api/ingest/webinars) adds to the item actions above:
@@ -187,9 +201,10 @@ export const INGEST_TABLE_ACCESS: TableAccess = {
  * partitions only).
  */
 export function ingestWebinarStatements(tableArn: string, webinarRuns: readonly string[]): iam.PolicyStatement[] {
+  // Erasure's partitions join the same two statements (one statement per action keeps the role readable).
   return [
-    new iam.PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [tableArn], conditions: leadingKeys(PARTITION.attendance, PARTITION.webinar, ...webinarRuns) }),
-    new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [tableArn], conditions: leadingKeys(PARTITION.webinar, PARTITION.attendance) }),
+    new iam.PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [tableArn], conditions: leadingKeys(PARTITION.attendance, PARTITION.webinar, ...webinarRuns, ...INGEST_ERASURE_PARTITIONS.batchWrites) }),
+    new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [tableArn], conditions: leadingKeys(PARTITION.webinar, PARTITION.attendance, ...INGEST_ERASURE_PARTITIONS.queries) }),
   ];
 }
 
@@ -277,12 +292,12 @@ export class TrackingApi extends Construct {
       configParts: INGEST_CONFIG_PARTS,
     });
     grantTableAccess(this.ingestFunction.role, props.table, INGEST_TABLE_ACCESS);
-    // The look-up of an address a contact no longer has goes, inside the upsert's transaction.
+    // The look-up of an address a contact no longer has goes, inside the upsert's transaction; erasure deletes the rest.
     this.ingestFunction.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:DeleteItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.emailLookUp] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.emailLookUp, ...INGEST_ERASURE_PARTITIONS.deletes] } },
       }),
     );
     for (const statement of ingestWebinarStatements(props.table.tableArn, webinarRuns)) this.ingestFunction.role.addToPrincipalPolicy(statement);

@@ -57,6 +57,7 @@ export function localHttpApp(engine: LocalEngine, options: LocalHttpAppOptions):
       onRecorded: async (records) => void (await recordUsageSignals(records, engine.engagement)),
     },
     crmOutcomes: { pipeline: engine.store.pipeline, customers: engine.store.customers, clock },
+    erasure: { customers: engine.store.customers, erasure: engine.store.erasure, clock },
     dashboard: {
       // Plain http on 127.0.0.1: a Secure cookie would never come back.
       auth: { secret: options.dashboardSecret, secureCookie: false, now: () => clock.now() },

@@ -20,16 +20,16 @@ export const logger = new Logger();
 
 export interface IngestRuntime {
   config: EngineConfig;
-  store: Pick<Store, 'customers' | 'scores' | 'enrollments' | 'webinars' | 'engagement' | 'sends' | 'usage' | 'pipeline'>;
+  store: Pick<Store, 'customers' | 'scores' | 'enrollments' | 'webinars' | 'engagement' | 'sends' | 'usage' | 'pipeline' | 'erasure'>;
   ingestToken: string;
 }
 
 export const ingestRuntime = onceBuilt(async (): Promise<IngestRuntime> => {
   const env = readEnvironment(process.env, ['TABLE_NAME', 'INGEST_TOKEN_SECRET_ARN']);
-  const { customers, scores, enrollments, webinars, engagement, sends, usage, pipeline } = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
+  const { customers, scores, enrollments, webinars, engagement, sends, usage, pipeline, erasure } = createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME);
   return {
     config: readBundledConfig(configRootOf(env), INGEST_CONFIG_PARTS),
-    store: { customers, scores, enrollments, webinars, engagement, sends, usage, pipeline },
+    store: { customers, scores, enrollments, webinars, engagement, sends, usage, pipeline, erasure },
     ingestToken: await readSecret(env.INGEST_TOKEN_SECRET_ARN, 'ingest token'),
   };
 });

@@ -3,7 +3,7 @@
  * upserts of accounts and contacts from a CRM or a data pipeline (bearer token), then enrollment
  * of the accounts that entered a sequence's phase; and `POST /api/ingest/webinars/<webinar>/
  * sessions/<session>/attendance`, attendance and registrations from platforms other than Zoom
- * (same token). The HTTP app without its email-link routes, so the public routes run in another
+ * (same token); and `POST /api/ingest/erasure`, right-to-erasure requests (same token). The HTTP app without its email-link routes, so the public routes run in another
  * function with a role that cannot upsert customers.
  */
 import { handle } from 'hono/aws-lambda';
@@ -34,6 +34,12 @@ const lambdaHandler = onceBuilt(async () => {
       onRecorded: async (records) => void (await recordUsageSignals(records, engagement)),
     },
     crmOutcomes: { pipeline: store.pipeline, customers: store.customers, clock: systemClock },
+    erasure: {
+      customers: store.customers,
+      erasure: store.erasure,
+      clock: systemClock,
+      onErasure: (result) => logger.info('erasure', result.outcome === 'unknown' ? { outcome: result.outcome } : { outcome: result.outcome, ...result.removed }),
+    },
     onImported: async (report) => {
       const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
       logger.info('ingest', { accounts: report.accounts, contacts: report.contacts, rejected: report.rejected.length, enrolled });

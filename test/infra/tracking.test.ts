@@ -271,7 +271,7 @@ describe('Tracking function permissions (public link routes)', () => {
 });
 
 describe('Ingest function permissions', () => {
-  it('gets the upsert and enrollment item actions, DeleteItem on email look-ups alone, and Query on GSI2 alone', () => {
+  it('gets the upsert and enrollment item actions, DeleteItem on email look-ups and what erasure deletes, and Query on GSI1 and GSI2', () => {
     const grants = dynamoGrantsOf(roleIdOf(ingestFunctionId()));
     expect(grants.map((grant) => grant.actions)).toEqual(
       expect.arrayContaining([['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['dynamodb:Query'], ['dynamodb:DeleteItem']]),
@@ -281,12 +281,13 @@ describe('Ingest function permissions', () => {
     const index = grants.filter((grant) => grant.resources.includes('/index/'));
     expect(index).toHaveLength(1);
     expect(index[0]?.resources).toContain('/index/GSI2');
-    expect(index[0]?.resources).not.toContain('/index/GSI1');
+    expect(index[0]?.resources).toContain('/index/GSI1');
     const deletes = statementsOfRole(roleIdOf(ingestFunctionId())).find((statement) => actionsOf(statement).includes('dynamodb:DeleteItem')) as Statement & { Condition: unknown };
-    expect(deletes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EMAIL#*'] } });
+    // Erasure: the contact, its score, the suppression by address, the registrant; never an account, a counter or a run.
+    expect(deletes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EMAIL#*', 'CONTACT#*', 'SCORE#CONTACT#*', 'SUPPRESSION#*', 'WEBINAR#*'] } });
   });
 
-  it('for webinar attendance, batch-writes marks, registrants and parked webinar emails, and queries a session back, held to those partitions', () => {
+  it('for webinar attendance and erasure, batch-writes and queries only the partitions they touch', () => {
     const statements = statementsOfRole(roleIdOf(ingestFunctionId())) as Array<Statement & { Condition?: Record<string, Record<string, string[]>> }>;
     const keysOf = (action: string) => {
       const found = statements.filter((statement) => actionsOf(statement).includes(action) && !JSON.stringify(statement.Resource).includes('/index/'));
@@ -294,8 +295,9 @@ describe('Ingest function permissions', () => {
       expect(actionsOf(found[0]!)).toEqual([action]);
       return [...(found[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [])].sort();
     };
-    expect(keysOf('dynamodb:BatchWriteItem')).toEqual(['ATTENDANCE#*#*', 'WEBINAR#*', ...config.webinars.map((webinar) => `RUN#${webinar.id}#*`)].sort());
-    expect(keysOf('dynamodb:Query')).toEqual(['ATTENDANCE#*#*', 'WEBINAR#*']);
+    // Plus erasure's: the contact's events, enrollments and parked sends (whatever run they wait in).
+    expect(keysOf('dynamodb:BatchWriteItem')).toEqual(['ATTENDANCE#*#*', 'WEBINAR#*', ...config.webinars.map((webinar) => `RUN#${webinar.id}#*`), 'EVENTS#*', 'CONTACT#*', 'RUN#*#*'].sort());
+    expect(keysOf('dynamodb:Query')).toEqual(['ATTENDANCE#*#*', 'CONTACT#*', 'EVENTS#*', 'USAGE#*', 'WEBINAR#*']);
   });
 
   it('reads the ingest token from the environment-named secret, and not the link-signing key', () => {

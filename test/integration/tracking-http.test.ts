@@ -15,7 +15,7 @@ import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
 import { processSendBatch, type SenderDeps } from '../../core/sending/send-emails.ts';
 import { signToken, verifyToken } from '../../core/tracking/link-token.ts';
 import { createHttpApp } from '../../http/app.ts';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { createTestTable, scanTable, type TestTable } from '../support/dynamo.ts';
 import { drainQueue, openConfig, RecordingMailer, senderDeps } from '../support/sending-fixtures.ts';
 import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 
@@ -88,15 +88,7 @@ async function itemCount(): Promise<number> {
 
 /** Every stored attribute of every item: proves "no write" beyond a count (counters are updates). */
 async function tableSnapshot(): Promise<string> {
-  const doc = DynamoDBDocumentClient.from(table.client);
-  const items: unknown[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: table.tableName, ExclusiveStartKey, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return JSON.stringify(items.map((item) => JSON.stringify(item)).sort());
+  return JSON.stringify((await scanTable(table)).map((item) => JSON.stringify(item)).sort());
 }
 
 async function eventsOf(contactId: string, type: string) {

@@ -1,6 +1,7 @@
 /** A fresh table on the run's DynamoDB Local for one test file. */
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
 import { ensureTable } from '../../adapters/aws/dynamo/create-table.ts';
@@ -27,4 +28,17 @@ export async function createTestTable(prefix: string): Promise<TestTable> {
       client.destroy();
     },
   };
+}
+
+/** Every item of the table as stored (a raw, consistent scan): what a test proves "nothing written" or "no trace left" with. */
+export async function scanTable(table: TestTable): Promise<Record<string, unknown>[]> {
+  const doc = DynamoDBDocumentClient.from(table.client);
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: table.tableName, ExclusiveStartKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

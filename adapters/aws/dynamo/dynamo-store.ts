@@ -6,6 +6,7 @@ import { DynamoCsqlStore } from './csql-store.ts';
 import { DynamoCustomerStore } from './customer-store.ts';
 import { DynamoEngagementStore, DynamoSuppressionStore } from './engagement-store.ts';
 import { DynamoEnrollmentStore } from './enrollment-store.ts';
+import { DynamoErasureStore } from './erasure-store.ts';
 import { DynamoSendingPauseStore } from './pause-store.ts';
 import { DynamoPipelineStore } from './pipeline-store.ts';
 import { DynamoScoreStore } from './score-store.ts';
@@ -35,5 +36,6 @@ export function createDynamoStore(client: DynamoDBClient, tableName: string): St
     surveys: new DynamoSurveyStore(table),
     kpis: new DynamoKpiStore(table),
     strandedClaims: new DynamoStrandedClaimStore(table),
+    erasure: new DynamoErasureStore(table),
   };
 }

@@ -10,7 +10,7 @@ import { scoreItemUpdates } from './score-store.ts';
 import { countedKinds, kpiTransactItems, linkRefused } from './kpi-store.ts';
 import type { KpiMove } from '../../../core/reporting/kpi-counters.ts';
 import { engagementEventSchema, RAW_EVENT_RETENTION_DAYS, type EngagementEvent } from '../../../core/tracking/engagement-event.ts';
-import { suppressionSchema, type Suppression } from '../../../core/tracking/suppression.ts';
+import { addressHashOf, hashedSuppressionSchema, suppressionSchema, type Suppression } from '../../../core/tracking/suppression.ts';
 import { unplacedMonthOf, unplacedSesEventSchema, type UnplacedSesEvent } from '../../../core/tracking/ses-events/unplaced-ses-event.ts';
 import type { EngagementStore, ScoredEventWrite, SuppressionStore } from '../../../core/ports.ts';
 import { keys, TABLE_KEYS } from './table-design.ts';
@@ -163,12 +163,23 @@ export class DynamoSuppressionStore implements SuppressionStore {
     );
   }
 
+  /** Plain and hashed suppressions in the same batched read: an erased person's address is found by its hash. */
   async suppressedAmong(emails: readonly string[]): Promise<Map<string, Suppression>> {
     const unique = [...new Set(emails.map((email) => email.toLowerCase()))];
-    const items = await this.table.batchGet(unique.map((email) => keys.suppression(email)));
-    return new Map(items.map((item) => {
-      const suppression = itemToEntity(suppressionSchema, item);
-      return [suppression.email, suppression];
-    }));
+    const addressOfHash = new Map(unique.map((email) => [addressHashOf(email), email]));
+    const items = await this.table.batchGet([...unique.map((email) => keys.suppression(email)), ...[...addressOfHash.keys()].map((hash) => keys.hashedSuppression(hash))]);
+    const found = new Map<string, Suppression>();
+    for (const item of items) {
+      if (item.addressHash === undefined) {
+        const suppression = itemToEntity(suppressionSchema, item);
+        found.set(suppression.email, suppression);
+        continue;
+      }
+      const { addressHash, ...kept } = itemToEntity(hashedSuppressionSchema, item);
+      const email = addressOfHash.get(addressHash);
+      // The plain suppression, when both exist, is the one that names the address.
+      if (email !== undefined && !found.has(email)) found.set(email, { email, ...kept });
+    }
+    return found;
   }
 }

@@ -12,7 +12,8 @@ import { kpiTransactItems } from './kpi-store.ts';
 import { deferredSendSchema, messageIdOf, skippedSendSchema, type DeferredSend, type SkippedSend } from '../../../core/sending/send-request.ts';
 import { sendSchema, type Send } from '../../../core/sending/send.ts';
 import type { SendStore } from '../../../core/ports.ts';
-import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
+import { CONTACT_LIST_SHARDS, keys, TABLE_KEYS } from './table-design.ts';
+import { expiresAtOf } from './engagement-store.ts';
 import { batchWrite, itemToEntity, type DynamoTable } from './dynamo-table.ts';
 import { DynamoMessageLinks } from './message-links-store.ts';
 import type { MessageLinks, StoredMessageLinks } from '../../../core/tracking/message-links.ts';
@@ -79,7 +80,8 @@ export class DynamoSendStore implements SendStore {
       await this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
-          Item: { ...keys.send(send.campaignId, send.runId, send.contactId), entity: 'send', ...send },
+          // Kept as long as raw events (the frequency caps and SES events need days of it), then TTL: docs/data-model.md, retention.
+          Item: { ...keys.send(send.campaignId, send.runId, send.contactId), entity: 'send', ...send, [TABLE_KEYS.ttlAttribute]: expiresAtOf(send.claimedAt) },
           ConditionExpression: 'attribute_not_exists(PK)',
           // The holder comes back with the refusal: no second read (and no GetItem right) for the sender.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -213,7 +215,7 @@ export class DynamoSendStore implements SendStore {
   async recordSkips(skips: readonly SkippedSend[]): Promise<void> {
     await batchWrite(
       this.table,
-      skips.map((skip) => ({ PutRequest: { Item: { ...keys.skippedSend(skip.campaignId, skip.runId, skip.contactId), entity: 'skipped-send', ...skip } } })),
+      skips.map((skip) => ({ PutRequest: { Item: { ...keys.skippedSend(skip.campaignId, skip.runId, skip.contactId), entity: 'skipped-send', ...skip, [TABLE_KEYS.ttlAttribute]: expiresAtOf(skip.skippedAt) } } })),
     );
   }
 

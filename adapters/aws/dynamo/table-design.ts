@@ -124,6 +124,8 @@ export const keys = {
     SK: `${person}#${kind}#${at}#${stayKey}`,
   }),
   attendanceOfSession: (webinarId: string, sessionId: string) => ({ PK: `ATTENDANCE#${webinarId}#${sessionId}` }),
+  /** One participant's marks and stays in a session (erasure moves them to an anonymous person). */
+  attendanceOfPerson: (webinarId: string, sessionId: string, person: string) => ({ PK: `ATTENDANCE#${webinarId}#${sessionId}`, SKPrefix: `${person}#` }),
 
   enrollment: (contactId: string, sequenceId: string) => ({ PK: `CONTACT#${contactId}`, SK: `ENROLLMENT#${sequenceId}` }),
   /** Sparse: only enrollments with a next step carry it, so the due query reads active ones only. */
@@ -192,4 +194,9 @@ export const keys = {
   sendingPause: (scope: string) => ({ PK: 'CONTROL', SK: `PAUSE#${scope}` }),
 
   suppression: (email: string) => ({ PK: `SUPPRESSION#${email.toLowerCase()}`, SK: 'SUPPRESSION' }),
+  /**
+   * The suppression of an erased person: keyed by the SHA-256 of the address (core/tracking/suppression.ts),
+   * in the same partition family, so the suppression check reads it next to the plain one.
+   */
+  hashedSuppression: (addressHash: string) => ({ PK: `SUPPRESSION#sha256:${addressHash}`, SK: 'SUPPRESSION' }),
 } as const;

@@ -16,7 +16,8 @@ import {
   type SessionState,
 } from '../../../core/webinars/webinar.ts';
 import { batchWrite, itemToEntity, type DynamoTable } from './dynamo-table.ts';
-import { keys } from './table-design.ts';
+import { expiresAtOf } from './engagement-store.ts';
+import { keys, TABLE_KEYS } from './table-design.ts';
 
 export class DynamoWebinarStore implements WebinarStore {
   constructor(private readonly table: DynamoTable) {}
@@ -182,7 +183,8 @@ export class DynamoWebinarStore implements WebinarStore {
     await batchWrite(
       this.table,
       [...unique.values()].map((mark) => ({
-        PutRequest: { Item: { ...keys.attendanceMark(mark.webinarId, mark.sessionId, mark.person, mark.kind, mark.at, mark.stayKey), entity: 'attendance-mark', ...mark } },
+        // Raw facts with the address in the key: they expire like engagement events (the registrant keeps the summary).
+        PutRequest: { Item: { ...keys.attendanceMark(mark.webinarId, mark.sessionId, mark.person, mark.kind, mark.at, mark.stayKey), entity: 'attendance-mark', ...mark, [TABLE_KEYS.ttlAttribute]: expiresAtOf(mark.at) } },
       })),
     );
   }
@@ -190,7 +192,7 @@ export class DynamoWebinarStore implements WebinarStore {
   async listAttendance(webinarId: string, sessionId: string): Promise<AttendanceMark[]> {
     const items = await this.table.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.attendanceOfSession(webinarId, sessionId).PK } });
     return items.map((item) => {
-      const { PK: _pk, SK: _sk, entity: _entity, ...mark } = item;
+      const { PK: _pk, SK: _sk, entity: _entity, [TABLE_KEYS.ttlAttribute]: _expiresAt, ...mark } = item;
       return attendanceMarkSchema.parse(mark);
     });
   }
