@@ -1,7 +1,11 @@
 /**
  * Counts what a DynamoDB client sends, by middleware on its stack (a document client made
  * `from` it shares the stack, so its commands are counted too). `commands` counts each
- * `send()`; `attempts` counts each HTTP request, retries included.
+ * `send()`; `attempts` counts each HTTP request, retries included. With `capacity`, every
+ * command also asks for its consumed capacity (`ReturnConsumedCapacity: INDEXES`, which changes
+ * nothing else) and the read and write units are summed: DynamoDB Local reports them as DynamoDB
+ * bills them (checked: a put with two index keys 3 WRU, a transaction of two puts 4 WRU plus its
+ * index writes doubled, an index key moved 2 index WRU), which the cost bench turns into dollars.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -9,22 +13,42 @@ export interface DynamoRequestCounts {
   commands: number;
   attempts: number;
   byCommand: Record<string, number>;
+  /** Read and write request units consumed (0 unless attached with `capacity`). */
+  readUnits: number;
+  writeUnits: number;
 }
+
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+
+type Consumed = { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> | undefined;
 
 export class DynamoRequestCounter {
   private commands = 0;
   private attempts = 0;
   private readonly byCommand = new Map<string, number>();
+  private readUnits = 0;
+  private writeUnits = 0;
 
   /** Adds the counting middleware to `client`; count from then on with `snapshot()` and `since()`. */
-  static attach(client: DynamoDBClient): DynamoRequestCounter {
+  static attach(client: DynamoDBClient, options: { capacity?: boolean } = {}): DynamoRequestCounter {
     const counter = new DynamoRequestCounter();
     client.middlewareStack.add(
-      (next, context) => (args) => {
+      (next, context) => async (args) => {
         const command = context.commandName ?? 'unknown';
         counter.commands += 1;
         counter.byCommand.set(command, (counter.byCommand.get(command) ?? 0) + 1);
-        return next(args);
+        const measured = options.capacity === true && (READS.has(command) || WRITES.has(command));
+        const input = args.input as { ReturnConsumedCapacity?: string };
+        if (measured && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'INDEXES';
+        const result = await next(args);
+        if (measured) {
+          const consumed = (result.output as { ConsumedCapacity?: Consumed }).ConsumedCapacity;
+          const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+          if (READS.has(command)) counter.readUnits += units;
+          else counter.writeUnits += units;
+        }
+        return result;
       },
       { step: 'initialize', name: 'benchCountCommands' },
     );
@@ -40,7 +64,7 @@ export class DynamoRequestCounter {
   }
 
   snapshot(): DynamoRequestCounts {
-    return { commands: this.commands, attempts: this.attempts, byCommand: Object.fromEntries(this.byCommand) };
+    return { commands: this.commands, attempts: this.attempts, byCommand: Object.fromEntries(this.byCommand), readUnits: this.readUnits, writeUnits: this.writeUnits };
   }
 
   /** What was sent after `earlier` was taken. */
@@ -51,6 +75,6 @@ export class DynamoRequestCounter {
       const delta = count - (earlier.byCommand[command] ?? 0);
       if (delta > 0) byCommand[command] = delta;
     }
-    return { commands: now.commands - earlier.commands, attempts: now.attempts - earlier.attempts, byCommand };
+    return { commands: now.commands - earlier.commands, attempts: now.attempts - earlier.attempts, byCommand, readUnits: now.readUnits - earlier.readUnits, writeUnits: now.writeUnits - earlier.writeUnits };
   }
 }

@@ -101,7 +101,7 @@ export async function measureSend(options: SendBenchOptions): Promise<Figures> {
     await loadCustomers(new DynamoTable(client, TABLE_NAME), store.customers, customers);
     console.log(`setup: loaded ${formatNumber(customers.accounts.length + customers.contacts.length)} items in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s (not measured)`);
 
-    const counter = DynamoRequestCounter.attach(client);
+    const counter = DynamoRequestCounter.attach(client, { capacity: true });
     const mailer = new SesMailer(sesClient);
     const maxSendRate = await mailer.maxSendRate();
     if (maxSendRate !== options.maxSendRate) throw new SendBenchError(`SesMailer.maxSendRate() read ${maxSendRate}/s from the SES stand-in, expected ${options.maxSendRate}`);
@@ -335,6 +335,9 @@ function figuresOf(outcome: Outcome): Figures {
     'send.seconds': round3(seconds),
     'send.store_sent_minus_accepted': storeSent - counts.accepted,
     'send.dynamodb_requests_per_email': round4(perEmail(requests.commands)),
+    // Request units as DynamoDB bills them (on-demand), dispatcher and sender together: the cost bench prices them.
+    'send.dynamodb_wru_per_email': round4(perEmail(requests.writeUnits)),
+    'send.dynamodb_rru_per_email': round4(perEmail(requests.readUnits)),
   };
   for (const command of new Set([...REPORTED_COMMANDS, ...Object.keys(byCommand)])) {
     figures[`send.dynamodb_requests_per_email.${command}`] = round4(perEmail(byCommand[command] ?? 0));

@@ -714,12 +714,12 @@ async function timed<T>(counter: DynamoRequestCounter, task: () => Promise<T>) {
   return { value, seconds, requests: counter.since(before) };
 }
 
-const EMPTY_COUNTS: DynamoRequestCounts = { commands: 0, attempts: 0, byCommand: {} };
+const EMPTY_COUNTS: DynamoRequestCounts = { commands: 0, attempts: 0, byCommand: {}, readUnits: 0, writeUnits: 0 };
 
 function addCounts(a: DynamoRequestCounts, b: DynamoRequestCounts): DynamoRequestCounts {
   const byCommand = { ...a.byCommand };
   for (const [command, count] of Object.entries(b.byCommand)) byCommand[command] = (byCommand[command] ?? 0) + count;
-  return { commands: a.commands + b.commands, attempts: a.attempts + b.attempts, byCommand };
+  return { commands: a.commands + b.commands, attempts: a.attempts + b.attempts, byCommand, readUnits: a.readUnits + b.readUnits, writeUnits: a.writeUnits + b.writeUnits };
 }
 
 function writesIn(counts: DynamoRequestCounts): number {

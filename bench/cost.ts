@@ -1,0 +1,171 @@
+/**
+ * Bench `cost`: what a million emails cost on AWS besides SES's own fee, from measured requests.
+ *
+ * Measured here, on DynamoDB Local with every command asked for its consumed capacity (units as
+ * DynamoDB bills them, dynamodb-request-counter.ts):
+ * - dispatch and send: the send bench's pipeline at 2,000 recipients (its request units per email);
+ * - SES events: a Send and a Delivery event per email through the real SES event use case;
+ * - opens and clicks: each through the real engagement path (event, scores and counters in one
+ *   transaction), plus the reads the tracking routes do before it (the link set, and a click's
+ *   earlier events: 1 read unit each, counted on top).
+ * Assumed, and printed: how many recipients open (30 %) and click (5 %), Lambda billed time per
+ * batch and per request, and AWS's list prices (us-east-1, on-demand, arm64). The baseline is
+ * SES's fee itself ($0.10 per 1,000 emails): the target is 2 % of it.
+ */
+import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
+import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
+import { withEngagementPath } from '../core/scoring/record-engagement.ts';
+import { ingestSesEvent, type SesEventDeps } from '../core/tracking/ses-events/record-ses-event.ts';
+import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { freePort } from '../local/ports.ts';
+import { loadSesFixture } from '../test/fixtures/ses/index.ts';
+import type { Figures } from './bench.ts';
+import { DynamoRequestCounter } from './dynamodb-request-counter.ts';
+import { round3, round4 } from './figure-math.ts';
+import { benchConfig, measureSend } from './send.ts';
+
+export const name = 'cost';
+
+const MILLION = 1_000_000;
+const EVENT_SAMPLE = 400;
+
+/** AWS list prices, us-east-1 (USD). */
+const PRICE = {
+  dynamodbPerMillionWru: 0.625,
+  dynamodbPerMillionRru: 0.125,
+  sqsPerMillionRequests: 0.4,
+  lambdaPerMillionRequests: 0.2,
+  lambdaPerGbSecondArm: 0.0000133334,
+  apiGatewayHttpPerMillion: 1.0,
+  eventBridgeCustomPerMillion: 1.0,
+  schedulerPerMillion: 1.0,
+  sesPerThousandEmails: 0.1,
+} as const;
+
+/** Assumptions about traffic and billed time, printed with the result. */
+const ASSUME = {
+  openRate: 0.3,
+  clickRate: 0.05,
+  /** Sender: one SQS batch of 10 (the sizing model's batch time at 80 ms SES latency), 512 MB. */
+  senderBatchSeconds: 0.13,
+  senderMemoryGb: 0.5,
+  batchSize: 10,
+  /** SES events function: one invocation per event (an EventBridge rule target), 512 MB. */
+  sesEventSeconds: 0.03,
+  /** Tracking function (opens, clicks): one API request each, 512 MB. */
+  trackingSeconds: 0.03,
+  /** Dispatcher: 1 GB; about 230 contacts/s per shard worker measured on DynamoDB Local, 1,000/s assumed in AWS. */
+  dispatcherSecondsPerContact: 1 / 1000,
+  dispatcherMemoryGb: 1,
+  /** SQS per email: SendMessageBatch (dispatcher) + ReceiveMessage + DeleteMessageBatch (event source), per 10. */
+  sqsRequestsPerEmail: 3 / 10,
+  /** Scheduler: one schedule firing per run; a run reaches tens of thousands of people: per email, negligible. */
+  schedulerInvocationsPerEmail: 1 / 10_000,
+  /** CSQL events to the CRM (EventBridge PutEvents): a promotion per few thousand emails, at most. */
+  eventBridgeEventsPerEmail: 1 / 1_000,
+} as const;
+
+interface Line {
+  service: string;
+  what: string;
+  perMillionUsd: number;
+}
+
+export async function run(): Promise<Figures> {
+  console.log('cost: dispatch and send, 2,000 recipients (the send bench pipeline, request units counted)');
+  const send = await measureSend({ accounts: 200, contacts: 2_000, maxSendRate: 100, workers: 4 });
+  const sendWru = send['send.dynamodb_wru_per_email'] ?? Number.NaN;
+  const sendRru = send['send.dynamodb_rru_per_email'] ?? Number.NaN;
+  const events = await measureEvents();
+
+  const lines: Line[] = [];
+  const dollars = (count: number, perMillion: number) => (count * perMillion) / MILLION;
+  const wru = (perEmail: number) => dollars(perEmail * MILLION, PRICE.dynamodbPerMillionWru);
+  const rru = (perEmail: number) => dollars(perEmail * MILLION, PRICE.dynamodbPerMillionRru);
+  const gbSeconds = (seconds: number, gb: number) => seconds * gb * PRICE.lambdaPerGbSecondArm;
+  lines.push({ service: 'DynamoDB', what: `dispatch + send: ${sendWru} WRU, ${sendRru} RRU per email`, perMillionUsd: wru(sendWru) + rru(sendRru) });
+  lines.push({ service: 'DynamoDB', what: `SES Send + Delivery events: 2 x (${events.sesWru} WRU, ${events.sesRru} RRU)`, perMillionUsd: 2 * (wru(events.sesWru) + rru(events.sesRru)) });
+  lines.push({
+    service: 'DynamoDB',
+    what: `opens ${ASSUME.openRate} x (${events.openWru} WRU, ${events.openRru}+1 RRU), clicks ${ASSUME.clickRate} x (${events.openWru} WRU, ${events.openRru}+2 RRU)`,
+    perMillionUsd: ASSUME.openRate * (wru(events.openWru) + rru(events.openRru + 1)) + ASSUME.clickRate * (wru(events.openWru) + rru(events.openRru + 2)),
+  });
+  lines.push({ service: 'SQS', what: `${ASSUME.sqsRequestsPerEmail} requests per email`, perMillionUsd: dollars(ASSUME.sqsRequestsPerEmail * MILLION, PRICE.sqsPerMillionRequests) });
+  const batches = MILLION / ASSUME.batchSize;
+  lines.push({
+    service: 'Lambda',
+    what: `sender: ${batches} batches x (${ASSUME.senderBatchSeconds} s x ${ASSUME.senderMemoryGb} GB + 1 request)`,
+    perMillionUsd: batches * (gbSeconds(ASSUME.senderBatchSeconds, ASSUME.senderMemoryGb) + PRICE.lambdaPerMillionRequests / MILLION),
+  });
+  lines.push({
+    service: 'Lambda',
+    what: `dispatcher: ${ASSUME.dispatcherSecondsPerContact} s x ${ASSUME.dispatcherMemoryGb} GB per contact`,
+    perMillionUsd: MILLION * gbSeconds(ASSUME.dispatcherSecondsPerContact, ASSUME.dispatcherMemoryGb),
+  });
+  const sesEvents = 2 * MILLION;
+  lines.push({ service: 'Lambda', what: `SES events: ${sesEvents} invocations x ${ASSUME.sesEventSeconds} s x 0.5 GB`, perMillionUsd: sesEvents * (gbSeconds(ASSUME.sesEventSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION) });
+  const trackingRequests = (ASSUME.openRate + ASSUME.clickRate) * MILLION;
+  lines.push({ service: 'Lambda', what: `tracking: ${trackingRequests} requests x ${ASSUME.trackingSeconds} s x 0.5 GB`, perMillionUsd: trackingRequests * (gbSeconds(ASSUME.trackingSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION) });
+  lines.push({ service: 'API Gateway', what: `${trackingRequests} HTTP API requests (opens, clicks)`, perMillionUsd: dollars(trackingRequests, PRICE.apiGatewayHttpPerMillion) });
+  lines.push({ service: 'EventBridge', what: `SES events on the default bus: AWS service events, no charge; CSQL events ${ASSUME.eventBridgeEventsPerEmail} per email`, perMillionUsd: dollars(ASSUME.eventBridgeEventsPerEmail * MILLION, PRICE.eventBridgeCustomPerMillion) });
+  lines.push({ service: 'Scheduler', what: `${ASSUME.schedulerInvocationsPerEmail} invocations per email`, perMillionUsd: dollars(ASSUME.schedulerInvocationsPerEmail * MILLION, PRICE.schedulerPerMillion) });
+
+  const total = lines.reduce((sum, line) => sum + line.perMillionUsd, 0);
+  const sesFee = (MILLION / 1000) * PRICE.sesPerThousandEmails;
+  console.log('\ncost per million emails, SES fee excluded (us-east-1 list prices, on-demand, arm64):');
+  for (const line of lines) console.log(`  ${line.service.padEnd(12)} $${line.perMillionUsd.toFixed(3).padStart(7)}  ${line.what}`);
+  console.log(`  ${'total'.padEnd(12)} $${total.toFixed(3).padStart(7)}  = ${((total / sesFee) * 100).toFixed(1)} % of SES's $${sesFee} (target: at most $2, 2 %)`);
+  const byService = (service: string) => lines.filter((line) => line.service === service).reduce((sum, line) => sum + line.perMillionUsd, 0);
+  return {
+    'cost.usd_per_million_emails_excl_ses': round3(total),
+    'cost.over_ses_fee': round4(total / sesFee),
+    'cost.usd_dynamodb': round3(byService('DynamoDB')),
+    'cost.usd_lambda': round3(byService('Lambda')),
+    'cost.usd_sqs': round3(byService('SQS')),
+    'cost.usd_api_gateway': round3(byService('API Gateway')),
+    'cost.dynamodb_wru_per_email_send': sendWru,
+    'cost.dynamodb_wru_per_ses_event': events.sesWru,
+    'cost.dynamodb_wru_per_open': events.openWru,
+  };
+}
+
+/** Request units of one SES event and one open through the real use cases, averaged over a sample. */
+async function measureEvents(): Promise<{ sesWru: number; sesRru: number; openWru: number; openRru: number }> {
+  const config = await benchConfig();
+  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  try {
+    const client = localDynamoClient(dynamo.endpoint);
+    await ensureTable(client, 'bench-cost');
+    const counter = DynamoRequestCounter.attach(client, { capacity: true });
+    const store = createDynamoStore(client, 'bench-cost');
+    const clock = { now: () => new Date() };
+    const now = new Date();
+    await store.customers.upsertAccount({ accountId: 'acc', name: 'Cost K.K.', tier: 'tier3', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
+    for (let i = 0; i < EVENT_SAMPLE; i++) {
+      const ref = { campaignId: 'cost-news', runId: 'r1', contactId: `c${i}` };
+      await store.customers.upsertContact({ contactId: ref.contactId, accountId: 'acc', email: `c${i}@example.com`, firstName: 'A', lastName: 'B', locale: 'en', timeZone: 'Asia/Tokyo', consent: 'granted', topicsOptedOut: [] }, now);
+      await store.sends.claimSend({ ...ref, accountId: 'acc', tier: 'tier3', locale: 'en', state: 'claimed', claimedAt: now.toISOString() });
+      await store.sends.markSent(ref, `cost-msg-${i}`, now, { tier: 'tier3', locale: 'en' });
+    }
+    const engaged = withEngagementPath(store, config.scoring, clock);
+    const deps: SesEventDeps = { sends: store.sends, engagement: engaged.engagement, suppressions: store.suppressions, customers: store.customers, topics: { kind: 'topics', topics: [] } };
+    const before = counter.snapshot();
+    for (let i = 0; i < EVENT_SAMPLE; i++) {
+      // Placed by the SES message id (one index query): without our signed tags, the dearer path.
+      const event = loadSesFixture('delivery');
+      event.detail.mail = { ...event.detail.mail, messageId: `cost-msg-${i}`, tags: {} };
+      const outcome = await ingestSesEvent(event, deps);
+      if (outcome.outcome !== 'recorded') throw new Error(`cost bench: SES event ${i} was ${outcome.outcome}, expected recorded`);
+    }
+    const ses = counter.since(before);
+    const opened = counter.snapshot();
+    for (let i = 0; i < EVENT_SAMPLE; i++) {
+      const recorded = await engaged.engagement.recordEvent({ eventId: `open-${i}`, type: 'open', contactId: `c${i}`, accountId: 'acc', occurredAt: new Date(now.getTime() + 60_000).toISOString(), campaignId: 'cost-news', runId: 'r1', machine: false, detail: { tier: 'tier3', locale: 'en' } });
+      if (!recorded) throw new Error(`cost bench: open ${i} was not recorded`);
+    }
+    const opens = counter.since(opened);
+    return { sesWru: round4(ses.writeUnits / EVENT_SAMPLE), sesRru: round4(ses.readUnits / EVENT_SAMPLE), openWru: round4(opens.writeUnits / EVENT_SAMPLE), openRru: round4(opens.readUnits / EVENT_SAMPLE) };
+  } finally {
+    await dynamo.stop();
+  }
+}
