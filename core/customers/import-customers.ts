@@ -269,12 +269,15 @@ function recordChecks(catalogue: ImportCatalogue | undefined, label: (field: str
     const { attributes: _unchecked, ...rest } = entity;
     return { ...rest, ...(checked.attributes ? { attributes: checked.attributes } : {}) } as T;
   };
+  // Labels once per import, not once per row.
+  const productsLabel = label('products');
+  const topicsLabel = label('topicsOptedOut');
   return {
     account: schemaCheck(accountSchema.safeParse.bind(accountSchema), label, (account) =>
-      (catalogue ? unknownValues(account.products, catalogue.products, 'product', label('products')) : undefined) ?? withAttributes(account, 'account'),
+      (catalogue ? unknownValues(account.products, catalogue.products, 'product', productsLabel) : undefined) ?? withAttributes(account, 'account'),
     ),
     contact: schemaCheck(contactSchema.safeParse.bind(contactSchema), label, (contact) =>
-      (catalogue ? unknownValues(contact.topicsOptedOut, catalogue.topics, 'topic', label('topicsOptedOut')) : undefined) ?? withAttributes(contact, 'contact'),
+      (catalogue ? unknownValues(contact.topicsOptedOut, catalogue.topics, 'topic', topicsLabel) : undefined) ?? withAttributes(contact, 'contact'),
     ),
   };
 }
