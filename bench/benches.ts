@@ -5,6 +5,7 @@
 import type { Bench } from './bench.ts';
 import * as historyBench from './history-import.ts';
 import * as importBench from './import.ts';
+import * as importMemoryBench from './import-memory.ts';
 import * as lambdaBench from './lambda.ts';
 import * as machineBench from './machine.ts';
 import * as renderBench from './render.ts';
@@ -14,4 +15,4 @@ import * as sendBench from './send.ts';
 import * as trackingBench from './tracking.ts';
 import * as webinarsBench from './webinars.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench];
+export const BENCHES: readonly Bench[] = [importBench, importMemoryBench, renderBench, sendBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench];
