@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
+import { CSV_COLUMNS } from '../adapters/fs/customer-csv.ts';
 import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { freePort } from '../local/ports.ts';
 import type { Figures } from './bench.ts';
@@ -34,8 +35,8 @@ const WHOLE_FILE_CONTACTS = 20_000;
 const DYNAMODB_CONTACTS = 1_000;
 const CONTACTS_PER_ACCOUNT = 20;
 
-const ACCOUNTS_HEADER = 'account_id,name,tier,plan,products,phase,mrr,currency,csm_owner';
-const CONTACTS_HEADER = 'contact_id,account_id,email,first_name,last_name,locale,time_zone,consent,consent_at,topics_opted_out,role';
+const ACCOUNTS_HEADER = Object.keys(CSV_COLUMNS.accounts).join(',');
+const CONTACTS_HEADER = Object.keys(CSV_COLUMNS.contacts).join(',');
 
 /** The child did not end as a clean import of every row, so its memory would measure something else. */
 export class ImportMemoryBenchError extends Error {
