@@ -75,8 +75,8 @@ export async function run(): Promise<Figures> {
       ['import', 'contacts', 'accounts', 'peak RSS MB', 'seconds', 'rows/s'],
       measured.map((row) => [
         row.what,
-        formatNumber(row.contacts),
-        formatNumber(accountsFor(row.contacts)),
+        row.contacts.toLocaleString('en-US'),
+        accountsFor(row.contacts).toLocaleString('en-US'),
         row.peakMb.toFixed(1),
         row.seconds.toFixed(1),
         formatNumber((row.contacts + accountsFor(row.contacts)) / row.seconds),
