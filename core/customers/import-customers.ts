@@ -125,7 +125,7 @@ export interface ImportTotals {
 
 /**
  * The import, page by page: memory holds one page, the counters, and where each id and address
- * was first seen (FirstSeenLocations, about 20 bytes a key), never the file or the report.
+ * was first seen (FirstSeenLocations: 14 bytes a key and its hash-table slot), never the file or the report.
  * Duplicates inside the import are found in that one pass (the first occurrence comes first);
  * accounts are written before contacts, so a contact's account is looked up in the store, where
  * this import's accounts already are. `onPage` gets each page's rejections as soon as it is done.
