@@ -4,7 +4,9 @@
  * and not written; good rows are written; the same file imported again changes nothing. A file
  * that cannot be imported at all (missing, empty, not decodable, wrong columns) refuses the whole
  * import before anything is written, so one good file is never imported without the other.
- * Exit code 1 when anything was refused, 2 for a wrong command line.
+ * Exit code 1 when anything was refused, 2 for a wrong command line. The files are streamed: each
+ * is read through once to find what would refuse it, then imported page by page, rejected rows
+ * printed as they are found and the counts at the end (local/customer-files-import.ts).
  *
  * `npm run import -- events <history.jsonl[.gz]>`: backfills engagement history through the one
  * engagement path (docs/history-import.md), streaming, with progress on stderr; idempotent.
@@ -18,12 +20,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
-import { csvColumnLabel, CustomerCsvError, readCustomerCsvFile, type CustomerCsvReadOptions } from '../adapters/fs/customer-csv.ts';
+import type { CustomerCsvReadOptions } from '../adapters/fs/customer-csv.ts';
 import { resolveEncoding, TextEncodingError } from '../adapters/fs/text-file-encoding.ts';
 import { systemClock } from '../adapters/local/system-clock.ts';
-import { importCatalogueOf, importCustomers } from '../core/customers/import-customers.ts';
+import { importCatalogueOf } from '../core/customers/import-customers.ts';
 import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
-import { describeImport, withReaderRejections } from '../local/import-report.ts';
+import { importCustomerFiles, openCustomerFiles } from '../local/customer-files-import.ts';
 import { withToolStore } from '../local/local-store-session.ts';
 import { readCommandLine } from '../local/command-line.ts';
 import { DEFAULT_ACCOUNT_ATTRIBUTE } from '../core/customers/pinpoint-endpoints.ts';
@@ -107,31 +109,27 @@ if (parsed.values.encoding !== undefined) {
 const config = await loadConfigOrThrow(defaultConfigLocation(projectRoot));
 const attributeIds = (kind: 'account' | 'contact') => config.attributes[kind].map((attribute) => attribute.id);
 
-// Both files are read, and every problem with them reported, before anything is written.
-const read = await Promise.allSettled([
-  readCustomerCsvFile(accountsPath, 'accounts', { ...readOptions, attributes: attributeIds('account') }),
-  readCustomerCsvFile(contactsPath, 'contacts', { ...readOptions, attributes: attributeIds('contact') }),
-]);
-const refusals = read.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
-const unexpected = refusals.find((reason) => !(reason instanceof CustomerCsvError));
-if (unexpected !== undefined) throw unexpected;
-if (refusals.length > 0 || read[0].status !== 'fulfilled' || read[1].status !== 'fulfilled') {
+// Both files are read through, and every problem with them reported, before anything is written.
+const files = await openCustomerFiles({ accounts: accountsPath, contacts: contactsPath }, { ...readOptions, attributes: { account: attributeIds('account'), contact: attributeIds('contact') } });
+if ('refusals' in files) {
   console.error('import refused, nothing was written:');
-  for (const reason of refusals) console.error(`  ${(reason as Error).message}`);
+  for (const refusal of files.refusals) console.error(`  ${refusal}`);
   process.exit(1);
 }
-const [accounts, contacts] = [read[0].value, read[1].value];
-for (const note of [...accounts.notes, ...contacts.notes]) console.log(`note: ${note}`);
+for (const note of [...files.accounts.notes, ...files.contacts.notes]) console.log(`note: ${note}`);
 
 await withToolStore({ awsTable: parsed.values['aws-table'], settings, env: process.env }, async (store) => {
-  const imported = await importCustomers({ accounts: accounts.records, contacts: contacts.records, fieldLabel: csvColumnLabel, catalogue: importCatalogueOf(config) }, store.customers, systemClock);
-  const report = withReaderRejections(imported, { accounts: accounts.rejected, contacts: contacts.rejected });
-  for (const line of describeImport(report)) console.log(line);
-  const enrolled = await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
+  const { totals, enrolled } = await importCustomerFiles(files, {
+    customers: store.customers,
+    clock: systemClock,
+    catalogue: importCatalogueOf(config),
+    enroll: (accountIds) => enrollAccounts(accountIds, { ...store, config, clock: systemClock }),
+    print: (line) => console.log(line),
+  });
   if (enrolled > 0) console.log(`enrolled ${enrolled} contact(s) in nurture sequences`);
-  const rejected = report.accounts.rejected + report.contacts.rejected;
+  const rejected = totals.accounts.rejected + totals.contacts.rejected;
   if (rejected > 0) {
     console.error(`${rejected} row(s) rejected and not written; the other rows were imported.`);
     process.exitCode = 1;
   }
-}, { expectedWrites: accounts.records.length + contacts.records.length });
+}, { expectedWrites: files.accounts.rows + files.contacts.rows });

@@ -114,15 +114,24 @@ export function parseCustomerCsvBytes(bytes: Uint8Array, source: string, kind: C
   try {
     decoded = decodeTextFile(bytes, options.encoding);
   } catch (error) {
-    if (!(error instanceof TextEncodingError)) throw error;
-    const fix = error.detail
-      ? ' Save it as CSV UTF-8 (Excel: Save As > "CSV UTF-8 (Comma delimited)"), or name its encoding with --encoding (shift_jis for Excel in Japan, windows-1252 for Western Europe, utf-16le)'
-      : '';
-    throw new CustomerCsvError(`${source}: ${error.message}.${fix}`);
+    throw refusedEncoding(error, source);
   }
   const parsed = parseRows(decoded.text, source, kind, options.attributes);
-  const notes = decoded.encoding === 'utf-8' ? parsed.notes : [`${source}: read as ${decoded.encoding} (${describeChoice(decoded.choice)})`, ...parsed.notes];
-  return { ...parsed, source, encoding: decoded.encoding, notes };
+  return { ...parsed, source, encoding: decoded.encoding, notes: [...encodingNotes(source, decoded), ...parsed.notes] };
+}
+
+/** A file whose bytes are not text in a known encoding, refused with how to fix it. */
+export function refusedEncoding(error: unknown, source: string): unknown {
+  if (!(error instanceof TextEncodingError)) return error;
+  const fix = error.detail
+    ? ' Save it as CSV UTF-8 (Excel: Save As > "CSV UTF-8 (Comma delimited)"), or name its encoding with --encoding (shift_jis for Excel in Japan, windows-1252 for Western Europe, utf-16le)'
+    : '';
+  return new CustomerCsvError(`${source}: ${error.message}.${fix}`);
+}
+
+/** Which encoding a file was read in, when it is worth saying (not UTF-8). */
+export function encodingNotes(source: string, decoded: { encoding: string; choice: EncodingChoice }): string[] {
+  return decoded.encoding === 'utf-8' ? [] : [`${source}: read as ${decoded.encoding} (${describeChoice(decoded.choice)})`];
 }
 
 /**
@@ -158,7 +167,7 @@ function describeChoice(choice: EncodingChoice): string {
   }
 }
 
-function unreadable(path: string, error: unknown): Error {
+export function unreadable(path: string, error: unknown): Error {
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOENT':
       return new CustomerCsvError(`${path}: no such file`);
@@ -172,58 +181,99 @@ function unreadable(path: string, error: unknown): Error {
   }
 }
 
-interface ParsedRow {
+export interface ParsedRow {
   record: string[];
   info: { lines: number };
   raw: string;
 }
 
 function parseRows(text: string, source: string, kind: CustomerFileKind, attributes: readonly string[] = []): Omit<CustomerCsvFile, 'source' | 'encoding'> {
-  const columns = columnsWithAttributes(CSV_COLUMNS[kind], attributes);
-  const expectedHeader = Object.entries(columns).filter(([, spec]) => spec.kind !== 'attribute').map(([column]) => column).join(',');
+  const format = customerCsvFormat(kind, attributes);
   // csv-parse picks one record delimiter per file and counts lines by it, so a file with LF and
   // CRLF (or CR-only) lines would get wrong line numbers; one kind of line end makes them right.
   const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  if (normalised.trim() === '') throw new CustomerCsvError(`${source}: the file is empty: expected a header line ${expectedHeader}`);
+  if (normalised.trim() === '') throw emptyFile(source, format);
   const delimiter = separatorOf(normalised.trimStart().split('\n', 1)[0] ?? '');
 
   let rows: ParsedRow[];
   try {
-    rows = parse(normalised, {
-      delimiter,
-      info: true,
-      raw: true,
-      trim: true,
-      skip_empty_lines: true,
-      // Excel writes rows it once saw used as `,,,,`: no data, nothing to report.
-      skip_records_with_empty_values: true,
-      // Ragged rows are refused one by one below, not as the whole file.
-      relax_column_count: true,
-    }) as unknown as ParsedRow[];
+    rows = parse(normalised, csvParseOptions(delimiter)) as unknown as ParsedRow[];
   } catch (error) {
-    throw new CustomerCsvError(`${source}: not valid CSV: ${(error as Error).message}`);
+    throw notCsv(source, error);
   }
 
   const [headerRow, ...dataRows] = rows;
-  const header = withoutTrailingEmpty(headerRow?.record ?? []);
-  checkHeader(header, columns, source, expectedHeader);
-  const notes: string[] = [];
-  if (delimiter !== ',') notes.push(`${source}: cells are separated by ${delimiter === '\t' ? 'tabs' : `'${delimiter}'`}`);
-  if (dataRows.length === 0) notes.push(`${source}: has a header but no rows; nothing to import from it`);
-
+  const header = checkedHeader(headerRow, format, source);
   const records: CandidateRecord[] = [];
   const rejected: RejectedRecord[] = [];
   for (const row of dataRows) {
-    const location = { source, line: startLine(row) };
-    const problem = cellCountProblem(row.record, header.length);
-    if (problem) rejected.push({ location, reason: problem });
-    else records.push({ location, value: toFields(header, row.record, columns) });
+    const item = rowItem(row, header, format, source);
+    if ('reason' in item) rejected.push(item);
+    else records.push(item);
   }
-  return { records, rejected, notes };
+  return { records, rejected, notes: formatNotes(source, delimiter, dataRows.length) };
+}
+
+/** The columns a kind of file may have (ours and the declared attributes), and the header to show. */
+export interface CustomerCsvFormat {
+  columns: Record<string, ColumnSpec>;
+  expectedHeader: string;
+}
+
+export function customerCsvFormat(kind: CustomerFileKind, attributes: readonly string[] = []): CustomerCsvFormat {
+  const columns = columnsWithAttributes(CSV_COLUMNS[kind], attributes);
+  const expectedHeader = Object.entries(columns).filter(([, spec]) => spec.kind !== 'attribute').map(([column]) => column).join(',');
+  return { columns, expectedHeader };
+}
+
+/** csv-parse's options for text whose line ends are all LF, read as rows with their line info. */
+export function csvParseOptions(delimiter: string) {
+  return {
+    delimiter,
+    info: true,
+    raw: true,
+    trim: true,
+    skip_empty_lines: true,
+    // Excel writes rows it once saw used as `,,,,`: no data, nothing to report.
+    skip_records_with_empty_values: true,
+    // Ragged rows are refused one by one, not as the whole file.
+    relax_column_count: true,
+  } as const;
+}
+
+export function emptyFile(source: string, format: CustomerCsvFormat): CustomerCsvError {
+  return new CustomerCsvError(`${source}: the file is empty: expected a header line ${format.expectedHeader}`);
+}
+
+export function notCsv(source: string, error: unknown): CustomerCsvError {
+  return new CustomerCsvError(`${source}: not valid CSV: ${(error as Error).message}`);
+}
+
+/** The header row's cells; a missing, unknown or repeated column refuses the file. */
+export function checkedHeader(headerRow: ParsedRow | undefined, format: CustomerCsvFormat, source: string): string[] {
+  const header = withoutTrailingEmpty(headerRow?.record ?? []);
+  checkHeader(header, format.columns, source, format.expectedHeader);
+  return header;
+}
+
+/** One data row as a record to check, or refused on its own (the wrong number of cells). */
+export function rowItem(row: ParsedRow, header: string[], format: CustomerCsvFormat, source: string): CandidateRecord | RejectedRecord {
+  const location = { source, line: startLine(row) };
+  const problem = cellCountProblem(row.record, header.length);
+  if (problem) return { location, reason: problem };
+  return { location, value: toFields(header, row.record, format.columns) };
+}
+
+/** Worth saying but not an error: a non-comma separator, a header-only file. */
+export function formatNotes(source: string, delimiter: string, dataRows: number): string[] {
+  const notes: string[] = [];
+  if (delimiter !== ',') notes.push(`${source}: cells are separated by ${delimiter === '\t' ? 'tabs' : `'${delimiter}'`}`);
+  if (dataRows === 0) notes.push(`${source}: has a header but no rows; nothing to import from it`);
+  return notes;
 }
 
 /** Tab for Excel's "Unicode text" and `;` for Excel in decimal-comma locales, when the header has no comma. */
-function separatorOf(headerLine: string): string {
+export function separatorOf(headerLine: string): string {
   if (headerLine.includes(',')) return ',';
   if (headerLine.includes('\t')) return '\t';
   if (headerLine.includes(';')) return ';';

@@ -38,7 +38,7 @@ export class TextEncodingError extends Error {
 /** Labels people type that the WHATWG Encoding Standard does not know, to the name it does. */
 const ENCODING_ALIASES: Record<string, string> = { cp932: 'shift_jis', 'ms-932': 'shift_jis', utf8: 'utf-8', utf16le: 'utf-16le', utf16be: 'utf-16be' };
 
-const BOMS: Array<{ bytes: number[]; encoding: string }> = [
+export const BOMS: Array<{ bytes: number[]; encoding: string }> = [
   { bytes: [0xef, 0xbb, 0xbf], encoding: 'utf-8' },
   { bytes: [0xff, 0xfe], encoding: 'utf-16le' },
   { bytes: [0xfe, 0xff], encoding: 'utf-16be' },
@@ -73,18 +73,29 @@ export function decodeTextFile(bytes: Uint8Array, forced?: string): DecodedText 
   if (invalidAt < 0) {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     // UTF-16 without a byte-order mark is valid UTF-8 byte for byte (ASCII with a NUL after each).
-    if (text.includes('\0')) {
-      throw new TextEncodingError('contains NUL bytes: it looks like UTF-16 text without a byte-order mark', { encoding: 'utf-8' });
-    }
+    if (text.includes('\0')) throw utf16WithoutBom();
     return { text, encoding: 'utf-8', choice: 'utf-8' };
   }
   const japanese = readAsShiftJis(bytes);
   if (japanese !== undefined) return { text: japanese, encoding: 'shift_jis', choice: 'detected' };
-  const detail = { encoding: 'utf-8', byteOffset: invalidAt, line: lineOfByte(bytes, invalidAt), byte: bytes[invalidAt] as number };
-  throw new TextEncodingError(
-    `not UTF-8: byte 0x${detail.byte.toString(16).padStart(2, '0')} at line ${detail.line} (byte offset ${invalidAt}) is not valid UTF-8, and the file does not read as Shift_JIS Japanese text either`,
-    detail,
-  );
+  throw notUtf8({ byteOffset: invalidAt, line: lineOfByte(bytes, invalidAt), byte: bytes[invalidAt] as number }, true);
+}
+
+export function utf16WithoutBom(): TextEncodingError {
+  return new TextEncodingError('contains NUL bytes: it looks like UTF-16 text without a byte-order mark', { encoding: 'utf-8' });
+}
+
+/** The refusal of bytes that are not UTF-8, naming the first bad byte; `notShiftJisEither` when detection also tried Shift_JIS. */
+export function notUtf8(at: { byteOffset: number; line: number; byte: number }, notShiftJisEither: boolean): TextEncodingError {
+  const either = notShiftJisEither ? ', and the file does not read as Shift_JIS Japanese text either' : '';
+  return new TextEncodingError(`not UTF-8: byte 0x${at.byte.toString(16).padStart(2, '0')} at line ${at.line} (byte offset ${at.byteOffset}) is not valid UTF-8${either}`, {
+    encoding: 'utf-8',
+    ...at,
+  });
+}
+
+export function notValidIn(encoding: string): TextEncodingError {
+  return new TextEncodingError(`not valid ${encoding}: some bytes do not decode in that encoding`, { encoding });
 }
 
 function decodeStrict(bytes: Uint8Array, encoding: string): string {
@@ -95,15 +106,9 @@ function decodeStrict(bytes: Uint8Array, encoding: string): string {
   } catch {
     if (encoding === 'utf-8') {
       const at = Math.max(firstInvalidUtf8Byte(bytes), 0);
-      const byte = bytes[at] as number;
-      throw new TextEncodingError(`not UTF-8: byte 0x${byte.toString(16).padStart(2, '0')} at line ${lineOfByte(bytes, at)} (byte offset ${at}) is not valid UTF-8`, {
-        encoding,
-        byteOffset: at,
-        line: lineOfByte(bytes, at),
-        byte,
-      });
+      throw notUtf8({ byteOffset: at, line: lineOfByte(bytes, at), byte: bytes[at] as number }, false);
     }
-    throw new TextEncodingError(`not valid ${encoding}: some bytes do not decode in that encoding`, { encoding });
+    throw notValidIn(encoding);
   }
 }
 
@@ -117,7 +122,7 @@ const WINDOWS_1252_C1 = [
  * Node 20.18.3+ decodes windows-1252 as Latin-1 (0x92 becomes U+0092, not ’: nodejs/node#56542,
  * #60888), which would import Western-European smart quotes and € as control characters.
  */
-function decodeWindows1252(bytes: Uint8Array): string {
+export function decodeWindows1252(bytes: Uint8Array): string {
   let text = '';
   for (let start = 0; start < bytes.length; start += 8192) {
     const codes = Array.from(bytes.subarray(start, start + 8192), (byte) => (byte >= 0x80 && byte < 0xa0 ? (WINDOWS_1252_C1[byte - 0x80] as number) : byte));
@@ -151,10 +156,28 @@ function readAsShiftJis(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-  if (!KANA.test(text) && !JAPANESE_WORD.test(text)) return undefined;
-  if (/[\u0080\ue000-\uf8ff]/.test(text)) return undefined;
-  if (INSIDE_LATIN_WORD.test(text)) return undefined;
-  return text;
+  const evidence = new ShiftJisEvidence();
+  evidence.add(text);
+  return evidence.plausible ? text : undefined;
+}
+
+/**
+ * The test of readAsShiftJis over text given in parts (a file read as a stream). Each part must
+ * end at a line break: none of the patterns spans one, so the verdict is the whole text's.
+ */
+export class ShiftJisEvidence {
+  private japanese = false;
+  private refused = false;
+
+  add(text: string): void {
+    if (this.refused) return;
+    if (!this.japanese && (KANA.test(text) || JAPANESE_WORD.test(text))) this.japanese = true;
+    if (/[\u0080\ue000-\uf8ff]/.test(text) || INSIDE_LATIN_WORD.test(text)) this.refused = true;
+  }
+
+  get plausible(): boolean {
+    return this.japanese && !this.refused;
+  }
 }
 
 /**
@@ -162,6 +185,14 @@ function readAsShiftJis(bytes: Uint8Array): string | undefined {
  * byte ranges (no overlongs, no surrogates, nothing above U+10FFFF) so it agrees with TextDecoder.
  */
 export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
+  return utf8ProblemIn(bytes, true)?.at ?? -1;
+}
+
+/**
+ * Where well-formed UTF-8 stops in `bytes`: `cut` when a sequence is merely cut short by the end
+ * and more bytes follow (`final` false: a chunk of a stream), else the first invalid byte.
+ */
+export function utf8ProblemIn(bytes: Uint8Array, final: boolean): { at: number; cut: boolean } | undefined {
   let i = 0;
   while (i < bytes.length) {
     const lead = bytes[i] as number;
@@ -181,14 +212,15 @@ export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
       following = 3;
       if (lead === 0xf0) lower = 0x90;
       if (lead === 0xf4) upper = 0x8f;
-    } else return i;
+    } else return { at: i, cut: false };
     for (let k = 1; k <= following; k++) {
       const byte = bytes[i + k];
-      if (byte === undefined || byte < (k === 1 ? lower : 0x80) || byte > (k === 1 ? upper : 0xbf)) return i;
+      if (byte === undefined) return { at: i, cut: !final };
+      if (byte < (k === 1 ? lower : 0x80) || byte > (k === 1 ? upper : 0xbf)) return { at: i, cut: false };
     }
     i += following + 1;
   }
-  return -1;
+  return undefined;
 }
 
 /** 1-based line of a byte in an ASCII-compatible file, counting LF, CRLF and a lone CR each as one break. */

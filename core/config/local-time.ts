@@ -12,11 +12,21 @@ export function parseTimeOfDay(text: string): number | undefined {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
+/**
+ * Zones already found valid: building a DateTimeFormat costs about 0.2 ms, half the time of
+ * importing a contact row. Only valid zones are kept, and no more than a bound: Intl also takes
+ * other spellings of a name (asia/TOKYO), which hostile input could vary without end.
+ */
+const KNOWN_TIME_ZONES = new Set<string>();
+const MAX_KNOWN_TIME_ZONES = 2000;
+
 /** True when the runtime knows the IANA zone (e.g. Asia/Tokyo). */
 export function isIanaTimeZone(zone: string): boolean {
   if (!zone.includes('/') && zone !== 'UTC') return false;
+  if (KNOWN_TIME_ZONES.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    if (KNOWN_TIME_ZONES.size < MAX_KNOWN_TIME_ZONES) KNOWN_TIME_ZONES.add(zone);
     return true;
   } catch {
     return false;

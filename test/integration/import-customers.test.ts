@@ -180,6 +180,38 @@ describe('npm run import with files as teams export them', () => {
     expect(await table.store.customers.getAccount('cli-miss-1')).toBeUndefined();
   }, 60_000);
 
+  it('streams files longer than a page: names duplicates and rejected accounts across pages, each rejected row printed in line order before the counts', async () => {
+    const accounts = Array.from({ length: 120 }, (_, i) => account(`big-a${i}`));
+    const contact = (id: string, accountId: string, email = `${id}@big.example.com`) => `${id},${accountId},${email},,,en,UTC,granted,,,`;
+    const contacts = Array.from({ length: 250 }, (_, i) => contact(`big-c${i}`, `big-a${i % 120}`));
+    contacts[197] = contact('big-c10', 'big-a1', 'other@big.example.com'); // line 199
+    contacts[227] = contact('big-c227', 'big-a2', 'big-c3@big.example.com'); // line 229
+    contacts[237] = contact('big-c237', 'big-bad'); // line 239
+    const path = await inTemp({
+      'accounts.csv': `${ACCOUNTS_HEADER}\n${[...accounts, account('big-bad', 'Bad', 'tier9'), account('big-a5')].join('\n')}\n`,
+      'contacts.csv': `${CONTACTS_HEADER}\r\n${contacts.join('\r\n')}\r\n`,
+    });
+    const { code, output } = await runImport(path('accounts.csv'), path('contacts.csv'));
+    expect(code, output).toBe(1);
+    const lines = output.split('\n');
+    const rejected = lines.filter((line) => line.startsWith('  rejected '));
+    expect(rejected).toEqual([
+      expect.stringMatching(/^ {2}rejected accounts\.csv line 122: tier: .*'tier9'/),
+      "  rejected accounts.csv line 123: duplicate account id 'big-a5' (first at accounts.csv line 7)",
+      "  rejected contacts.csv line 199: duplicate contact id 'big-c10' (first at contacts.csv line 12)",
+      '  rejected contacts.csv line 229: email: the same address is already used at contacts.csv line 5',
+      "  rejected contacts.csv line 239: account_id: account 'big-bad' was rejected (accounts.csv line 122)",
+    ]);
+    expect(lines.indexOf(rejected.at(-1) as string)).toBeLessThan(lines.indexOf('accounts: 120 created, 0 updated, 0 unchanged, 2 rejected'));
+    expect(output).toContain('contacts: 247 created, 0 updated, 0 unchanged, 3 rejected');
+    expect(await table.store.customers.getContact('big-c249')).toMatchObject({ accountId: 'big-a9' });
+    expect(await table.store.customers.getContact('big-c10')).toMatchObject({ email: 'big-c10@big.example.com' });
+
+    const again = await runImport(path('accounts.csv'), path('contacts.csv'));
+    expect(again.output).toContain('accounts: 0 created, 0 updated, 120 unchanged, 2 rejected');
+    expect(again.output).toContain('contacts: 0 created, 0 updated, 247 unchanged, 3 rejected');
+  }, 240_000);
+
   it('imports Shift_JIS files from Excel in Japan and says which encoding it read', async () => {
     const { code, output } = await runImport(join(fixtures, 'accounts-shift-jis.csv'), join(fixtures, 'contacts-shift-jis.csv'));
     expect(code, output).toBe(0);
