@@ -39,7 +39,8 @@ const recipient = z.looseObject({ emailAddress: address, action: z.string().opti
 /** The `mail` object every event carries: which email it is about. */
 export const sesMailSchema = z.looseObject({
   timestamp,
-  messageId: z.string().min(1),
+  /** SES's id of the email (a key we look sends up by): id characters only, so no text from elsewhere reaches a key or a log. */
+  messageId: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, { error: 'expected an SES message id (letters, digits, . _ -)' }),
   source: z.string().min(1),
   /** As given to SES; a display-name entry becomes its bare address, anything else is kept as it came (only hashed). */
   destination: z.array(z.string().min(1).transform((entry) => bareAddressOf(entry) ?? entry)).min(1),

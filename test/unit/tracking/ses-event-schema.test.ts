@@ -153,6 +153,13 @@ describe('malformed SES events are rejected with a reason', () => {
     expect(rejected(fixture)).toMatch(/detail\.mail\.messageId: .*expected string/);
   });
 
+  it.each(['<script>alert(1)</script>', 'hanako@example.co.jp', 'x'.repeat(257)])('a message id SES cannot have issued (%s), which would reach a key and the log', (messageId) => {
+    const fixture = loadSesFixture('delivery');
+    fixture.detail.mail.messageId = messageId;
+    expect(rejected(fixture)).toMatch(/^detail\.mail\.messageId: expected an SES message id/);
+    expect(rejected(fixture)).not.toContain('@');
+  });
+
   it('no event type, or one that is no type name', () => {
     const fixture = loadSesFixture('delivery');
     delete fixture.detail.eventType;
