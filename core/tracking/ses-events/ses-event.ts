@@ -44,8 +44,8 @@ export const sesMailSchema = z.looseObject({
   source: z.string().min(1),
   /** As given to SES; a display-name entry becomes its bare address, anything else is kept as it came (only hashed). */
   destination: z.array(z.string().min(1).transform((entry) => bareAddressOf(entry) ?? entry)).min(1),
-  /** Email tags as SES publishes them: each tag name to a list of values. */
-  tags: z.record(z.string(), z.array(z.string())).default({}),
+  /** Email tags as SES publishes them: each tag name to a list of values (SES caps a value at 256 characters; a longer one would overflow a key). */
+  tags: z.record(z.string(), z.array(z.string().max(256, { error: 'expected an SES tag value (at most 256 characters)' }))).default({}),
 });
 
 export const SES_BOUNCE_TYPES = ['Permanent', 'Transient', 'Undetermined'] as const;

@@ -160,6 +160,12 @@ describe('malformed SES events are rejected with a reason', () => {
     expect(rejected(fixture)).not.toContain('@');
   });
 
+  it('a tag value longer than SES allows (256 characters), which would overflow a key the event is placed by', () => {
+    const fixture = loadSesFixture('delivery');
+    (fixture.detail.mail.tags as Record<string, string[]>).contact = ['c'.repeat(257)];
+    expect(rejected(fixture)).toMatch(/^detail\.mail\.tags\.contact\.0: expected an SES tag value/);
+  });
+
   it('no event type, or one that is no type name', () => {
     const fixture = loadSesFixture('delivery');
     delete fixture.detail.eventType;
