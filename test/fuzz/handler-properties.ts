@@ -16,6 +16,7 @@ import { handler as dispatcherHandler } from '../../lambdas/dispatcher/handler.t
 import { createSesEventsHandler } from '../../lambdas/ses-events/handler.ts';
 import { createUsageEventsHandler } from '../../lambdas/usage-events/handler.ts';
 import { createWebinarEventsHandler } from '../../lambdas/webinar-events/handler.ts';
+import { sqsRecord } from '../support/sqs-record.ts';
 import { loadSesFixture, SES_FIXTURE_NAMES, type SesFixtureName, type SesOtherFixtureName } from '../fixtures/ses/index.ts';
 import { expectCleanCase, fuzzProperty, type FuzzProperty, type FuzzTotals } from './fuzz-run.ts';
 import { hostileJson, hostileText, mutated, withPlantedAddresses, zoomPayload } from './hostile-input.ts';
@@ -90,17 +91,6 @@ const usageEvents = fuzzProperty({
   },
 });
 
-const sqsRecord = (messageId: string, body: string) => ({
-  messageId,
-  receiptHandle: `rh-${messageId}`,
-  body,
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1796878872345', SenderId: 'AROA', ApproximateFirstReceiveTimestamp: '1796878872400' },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:fuzz',
-  awsRegion: 'ap-northeast-1',
-});
 const LAMBDA_CONTEXT = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 /** Queue bodies: a well-formed message (broken in places), its JSON broken, or hostile text. */
