@@ -5,10 +5,11 @@
 import { z } from 'zod';
 
 /**
- * An id on the queue: config, CRM and run ids are all short printable ASCII. Anything else is not a
- * message the dispatcher wrote, and a long one would overflow a table key and fail the whole batch.
+ * An id on the queue, in the engine's id alphabet: config ids, CRM ids (externalIdSchema) and the run
+ * ids made of them. Anything else is not a message the dispatcher wrote: a long id would overflow a
+ * table key and fail the whole batch, and one holding an address would be quoted in the sender's log.
  */
-const queuedId = z.string().regex(/^[\x21-\x7e]{1,256}$/, { error: 'expected an id of printable ASCII characters (at most 256)' });
+const queuedId = z.string().regex(/^[A-Za-z0-9._:-]{1,256}$/, { error: 'expected an id of letters, digits, . _ : - (at most 256)' });
 
 export const messageSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('campaign'), campaignId: queuedId }),
