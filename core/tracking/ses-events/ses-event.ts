@@ -234,11 +234,17 @@ function quoted(value: string): string {
   return value.includes('@') ? 'a value that is not a type name' : `'${value.slice(0, 64)}'`;
 }
 
+/** A path segment for a reason: a key of the event's own (a tag name) may be anything, an address too. */
+function pathSegment(segment: PropertyKey): string {
+  const text = String(segment);
+  return /^[A-Za-z0-9_:-]{1,64}$/.test(text) ? text : '[key]';
+}
+
 function describeIssues(issues: readonly z.core.$ZodIssue[], input: object): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
-      const path = issue.path.map(String).join('.') || '(event)';
+      const path = issue.path.map(pathSegment).join('.') || '(event)';
       if (issue.code === 'invalid_union' && issue.path.at(-1) === 'eventType') {
         // Zod's discriminator message lists every option; say which type came and which are read.
         const given = (input as { detail?: { eventType?: unknown } }).detail?.eventType;

@@ -166,6 +166,13 @@ describe('malformed SES events are rejected with a reason', () => {
     expect(rejected(fixture)).toMatch(/^detail\.mail\.tags\.contact\.0: expected an SES tag value/);
   });
 
+  it('never quotes a key of the event that is an address (a tag name) in the reason', () => {
+    const fixture = loadSesFixture('delivery');
+    (fixture.detail.mail.tags as Record<string, unknown>)['hanako@example.co.jp'] = 'not a list';
+    expect(rejected(fixture)).toMatch(/^detail\.mail\.tags\.\[key\]: /);
+    expect(rejected(fixture)).not.toContain('@');
+  });
+
   it('no event type, or one that is no type name', () => {
     const fixture = loadSesFixture('delivery');
     delete fixture.detail.eventType;
