@@ -154,7 +154,9 @@ const senderBatches = fuzzProperty({
     if (lost.length > 0) throw new Error(`sender: malformed records ${lost.join(', ')} acknowledged instead of returned to the queue (their dead-letter queue)`);
     const allMalformed = malformed.length === records.length;
     if (allMalformed && world.mailer.sent.length !== mailed) throw new Error('sender: a batch of malformed requests sent an email');
-    expectCleanCase(world, 'sender batch', { writesBefore, mayWrite: !allMalformed });
+    // Ids in the engine's alphabet are quoted in errors (a campaign the config lacks); a planted name
+    // can only get there as such an id, so only addresses (which the alphabet excludes) are checked.
+    expectCleanCase(world, 'sender batch', { writesBefore, mayWrite: !allMalformed, names: false });
   },
 });
 
