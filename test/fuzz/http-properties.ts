@@ -64,7 +64,7 @@ const signedButWrong = (world: FuzzWorld, genuine: string): fc.Arbitrary<string>
 
 const forgedLinks: FuzzProperty<unknown> = fuzzProperty({
   target: 'email links, forged tokens',
-  numRuns: 400,
+  numRuns: 600,
   input: (world) =>
     fc.record({
       // One token arbitrary per route, built once (building one costs more than drawing from it).
@@ -90,7 +90,7 @@ const forgedLinks: FuzzProperty<unknown> = fuzzProperty({
 
 const genuineLinks: FuzzProperty<unknown> = fuzzProperty({
   target: 'email links, genuine tokens, hostile headers and bodies',
-  numRuns: 150,
+  numRuns: 250,
   input: () =>
     fc.record({
       route: fc.constantFrom(...LINK_ROUTES),
