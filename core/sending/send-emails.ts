@@ -92,7 +92,8 @@ export async function processSendBatch(records: readonly QueueRecord[], deps: Se
     if (result.success) parsed.push({ id: record.id, request: result.data });
     else {
       // A malformed message never succeeds: retrying sends it to the dead-letter queue, where people look.
-      deps.log?.({ level: 'ERROR', message: 'malformed send request', recordId: record.id, issues: result.error.issues.map((issue) => issue.message) });
+      // Paths and zod codes only: messages quote what was sent (an unknown key may be an address).
+      deps.log?.({ level: 'ERROR', message: 'malformed send request', recordId: record.id, issues: result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.code}`) });
       outcomes.set(record.id, 'retry');
     }
   }

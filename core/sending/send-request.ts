@@ -4,16 +4,23 @@
  */
 import { z } from 'zod';
 
+/**
+ * An id on the queue, in the engine's id alphabet: config ids, CRM ids (externalIdSchema) and the run
+ * ids made of them. Anything else is not a message the dispatcher wrote: a long id would overflow a
+ * table key and fail the whole batch, and one holding an address would be quoted in the sender's log.
+ */
+const queuedId = z.string().regex(/^[A-Za-z0-9._:-]{1,256}$/, { error: 'expected an id of letters, digits, . _ : - (at most 256)' });
+
 export const messageSourceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('campaign'), campaignId: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('sequence'), sequenceId: z.string().min(1), stepId: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('campaign'), campaignId: queuedId }),
+  z.strictObject({ kind: z.literal('sequence'), sequenceId: queuedId, stepId: queuedId }),
   z.strictObject({
     kind: z.literal('webinar'),
-    webinarId: z.string().min(1),
-    sessionId: z.string().min(1),
+    webinarId: queuedId,
+    sessionId: queuedId,
     message: z.enum(['confirmation', 'reminder', 'rescheduled', 'cancellation', 'follow-up']),
     /** Reminders: the policy's offset (e.g. 24h). */
-    reminder: z.string().min(1).optional(),
+    reminder: queuedId.optional(),
     /** Reminders and reschedule notices: the session's schedule revision they were planned for. */
     revision: z.number().int().min(0).optional(),
   }),
@@ -22,9 +29,9 @@ export const messageSourceSchema = z.discriminatedUnion('kind', [
 export const sendRequestSchema = z.strictObject({
   source: messageSourceSchema,
   /** Campaign: the run id; sequence: `<stepId>-<enrolledAt>`, so a re-enrollment can send again; webinar: webinar-source.ts. */
-  runId: z.string().min(1),
-  contactId: z.string().min(1),
-  accountId: z.string().min(1),
+  runId: queuedId,
+  contactId: queuedId,
+  accountId: queuedId,
 });
 
 export type MessageSource = z.infer<typeof messageSourceSchema>;

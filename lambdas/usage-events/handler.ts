@@ -32,10 +32,16 @@ export type UsageEventOutcome =
   | { outcome: 'refused'; problems: number }
   | { outcome: 'stored' | 'duplicate'; accountId: string; signals: number };
 
+/**
+ * Log text with anything shaped like an address masked (refusals quote what the producer sent),
+ * bounded first: the pattern backtracks over long runs without an '@'.
+ */
+const maskAddresses = (text: string) => text.slice(0, 2_000).replace(/[^\s"'<>@,;:()[\]\\]+@[^\s"'<>@,;:()[\]\\]+/gu, '[address]');
+
 /** An error as the log may show it: its name and a bounded message, anything shaped like an address masked. */
 function loggableError(error: unknown): { errorName: string; error: string } {
   if (!(error instanceof Error)) return { errorName: typeof error, error: 'not an Error' };
-  return { errorName: error.name, error: error.message.replace(/[^\s"'<>@,;:()[\]\\]+@[^\s"'<>@,;:()[\]\\]+/gu, '[address]').slice(0, 500) };
+  return { errorName: error.name, error: maskAddresses(error.message.slice(0, 500)) };
 }
 
 export function createUsageEventsHandler(handlerDeps: UsageEventsHandlerDeps): (event: EventBridgeEvent<string, unknown>) => Promise<UsageEventOutcome> {
@@ -45,12 +51,12 @@ export function createUsageEventsHandler(handlerDeps: UsageEventsHandlerDeps): (
       const deps = await handlerDeps.deps();
       const parsed = parseUsageEvent(event, { metrics: deps.metrics, now: deps.clock.now() });
       if (!parsed.ok) {
-        handlerDeps.logger.warn('usage event refused: malformed', { ...ids, problems: formatUsageProblems(parsed.problems) });
+        handlerDeps.logger.warn('usage event refused: malformed', { ...ids, problems: maskAddresses(formatUsageProblems(parsed.problems)) });
         return { outcome: 'refused', problems: parsed.problems.length };
       }
       const intake = await ingestUsage(parsed.usage, deps);
       if (!intake.ok) {
-        handlerDeps.logger.warn('usage event refused: unknown account or contact', { ...ids, problems: formatUsageProblems(intake.problems) });
+        handlerDeps.logger.warn('usage event refused: unknown account or contact', { ...ids, problems: maskAddresses(formatUsageProblems(intake.problems)) });
         return { outcome: 'refused', problems: intake.problems.length };
       }
       // Duplicates too: a retry after a failure between the two writes finishes the signal (stored once).

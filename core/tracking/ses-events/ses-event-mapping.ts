@@ -239,6 +239,7 @@ function iso(timestamp: string): string {
 
 /** Free text from mail servers can quote an address: those are masked, and the text is kept short. */
 function clip(text: string, max: number): string {
-  const masked = text.replace(/[^\s<>"'();,]+@[^\s<>"'();,]+/gu, '<address>');
+  // Cut before masking (with room for an address across the cut): the pattern backtracks over long runs without an '@'.
+  const masked = text.slice(0, max + 320).replace(/[^\s<>"'();,]+@[^\s<>"'();,]+/gu, '<address>');
   return masked.length > max ? `${masked.slice(0, max - 1)}…` : masked;
 }

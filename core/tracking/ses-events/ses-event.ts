@@ -39,12 +39,13 @@ const recipient = z.looseObject({ emailAddress: address, action: z.string().opti
 /** The `mail` object every event carries: which email it is about. */
 export const sesMailSchema = z.looseObject({
   timestamp,
-  messageId: z.string().min(1),
+  /** SES's id of the email (a key we look sends up by): id characters only, so no text from elsewhere reaches a key or a log. */
+  messageId: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, { error: 'expected an SES message id (letters, digits, . _ -)' }),
   source: z.string().min(1),
   /** As given to SES; a display-name entry becomes its bare address, anything else is kept as it came (only hashed). */
   destination: z.array(z.string().min(1).transform((entry) => bareAddressOf(entry) ?? entry)).min(1),
-  /** Email tags as SES publishes them: each tag name to a list of values. */
-  tags: z.record(z.string(), z.array(z.string())).default({}),
+  /** Email tags as SES publishes them: each tag name to a list of values (SES caps a value at 256 characters; a longer one would overflow a key). */
+  tags: z.record(z.string(), z.array(z.string().max(256, { error: 'expected an SES tag value (at most 256 characters)' }))).default({}),
 });
 
 export const SES_BOUNCE_TYPES = ['Permanent', 'Transient', 'Undetermined'] as const;
@@ -233,11 +234,17 @@ function quoted(value: string): string {
   return value.includes('@') ? 'a value that is not a type name' : `'${value.slice(0, 64)}'`;
 }
 
+/** A path segment for a reason: a key of the event's own (a tag name) may be anything, an address too. */
+function pathSegment(segment: PropertyKey): string {
+  const text = String(segment);
+  return /^[A-Za-z0-9_:-]{1,64}$/.test(text) ? text : '[key]';
+}
+
 function describeIssues(issues: readonly z.core.$ZodIssue[], input: object): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
-      const path = issue.path.map(String).join('.') || '(event)';
+      const path = issue.path.map(pathSegment).join('.') || '(event)';
       if (issue.code === 'invalid_union' && issue.path.at(-1) === 'eventType') {
         // Zod's discriminator message lists every option; say which type came and which are read.
         const given = (input as { detail?: { eventType?: unknown } }).detail?.eventType;

@@ -67,6 +67,14 @@ describe('usage events handler', () => {
     expect(lines[0]?.attributes.problems).toMatch(/detail\.metrics\.unknown_metric: unknown metric/);
   });
 
+  it('masks an address the refused event quotes (an address sent as a metric), in a line of bounded length', async () => {
+    const { handler, lines } = harness();
+    await expect(handler(event({ ...record, metrics: { seats_used: 'hanako.sato@example.co.jp', logins_30d: 'A'.repeat(100_000) } }))).resolves.toMatchObject({ outcome: 'refused' });
+    expect(lines[0]?.attributes.problems).toMatch(/detail\.metrics\.seats_used: expected a number, got "\[address\]"/);
+    expect(JSON.stringify(lines)).not.toContain('@');
+    expect(String(lines[0]?.attributes.problems).length).toBeLessThanOrEqual(2_000);
+  });
+
   it('refuses a record of an unknown account or of another account\'s contact without writing or throwing', async () => {
     const { handler, usage, recorded, lines } = harness();
     await expect(handler(event({ ...record, accountId: 'acc-9' }))).resolves.toEqual({ outcome: 'refused', problems: 1 });

@@ -10,18 +10,9 @@ import type { ZoomSignalOutcome } from '../../../core/webinars/process-zoom-sign
 import type { WebinarDeps } from '../../../core/webinars/register-for-webinar.ts';
 import { processZoomDelivery } from '../../../core/webinars/zoom-delivery.ts';
 import { createWebinarEventsHandler, loggableError, outcomeKind, type WebinarEventsHandlerDeps } from '../../../lambdas/webinar-events/handler.ts';
+import { sqsRecord } from '../../support/sqs-record.ts';
 
-const record = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: `rh-${messageId}`,
-  body,
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1796878872345', SenderId: 'AROA', ApproximateFirstReceiveTimestamp: '1796878872400' },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:webinar-events',
-  awsRegion: 'ap-northeast-1',
-});
+const record = (messageId: string, body: string) => sqsRecord(messageId, body);
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const deps = {} as WebinarDeps;

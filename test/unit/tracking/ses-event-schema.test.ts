@@ -153,6 +153,26 @@ describe('malformed SES events are rejected with a reason', () => {
     expect(rejected(fixture)).toMatch(/detail\.mail\.messageId: .*expected string/);
   });
 
+  it.each(['<script>alert(1)</script>', 'hanako@example.co.jp', 'x'.repeat(257)])('a message id SES cannot have issued (%s), which would reach a key and the log', (messageId) => {
+    const fixture = loadSesFixture('delivery');
+    fixture.detail.mail.messageId = messageId;
+    expect(rejected(fixture)).toMatch(/^detail\.mail\.messageId: expected an SES message id/);
+    expect(rejected(fixture)).not.toContain('@');
+  });
+
+  it('a tag value longer than SES allows (256 characters), which would overflow a key the event is placed by', () => {
+    const fixture = loadSesFixture('delivery');
+    (fixture.detail.mail.tags as Record<string, string[]>).contact = ['c'.repeat(257)];
+    expect(rejected(fixture)).toMatch(/^detail\.mail\.tags\.contact\.0: expected an SES tag value/);
+  });
+
+  it('never quotes a key of the event that is an address (a tag name) in the reason', () => {
+    const fixture = loadSesFixture('delivery');
+    (fixture.detail.mail.tags as Record<string, unknown>)['hanako@example.co.jp'] = 'not a list';
+    expect(rejected(fixture)).toMatch(/^detail\.mail\.tags\.\[key\]: /);
+    expect(rejected(fixture)).not.toContain('@');
+  });
+
   it('no event type, or one that is no type name', () => {
     const fixture = loadSesFixture('delivery');
     delete fixture.detail.eventType;
