@@ -15,6 +15,8 @@ import type { MessageLinks, StoredMessageLinks } from '../../core/tracking/messa
 import type { Suppression } from '../../core/tracking/suppression.ts';
 import { newestPerMetric, type LatestUsage, type UsageRecord } from '../../core/scoring/usage.ts';
 import type { UsageStore } from '../../core/ports.ts';
+import { CONTACT_LIST_SHARDS } from '../../adapters/aws/dynamo/table-design.ts';
+import { memoryContactListing, memoryDispatchProgress } from './memory-dispatch.ts';
 
 /** Product usage in memory: records once per account, instant and record id; each latest metric only moves forward in time. */
 export function memoryUsageStore(): UsageStore {
@@ -208,6 +210,8 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       enrolledAmong: notUsed('enrollments.enrolledAmong'),
       updateEnrollment: notUsed('enrollments.updateEnrollment'),
       listDueEnrollments: notUsed('enrollments.listDueEnrollments'),
+      dueEnrollmentPage: notUsed('enrollments.dueEnrollmentPage'),
+      dueShards: CONTACT_LIST_SHARDS,
     },
     pauses: {
       pause: async (pause: SendingPause) => void pauses.set(pause.scope, structuredClone(pause)),
@@ -217,6 +221,8 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     },
     csql: { recordPromotion: notUsed('csql.recordPromotion'), listPromotionsOfAccount: async () => [], listPromotionsSince: notUsed('csql.listPromotionsSince') },
     usage: memoryUsageStore(),
+    contactListing: memoryContactListing(() => contacts.values(), CONTACT_LIST_SHARDS),
+    dispatchProgress: memoryDispatchProgress(),
   };
   return store as unknown as Store & { sent: Send[]; skips: SkippedSend[] };
 }

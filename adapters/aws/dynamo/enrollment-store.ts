@@ -2,14 +2,33 @@
  * Sequence enrollments in DynamoDB. Active enrollments with a pending step carry the sparse
  * due-index keys, so finding due steps is a query over a few shards, never a scan.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { enrollmentSchema, type Enrollment } from '../../../core/sequences/enrollment.ts';
 import type { EnrollmentStore } from '../../../core/ports.ts';
 import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
+import { cursorOf, exclusiveStartKeyOf } from './query-cursor.ts';
 
 export class DynamoEnrollmentStore implements EnrollmentStore {
+  readonly dueShards = CONTACT_LIST_SHARDS;
+
   constructor(private readonly table: DynamoTable) {}
+
+  async dueEnrollmentPage(shard: number, now: Date, cursor: string | undefined, limit: number): Promise<{ enrollments: Enrollment[]; cursor?: string }> {
+    const due = keys.enrollmentDueShard(shard, now.toISOString());
+    const result = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
+        ExpressionAttributeValues: { ':pk': due.GSI1PK, ':upTo': due.GSI1SKTo },
+        ExclusiveStartKey: exclusiveStartKeyOf(cursor),
+        Limit: limit,
+      }),
+    );
+    const next = cursorOf(result.LastEvaluatedKey);
+    return { enrollments: (result.Items ?? []).map((item) => itemToEntity(enrollmentSchema, item)), ...(next ? { cursor: next } : {}) };
+  }
 
   enroll(enrollment: Enrollment): Promise<boolean> {
     return this.table.conditionally(() =>
@@ -49,7 +68,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
         this.table.queryAll({
           IndexName: 'GSI1',
           KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
-          ExpressionAttributeValues: { ':pk': `ENROLLMENTS_DUE#${shard}`, ':upTo': `${now.toISOString()}#\uffff` },
+          ExpressionAttributeValues: { ':pk': keys.enrollmentDueShard(shard, now.toISOString()).GSI1PK, ':upTo': keys.enrollmentDueShard(shard, now.toISOString()).GSI1SKTo },
         }),
       ),
     );

@@ -239,7 +239,7 @@ export class DynamoSendStore implements SendStore {
             TableName: this.table.tableName,
             IndexName: 'GSI1',
             KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
-            ExpressionAttributeValues: { ':pk': `DEFERRED#${shard}`, ':upTo': `${now.toISOString()}#\uffff` },
+            ExpressionAttributeValues: { ':pk': keys.deferredDueShard(shard, now.toISOString()).GSI1PK, ':upTo': keys.deferredDueShard(shard, now.toISOString()).GSI1SKTo },
             Limit: limit,
           }),
         );
