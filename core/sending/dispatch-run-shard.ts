@@ -53,8 +53,8 @@ export interface DispatchShardOptions {
 }
 
 export type DispatchShardOutcome =
-  /** This shard is done; `runDispatched` when it was the last one and the run flipped. */
-  | { outcome: 'shard-done'; runDispatched: boolean; pages: number }
+  /** This shard is done; `runDispatched` when the run is dispatched; `counts` (the shard's) when it finished in this call. */
+  | { outcome: 'shard-done'; runDispatched: boolean; pages: number; counts?: Record<string, number> }
   /** The invocation's time is nearly up: the caller queues the same task again, which resumes from the checkpoint. */
   | { outcome: 'time-budget-spent'; pages: number }
   /** Another worker saved this shard's page first: it carries on, this one stops. */
@@ -84,7 +84,7 @@ export async function dispatchRunShard(campaign: Campaign, task: DispatchShardTa
     };
     if (!(await deps.dispatchProgress.savePage(next))) return { outcome: 'superseded', pages: progress?.pages ?? 0 };
     progress = next;
-    if (next.done) return { outcome: 'shard-done', runDispatched: await finishRunWhenShardsDone(campaign.id, runId, deps), pages: next.pages };
+    if (next.done) return { outcome: 'shard-done', runDispatched: await finishRunWhenShardsDone(campaign.id, runId, deps), pages: next.pages, counts: next.counts };
   }
 }
 
