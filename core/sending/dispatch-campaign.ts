@@ -13,7 +13,7 @@ import { runIdFor } from '../campaigns/campaign-run.ts';
 import type { DispatchShardTask } from '../campaigns/dispatch-shard.ts';
 import type { Campaign } from '../config/schema/messages.ts';
 import type { CampaignRunStore, Clock, ContactListing } from '../ports.ts';
-import { dispatchRunShard, type DispatchShardDeps } from './dispatch-run-shard.ts';
+import { dispatchRunShard, type DispatchShardDeps, type DispatchShardOptions } from './dispatch-run-shard.ts';
 
 export { decideForMembers, guardrailContext, partition, type GuardrailContext } from './guardrail-decisions.ts';
 
@@ -51,11 +51,17 @@ export async function beginRunDispatch(
   return { outcome: 'fan-out', runId, tasks };
 }
 
-/** The whole run in this process: every shard worker at once, each to its end. */
-export async function dispatchCampaignRun(campaign: Campaign, scheduledFor: Date, deps: DispatchDeps): Promise<DispatchOutcome> {
+/**
+ * The whole run in this process: every shard worker at once, each to its end. A worker that fails
+ * leaves its checkpoint; the others still finish, then the first failure is thrown, and invoking
+ * the run again continues the failed shard from its checkpoint.
+ */
+export async function dispatchCampaignRun(campaign: Campaign, scheduledFor: Date, deps: DispatchDeps, options: Pick<DispatchShardOptions, 'pageSize'> = {}): Promise<DispatchOutcome> {
   const begun = await beginRunDispatch(campaign, scheduledFor, deps);
   if (begun.outcome !== 'fan-out') return begun;
-  await Promise.all(begun.tasks.map((task) => dispatchRunShard(campaign, task, deps)));
+  const settled = await Promise.allSettled(begun.tasks.map((task) => dispatchRunShard(campaign, task, deps, options)));
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
   const run = await deps.runs.getRun(campaign.id, begun.runId);
   if (run?.state !== 'dispatched') throw new Error(`campaign ${campaign.id} run ${begun.runId}: every shard worker returned but the run is ${run?.state ?? 'missing'}, not dispatched`);
   return { outcome: 'dispatched', runId: begun.runId, counts: run.counts };
