@@ -145,6 +145,10 @@ export interface SendStore {
   deferSends(deferred: readonly DeferredSend[]): Promise<void>;
   /** Parked sends due at or before `now` (indexed query over a sparse index). */
   listDueDeferredSends(now: Date, limit: number): Promise<DeferredSend[]>;
+  /** How many shards the due index of parked sends has. */
+  readonly deferredShards: number;
+  /** Up to `limit` parked sends of one due-index shard due at or before `now`, oldest first (one query). */
+  dueDeferredSendsOfShard(shard: number, now: Date, limit: number): Promise<DeferredSend[]>;
   removeDeferredSends(deferred: readonly DeferredSend[]): Promise<void>;
   /** Stores the tracked links of an email once per link set (conditional put); false when already stored. */
   saveMessageLinks(links: MessageLinks): Promise<boolean>;

@@ -78,13 +78,13 @@ export async function handler(event: unknown, context?: InvocationContext): Prom
       return { evaluated: outcomes.length, ...counts };
     }
     if (parsed.data.job === 'release-deferred') {
-      const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock });
+      const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock }, timeBudgetOf(context));
       addCount(metrics, PIPELINE_METRICS.emailsQueued, released);
       logger.info('released deferred sends', { released });
       return { released };
     }
     if (parsed.data.job === 'sequences') {
-      const outcomes = await advanceDueEnrollments({ ...store, config, queue, clock: systemClock });
+      const outcomes = await advanceDueEnrollments({ ...store, config, queue, clock: systemClock }, timeBudgetOf(context));
       addCount(metrics, PIPELINE_METRICS.emailsQueued, outcomes.get('queued') ?? 0);
       addCount(metrics, PIPELINE_METRICS.emailsDeferred, outcomes.get('deferred') ?? 0);
       // A sequence step's skip reason is in the skip record, not in the outcome: counted as the step's.
@@ -126,7 +126,7 @@ async function dispatchShards(records: ReadonlyArray<{ messageId: string; body: 
         const task = dispatchShardTaskSchema.parse(JSON.parse(record.body));
         const campaign = config.campaigns.find((candidate) => candidate.id === task.campaignId);
         if (!campaign) throw new Error(`dispatch shard task names no campaign of the deployed config: '${task.campaignId}'`);
-        const outcome = await dispatchRunShard(campaign, task, { ...store, runs: store.campaignRuns, config, queue, clock: systemClock }, context ? { timeLeftMs: () => context.getRemainingTimeInMillis() } : {});
+        const outcome = await dispatchRunShard(campaign, task, { ...store, runs: store.campaignRuns, config, queue, clock: systemClock }, timeBudgetOf(context));
         if (outcome.outcome === 'time-budget-spent') await shardQueue.enqueueShards([task]);
         if (outcome.outcome === 'shard-done' && outcome.counts) addDispatchCounts(outcome.counts);
         logger.info('campaign run shard', { campaignId: task.campaignId, scheduledFor: task.scheduledFor, shard: task.shard, outcome: outcome.outcome, pages: outcome.pages, ...(outcome.outcome === 'shard-done' ? { runDispatched: outcome.runDispatched } : {}) });
@@ -139,6 +139,11 @@ async function dispatchShards(records: ReadonlyArray<{ messageId: string; body: 
     publishCounts(metrics);
   }
   return { batchItemFailures };
+}
+
+/** The invocation's remaining time, for jobs that stop before Lambda's limit and leave the rest for their next run. */
+function timeBudgetOf(context: InvocationContext | undefined): { timeLeftMs?: () => number } {
+  return context ? { timeLeftMs: () => context.getRemainingTimeInMillis() } : {};
 }
 
 /** A shard's counts (`queued`, `deferred`, `paused`, `skipped:<reason>`) as metrics, once, when it finishes; paused sends are deferred ones. */

@@ -64,6 +64,8 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
   const suppressions = new Map<string, Suppression>();
   const linkSets = new Map<string, StoredMessageLinks>();
   const pauses = new Map<string, SendingPause>();
+  const dueDeferred = (now: Date, limit: number) =>
+    [...deferred.values()].filter((entry) => entry.notBefore <= now.toISOString()).sort((a, b) => a.notBefore.localeCompare(b.notBefore)).slice(0, limit);
   const sendKey = (s: { campaignId: string; runId: string; contactId: string }) => `${s.campaignId}|${s.runId}|${s.contactId}`;
   const upsert = <T>(map: Map<string, T>, id: string, value: T): UpsertOutcome => {
     const before = map.get(id);
@@ -160,8 +162,10 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       deferSends: async (list: readonly DeferredSend[]) => {
         for (const entry of list) deferred.set(sendKey({ ...entry.request, campaignId: messageIdOf(entry.request.source) }), structuredClone(entry));
       },
-      listDueDeferredSends: async (now: Date, limit: number) =>
-        [...deferred.values()].filter((entry) => entry.notBefore <= now.toISOString()).sort((a, b) => a.notBefore.localeCompare(b.notBefore)).slice(0, limit),
+      listDueDeferredSends: async (now: Date, limit: number) => dueDeferred(now, limit),
+      // One shard: the due index in memory is not sharded.
+      deferredShards: 1,
+      dueDeferredSendsOfShard: async (_shard: number, now: Date, limit: number) => dueDeferred(now, limit),
       removeDeferredSends: async (list: readonly DeferredSend[]) => {
         for (const entry of list) deferred.delete(sendKey({ ...entry.request, campaignId: messageIdOf(entry.request.source) }));
       },
