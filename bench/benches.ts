@@ -3,6 +3,7 @@
  * `bench/` exporting `name` and `run()`, added to this list.
  */
 import type { Bench } from './bench.ts';
+import * as dispatchBench from './dispatch.ts';
 import * as historyBench from './history-import.ts';
 import * as importBench from './import.ts';
 import * as lambdaBench from './lambda.ts';
@@ -14,4 +15,4 @@ import * as sendBench from './send.ts';
 import * as trackingBench from './tracking.ts';
 import * as webinarsBench from './webinars.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench];
+export const BENCHES: readonly Bench[] = [importBench, renderBench, sendBench, dispatchBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench];

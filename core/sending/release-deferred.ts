@@ -5,7 +5,7 @@
  * stays parked, looked at again a few minutes later. Runs every minute (EventBridge Scheduler /
  * local scheduler).
  *
- * Bounded: one due-index shard at a time, a page at a time, and no checkpoint is needed because
+ * Bounded: a page per due-index shard at a time (the shards read together), and no checkpoint is needed because
  * every page handled leaves the due range (released ones are removed, paused ones re-parked
  * later). With a time budget (Lambda's remaining time) it stops before the invocation's limit;
  * what is left is still due and goes on the next run.
@@ -30,23 +30,23 @@ export async function releaseDeferredSends(
 ): Promise<number> {
   let released = 0;
   const pauses = await deps.pauses.listPauses();
-  for (let shard = 0; shard < deps.sends.deferredShards; shard++) {
-    for (;;) {
-      if (options.timeLeftMs && options.timeLeftMs() < RELEASE_TIME_RESERVE_MS) return released;
-      const now = deps.clock.now();
-      const due = await deps.sends.dueDeferredSendsOfShard(shard, now, PAGE);
-      if (due.length === 0) break;
-      const paused = due.filter((entry) => pauseOf(pauses, messageIdOf(entry.request.source)) !== undefined);
-      const ready = due.filter((entry) => !paused.includes(entry));
-      // Re-parked later (same item, a later time), so they neither block the page nor get lost.
-      if (paused.length > 0) await deps.sends.deferSends(paused.map((entry) => ({ ...entry, notBefore: new Date(now.getTime() + PAUSED_RECHECK_MS).toISOString() })));
-      if (ready.length > 0) {
-        await deps.queue.enqueue(ready.map((entry) => entry.request));
-        await deps.sends.removeDeferredSends(ready);
-        released += ready.length;
-      }
-      if (due.length < PAGE) break;
+  // Every shard's first page at once; a shard whose page came back full is read again.
+  let open = Array.from({ length: deps.sends.deferredShards }, (_, shard) => shard);
+  while (open.length > 0) {
+    if (options.timeLeftMs && options.timeLeftMs() < RELEASE_TIME_RESERVE_MS) return released;
+    const now = deps.clock.now();
+    const pages = await Promise.all(open.map((shard) => deps.sends.dueDeferredSendsOfShard(shard, now, PAGE)));
+    const due = pages.flat();
+    const paused = due.filter((entry) => pauseOf(pauses, messageIdOf(entry.request.source)) !== undefined);
+    const ready = due.filter((entry) => !paused.includes(entry));
+    // Re-parked later (same item, a later time), so they neither block the page nor get lost.
+    if (paused.length > 0) await deps.sends.deferSends(paused.map((entry) => ({ ...entry, notBefore: new Date(now.getTime() + PAUSED_RECHECK_MS).toISOString() })));
+    if (ready.length > 0) {
+      await deps.queue.enqueue(ready.map((entry) => entry.request));
+      await deps.sends.removeDeferredSends(ready);
+      released += ready.length;
     }
+    open = open.filter((_, index) => (pages[index]?.length ?? 0) === PAGE);
   }
   return released;
 }

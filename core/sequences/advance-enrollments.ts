@@ -26,8 +26,8 @@ import { mapBounded } from '../bounded-parallel.ts';
 
 /** Due enrollments read per query. */
 export const ENROLLMENT_PAGE_SIZE = 100;
-/** Enrollments of a page advanced at once (each is a handful of reads and one conditional write). */
-const ADVANCE_CONCURRENCY = 8;
+/** Enrollments of a shard's page advanced at once (each is a handful of reads and one conditional write). */
+const ADVANCE_CONCURRENCY = 4;
 /** Stop when less than this is left of the invocation: a page takes a few seconds at most. */
 export const SEQUENCE_TIME_RESERVE_MS = 60_000;
 /**
@@ -60,17 +60,19 @@ export async function advanceDueEnrollments(deps: AdvanceDeps, options: AdvanceO
   const now = deps.clock.now();
   const counts = new Map<StepOutcome, number>();
   const guard = guardrailContext(deps.config);
-  for (let shard = 0; shard < deps.enrollments.dueShards; shard++) {
+  // The shards side by side, each a page at a time.
+  const advanceShard = async (shard: number) => {
     let cursor: string | undefined;
     do {
-      if (options.timeLeftMs && options.timeLeftMs() < SEQUENCE_TIME_RESERVE_MS) return counts;
+      if (options.timeLeftMs && options.timeLeftMs() < SEQUENCE_TIME_RESERVE_MS) return;
       const page = await deps.enrollments.dueEnrollmentPage(shard, now, cursor, options.pageSize ?? ENROLLMENT_PAGE_SIZE);
       for (const outcome of await mapBounded(page.enrollments, ADVANCE_CONCURRENCY, (enrollment) => advanceOne(enrollment, now, guard, deps))) {
         counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
       }
       cursor = page.cursor;
     } while (cursor);
-  }
+  };
+  await Promise.all(Array.from({ length: deps.enrollments.dueShards }, (_, shard) => advanceShard(shard)));
   return counts;
 }
 
