@@ -7,12 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
-import type { SendQueue } from '../../core/ports.ts';
-import type { SendRequest } from '../../core/sending/send-request.ts';
 import { RELEASE_TIME_RESERVE_MS, releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments, SEQUENCE_TIME_RESERVE_MS } from '../../core/sequences/advance-enrollments.ts';
 import { enrollAccounts } from '../../core/sequences/enroll-contacts.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { RecordingSendQueue } from '../support/memory-dispatch.ts';
 import { openConfig } from '../support/sending-fixtures.ts';
 
 const PARKED = 1_300;
@@ -23,12 +22,6 @@ let config: EngineConfig;
 const now = new Date('2026-12-01T01:00:00Z');
 const clock = { now: () => now };
 
-class RecordingQueue implements SendQueue {
-  readonly requests: SendRequest[] = [];
-  async enqueue(requests: readonly SendRequest[]): Promise<void> {
-    this.requests.push(...requests);
-  }
-}
 
 /** Time left that lasts `calls` checks, then says the invocation is nearly over. */
 function budgetOf(calls: number, reserveMs: number): () => number {
@@ -50,7 +43,7 @@ describe('bounded every-minute jobs', () => {
     for (let index = 0; contactIds.length < PARKED; index++) if (shardOf(`p${index}`) === 0) contactIds.push(`p${index}`);
     const parked = contactIds.map((contactId, index) => ({ request: { source, runId: 'r1', contactId, accountId: 'acc' }, notBefore: new Date(now.getTime() - index * 1000).toISOString() }));
     await table.store.sends.deferSends(parked);
-    const queue = new RecordingQueue();
+    const queue = new RecordingSendQueue();
     const deps = { sends: table.store.sends, pauses: table.store.pauses, queue, clock };
 
     const first = await releaseDeferredSends(deps, { timeLeftMs: budgetOf(1, RELEASE_TIME_RESERVE_MS) });
@@ -71,7 +64,7 @@ describe('bounded every-minute jobs', () => {
       await table.store.customers.upsertContact({ contactId: `s${index}`, accountId: 'acc-seq', email: `s${index}@example.com`, firstName: 'A', lastName: 'B', locale: 'en', timeZone: 'Asia/Tokyo', consent: 'granted', topicsOptedOut: [] }, now);
     }
     expect(await enrollAccounts(['acc-seq'], { ...table.store, config, clock })).toBe(ENROLLED);
-    const queue = new RecordingQueue();
+    const queue = new RecordingSendQueue();
     const deps = { ...table.store, config, queue, clock };
 
     // Three pages of at most 10 (a shard's last page may be short), then out of time.

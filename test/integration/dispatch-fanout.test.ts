@@ -15,10 +15,10 @@ import type { EngineConfig } from '../../core/config/engine-config.ts';
 import type { Campaign } from '../../core/config/schema/messages.ts';
 import type { Account } from '../../core/customers/account.ts';
 import type { Contact } from '../../core/customers/contact.ts';
-import type { DispatchProgressStore, SendQueue } from '../../core/ports.ts';
+import type { DispatchProgressStore } from '../../core/ports.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
-import type { SendRequest } from '../../core/sending/send-request.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { RecordingSendQueue } from '../support/memory-dispatch.ts';
 import { openConfig } from '../support/sending-fixtures.ts';
 
 const CONTACTS = 3_000;
@@ -32,12 +32,6 @@ const contacts: Contact[] = [];
 const now = new Date('2026-12-02T01:00:00Z');
 const clock = { now: () => now };
 
-class RecordingQueue implements SendQueue {
-  readonly contactIds: string[] = [];
-  async enqueue(requests: readonly SendRequest[]): Promise<void> {
-    for (const request of requests) this.contactIds.push(request.contactId);
-  }
-}
 
 beforeAll(async () => {
   table = await createTestTable('dispatch-fanout');
@@ -103,7 +97,7 @@ describe('campaign run fan-out on DynamoDB Local', () => {
   });
 
   it('an uninterrupted run queues each contact who may be emailed once, with exact counts', async () => {
-    const queue = new RecordingQueue();
+    const queue = new RecordingSendQueue();
     const scheduledFor = new Date('2026-12-01T00:00:00Z');
     const outcome = await dispatchCampaignRun(campaign, scheduledFor, { ...table.store, runs: table.store.campaignRuns, config, queue, clock }, { pageSize: PAGE });
     const { queued, counts } = expected();
@@ -114,7 +108,7 @@ describe('campaign run fan-out on DynamoDB Local', () => {
   }, 180_000);
 
   it('killed after a few pages (queued, not checkpointed), then resumed: everyone queued, at most one page redone per shard, exact counts', async () => {
-    const queue = new RecordingQueue();
+    const queue = new RecordingSendQueue();
     const progress = table.store.dispatchProgress;
     let killed = false;
     let saved = 0;

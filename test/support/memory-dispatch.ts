@@ -1,12 +1,13 @@
 /**
  * In-memory contact listing and dispatch checkpoints with the DynamoDB adapters' contract: the
  * listing is sharded by the same hash and paged by a cursor (the last contact id returned), the
- * checkpoint write is conditional on the page before it.
+ * checkpoint write is conditional on the page before it. And a send queue that records.
  */
 import { shardOf } from '../../adapters/aws/dynamo/table-design.ts';
 import type { DispatchShardProgress } from '../../core/campaigns/dispatch-shard.ts';
 import type { Contact } from '../../core/customers/contact.ts';
-import type { ContactListing, DispatchProgressStore } from '../../core/ports.ts';
+import type { ContactListing, DispatchProgressStore, SendQueue } from '../../core/ports.ts';
+import type { SendRequest } from '../../core/sending/send-request.ts';
 
 export function memoryContactListing(contacts: () => Iterable<Contact>, shards: number): ContactListing {
   return {
@@ -38,4 +39,15 @@ export function memoryDispatchProgress(): DispatchProgressStore & { saved: Dispa
     },
     listShardProgress: async (campaignId, runId) => [...progress.values()].filter((entry) => entry.campaignId === campaignId && entry.runId === runId).map((entry) => structuredClone(entry)),
   };
+}
+
+/** A send queue that keeps what was queued, in order (a contact queued twice appears twice). */
+export class RecordingSendQueue implements SendQueue {
+  readonly requests: SendRequest[] = [];
+  get contactIds(): string[] {
+    return this.requests.map((request) => request.contactId);
+  }
+  async enqueue(requests: readonly SendRequest[]): Promise<void> {
+    this.requests.push(...structuredClone(requests));
+  }
 }

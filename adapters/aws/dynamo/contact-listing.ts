@@ -2,12 +2,10 @@
  * The contact listing on DynamoDB: the sharded GSI1 partitions `CONTACTS#<shard>`, read one page
  * (Query with Limit and ExclusiveStartKey) at a time, so no reader ever holds a whole shard.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { contactSchema, type Contact } from '../../../core/customers/contact.ts';
 import type { ContactListing, ContactPage } from '../../../core/ports.ts';
 import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
-import { cursorOf, exclusiveStartKeyOf } from './query-cursor.ts';
 
 export class DynamoContactListing implements ContactListing {
   readonly shards = CONTACT_LIST_SHARDS;
@@ -16,18 +14,8 @@ export class DynamoContactListing implements ContactListing {
 
   async page(shard: number, cursor: string | undefined, limit: number): Promise<ContactPage> {
     if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards) throw new Error(`contact listing: shard ${shard} is outside 0..${this.shards - 1}`);
-    const result = await this.table.doc.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.contactListShard(shard).GSI1PK },
-        ExclusiveStartKey: exclusiveStartKeyOf(cursor),
-        Limit: limit,
-      }),
-    );
-    const next = cursorOf(result.LastEvaluatedKey);
-    return { contacts: (result.Items ?? []).map((item) => itemToEntity(contactSchema, item)), ...(next ? { cursor: next } : {}) };
+    const page = await this.table.queryPage({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.contactListShard(shard).GSI1PK } }, cursor, limit);
+    return { contacts: page.items.map((item) => itemToEntity(contactSchema, item)), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 
   /** Every contact, shard after shard, one page at a time. */

@@ -2,12 +2,11 @@
  * Sequence enrollments in DynamoDB. Active enrollments with a pending step carry the sparse
  * due-index keys, so finding due steps is a query over a few shards, never a scan.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { enrollmentSchema, type Enrollment } from '../../../core/sequences/enrollment.ts';
 import type { EnrollmentStore } from '../../../core/ports.ts';
 import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
-import { cursorOf, exclusiveStartKeyOf } from './query-cursor.ts';
 
 export class DynamoEnrollmentStore implements EnrollmentStore {
   readonly dueShards = CONTACT_LIST_SHARDS;
@@ -16,18 +15,8 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
 
   async dueEnrollmentPage(shard: number, now: Date, cursor: string | undefined, limit: number): Promise<{ enrollments: Enrollment[]; cursor?: string }> {
     const due = keys.enrollmentDueShard(shard, now.toISOString());
-    const result = await this.table.doc.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
-        ExpressionAttributeValues: { ':pk': due.GSI1PK, ':upTo': due.GSI1SKTo },
-        ExclusiveStartKey: exclusiveStartKeyOf(cursor),
-        Limit: limit,
-      }),
-    );
-    const next = cursorOf(result.LastEvaluatedKey);
-    return { enrollments: (result.Items ?? []).map((item) => itemToEntity(enrollmentSchema, item)), ...(next ? { cursor: next } : {}) };
+    const page = await this.table.queryPage({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo', ExpressionAttributeValues: { ':pk': due.GSI1PK, ':upTo': due.GSI1SKTo } }, cursor, limit);
+    return { enrollments: page.items.map((item) => itemToEntity(enrollmentSchema, item)), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 
   enroll(enrollment: Enrollment): Promise<boolean> {

@@ -242,16 +242,8 @@ export class DynamoSendStore implements SendStore {
 
   async dueDeferredSendsOfShard(shard: number, now: Date, limit: number): Promise<DeferredSend[]> {
     const due = keys.deferredDueShard(shard, now.toISOString());
-    const page = await this.table.doc.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
-        ExpressionAttributeValues: { ':pk': due.GSI1PK, ':upTo': due.GSI1SKTo },
-        Limit: limit,
-      }),
-    );
-    return (page.Items ?? []).map((item) => itemToEntity(deferredSendSchema, item));
+    const page = await this.table.queryPage({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo', ExpressionAttributeValues: { ':pk': due.GSI1PK, ':upTo': due.GSI1SKTo } }, undefined, limit);
+    return page.items.map((item) => itemToEntity(deferredSendSchema, item));
   }
 
   async removeDeferredSends(deferred: readonly DeferredSend[]): Promise<void> {

@@ -15,8 +15,7 @@ import type { Contact } from '../../../core/customers/contact.ts';
 import type { SendQueue, Store } from '../../../core/ports.ts';
 import { beginRunDispatch, dispatchCampaignRun } from '../../../core/sending/dispatch-campaign.ts';
 import { DISPATCH_TIME_RESERVE_MS, dispatchRunShard } from '../../../core/sending/dispatch-run-shard.ts';
-import type { SendRequest } from '../../../core/sending/send-request.ts';
-import { memoryContactListing, memoryDispatchProgress } from '../../support/memory-dispatch.ts';
+import { memoryContactListing, memoryDispatchProgress, RecordingSendQueue } from '../../support/memory-dispatch.ts';
 import { createMemoryStore } from '../../support/memory-store.ts';
 import { openConfig } from '../../support/sending-fixtures.ts';
 
@@ -29,12 +28,6 @@ beforeAll(async () => {
 const now = new Date('2026-12-02T01:00:00Z');
 const clock = { now: () => now };
 
-class RecordingQueue implements SendQueue {
-  readonly contactIds: string[] = [];
-  async enqueue(requests: readonly SendRequest[]): Promise<void> {
-    for (const request of requests) this.contactIds.push(request.contactId);
-  }
-}
 
 class Killed extends Error {}
 
@@ -62,7 +55,7 @@ describe('dispatch fan-out', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 40 }), async (contacts, shards, pageSize) => {
         const { store, people } = await storeWith(contacts, shards);
-        const queue = new RecordingQueue();
+        const queue = new RecordingSendQueue();
         const outcome = await dispatchCampaignRun(campaign, now, { ...store, runs: store.campaignRuns, config, queue, clock }, { pageSize });
         expect(outcome).toEqual({ outcome: 'dispatched', runId: runIdFor(now), counts: expectedCounts(contacts) });
         const consenting = people.filter((person) => person.consent === 'granted').map((person) => person.contactId);
@@ -82,7 +75,7 @@ describe('dispatch fan-out', () => {
         fc.constantFrom('after-enqueue', 'before-enqueue'),
         async (contacts, shards, pageSize, killAfterPages, where) => {
           const { store, people, progress } = await storeWith(contacts, shards);
-          const queue = new RecordingQueue();
+          const queue = new RecordingSendQueue();
           // The process dies: from the kill on, every call of every worker fails.
           let killed = false;
           let pagesSaved = 0;
@@ -132,7 +125,7 @@ describe('dispatch fan-out', () => {
 
   it('a worker out of time stops before its next page and its continuation finishes the shard with exact counts', async () => {
     const { store } = await storeWith(90, 1);
-    const queue = new RecordingQueue();
+    const queue = new RecordingSendQueue();
     const deps = { ...store, runs: store.campaignRuns, config, queue, clock };
     const begun = await beginRunDispatch(campaign, now, deps);
     if (begun.outcome !== 'fan-out') throw new Error(`expected a fan-out, got ${begun.outcome}`);
@@ -151,7 +144,7 @@ describe('dispatch fan-out', () => {
 
   it('two workers delivered the same shard task: one saves each page, the other stops, and the counts are counted once', async () => {
     const { store } = await storeWith(200, 2);
-    const queue = new RecordingQueue();
+    const queue = new RecordingSendQueue();
     const deps = { ...store, runs: store.campaignRuns, config, queue, clock };
     const begun = await beginRunDispatch(campaign, now, deps);
     if (begun.outcome !== 'fan-out') throw new Error(`expected a fan-out, got ${begun.outcome}`);
