@@ -7,6 +7,7 @@
  * the contacts themselves. Also: the listing streams each shard once, page by page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoContactListing } from '../../adapters/aws/dynamo/contact-listing.ts';
 import { firstImportItemsOf } from '../../adapters/aws/dynamo/customer-store.ts';
 import { batchWrite, DynamoTable } from '../../adapters/aws/dynamo/dynamo-table.ts';
 import { shardOf } from '../../adapters/aws/dynamo/table-design.ts';
@@ -15,7 +16,7 @@ import type { EngineConfig } from '../../core/config/engine-config.ts';
 import type { Campaign } from '../../core/config/schema/messages.ts';
 import type { Account } from '../../core/customers/account.ts';
 import type { Contact } from '../../core/customers/contact.ts';
-import type { DispatchProgressStore } from '../../core/ports.ts';
+import type { ContactListing, DispatchProgressStore } from '../../core/ports.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { RecordingSendQueue } from '../support/memory-dispatch.ts';
@@ -63,6 +64,21 @@ afterAll(async () => {
   await table.drop();
 });
 
+/** Every contact id the listing yields, shard by shard and page by page; `check` sees each page. */
+async function listEveryShard(listing: ContactListing, pageSize: number, check: (shard: number, page: readonly Contact[]) => void = () => {}): Promise<string[]> {
+  const seen: string[] = [];
+  for (let shard = 0; shard < listing.shards; shard++) {
+    let cursor: string | undefined;
+    do {
+      const page = await listing.page(shard, cursor, pageSize);
+      check(shard, page.contacts);
+      seen.push(...page.contacts.map((contact) => contact.contactId));
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return seen;
+}
+
 /** Who the guardrails let through, and why the others are skipped, from the contacts themselves. */
 function expected(): { queued: Set<string>; counts: Record<string, number> } {
   const counts: Record<string, number> = { audience: CONTACTS, queued: 0, deferred: 0 };
@@ -80,20 +96,18 @@ function expected(): { queued: Set<string>; counts: Record<string, number> } {
 
 describe('campaign run fan-out on DynamoDB Local', () => {
   it('lists every contact exactly once over the shards, a page at a time', async () => {
-    const listing = table.store.contactListing;
-    const seen: string[] = [];
-    for (let shard = 0; shard < listing.shards; shard++) {
-      let cursor: string | undefined;
-      do {
-        const page = await listing.page(shard, cursor, 250);
-        expect(page.contacts.length).toBeLessThanOrEqual(250);
-        for (const contact of page.contacts) expect(shardOf(contact.contactId)).toBe(shard);
-        seen.push(...page.contacts.map((contact) => contact.contactId));
-        cursor = page.cursor;
-      } while (cursor);
-    }
+    const seen = await listEveryShard(table.store.contactListing, 250, (shard, page) => {
+      expect(page.length).toBeLessThanOrEqual(250);
+      for (const contact of page) expect(shardOf(contact.contactId)).toBe(shard);
+    });
     expect(seen.length).toBe(CONTACTS);
     expect(new Set(seen)).toEqual(new Set(contacts.map((contact) => contact.contactId)));
+  });
+
+  it('after CONTACT_LIST_SHARDS is raised, reading more shards than the contacts were written with still lists each exactly once', async () => {
+    const seen = await listEveryShard(new DynamoContactListing(new DynamoTable(table.client, table.tableName), 32), 1000);
+    expect(seen.length).toBe(CONTACTS);
+    expect(new Set(seen).size).toBe(CONTACTS);
   });
 
   it('an uninterrupted run queues each contact who may be emailed once, with exact counts', async () => {
