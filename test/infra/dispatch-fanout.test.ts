@@ -5,30 +5,21 @@
  * contact-list shard; the dispatcher may send to that queue (fan-out and continuations) and is told
  * its URL; the DLQ is alarmed; cdk-nag passes. One unbundled synth.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT_LIST_SHARDS } from '../../adapters/aws/dynamo/table-design.ts';
-import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
 import { DISPATCH_SHARD_MAX_RECEIVE_COUNT, DISPATCHER_TIMEOUT } from '../../infra/stateless-stack.ts';
-import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { removeOutdir, synthStatelessWithNag, type NagOutcome } from './synth-app.ts';
 import { actionsOf, getAtt, resourcesOf, templateReading, type Resource } from './template-reading.ts';
 
 let outdir: string;
-let built: BuiltApp;
 let nag: NagOutcome;
 let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  const config = await loadShippedConfig();
-  outdir = makeOutdir();
-  built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY, ...SKIP_BUNDLING } } });
-  nag = synthWithNag(built.app, outdir);
-  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
-  template = Template.fromJSON(json);
-  resources = json.Resources;
+  ({ outdir, nag, resources } = await synthStatelessWithNag());
+  template = Template.fromJSON({ Resources: resources });
 }, 120_000);
 
 afterAll(() => removeOutdir(outdir));

@@ -45,6 +45,16 @@ async function storeWith(contacts: number, shards: number): Promise<{ store: Sto
   return { store: { ...base, contactListing: memoryContactListing(() => people, shards), dispatchProgress: progress }, people, progress };
 }
 
+/** A run begun over `contacts` contacts and `shards` shards, its shard tasks not yet run. */
+async function begunRun(contacts: number, shards: number) {
+  const { store } = await storeWith(contacts, shards);
+  const queue = new RecordingSendQueue();
+  const deps = { ...store, runs: store.campaignRuns, config, queue, clock };
+  const begun = await beginRunDispatch(campaign, now, deps);
+  if (begun.outcome !== 'fan-out') throw new Error(`expected a fan-out, got ${begun.outcome}`);
+  return { store, queue, deps, begun };
+}
+
 const expectedCounts = (contacts: number) => {
   const withdrawn = Array.from({ length: contacts }, (_, index) => index).filter((index) => index % 7 === 3).length;
   return { audience: contacts, queued: contacts - withdrawn, deferred: 0, ...(withdrawn > 0 ? { 'skipped:no-consent': withdrawn } : {}) };
@@ -124,11 +134,7 @@ describe('dispatch fan-out', () => {
   });
 
   it('a worker out of time stops before its next page and its continuation finishes the shard with exact counts', async () => {
-    const { store } = await storeWith(90, 1);
-    const queue = new RecordingSendQueue();
-    const deps = { ...store, runs: store.campaignRuns, config, queue, clock };
-    const begun = await beginRunDispatch(campaign, now, deps);
-    if (begun.outcome !== 'fan-out') throw new Error(`expected a fan-out, got ${begun.outcome}`);
+    const { store, queue, deps, begun } = await begunRun(90, 1);
     const [task] = begun.tasks;
     if (!task) throw new Error('no shard task');
     let pagesLeftInInvocation = 2;
@@ -143,11 +149,7 @@ describe('dispatch fan-out', () => {
   });
 
   it('two workers delivered the same shard task: one saves each page, the other stops, and the counts are counted once', async () => {
-    const { store } = await storeWith(200, 2);
-    const queue = new RecordingSendQueue();
-    const deps = { ...store, runs: store.campaignRuns, config, queue, clock };
-    const begun = await beginRunDispatch(campaign, now, deps);
-    if (begun.outcome !== 'fan-out') throw new Error(`expected a fan-out, got ${begun.outcome}`);
+    const { store, queue, deps, begun } = await begunRun(200, 2);
     const outcomes = await Promise.all([...begun.tasks, ...begun.tasks].map((task) => dispatchRunShard(campaign, task, deps, { pageSize: 10 })));
     expect(outcomes.filter((outcome) => outcome.outcome === 'superseded').length).toBeGreaterThan(0);
     expect((await store.campaignRuns.getRun(campaign.id, begun.runId))).toMatchObject({ state: 'dispatched', counts: expectedCounts(200) });
