@@ -1,6 +1,8 @@
 /**
  * Stateless stack: the sending pipeline and its tracking side. EventBridge Scheduler invokes the
- * dispatcher, which resolves the audience and fills the send queue, and every minute publishes the
+ * dispatcher, which fans a campaign run out over the dispatch-shard queue (one message per
+ * contact-list shard, consumed by the dispatcher itself), resolves each shard's audience page by
+ * page and fills the send queue, and every minute publishes the
  * event outbox (CSQL promotions) to the stage's event bus; the sender drains the queue into SES v2.
  * With `-c csqlWebhookUrl=...`, promotions go on from the bus to the CRM's webhook (CrmWebhook). SES publishes what happened to each email to EventBridge (SesEvents), and the
  * links inside the emails land on the HTTP API (TrackingApi). Zoom's webinar webhooks land on the
