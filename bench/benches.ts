@@ -5,6 +5,7 @@
 import type { Bench } from './bench.ts';
 import * as costBench from './cost.ts';
 import * as fuzzBench from './fuzz.ts';
+import * as dispatchBench from './dispatch.ts';
 import * as historyBench from './history-import.ts';
 import * as importBench from './import.ts';
 import * as importMemoryBench from './import-memory.ts';
@@ -18,4 +19,4 @@ import * as sendQuotaBench from './send-quota.ts';
 import * as trackingBench from './tracking.ts';
 import * as webinarsBench from './webinars.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, importMemoryBench, renderBench, sendBench, sendQuotaBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench, fuzzBench, costBench];
+export const BENCHES: readonly Bench[] = [importBench, importMemoryBench, renderBench, sendBench, sendQuotaBench, dispatchBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench, fuzzBench, costBench];

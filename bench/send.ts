@@ -208,7 +208,7 @@ export function everyoneReachable(customers: { accounts: Account[]; contacts: Co
  * BatchWrites the items the customer store would write. Checks the shape first: the first account
  * and contact go through the store's own upsert, and the items built here must match what it stored.
  */
-async function loadCustomers(table: DynamoTable, store: ReturnType<typeof createDynamoStore>['customers'], customers: { accounts: Account[]; contacts: Contact[] }): Promise<void> {
+export async function loadCustomers(table: DynamoTable, store: ReturnType<typeof createDynamoStore>['customers'], customers: { accounts: Account[]; contacts: Contact[] }): Promise<void> {
   const at = new Date();
   const items = firstImportItemsOf(customers, at);
   const [firstAccount, firstContact] = [customers.accounts[0], customers.contacts[0]];

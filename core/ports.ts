@@ -4,6 +4,7 @@
  * on what it touches.
  */
 import type { CampaignRun } from './campaigns/campaign-run.ts';
+import type { DispatchShardProgress, DispatchShardTask } from './campaigns/dispatch-shard.ts';
 import type { Account } from './customers/account.ts';
 import type { Contact } from './customers/contact.ts';
 import type { CrmOutcome, PipelineFacts } from './qualification/crm-outcome.ts';
@@ -72,8 +73,44 @@ export interface CustomerStore {
   addTopicOptOuts(contactId: string, topics: readonly string[], at: Date): Promise<void>;
   /** Engine-owned state: the preference centre's choice replaces the contact's topic opt-outs. */
   setTopicOptOuts(contactId: string, topics: readonly string[], at: Date): Promise<void>;
-  /** Every contact, page by page (sharded index, queried in parallel). */
+  /** Every contact, page by page (the sharded listing, one page in memory at a time). */
   listContacts(): AsyncIterable<Contact[]>;
+}
+
+/** One page of a contact-list shard, and where the next one starts (absent after the last page). */
+export interface ContactPage {
+  contacts: Contact[];
+  /** Opaque: the store's last evaluated key. */
+  cursor?: string;
+}
+
+/**
+ * The contact listing a campaign run fans out over: a fixed number of shards, each read page by
+ * page from a cursor, so a worker holds one page at a time and can resume from a checkpoint.
+ */
+export interface ContactListing {
+  /** How many shards the listing has (one dispatch worker each). */
+  readonly shards: number;
+  /** Up to `limit` contacts of `shard` after `cursor` (undefined: from the start). */
+  page(shard: number, cursor: string | undefined, limit: number): Promise<ContactPage>;
+}
+
+/** Per (run, shard) checkpoints of a campaign run's dispatch. */
+export interface DispatchProgressStore {
+  /** The shard's progress (a consistent read); undefined before its first page is saved. */
+  shardProgress(campaignId: string, runId: string, shard: number): Promise<DispatchShardProgress | undefined>;
+  /**
+   * Saves a page's checkpoint (cursor and cumulative counts) in one write, conditional on the
+   * stored progress being the page before it (`pages - 1`); false when another worker saved it first.
+   */
+  savePage(progress: DispatchShardProgress): Promise<boolean>;
+  /** Every saved shard progress of a run (one query). */
+  listShardProgress(campaignId: string, runId: string): Promise<DispatchShardProgress[]>;
+}
+
+/** Where a run's shard tasks go: an SQS queue consumed by the dispatch-shard function in AWS. */
+export interface DispatchShardQueue {
+  enqueueShards(tasks: readonly DispatchShardTask[]): Promise<void>;
 }
 
 export interface CampaignRunStore {
@@ -111,6 +148,10 @@ export interface SendStore {
   deferSends(deferred: readonly DeferredSend[]): Promise<void>;
   /** Parked sends due at or before `now` (indexed query over a sparse index). */
   listDueDeferredSends(now: Date, limit: number): Promise<DeferredSend[]>;
+  /** How many shards the due index of parked sends has. */
+  readonly deferredShards: number;
+  /** Up to `limit` parked sends of one due-index shard due at or before `now`, oldest first (one query). */
+  dueDeferredSendsOfShard(shard: number, now: Date, limit: number): Promise<DeferredSend[]>;
   removeDeferredSends(deferred: readonly DeferredSend[]): Promise<void>;
   /** Stores the tracked links of an email once per link set (conditional put); false when already stored. */
   saveMessageLinks(links: MessageLinks): Promise<boolean>;
@@ -199,6 +240,13 @@ export interface EnrollmentStore {
   updateEnrollment(enrollment: Enrollment, expectedVersion: number): Promise<boolean>;
   /** Active enrollments whose next step is due at or before `now` (indexed query, not a scan). */
   listDueEnrollments(now: Date): Promise<Enrollment[]>;
+  /**
+   * One page of a due-index shard: up to `limit` enrollments due at or before `now`, oldest first,
+   * after `cursor`; `cursor` is absent after the last page.
+   */
+  dueEnrollmentPage(shard: number, now: Date, cursor: string | undefined, limit: number): Promise<{ enrollments: Enrollment[]; cursor?: string }>;
+  /** How many shards the due index has. */
+  readonly dueShards: number;
 }
 
 export interface ScoreStore {
@@ -361,6 +409,8 @@ export interface Store {
   webinars: WebinarStore;
   enrollments: EnrollmentStore;
   scores: ScoreStore;
+  contactListing: ContactListing;
+  dispatchProgress: DispatchProgressStore;
   csql: CsqlStore;
   pauses: SendingPauseStore;
   usage: UsageStore;

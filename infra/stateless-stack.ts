@@ -1,6 +1,8 @@
 /**
  * Stateless stack: the sending pipeline and its tracking side. EventBridge Scheduler invokes the
- * dispatcher, which resolves the audience and fills the send queue, and every minute publishes the
+ * dispatcher, which fans a campaign run out over the dispatch-shard queue (one message per
+ * contact-list shard, consumed by the dispatcher itself), resolves each shard's audience page by
+ * page and fills the send queue, and every minute publishes the
  * event outbox (CSQL promotions) to the stage's event bus; the sender drains the queue into SES v2.
  * With `-c csqlWebhookUrl=...`, promotions go on from the bus to the CRM's webhook (CrmWebhook). SES publishes what happened to each email to EventBridge (SesEvents), and the
  * links inside the emails land on the HTTP API (TrackingApi). Zoom's webinar webhooks land on the
@@ -18,7 +20,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { GSIS, keys } from '../adapters/aws/dynamo/table-design.ts';
+import { CONTACT_LIST_SHARDS, GSIS, keys } from '../adapters/aws/dynamo/table-design.ts';
 import { CSQL_EVENT_SOURCE } from '../core/qualification/csql-promotion.ts';
 import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
@@ -54,6 +56,13 @@ export const SENDER_BATCH_WINDOW = Duration.seconds(1);
 export const DISPATCHER_TIMEOUT = Duration.minutes(15);
 /** Receives before a send request is parked in the dead-letter queue. */
 export const SEND_MAX_RECEIVE_COUNT = 5;
+/** Receives before a dispatch-shard task (one shard of a campaign run) is parked in its dead-letter queue. */
+export const DISPATCH_SHARD_MAX_RECEIVE_COUNT = 3;
+/**
+ * Dispatcher instances working on shard tasks at once (the event source's maximum concurrency):
+ * one per contact-list shard, so a run's shards all go at once and two runs share them.
+ */
+export const DISPATCH_SHARD_CONCURRENCY = CONTACT_LIST_SHARDS;
 
 /**
  * Item actions each function's code path uses (adapters/aws/dynamo). Query is the only call
@@ -122,6 +131,9 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly sendQueue: sqs.Queue;
   readonly sendDeadLetterQueue: sqs.Queue;
+  /** A campaign run's fan-out: one message per contact-list shard, consumed by the dispatcher. */
+  readonly dispatchShardQueue: sqs.Queue;
+  readonly dispatchShardDeadLetterQueue: sqs.Queue;
   /** Scheduled dispatcher invocations that failed: Scheduler delivery failures and failed runs. */
   readonly scheduleDeadLetterQueue: sqs.Queue;
   readonly dispatcher: EngineFunction;
@@ -156,6 +168,20 @@ export class StatelessStack extends Stack {
       visibilityTimeout: Duration.seconds(6 * SENDER_TIMEOUT.toSeconds() + SENDER_BATCH_WINDOW.toSeconds()),
       deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_MAX_RECEIVE_COUNT },
     });
+    this.dispatchShardDeadLetterQueue = new sqs.Queue(this, 'DispatchShardDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.dispatchShardQueue = new sqs.Queue(this, 'DispatchShardQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Just over the dispatcher's timeout, not AWS's 6x: a shard whose worker was killed resumes
+      // from its checkpoint within minutes, and the event source's maximum concurrency keeps
+      // pollers from being throttled (the case the 6x guards against).
+      visibilityTimeout: DISPATCHER_TIMEOUT.plus(Duration.minutes(1)),
+      deadLetterQueue: { queue: this.dispatchShardDeadLetterQueue, maxReceiveCount: DISPATCH_SHARD_MAX_RECEIVE_COUNT },
+    });
     this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -175,12 +201,13 @@ export class StatelessStack extends Stack {
     this.dispatcher = new EngineFunction(this, 'Dispatcher', {
       entry: 'lambdas/dispatcher/handler.ts',
       description: 'Nurture engine dispatcher: resolves a campaign run\'s audience and queues its sends',
-      // A run pages through every contact in one invocation.
+      // A shard task stops a minute before this and queues itself again to continue.
       timeout: DISPATCHER_TIMEOUT,
       memorySize: 1024,
       environment: {
         TABLE_NAME: props.table.tableName,
         SEND_QUEUE_URL: this.sendQueue.queueUrl,
+        DISPATCH_SHARD_QUEUE_URL: this.dispatchShardQueue.queueUrl,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.dispatcher,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
@@ -229,6 +256,11 @@ export class StatelessStack extends Stack {
 
     // SendMessageBatch is authorised as sqs:SendMessage; the queue URL comes from the environment.
     this.dispatcher.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.sendQueue.queueArn] }));
+    // A campaign job fans out onto the shard queue, and a shard task out of time queues its continuation there.
+    this.dispatcher.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.dispatchShardQueue.queueArn] }));
+    this.dispatcher.function.addEventSource(
+      new SqsEventSource(this.dispatchShardQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: DISPATCH_SHARD_CONCURRENCY }),
+    );
     // The outbox publisher: PutEvents on the stage's bus only, and only as the engine's event source.
     this.dispatcher.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn], conditions: { StringEquals: { 'events:source': CSQL_EVENT_SOURCE } } }),
@@ -314,6 +346,7 @@ export class StatelessStack extends Stack {
       sendQueue: this.sendQueue,
       deadLetterQueues: [
         this.sendDeadLetterQueue,
+        this.dispatchShardDeadLetterQueue,
         this.scheduleDeadLetterQueue,
         this.sesEvents.deadLetterQueue,
         this.webinars.deadLetterQueue,
@@ -357,6 +390,7 @@ export class StatelessStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     dlqDepth('SendDeadLetterAlarm', this.sendDeadLetterQueue, `Send requests failed ${SEND_MAX_RECEIVE_COUNT} times and were parked: these emails have not gone out.`);
+    dlqDepth('DispatchShardDeadLetterAlarm', this.dispatchShardDeadLetterQueue, `A shard of a campaign run failed ${DISPATCH_SHARD_MAX_RECEIVE_COUNT} times and was parked: its contacts after the shard's checkpoint have not been dispatched and the run stays dispatching. Redriven, it continues from the checkpoint.`);
     dlqDepth('ScheduleDeadLetterAlarm', this.scheduleDeadLetterQueue, 'A scheduled dispatcher job (campaign run, deferred-send release, sequence steps, webinar sweep or event publishing) did not run.');
 
     const errors = (id: string, fn: EngineFunction, what: string) =>

@@ -14,6 +14,8 @@ export const campaignRunSchema = z.strictObject({
   scheduledFor: z.iso.datetime(),
   createdAt: z.iso.datetime(),
   counts: z.record(z.string(), z.number().int().min(0)).default({}),
+  /** Contact-list shards the run fans out over, fixed when the run starts (core/sending/dispatch-run-shard.ts). */
+  shards: z.number().int().min(1).optional(),
   dispatchedAt: z.iso.datetime().optional(),
 });
 

@@ -1,130 +1,68 @@
 /**
- * Use case: dispatch a campaign run. Resolves the audience, applies the guardrails to every
- * contact, queues who may be emailed now, parks who must wait (quiet hours, send window,
- * holidays) and records why each skipped contact was skipped. The run moves
- * scheduled -> dispatching -> dispatched; a second invocation of a dispatched run does nothing,
- * and a resumed one (a crash mid-dispatch) re-queues safely because the sender claims each email.
- * While the campaign (or all sending) is paused, who would be queued is parked instead, due at once:
- * the release job queues them when the pause is lifted (sending-pause.ts).
+ * Use case: dispatch a campaign run. The run moves scheduled -> dispatching -> dispatched and
+ * fans out over the contact listing's shards: `beginRunDispatch` creates the run (fixing its
+ * shard count) and names one task per shard; each task is a dispatch-shard worker
+ * (dispatch-run-shard.ts) that streams its shard page by page, applies the guardrails, queues who
+ * may be emailed now, parks who must wait and records why each skipped contact was skipped,
+ * checkpointing after each page. In AWS the tasks go onto the dispatch-shard queue (one Lambda
+ * invocation each); `dispatchCampaignRun` runs them all in this process (local runtime, tests).
+ * A second invocation of a dispatched run does nothing; a resumed one continues each shard from
+ * its checkpoint, and the sender's claim makes a redone page's copies no-ops.
  */
-import { resolveAudience, type AudienceDeps } from '../audience/resolve-audience.ts';
 import { runIdFor } from '../campaigns/campaign-run.ts';
-import { mapBounded } from '../bounded-parallel.ts';
-import type { EngineConfig } from '../config/engine-config.ts';
+import type { DispatchShardTask } from '../campaigns/dispatch-shard.ts';
 import type { Campaign } from '../config/schema/messages.ts';
-import type { CampaignRunStore, Clock, SendingPauseStore, SendQueue, SendStore, SuppressionStore } from '../ports.ts';
-import { pauseOf } from './sending-pause.ts';
-import type { AudienceCandidate } from '../audience/segment.ts';
-import { evaluateGuardrails, frequencyCaps, longestCapWindowMs, type FrequencyCap, type GuardrailDecision } from './guardrails.ts';
-import type { DeferredSend, MessageSource, SendRequest, SkippedSend } from './send-request.ts';
-import { sendWindowRules, type SendWindowRules } from './send-window.ts';
+import type { CampaignRunStore, Clock, ContactListing } from '../ports.ts';
+import { dispatchRunShard, type DispatchShardDeps, type DispatchShardOptions } from './dispatch-run-shard.ts';
 
-export interface DispatchDeps extends Omit<AudienceDeps, 'scoring'> {
-  config: EngineConfig;
-  runs: CampaignRunStore;
-  sends: SendStore;
-  suppressions: SuppressionStore;
-  pauses: Pick<SendingPauseStore, 'listPauses'>;
-  queue: SendQueue;
-  clock: Clock;
-}
+export { decideForMembers, guardrailContext, partition, type GuardrailContext } from './guardrail-decisions.ts';
+
+export type DispatchDeps = DispatchShardDeps;
 
 export type DispatchOutcome =
   | { outcome: 'dispatched'; runId: string; counts: Record<string, number> }
   | { outcome: 'already-dispatched'; runId: string }
   | { outcome: 'not-active'; runId: string; status: string };
 
-const HISTORY_READ_CONCURRENCY = 16;
+export type BeginDispatchOutcome =
+  | { outcome: 'fan-out'; runId: string; tasks: DispatchShardTask[] }
+  | Exclude<DispatchOutcome, { outcome: 'dispatched' }>;
 
-export async function dispatchCampaignRun(campaign: Campaign, scheduledFor: Date, deps: DispatchDeps): Promise<DispatchOutcome> {
+/**
+ * Creates the run (once) and moves it to dispatching; returns the shard tasks still to do. Called
+ * again for a run that is dispatching (a retried schedule, a resume), it returns every task again:
+ * done shards finish at once and the others continue from their checkpoints.
+ */
+export async function beginRunDispatch(
+  campaign: Campaign,
+  scheduledFor: Date,
+  deps: { runs: CampaignRunStore; contactListing: Pick<ContactListing, 'shards'>; clock: Clock },
+): Promise<BeginDispatchOutcome> {
   const runId = runIdFor(scheduledFor);
   if (campaign.status !== 'active') return { outcome: 'not-active', runId, status: campaign.status };
   const now = deps.clock.now();
-  await deps.runs.createRun({ campaignId: campaign.id, runId, state: 'scheduled', scheduledFor: scheduledFor.toISOString(), createdAt: now.toISOString(), counts: {} });
+  await deps.runs.createRun({ campaignId: campaign.id, runId, state: 'scheduled', scheduledFor: scheduledFor.toISOString(), createdAt: now.toISOString(), counts: {}, shards: deps.contactListing.shards });
   const run = await deps.runs.getRun(campaign.id, runId);
   if (run && run.state !== 'scheduled' && run.state !== 'dispatching') return { outcome: 'already-dispatched', runId };
-  await deps.runs.setRunState(campaign.id, runId, 'dispatching');
-
-  const counts: Record<string, number> = { audience: 0, queued: 0, deferred: 0 };
-  const source: MessageSource = { kind: 'campaign', campaignId: campaign.id };
-  const guard = guardrailContext(deps.config);
-  for await (const members of resolveAudience(campaign.audience, now, { ...deps, scoring: deps.config.scoring })) {
-    counts.audience = (counts.audience ?? 0) + members.length;
-    const decisions = await decideForMembers(members, campaign.topic, now, guard, deps);
-    const partitioned = partition(decisions, source, runId, campaign.id, now);
-    const { skipped } = partitioned;
-    // Read per page, so a pause ops set during a long dispatch takes effect on the next page.
-    const paused = pauseOf(await deps.pauses.listPauses(), campaign.id) !== undefined;
-    const queued = paused ? [] : partitioned.queued;
-    const deferred = paused ? [...partitioned.deferred, ...partitioned.queued.map((request) => ({ request, notBefore: now.toISOString() }))] : partitioned.deferred;
-    if (paused) counts.paused = (counts.paused ?? 0) + partitioned.queued.length;
-    await deps.queue.enqueue(queued);
-    await deps.sends.deferSends(deferred);
-    await deps.sends.recordSkips(skipped);
-    counts.queued = (counts.queued ?? 0) + queued.length;
-    counts.deferred = (counts.deferred ?? 0) + deferred.length;
-    for (const skip of skipped) counts[`skipped:${skip.reason}`] = (counts[`skipped:${skip.reason}`] ?? 0) + 1;
-  }
-  await deps.runs.setRunState(campaign.id, runId, 'dispatched', counts);
-  return { outcome: 'dispatched', runId, counts };
+  if (run?.state === 'scheduled') await deps.runs.setRunState(campaign.id, runId, 'dispatching');
+  // A run started before runs recorded their shard count had the listing's count then.
+  const shards = run?.shards ?? deps.contactListing.shards;
+  const tasks = Array.from({ length: shards }, (_, shard) => ({ campaignId: campaign.id, scheduledFor: scheduledFor.toISOString(), shard }));
+  return { outcome: 'fan-out', runId, tasks };
 }
 
-export interface GuardrailContext {
-  caps: FrequencyCap[];
-  historyMs: number;
-  window: SendWindowRules;
-}
-
-export function guardrailContext(config: EngineConfig): GuardrailContext {
-  const caps = frequencyCaps(config.guardrails);
-  return { caps, historyMs: longestCapWindowMs(caps), window: sendWindowRules(config.guardrails) };
-}
-
-/** Suppressions in one batched read per page; send history per contact only when caps exist. */
-export async function decideForMembers(
-  members: readonly AudienceCandidate[],
-  topic: string,
-  now: Date,
-  guard: GuardrailContext,
-  deps: { sends: SendStore; suppressions: SuppressionStore },
-): Promise<Array<{ member: AudienceCandidate; decision: GuardrailDecision }>> {
-  const suppressed = members.length > 0 ? await deps.suppressions.suppressedAmong(members.map((member) => member.contact.email)) : new Map();
-  const since = new Date(now.getTime() - guard.historyMs);
-  return mapBounded(members, HISTORY_READ_CONCURRENCY, async (member) => {
-    const suppression = suppressed.get(member.contact.email);
-    // Reading history costs a query: only for contacts the cheaper checks did not already rule out.
-    const cheap = evaluateGuardrails({ contact: member.contact, topic, suppression, recentSends: [], now }, [], guard.window);
-    if (cheap.action === 'skip' || guard.caps.length === 0) return { member, decision: cheap };
-    const recentSends = await deps.sends.sendTimesOfContactSince(member.contact.contactId, since);
-    return { member, decision: evaluateGuardrails({ contact: member.contact, topic, suppression, recentSends, now }, guard.caps, guard.window) };
-  });
-}
-
-export function partition(
-  decisions: ReadonlyArray<{ member: AudienceCandidate; decision: GuardrailDecision }>,
-  source: MessageSource,
-  runId: string,
-  filedUnder: string,
-  now: Date,
-): { queued: SendRequest[]; deferred: DeferredSend[]; skipped: SkippedSend[] } {
-  const queued: SendRequest[] = [];
-  const deferred: DeferredSend[] = [];
-  const skipped: SkippedSend[] = [];
-  for (const { member, decision } of decisions) {
-    const request: SendRequest = { source, runId, contactId: member.contact.contactId, accountId: member.account.accountId };
-    if (decision.action === 'send') queued.push(request);
-    else if (decision.action === 'defer') deferred.push({ request, notBefore: decision.notBefore.toISOString() });
-    else {
-      skipped.push({
-        campaignId: filedUnder,
-        runId,
-        contactId: request.contactId,
-        accountId: request.accountId,
-        reason: decision.reason,
-        ...(decision.detail ? { detail: decision.detail } : {}),
-        skippedAt: now.toISOString(),
-      });
-    }
-  }
-  return { queued, deferred, skipped };
+/**
+ * The whole run in this process: every shard worker at once, each to its end. A worker that fails
+ * leaves its checkpoint; the others still finish, then the first failure is thrown, and invoking
+ * the run again continues the failed shard from its checkpoint.
+ */
+export async function dispatchCampaignRun(campaign: Campaign, scheduledFor: Date, deps: DispatchDeps, options: Pick<DispatchShardOptions, 'pageSize'> = {}): Promise<DispatchOutcome> {
+  const begun = await beginRunDispatch(campaign, scheduledFor, deps);
+  if (begun.outcome !== 'fan-out') return begun;
+  const settled = await Promise.allSettled(begun.tasks.map((task) => dispatchRunShard(campaign, task, deps, options)));
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const run = await deps.runs.getRun(campaign.id, begun.runId);
+  if (run?.state !== 'dispatched') throw new Error(`campaign ${campaign.id} run ${begun.runId}: every shard worker returned but the run is ${run?.state ?? 'missing'}, not dispatched`);
+  return { outcome: 'dispatched', runId: begun.runId, counts: run.counts };
 }

@@ -2,8 +2,13 @@
  * Use case: release parked sends whose time has come (quiet hours over, send window open, a pause
  * lifted). Queued first, removed second: a crash in between queues them again, and the sender's
  * claim makes the second copy a no-op. A due send whose campaign (or all sending) is still paused
- * stays parked, looked at again a few minutes later. Runs every few minutes (EventBridge
- * Scheduler / local scheduler).
+ * stays parked, looked at again a few minutes later. Runs every minute (EventBridge Scheduler /
+ * local scheduler).
+ *
+ * Bounded: a page per due-index shard at a time (the shards read together), and no checkpoint is
+ * needed because every page handled leaves the due range (released and over-cap ones are removed,
+ * paused ones re-parked later). With a time budget (Lambda's remaining time) it stops before the
+ * invocation's limit; what is left is still due and goes on the next run.
  *
  * Frequency caps are checked again here: a send parked overnight was within the caps when it was
  * dispatched, but other campaigns may have mailed the contact since (or are released in this same
@@ -20,8 +25,16 @@ import { pauseOf, PAUSED_RECHECK_MS } from './sending-pause.ts';
 const PAGE = 500;
 const HISTORY_READ_CONCURRENCY = 16;
 
+/** Stop when less than this is left of the invocation: a page takes well under a second. */
+export const RELEASE_TIME_RESERVE_MS = 30_000;
+
+export interface ReleaseOptions {
+  /** Milliseconds left in this invocation; absent, no limit. */
+  timeLeftMs?: () => number;
+}
+
 export interface ReleaseDeps {
-  sends: Pick<SendStore, 'listDueDeferredSends' | 'deferSends' | 'removeDeferredSends' | 'recordSkips' | 'sendTimesOfContactSince'>;
+  sends: Pick<SendStore, 'deferredShards' | 'dueDeferredSendsOfShard' | 'deferSends' | 'removeDeferredSends' | 'recordSkips' | 'sendTimesOfContactSince'>;
   pauses: Pick<SendingPauseStore, 'listPauses'>;
   queue: SendQueue;
   clock: Clock;
@@ -29,15 +42,18 @@ export interface ReleaseDeps {
   caps: readonly FrequencyCap[];
 }
 
-export async function releaseDeferredSends(deps: ReleaseDeps): Promise<number> {
+export async function releaseDeferredSends(deps: ReleaseDeps, options: ReleaseOptions = {}): Promise<number> {
   let released = 0;
   const pauses = await deps.pauses.listPauses();
   // Bulk sends released by this sweep, per contact: they count against the caps of the next ones.
   const releasedNow = new Map<string, number>();
-  for (;;) {
+  // Every shard's first page at once; a shard whose page came back full is read again.
+  let open = Array.from({ length: deps.sends.deferredShards }, (_, shard) => shard);
+  while (open.length > 0) {
+    if (options.timeLeftMs && options.timeLeftMs() < RELEASE_TIME_RESERVE_MS) return released;
     const now = deps.clock.now();
-    const due = await deps.sends.listDueDeferredSends(now, PAGE);
-    if (due.length === 0) return released;
+    const pages = await Promise.all(open.map((shard) => deps.sends.dueDeferredSendsOfShard(shard, now, PAGE)));
+    const due = pages.flat();
     const paused = due.filter((entry) => pauseOf(pauses, messageIdOf(entry.request.source)) !== undefined);
     const unpaused = due.filter((entry) => !paused.includes(entry));
     // Re-parked later (same item, a later time), so they neither block the page nor get lost.
@@ -52,8 +68,9 @@ export async function releaseDeferredSends(deps: ReleaseDeps): Promise<number> {
       await deps.sends.removeDeferredSends(ready);
       released += ready.length;
     }
-    if (due.length < PAGE) return released;
+    open = open.filter((_, index) => (pages[index]?.length ?? 0) === PAGE);
   }
+  return released;
 }
 
 async function checkCaps(

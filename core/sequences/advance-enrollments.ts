@@ -6,23 +6,46 @@
  * enrollment with an optimistic version check so two workers cannot both advance it.
  * The email is queued before the enrollment advances: a crash in between re-queues it,
  * and the sender's claim makes the copy a no-op.
+ *
+ * Bounded: due enrollments are read one due-index shard and one page at a time (each handled one
+ * leaves the due range, so no checkpoint is needed), a branch reads only the step's own opens and
+ * clicks since the enrollment started (one key-range query), and with a time budget the run stops
+ * before the invocation's limit; the rest is still due and goes on the next run.
  */
 import { parseDuration } from '../config/duration.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { Sequence, SequenceStep } from '../config/schema/messages.ts';
 import type { Contact } from '../customers/contact.ts';
 import type { Account } from '../customers/account.ts';
-import type { Clock, CsqlStore, CustomerStore, EngagementStore, EnrollmentStore, SendQueue, SendStore, SuppressionStore, WebinarStore } from '../ports.ts';
+import type { Clock, CsqlStore, CustomerStore, EnrollmentStore, SendQueue, SendStore, SuppressionStore, WebinarStore } from '../ports.ts';
 import { decideForMembers, guardrailContext, partition } from '../sending/dispatch-campaign.ts';
 import { sequenceRunId } from './enroll-contacts.ts';
 import type { Enrollment } from './enrollment.ts';
 import { withReclassifiedClicks } from '../tracking/recipient-clicks.ts';
+import { mapBounded } from '../bounded-parallel.ts';
+
+/** Due enrollments read per query. */
+export const ENROLLMENT_PAGE_SIZE = 100;
+/** Enrollments of a shard's page advanced at once (each is a handful of reads and one conditional write). */
+const ADVANCE_CONCURRENCY = 4;
+/** Stop when less than this is left of the invocation: a page takes a few seconds at most. */
+export const SEQUENCE_TIME_RESERVE_MS = 60_000;
+/**
+ * Events of one step's email looked at for a branch (opened / clicked): a person's opens and clicks
+ * of one email since enrolling, far more than anyone makes.
+ */
+const BRANCH_EVENTS_LIMIT = 1_000;
+
+export interface AdvanceOptions {
+  /** Milliseconds left in this invocation; absent, no limit. */
+  timeLeftMs?: () => number;
+  pageSize?: number;
+}
 
 export interface AdvanceDeps {
   config: EngineConfig;
   customers: CustomerStore;
   enrollments: EnrollmentStore;
-  engagement: EngagementStore;
   webinars: WebinarStore;
   csql: CsqlStore;
   sends: SendStore;
@@ -33,14 +56,23 @@ export interface AdvanceDeps {
 
 export type StepOutcome = 'queued' | 'deferred' | 'skipped' | 'condition-not-met' | 'exited' | 'conflict';
 
-export async function advanceDueEnrollments(deps: AdvanceDeps): Promise<Map<StepOutcome, number>> {
+export async function advanceDueEnrollments(deps: AdvanceDeps, options: AdvanceOptions = {}): Promise<Map<StepOutcome, number>> {
   const now = deps.clock.now();
   const counts = new Map<StepOutcome, number>();
   const guard = guardrailContext(deps.config);
-  for (const enrollment of await deps.enrollments.listDueEnrollments(now)) {
-    const outcome = await advanceOne(enrollment, now, guard, deps);
-    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
-  }
+  // The shards side by side, each a page at a time.
+  const advanceShard = async (shard: number) => {
+    let cursor: string | undefined;
+    do {
+      if (options.timeLeftMs && options.timeLeftMs() < SEQUENCE_TIME_RESERVE_MS) return;
+      const page = await deps.enrollments.dueEnrollmentPage(shard, now, cursor, options.pageSize ?? ENROLLMENT_PAGE_SIZE);
+      for (const outcome of await mapBounded(page.enrollments, ADVANCE_CONCURRENCY, (enrollment) => advanceOne(enrollment, now, guard, deps))) {
+        counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  };
+  await Promise.all(Array.from({ length: deps.enrollments.dueShards }, (_, shard) => advanceShard(shard)));
   return counts;
 }
 
@@ -105,8 +137,9 @@ async function conditionHolds(step: SequenceStep, sequence: Sequence, enrollment
     : when.clicked !== undefined ? ['click', when.clicked, true]
     : ['click', when.notClicked ?? '', false];
   const runId = sequenceRunId(stepId as string, enrollment.enrolledAt);
+  // Only that email's opens and clicks since enrolling (one key-range query), not the whole history.
   // A click later found to be a scanner's (honeypot, burst) counts as the machine's it was.
-  const events = withReclassifiedClicks(await deps.engagement.listEventsOfContact(enrollment.contactId));
+  const events = withReclassifiedClicks(await deps.sends.trackedEventsOfSend(sequence.id, runId, enrollment.contactId, new Date(enrollment.enrolledAt), BRANCH_EVENTS_LIMIT));
   const happened = events.some((event) => event.type === type && !event.machine && event.campaignId === sequence.id && event.runId === runId);
   return happened === expected;
 }

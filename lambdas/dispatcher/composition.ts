@@ -1,5 +1,6 @@
 /**
- * The dispatcher's composition root: the DynamoDB store, the send queue, the stage's event bus
+ * The dispatcher's composition root: the DynamoDB store, the send queue, the dispatch-shard queue
+ * (a campaign run's fan-out, which this function also consumes), the stage's event bus
  * (the outbox publisher) and the bundled config, built once per container. No SES client, no
  * secret, no renderer: the dispatcher decides who gets what and when, and queues it; the sender
  * renders and sends.
@@ -11,6 +12,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
 import { EventBridgeBus } from '../../adapters/aws/eventbridge-bus.ts';
+import { SqsDispatchShardQueue } from '../../adapters/aws/sqs-dispatch-shard-queue.ts';
 import { SqsSendQueue } from '../../adapters/aws/sqs-send-queue.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import type { EventBus, Store } from '../../core/ports.ts';
@@ -27,16 +29,19 @@ export interface DispatcherRuntime {
   config: EngineConfig;
   store: Store;
   queue: SqsSendQueue;
+  shardQueue: SqsDispatchShardQueue;
   /** Where the outbox is published (`publish-events` job). */
   bus: EventBus;
 }
 
 export const dispatcherRuntime = onceBuilt(async (): Promise<DispatcherRuntime> => {
-  const env = readEnvironment(process.env, ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME']);
+  const env = readEnvironment(process.env, ['TABLE_NAME', 'SEND_QUEUE_URL', 'DISPATCH_SHARD_QUEUE_URL', 'EVENT_BUS_NAME']);
+  const sqs = new SQSClient({});
   return {
     config: readBundledConfig(configRootOf(env), DISPATCHER_CONFIG_PARTS),
     store: createDynamoStore(new DynamoDBClient({}), env.TABLE_NAME),
-    queue: new SqsSendQueue(new SQSClient({}), env.SEND_QUEUE_URL),
+    queue: new SqsSendQueue(sqs, env.SEND_QUEUE_URL),
+    shardQueue: new SqsDispatchShardQueue(sqs, env.DISPATCH_SHARD_QUEUE_URL),
     bus: new EventBridgeBus(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   };
 });

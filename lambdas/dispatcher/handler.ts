@@ -5,6 +5,10 @@
  * `{ job: 'webinars' }` (the webinar sweep) every 5 minutes, and `{ job: 'publish-events' }` (the
  * outbox of CSQL events, onto the stage's EventBridge bus) every minute, and `{ job: 'qualify' }`
  * (every account against the CSQL rules) every 15 minutes (infra/campaign-schedules.ts).
+ * A campaign job fans the run out: one message per contact-list shard onto the dispatch-shard
+ * queue, which this function consumes too (an SQS event, one shard task per record): each task
+ * streams its shard from its checkpoint until done or until the invocation's time is nearly up,
+ * then queues itself again to continue (core/sending/dispatch-run-shard.ts).
  * Each job's counts become metrics (queued, deferred, skipped by reason, registrants matched,
  * sessions finalized, events published and refused) for the pipeline dashboard.
  */
@@ -12,7 +16,9 @@ import { z } from 'zod';
 import { systemClock } from '../../adapters/local/system-clock.ts';
 import { publishOutbox } from '../../core/qualification/publish-outbox.ts';
 import { qualifyAllAccounts } from '../../core/qualification/qualify-accounts.ts';
-import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
+import { dispatchShardTaskSchema } from '../../core/campaigns/dispatch-shard.ts';
+import { beginRunDispatch } from '../../core/sending/dispatch-campaign.ts';
+import { dispatchRunShard } from '../../core/sending/dispatch-run-shard.ts';
 import { frequencyCaps } from '../../core/sending/guardrails.ts';
 import { releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
@@ -31,15 +37,25 @@ const dispatcherEventSchema = z.discriminatedUnion('job', [
   z.object({ job: z.literal('qualify') }),
 ]);
 
+/** An SQS event from the dispatch-shard queue (batch size 1; partial failures reported). */
+const shardQueueEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })).min(1) });
+
 const SKIPPED_PREFIX = 'skipped:';
 
-export async function handler(event: unknown): Promise<Record<string, unknown>> {
+/** What the handler reads of Lambda's context: how long this invocation may still run. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export async function handler(event: unknown, context?: InvocationContext): Promise<Record<string, unknown>> {
+  const shardEvent = shardQueueEventSchema.safeParse(event);
+  if (shardEvent.success) return dispatchShards(shardEvent.data.Records, context);
   const parsed = dispatcherEventSchema.safeParse(event);
   if (!parsed.success) {
     logger.error('rejected dispatcher event', { issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
     throw new Error('invalid dispatcher event');
   }
-  const { store, queue, config, bus } = await dispatcherRuntime();
+  const { store, queue, shardQueue, config, bus } = await dispatcherRuntime();
   try {
     if (parsed.data.job === 'publish-events') {
       const outcome = await publishOutbox({ csql: store.csql, bus });
@@ -63,13 +79,13 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
       return { evaluated: outcomes.length, ...counts };
     }
     if (parsed.data.job === 'release-deferred') {
-      const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock, caps: frequencyCaps(config.guardrails) });
+      const released = await releaseDeferredSends({ sends: store.sends, pauses: store.pauses, queue, clock: systemClock, caps: frequencyCaps(config.guardrails) }, timeBudgetOf(context));
       addCount(metrics, PIPELINE_METRICS.emailsQueued, released);
       logger.info('released deferred sends', { released });
       return { released };
     }
     if (parsed.data.job === 'sequences') {
-      const outcomes = await advanceDueEnrollments({ ...store, config, queue, clock: systemClock });
+      const outcomes = await advanceDueEnrollments({ ...store, config, queue, clock: systemClock }, timeBudgetOf(context));
       addCount(metrics, PIPELINE_METRICS.emailsQueued, outcomes.get('queued') ?? 0);
       addCount(metrics, PIPELINE_METRICS.emailsDeferred, outcomes.get('deferred') ?? 0);
       // A sequence step's skip reason is in the skip record, not in the outcome: counted as the step's.
@@ -88,16 +104,50 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     const { campaignId, scheduledFor } = parsed.data;
     const campaign = config.campaigns.find((candidate) => candidate.id === campaignId);
     if (!campaign) throw new Error(`no campaign '${campaignId}' in the deployed config`);
-    const outcome = await dispatchCampaignRun(campaign, new Date(scheduledFor), { ...store, runs: store.campaignRuns, config, queue, clock: systemClock });
-    if (outcome.outcome === 'dispatched') addDispatchCounts(outcome.counts);
-    logger.info('campaign run', { campaignId, ...outcome });
-    return outcome;
+    const outcome = await beginRunDispatch(campaign, new Date(scheduledFor), { runs: store.campaignRuns, contactListing: store.contactListing, clock: systemClock });
+    if (outcome.outcome === 'fan-out') await shardQueue.enqueueShards(outcome.tasks);
+    logger.info('campaign run', { campaignId, outcome: outcome.outcome, runId: outcome.runId, ...(outcome.outcome === 'fan-out' ? { shards: outcome.tasks.length } : {}) });
+    return outcome.outcome === 'fan-out' ? { outcome: outcome.outcome, runId: outcome.runId, shards: outcome.tasks.length } : outcome;
   } finally {
     publishCounts(metrics);
   }
 }
 
-/** A run's counts (`queued`, `deferred`, `paused`, `skipped:<reason>`) as metrics; paused sends are deferred ones. */
+/**
+ * Dispatch-shard tasks: each record's shard streamed until done or the time budget is spent, then
+ * queued again to continue from its checkpoint. A failed record is reported (partial batch
+ * failure): SQS delivers it again, and after too many receives parks it in the DLQ (alarmed).
+ */
+async function dispatchShards(records: ReadonlyArray<{ messageId: string; body: string }>, context: InvocationContext | undefined): Promise<Record<string, unknown>> {
+  const { store, queue, shardQueue, config } = await dispatcherRuntime();
+  const batchItemFailures: Array<{ itemIdentifier: string }> = [];
+  try {
+    for (const record of records) {
+      try {
+        const task = dispatchShardTaskSchema.parse(JSON.parse(record.body));
+        const campaign = config.campaigns.find((candidate) => candidate.id === task.campaignId);
+        if (!campaign) throw new Error(`dispatch shard task names no campaign of the deployed config: '${task.campaignId}'`);
+        const outcome = await dispatchRunShard(campaign, task, { ...store, runs: store.campaignRuns, config, queue, clock: systemClock }, timeBudgetOf(context));
+        if (outcome.outcome === 'time-budget-spent') await shardQueue.enqueueShards([task]);
+        if (outcome.outcome === 'shard-done' && outcome.counts) addDispatchCounts(outcome.counts);
+        logger.info('campaign run shard', { campaignId: task.campaignId, scheduledFor: task.scheduledFor, shard: task.shard, outcome: outcome.outcome, pages: outcome.pages, ...(outcome.outcome === 'shard-done' ? { runDispatched: outcome.runDispatched } : {}) });
+      } catch (error) {
+        logger.error('dispatch shard task failed; SQS delivers it again', { messageId: record.messageId, error: error instanceof Error ? error.message : String(error) });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+  } finally {
+    publishCounts(metrics);
+  }
+  return { batchItemFailures };
+}
+
+/** The invocation's remaining time, for jobs that stop before Lambda's limit and leave the rest for their next run. */
+function timeBudgetOf(context: InvocationContext | undefined): { timeLeftMs?: () => number } {
+  return context ? { timeLeftMs: () => context.getRemainingTimeInMillis() } : {};
+}
+
+/** A shard's counts (`queued`, `deferred`, `paused`, `skipped:<reason>`) as metrics, once, when it finishes; paused sends are deferred ones. */
 function addDispatchCounts(counts: Record<string, number>): void {
   addCount(metrics, PIPELINE_METRICS.emailsQueued, counts.queued ?? 0);
   addCount(metrics, PIPELINE_METRICS.emailsDeferred, counts.deferred ?? 0);

@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const ENVIRONMENT_FIELDS = {
   TABLE_NAME: z.string().min(1),
   SEND_QUEUE_URL: z.string().url(),
+  /** The dispatch-shard queue: one message per (campaign run, contact-list shard). Dispatcher only. */
+  DISPATCH_SHARD_QUEUE_URL: z.string().url(),
   /** The stage's EventBridge bus the engine publishes its events to (CSQL promotions for the CRM). Dispatcher only. */
   EVENT_BUS_NAME: z.string().min(1),
   /** Public base URL of the tracking / unsubscribe HTTP app. */

@@ -111,6 +111,8 @@ describe('StatelessStack functions', () => {
     expectFunction('Dispatcher', { Timeout: 900, MemorySize: 1024 }, {
       TABLE_NAME: tableName,
       SEND_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'SendQueue') },
+      // A campaign run's fan-out (dispatch-fanout.test.ts).
+      DISPATCH_SHARD_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'DispatchShardQueue') },
       // The outbox publisher's bus (stateful stack; csql-events.test.ts).
       EVENT_BUS_NAME: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefEventBus') },
       ...powertools('nurture-engine-dispatcher'),
@@ -165,8 +167,8 @@ describe('StatelessStack functions', () => {
   });
 
   it('feeds the sender from the send queue, 10 at a time, reporting failures per record', () => {
-    // The other one feeds the webinar events function (webinars.test.ts).
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    // The others feed the webinar events function (webinars.test.ts) and the dispatcher's shard tasks (dispatch-fanout.test.ts).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(onlyId('AWS::SQS::Queue', 'SendQueue')),
       FunctionName: { Ref: functionId('Sender') },
@@ -262,7 +264,7 @@ describe('StatelessStack send queue', () => {
 
   it('refuses non-TLS access on every queue', () => {
     const queueIds = logicalIdsOf('AWS::SQS::Queue');
-    expect(queueIds).toHaveLength(7);
+    expect(queueIds).toHaveLength(9);
     for (const queueId of queueIds) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -336,6 +338,7 @@ describe('StatelessStack permissions', () => {
             Resource: GSIS.map((gsi) => ({ 'Fn::Join': ['', [tableArn, `/index/${gsi.indexName}`]] })),
           },
           { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(onlyId('AWS::SQS::Queue', 'SendQueue')) },
+          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(onlyId('AWS::SQS::Queue', 'DispatchShardQueue')) },
         ]),
       },
     });
@@ -479,10 +482,10 @@ describe('StatelessStack SES and alarms', () => {
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
     // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below),
     // events the bus refuses (csql-events.test.ts), the usage events DLQ and errors (usage-events.test.ts), the reputation auto-pause and stranded sends (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 23);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 24);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SendingAutoPaused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EmailsStranded', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
-    for (const prefix of ['SendDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
+    for (const prefix of ['SendDeadLetterQueue', 'DispatchShardDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',

@@ -10,6 +10,7 @@ import type { App } from 'aws-cdk-lib';
 import { afterAll } from 'vitest';
 import { defaultConfigLocation, loadConfigOrThrow } from '../../adapters/fs/config-directory.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
+import { buildApp } from '../../infra/build-app.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -54,6 +55,19 @@ export function makeOutdir(): string {
 
 export function removeOutdir(outdir: string): void {
   rmSync(outdir, { recursive: true, force: true });
+}
+
+/**
+ * The shipped config's dev app, unbundled, synthesized with cdk-nag into a fresh folder: the
+ * outcome and the stateless stack's resources (remove `outdir` after the file's tests).
+ */
+export async function synthStatelessWithNag(): Promise<{ outdir: string; nag: NagOutcome; resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }> {
+  const config = await loadShippedConfig();
+  const outdir = makeOutdir();
+  const built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY, ...SKIP_BUNDLING } } });
+  const nag = synthWithNag(built.app, outdir);
+  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  return { outdir, nag, resources: json.Resources };
 }
 
 export interface NagFinding {

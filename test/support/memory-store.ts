@@ -15,6 +15,8 @@ import type { MessageLinks, StoredMessageLinks } from '../../core/tracking/messa
 import type { Suppression } from '../../core/tracking/suppression.ts';
 import { newestPerMetric, type LatestUsage, type UsageRecord } from '../../core/scoring/usage.ts';
 import type { UsageStore } from '../../core/ports.ts';
+import { CONTACT_LIST_SHARDS } from '../../adapters/aws/dynamo/table-design.ts';
+import { memoryContactListing, memoryDispatchProgress } from './memory-dispatch.ts';
 
 /** Product usage in memory: records once per account, instant and record id; each latest metric only moves forward in time. */
 export function memoryUsageStore(): UsageStore {
@@ -62,6 +64,8 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
   const suppressions = new Map<string, Suppression>();
   const linkSets = new Map<string, StoredMessageLinks>();
   const pauses = new Map<string, SendingPause>();
+  const dueDeferred = (now: Date, limit: number) =>
+    [...deferred.values()].filter((entry) => entry.notBefore <= now.toISOString()).sort((a, b) => a.notBefore.localeCompare(b.notBefore)).slice(0, limit);
   const sendKey = (s: { campaignId: string; runId: string; contactId: string }) => `${s.campaignId}|${s.runId}|${s.contactId}`;
   const upsert = <T>(map: Map<string, T>, id: string, value: T): UpsertOutcome => {
     const before = map.get(id);
@@ -164,8 +168,10 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       deferSends: async (list: readonly DeferredSend[]) => {
         for (const entry of list) deferred.set(sendKey({ ...entry.request, campaignId: messageIdOf(entry.request.source) }), structuredClone(entry));
       },
-      listDueDeferredSends: async (now: Date, limit: number) =>
-        [...deferred.values()].filter((entry) => entry.notBefore <= now.toISOString()).sort((a, b) => a.notBefore.localeCompare(b.notBefore)).slice(0, limit),
+      listDueDeferredSends: async (now: Date, limit: number) => dueDeferred(now, limit),
+      // One shard: the due index in memory is not sharded.
+      deferredShards: 1,
+      dueDeferredSendsOfShard: async (_shard: number, now: Date, limit: number) => dueDeferred(now, limit),
       removeDeferredSends: async (list: readonly DeferredSend[]) => {
         for (const entry of list) deferred.delete(sendKey({ ...entry.request, campaignId: messageIdOf(entry.request.source) }));
       },
@@ -214,6 +220,8 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       enrolledAmong: notUsed('enrollments.enrolledAmong'),
       updateEnrollment: notUsed('enrollments.updateEnrollment'),
       listDueEnrollments: notUsed('enrollments.listDueEnrollments'),
+      dueEnrollmentPage: notUsed('enrollments.dueEnrollmentPage'),
+      dueShards: CONTACT_LIST_SHARDS,
     },
     pauses: {
       pause: async (pause: SendingPause) => void pauses.set(pause.scope, structuredClone(pause)),
@@ -223,6 +231,8 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     },
     csql: { recordPromotion: notUsed('csql.recordPromotion'), listPromotionsOfAccount: async () => [], listPromotionsSince: notUsed('csql.listPromotionsSince') },
     usage: memoryUsageStore(),
+    contactListing: memoryContactListing(() => contacts.values(), CONTACT_LIST_SHARDS),
+    dispatchProgress: memoryDispatchProgress(),
   };
   return store as unknown as Store & { sent: Send[]; skips: SkippedSend[] };
 }

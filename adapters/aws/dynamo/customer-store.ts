@@ -18,7 +18,8 @@ import { accountSchema, type Account } from '../../../core/customers/account.ts'
 import { contactSchema, type Contact } from '../../../core/customers/contact.ts';
 import type { Tier } from '../../../core/config/schema/common.ts';
 import type { CustomerStore, EmailTaken, UpsertOutcome } from '../../../core/ports.ts';
-import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
+import { keys } from './table-design.ts';
+import { DynamoContactListing } from './contact-listing.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
 import { revenueEntryOf, revenueHashOf, type RevenueEntry } from '../../../core/customers/revenue-history.ts';
 
@@ -34,6 +35,9 @@ const OPTIONAL_CONTACT_FIELDS = ['consentAt', 'role', 'attributes'] as const;
  * rewritten by the next import (that is how contacts imported before the email look-up got one).
  */
 const CONTACT_HASH_VERSION = 'v2';
+
+/** Contacts per page when every contact is listed (audience preview, demo). */
+const LIST_PAGE_SIZE = 1000;
 
 /** Concurrent writers to one contact (two imports, an import and the preference centre) retry this often. */
 const MAX_CONTACT_WRITE_ATTEMPTS = 5;
@@ -221,17 +225,9 @@ export class DynamoCustomerStore implements CustomerStore {
     return items.map((item) => itemToEntity(contactSchema, item));
   }
 
-  async *listContacts(): AsyncIterable<Contact[]> {
-    const shards = Array.from({ length: CONTACT_LIST_SHARDS }, (_, shard) =>
-      this.table.queryAll({
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': `CONTACTS#${shard}` },
-      }),
-    );
-    for (const shard of shards) {
-      yield (await shard).map((item) => itemToEntity(contactSchema, item));
-    }
+  listContacts(): AsyncIterable<Contact[]> {
+    // Streamed a page at a time: a whole shard would not fit in a worker's memory at scale.
+    return new DynamoContactListing(this.table).everyPage(LIST_PAGE_SIZE);
   }
 
   async findContactByEmail(email: string): Promise<Contact | undefined> {

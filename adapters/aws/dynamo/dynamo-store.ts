@@ -3,7 +3,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Store } from '../../../core/ports.ts';
 import { DynamoCampaignRunStore } from './campaign-run-store.ts';
 import { DynamoCsqlStore } from './csql-store.ts';
+import { DynamoContactListing } from './contact-listing.ts';
 import { DynamoCustomerStore } from './customer-store.ts';
+import { DynamoDispatchProgressStore } from './dispatch-progress-store.ts';
 import { DynamoEngagementStore, DynamoSuppressionStore } from './engagement-store.ts';
 import { DynamoEnrollmentStore } from './enrollment-store.ts';
 import { DynamoErasureStore } from './erasure-store.ts';
@@ -29,6 +31,8 @@ export function createDynamoStore(client: DynamoDBClient, tableName: string): St
     webinars: new DynamoWebinarStore(table),
     enrollments: new DynamoEnrollmentStore(table),
     scores: new DynamoScoreStore(table),
+    contactListing: new DynamoContactListing(table),
+    dispatchProgress: new DynamoDispatchProgressStore(table),
     csql: new DynamoCsqlStore(table),
     pauses: new DynamoSendingPauseStore(table),
     usage: new DynamoUsageStore(table),

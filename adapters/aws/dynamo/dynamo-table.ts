@@ -5,6 +5,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, type BatchWriteCommandOutput, QueryCommand, type QueryCommandInput, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
+import { cursorOf, exclusiveStartKeyOf } from './query-cursor.ts';
 
 export class DynamoTable {
   readonly doc: DynamoDBDocumentClient;
@@ -49,6 +50,16 @@ export class DynamoTable {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return items;
+  }
+
+  /**
+   * One page of a query: at most `limit` items after `cursor` (an opaque LastEvaluatedKey, see
+   * query-cursor.ts), and the cursor of the next page (absent after the last).
+   */
+  async queryPage(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, cursor: string | undefined, limit: number): Promise<{ items: Record<string, unknown>[]; cursor?: string }> {
+    const page = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: exclusiveStartKeyOf(cursor), Limit: limit }));
+    const next = cursorOf(page.LastEvaluatedKey);
+    return { items: page.Items ?? [], ...(next ? { cursor: next } : {}) };
   }
 
   /** BatchGet in chunks of 100, retrying unprocessed keys with backoff. */

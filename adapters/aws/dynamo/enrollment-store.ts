@@ -9,7 +9,15 @@ import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
 
 export class DynamoEnrollmentStore implements EnrollmentStore {
+  readonly dueShards = CONTACT_LIST_SHARDS;
+
   constructor(private readonly table: DynamoTable) {}
+
+  async dueEnrollmentPage(shard: number, now: Date, cursor: string | undefined, limit: number): Promise<{ enrollments: Enrollment[]; cursor?: string }> {
+    const due = keys.enrollmentDueShard(shard, now.toISOString());
+    const page = await this.table.queryPage({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo', ExpressionAttributeValues: { ':pk': due.GSI1PK, ':upTo': due.GSI1SKTo } }, cursor, limit);
+    return { enrollments: page.items.map((item) => itemToEntity(enrollmentSchema, item)), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  }
 
   enroll(enrollment: Enrollment): Promise<boolean> {
     return this.table.conditionally(() =>
@@ -49,7 +57,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
         this.table.queryAll({
           IndexName: 'GSI1',
           KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
-          ExpressionAttributeValues: { ':pk': `ENROLLMENTS_DUE#${shard}`, ':upTo': `${now.toISOString()}#\uffff` },
+          ExpressionAttributeValues: { ':pk': keys.enrollmentDueShard(shard, now.toISOString()).GSI1PK, ':upTo': keys.enrollmentDueShard(shard, now.toISOString()).GSI1SKTo },
         }),
       ),
     );

@@ -25,6 +25,7 @@ const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 type SendRef = Pick<Send, 'campaignId' | 'runId' | 'contactId'>;
 
 export class DynamoSendStore implements SendStore {
+  readonly deferredShards = CONTACT_LIST_SHARDS;
   private readonly links: DynamoMessageLinks;
 
   constructor(private readonly table: DynamoTable) {
@@ -248,25 +249,17 @@ export class DynamoSendStore implements SendStore {
   }
 
   async listDueDeferredSends(now: Date, limit: number): Promise<DeferredSend[]> {
-    const shards = await Promise.all(
-      Array.from({ length: CONTACT_LIST_SHARDS }, async (_, shard) => {
-        const page = await this.table.doc.send(
-          new QueryCommand({
-            TableName: this.table.tableName,
-            IndexName: 'GSI1',
-            KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
-            ExpressionAttributeValues: { ':pk': `DEFERRED#${shard}`, ':upTo': `${now.toISOString()}#\uffff` },
-            Limit: limit,
-          }),
-        );
-        return page.Items ?? [];
-      }),
-    );
+    const shards = await Promise.all(Array.from({ length: this.deferredShards }, (_, shard) => this.dueDeferredSendsOfShard(shard, now, limit)));
     return shards
       .flat()
-      .map((item) => itemToEntity(deferredSendSchema, item))
       .sort((a, b) => a.notBefore.localeCompare(b.notBefore))
       .slice(0, limit);
+  }
+
+  async dueDeferredSendsOfShard(shard: number, now: Date, limit: number): Promise<DeferredSend[]> {
+    const due = keys.deferredDueShard(shard, now.toISOString());
+    const page = await this.table.queryPage({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo', ExpressionAttributeValues: { ':pk': due.GSI1PK, ':upTo': due.GSI1SKTo } }, undefined, limit);
+    return page.items.map((item) => itemToEntity(deferredSendSchema, item));
   }
 
   async removeDeferredSends(deferred: readonly DeferredSend[]): Promise<void> {

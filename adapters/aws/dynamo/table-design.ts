@@ -20,8 +20,11 @@ export const GSIS = [
 export type GsiName = (typeof GSIS)[number]['indexName'];
 
 /**
- * Contacts are listed for audience resolution through a sharded GSI1 partition,
- * so one hot partition never carries every contact. 8 shards are queried in parallel.
+ * Contacts are listed for audience resolution through a sharded GSI1 partition, so one hot
+ * partition never carries every contact. It is also the unit a campaign run fans out by: one
+ * dispatch-shard worker per list shard (docs/sending.md, "Fan-out"). The sparse due indexes
+ * (deferred sends, due enrollments) use the same count. Raising it re-keys the listing: contacts
+ * move to their new shard when next written (an import after bumping the contact hash version).
  */
 export const CONTACT_LIST_SHARDS = 8;
 
@@ -49,6 +52,8 @@ export const keys = {
     GSI1PK: `CONTACTS#${shardOf(contactId)}`,
     GSI1SK: `CONTACT#${contactId}`,
   }),
+  /** One shard of the contact listing (GSI1), paged through by the dispatch-shard workers. */
+  contactListShard: (shard: number) => ({ GSI1PK: `CONTACTS#${shard}` }),
   contactOfAccount: (accountId: string, contactId: string) => ({
     GSI2PK: `ACCOUNT#${accountId}`,
     GSI2SK: `CONTACT#${contactId}`,
@@ -75,6 +80,14 @@ export const keys = {
     GSI1PK: `DEFERRED#${shardOf(contactId)}`,
     GSI1SK: `${notBefore}#${campaignId}#${runId}#${contactId}`,
   }),
+  /** One shard of the deferred-send due index (GSI1); due ones sort up to `${now}#\uffff`. */
+  deferredDueShard: (shard: number, upTo: string) => ({ GSI1PK: `DEFERRED#${shard}`, GSI1SKTo: `${upTo}#\uffff` }),
+  /**
+   * A campaign run's progress through one contact-list shard: the last evaluated key and the
+   * counts so far, written once per page (the checkpoint a resumed worker starts from).
+   */
+  dispatchShard: (campaignId: string, runId: string, shard: number) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `DISPATCH_SHARD#${String(shard).padStart(4, '0')}` }),
+  dispatchShardsOfRun: (campaignId: string, runId: string) => ({ PK: `RUN#${campaignId}#${runId}`, SKPrefix: 'DISPATCH_SHARD#' }),
 
   /**
    * A contact's events live in a partition of their own, not the contact's: the public tracking
@@ -133,6 +146,8 @@ export const keys = {
     GSI1PK: `ENROLLMENTS_DUE#${shardOf(contactId)}`,
     GSI1SK: `${nextStepAt}#${contactId}#${sequenceId}`,
   }),
+  /** One shard of the due-enrollment index (GSI1); due ones sort up to `${now}#\uffff`. */
+  enrollmentDueShard: (shard: number, upTo: string) => ({ GSI1PK: `ENROLLMENTS_DUE#${shard}`, GSI1SKTo: `${upTo}#\uffff` }),
 
   /**
    * Scores live in partitions of their own (not the contact's or account's): every function that

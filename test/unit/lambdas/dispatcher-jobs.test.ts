@@ -21,6 +21,11 @@ describe('dispatcher jobs', () => {
     await expect(handler(JSON.parse(input))).rejects.toThrow(REACHED_THE_RUNTIME);
   });
 
+  it('accepts a dispatch-shard task from its SQS queue', async () => {
+    const task = { campaignId: 'monthly-newsletter', scheduledFor: '2026-12-01T00:00:00.000Z', shard: 3 };
+    await expect(handler({ Records: [{ messageId: 'm-1', body: JSON.stringify(task) }] })).rejects.toThrow(REACHED_THE_RUNTIME);
+  });
+
   it.each([{ job: 'webinar' }, { job: 'sweep-webinars' }, { job: 'campaign', campaignId: 'x' }, { job: 'publish' }, { job: 'qualify-accounts' }, 'webinars', null])('refuses %j before doing any work', async (input) => {
     const attempt = handler(input);
     await expect(attempt).rejects.toThrow('invalid dispatcher event');
