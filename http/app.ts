@@ -6,33 +6,20 @@
  */
 import type { Hono } from 'hono';
 import { finishApp, startApp } from './app-shell.ts';
-import { ingestRoutes, type IngestDeps } from './ingest-routes.ts';
+import { mountIngestApi, type IngestApiDeps } from './ingest-app.ts';
 import { trackingRoutes, type TrackingHttpDeps } from './tracking-routes.ts';
 import type { SendingPauseStore } from '../core/ports.ts';
-import type { WebinarDeps } from '../core/webinars/register-for-webinar.ts';
-import { webinarIngestRoutes } from './webinar-ingest-routes.ts';
-import { usageIngestRoutes, type UsageIngestDeps } from './usage-ingest-routes.ts';
-import { crmOutcomeRoutes, type CrmOutcomeIngestDeps } from './crm-outcome-routes.ts';
 import { zoomWebhookRoutes, type ZoomWebhookDeps } from './zoom-webhook-routes.ts';
 import { PAUSE_ALL, type SendingPause } from '../core/sending/sending-pause.ts';
 import { dashboardRoutes, type DashboardHttpDeps } from './dashboard-routes.ts';
-import { erasureRoutes, type ErasureHttpDeps } from './erasure-routes.ts';
 
-export type HttpAppDeps = IngestDeps & {
+export type HttpAppDeps = IngestApiDeps & {
   /** The routes behind email links; absent, they answer 404. */
   tracking?: TrackingHttpDeps;
   /** The pause switch, shown on the home page so whoever opens the engine sees whether it sends. */
   pauses?: Pick<SendingPauseStore, 'listPauses'>;
   /** Zoom's webhooks (POST /webhooks/zoom); absent, 404. */
   zoomWebhook?: ZoomWebhookDeps;
-  /** The JSON attendance endpoint under /api/ingest/webinars (same bearer token as the ingest API). */
-  webinarIngest?: WebinarDeps;
-  /** Product usage for the DEAR health score, POST /api/ingest/usage (same bearer token as the ingest API); absent, 404. */
-  usageIngest?: UsageIngestDeps;
-  /** CSQL outcomes and opportunities from the CRM, POST /api/ingest/csql-outcomes (same bearer token); absent, 404. */
-  crmOutcomes?: CrmOutcomeIngestDeps;
-  /** Right-to-erasure requests, POST /api/ingest/erasure (same bearer token); absent, 404. */
-  erasure?: ErasureHttpDeps;
   /** The dashboard under /dashboard (signed session); absent, 404. */
   dashboard?: DashboardHttpDeps;
 };
@@ -59,12 +46,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         '</ul></body></html>',
     ),
   );
-  // Before the customer ingest routes, whose bearer check covers /api/ingest/* as well.
-  if (deps.webinarIngest) app.route('/api/ingest/webinars', webinarIngestRoutes({ ...deps.webinarIngest, ingestToken: deps.ingestToken }));
-  if (deps.usageIngest) app.route('/api/ingest/usage', usageIngestRoutes({ ...deps.usageIngest, ingestToken: deps.ingestToken }));
-  if (deps.crmOutcomes) app.route('/api/ingest/csql-outcomes', crmOutcomeRoutes({ ...deps.crmOutcomes, ingestToken: deps.ingestToken }));
-  if (deps.erasure) app.route('/api/ingest/erasure', erasureRoutes({ ...deps.erasure, ingestToken: deps.ingestToken }));
-  app.route('/api/ingest', ingestRoutes(deps));
+  mountIngestApi(app, deps);
   if (deps.dashboard) app.route('/dashboard', dashboardRoutes(deps.dashboard));
   if (deps.zoomWebhook) app.route('/webhooks', zoomWebhookRoutes(deps.zoomWebhook));
   if (deps.tracking) app.route('/', trackingRoutes(deps.tracking));

@@ -10,7 +10,7 @@ import { handle } from 'hono/aws-lambda';
 import { systemClock } from '../../adapters/local/system-clock.ts';
 import { importCatalogueOf } from '../../core/customers/import-customers.ts';
 import { enrollAccounts } from '../../core/sequences/enroll-contacts.ts';
-import { createHttpApp } from '../../http/app.ts';
+import { createIngestApp } from '../../http/ingest-app.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
 import { ingestRuntime, logger } from './composition.ts';
 import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
@@ -19,8 +19,8 @@ import { recordUsageSignals } from '../../core/scoring/usage-event.ts';
 const lambdaHandler = onceBuilt(async () => {
   const { store, config, ingestToken } = await ingestRuntime();
   const engagement = engagementRecorderOf(store, config.scoring, systemClock);
-  // No `tracking`: the link routes answer 404 here (API Gateway sends them to the tracking function anyway).
-  const app = createHttpApp({
+  // The ingest API alone: the link routes answer 404 here (API Gateway sends them to the tracking function anyway).
+  const app = createIngestApp({
     customers: store.customers,
     clock: systemClock,
     ingestToken,
