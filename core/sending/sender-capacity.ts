@@ -1,8 +1,9 @@
 /**
  * How many sender instances an SES quota needs, and each one's share of the rate (Little's law
  * over one SQS batch). An instance works one batch at a time: it reads the batch's contacts,
- * then sends its emails in parallel, each taking a send-rate slot, a claim, SES's answer and the
- * "sent" write; the next batch starts when the slowest email of this one is done. So an instance
+ * sends the first email alone (batch-send-gate.ts: one call tells whether SES refuses the account),
+ * then the rest in parallel, each taking a send-rate slot, a claim, SES's answer and the "sent"
+ * write; the next batch starts when the slowest email of this one is done. So an instance
  * moves at most `batchSize` emails per batch time, and the account's quota needs
  * quota x batch time / batchSize instances (plus headroom for SES's slow answers). Each instance
  * paces itself to quota / instances, and may catch up one batch's worth of unused slots, so a
@@ -53,7 +54,9 @@ export function senderCapacity(inputs: SenderCapacityInputs): SenderCapacity {
     if (!(Number.isFinite(value) && value >= 0)) throw new Error(`sender capacity: ${name} must be a number >= 0, got ${String(value)}`);
   }
   if (inputs.maxSendRate <= 0 || inputs.batchSize < 1 || inputs.lambdaConcurrencyAvailable < 1) throw new Error('sender capacity: maxSendRate, batchSize and lambdaConcurrencyAvailable must be positive');
-  const batchMs = inputs.batchOverheadMs + inputs.sesLatencyMs + inputs.storeMsPerEmail;
+  // The probe email, then the rest together: two email round trips per batch.
+  const emailMs = inputs.sesLatencyMs + inputs.storeMsPerEmail;
+  const batchMs = inputs.batchOverheadMs + 2 * emailMs;
   const instanceCapacity = (inputs.batchSize * 1000) / batchMs;
   const needed = Math.max(1, Math.ceil((inputs.maxSendRate * headroom) / instanceCapacity));
   const concurrency = Math.max(inputs.minConcurrency ?? 1, Math.min(needed, Math.floor(inputs.lambdaConcurrencyAvailable)));
@@ -72,7 +75,7 @@ export function senderCapacity(inputs: SenderCapacityInputs): SenderCapacity {
     expectedRate,
     limitedBy,
     arithmetic: [
-      `batch time = overhead ${f(inputs.batchOverheadMs)} ms + SES ${f(inputs.sesLatencyMs)} ms + store ${f(inputs.storeMsPerEmail)} ms = ${f(batchMs)} ms`,
+      `batch time = overhead ${f(inputs.batchOverheadMs)} ms + 2 x (SES ${f(inputs.sesLatencyMs)} ms + store ${f(inputs.storeMsPerEmail)} ms: the probe email, then the rest together) = ${f(batchMs)} ms`,
       `one instance moves batch ${inputs.batchSize} / ${f(batchMs / 1000)} s = ${f(instanceCapacity)} emails/s`,
       `instances = ceil(quota ${f(inputs.maxSendRate)}/s x headroom ${f(headroom)} / ${f(instanceCapacity)}) = ${needed}` +
         (concurrency < needed ? `, capped at the ${concurrency} Lambda allows` : ` (within the ${Math.floor(inputs.lambdaConcurrencyAvailable)} Lambda allows)`) +

@@ -608,12 +608,12 @@ describe('StatelessStack from other config and context', { timeout: 30_000 }, ()
   it('sizes the sender for the SES quota and latency given as context, and refuses a quota that is not a number', () => {
     const { stateless } = build({ context: { sesMaxSendRate: '1000', sesLatencyMs: '80', senderLambdaConcurrency: '300' } });
     const expected = senderCapacity({ ...DEFAULT_SENDER_SIZING, maxSendRate: 1000, sesLatencyMs: 80, lambdaConcurrencyAvailable: 300 });
-    // 10 emails per 130 ms batch is ~77/s an instance: 1,000/s x 1.25 needs 17.
-    expect(expected.concurrency).toBe(17);
-    expect(stateless.senderCapacity.concurrency).toBe(17);
+    // 10 emails per 230 ms batch (a probe email, then the rest) is ~43/s an instance: 1,000/s x 1.25 needs 29.
+    expect(expected.concurrency).toBe(29);
+    expect(stateless.senderCapacity.concurrency).toBe(29);
     const sized = Template.fromStack(stateless);
-    sized.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 17 } });
-    sized.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 17, Environment: { Variables: Match.objectLike({ SENDER_CONCURRENCY: '17' }) } });
+    sized.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 29 } });
+    sized.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 29, Environment: { Variables: Match.objectLike({ SENDER_CONCURRENCY: '29' }) } });
     expect(() => build({ context: { sesMaxSendRate: 'lots' } })).toThrow(/Invalid sesMaxSendRate "lots"/);
   });
 

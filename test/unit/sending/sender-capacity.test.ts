@@ -9,11 +9,11 @@ import { senderCapacity, type SenderCapacityInputs } from '../../../core/sending
 const base: SenderCapacityInputs = { maxSendRate: 1000, sesLatencyMs: 80, storeMsPerEmail: 20, batchOverheadMs: 30, batchSize: 10, lambdaConcurrencyAvailable: 300 };
 
 describe('sender capacity', () => {
-  it('sizes 1,000 emails/s with SES at 80 ms: 17 instances of 10 in flight, each paced to 1/17 of the quota', () => {
+  it('sizes 1,000 emails/s with SES at 80 ms: 29 instances (a probe email, then 9 together, per batch of 10), each paced to 1/29 of the quota', () => {
     const plan = senderCapacity(base);
-    expect(plan).toMatchObject({ concurrency: 17, batchMs: 130, expectedRate: 1000, limitedBy: 'ses-quota' });
+    expect(plan).toMatchObject({ concurrency: 29, batchMs: 230, expectedRate: 1000, limitedBy: 'ses-quota' });
     expect(plan.perInstanceRate * plan.concurrency).toBeCloseTo(1000);
-    expect(plan.arithmetic.join('\n')).toContain('instances = ceil(quota 1000/s x headroom 1.25 / 76.92) = 17');
+    expect(plan.arithmetic.join('\n')).toContain('instances = ceil(quota 1000/s x headroom 1.25 / 43.48) = 29');
   });
 
   it('never plans less than the quota needs, and never more than Lambda allows (property)', () => {
