@@ -22,13 +22,13 @@
 import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
 import { realTimer } from '../adapters/local/sender-workers.ts';
 import { MailerError, type Mailer, type OutgoingEmail, type Store } from '../core/ports.ts';
-import { TemplateCompiler } from '../core/rendering/template-compiler.ts';
 import { processSendBatch, type SenderDeps } from '../core/sending/send-emails.ts';
 import { SendRateLimiter } from '../core/sending/send-rate-limiter.ts';
 import { senderCapacity, type SenderCapacityInputs } from '../core/sending/sender-capacity.ts';
 import type { SendRequest } from '../core/sending/send-request.ts';
 import { generateDemoCustomers } from '../local/demo-customers.ts';
 import { createMemoryStore } from '../test/support/memory-store.ts';
+import { senderDeps } from '../test/support/sending-fixtures.ts';
 import type { Figures } from './bench.ts';
 import { round3 } from './figure-math.ts';
 import { BENCH_CAMPAIGN_ID, benchConfig, everyoneReachable } from './send.ts';
@@ -101,23 +101,8 @@ async function measure(fleet: { instances: number; burstSeconds: number }, email
   const queue = new InProcessQueue({ visibilityTimeoutMs: 30_000 });
   const requests: SendRequest[] = customers.contacts.map((contact) => ({ source: { kind: 'campaign', campaignId: BENCH_CAMPAIGN_ID }, runId: 'bench-quota', contactId: contact.contactId, accountId: contact.accountId }));
   await queue.enqueue(requests);
-  const compiler = new TemplateCompiler(config.templates);
-  let claims = 0;
-  const deps: Omit<SenderDeps, 'rateLimiter'> = {
-    config,
-    customers: store.customers,
-    sends: store.sends,
-    strandedClaims: store.strandedClaims,
-    suppressions: store.suppressions,
-    pauses: store.pauses,
-    webinars: store.webinars,
-    mailer: ses,
-    compiler,
-    clock: { now: () => new Date() },
-    links: { baseUrl: 'https://links.example.com', tokenSecret: 'bench-secret-0123456789abcdef' },
-    newClaimToken: () => `claim-${++claims}`,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  };
+  // The tests' sender wiring over this store and SES; the bench sets its own pacing and real back-off sleeps.
+  const deps: Omit<SenderDeps, 'rateLimiter'> = { ...senderDeps(store, config, ses, { now: () => new Date() }), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
   const instance = async () => {
     const limiter = new SendRateLimiter(QUOTA / TIME_SCALE / fleet.instances, realTimer, fleet.burstSeconds * TIME_SCALE);
     for (;;) {
