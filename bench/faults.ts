@@ -22,7 +22,7 @@ export async function run(): Promise<Figures> {
     const totals = await runFaultScenario({
       endpoint: dynamo.endpoint,
       tablePrefix: 'bench-faults',
-      contacts: Number(process.env.FAULTS_CONTACTS ?? 2_400),
+      contacts: Number(process.env.FAULTS_CONTACTS ?? 2_000),
       seed: Number(process.env.FAULTS_SEED ?? 20261203),
     });
     const seconds = (performance.now() - started) / 1000;

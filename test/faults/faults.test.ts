@@ -1,5 +1,5 @@
 /**
- * The fault suite: one campaign run to 2,400 contacts on DynamoDB Local with faults injected in
+ * The fault suite: one campaign run to 2,000 contacts on DynamoDB Local with faults injected in
  * DynamoDB, SES, the send queue, the dispatcher and SES-event ingestion (fault-scenario.ts), then
  * settled as ops would. No recipient gets two emails, every intended email ends sent, skipped with
  * a reason, failed with a reason or in the dead-letter queue, the run's counters equal what SES
@@ -10,7 +10,7 @@ import { faultsLine, runFaultScenario } from './fault-scenario.ts';
 
 describe('fault suite', () => {
   it('a campaign run through injected faults: 0 duplicates, 0 lost, every failure visible, counters and scores exact', async () => {
-    const totals = await runFaultScenario({ endpoint: inject('dynamoEndpoint'), tablePrefix: `faults-${Date.now().toString(36)}`, contacts: 2_400, seed: 20261203 });
+    const totals = await runFaultScenario({ endpoint: inject('dynamoEndpoint'), tablePrefix: `faults-${Date.now().toString(36)}`, contacts: 2_000, seed: 20261203 });
     console.log(faultsLine(totals));
 
     expect(totals.duplicates).toBe(0);
