@@ -4,6 +4,7 @@
  */
 import type { Bench } from './bench.ts';
 import * as costBench from './cost.ts';
+import * as faultsBench from './faults.ts';
 import * as fuzzBench from './fuzz.ts';
 import * as dispatchBench from './dispatch.ts';
 import * as historyBench from './history-import.ts';
@@ -19,4 +20,4 @@ import * as sendQuotaBench from './send-quota.ts';
 import * as trackingBench from './tracking.ts';
 import * as webinarsBench from './webinars.ts';
 
-export const BENCHES: readonly Bench[] = [importBench, importMemoryBench, renderBench, sendBench, sendQuotaBench, dispatchBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench, fuzzBench, costBench];
+export const BENCHES: readonly Bench[] = [importBench, importMemoryBench, renderBench, sendBench, sendQuotaBench, dispatchBench, trackingBench, webinarsBench, scoringBench, lambdaBench, machineBench, historyBench, reportingBench, fuzzBench, faultsBench, costBench];
