@@ -85,17 +85,20 @@ export interface ContactPage {
 }
 
 /**
- * The contact listing a campaign run fans out over: a fixed number of shards, each read page by
- * page from a cursor, so a worker holds one page at a time and can resume from a checkpoint.
+ * The contact listing a campaign run fans out over: a fixed number of partitions, each read page
+ * by page from a cursor, so a worker holds one page at a time and can resume from a checkpoint.
+ * A run's workers share the partitions out (core/sending/run-fan-out.ts).
  */
 export interface ContactListing {
-  /** How many shards the listing has (one dispatch worker each). */
-  readonly shards: number;
-  /** Up to `limit` contacts of `shard` after `cursor` (undefined: from the start). */
-  page(shard: number, cursor: string | undefined, limit: number): Promise<ContactPage>;
+  /** How many partitions the listing has. */
+  readonly partitions: number;
+  /** Up to `limit` contacts of `partition` after `cursor` (undefined: from the start). */
+  page(partition: number, cursor: string | undefined, limit: number): Promise<ContactPage>;
+  /** About how many contacts there are, read cheaply: it sizes a run's fan-out, never decides who is listed. */
+  estimateContacts(): Promise<number>;
 }
 
-/** Per (run, shard) checkpoints of a campaign run's dispatch. */
+/** Per (run, shard) checkpoints of a campaign run's dispatch (a shard: the list partitions one worker reads). */
 export interface DispatchProgressStore {
   /** The shard's progress (a consistent read); undefined before its first page is saved. */
   shardProgress(campaignId: string, runId: string, shard: number): Promise<DispatchShardProgress | undefined>;

@@ -6,6 +6,7 @@
  */
 import { App, CrossStackReferences, ReferenceStrength, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONTACT_LIST_PARTITIONS } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { DEFAULT_CRM_WEBHOOK_API_KEY_HEADER } from './crm-webhook.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -43,6 +44,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   const alarmEmail = readAlarmEmail(app);
   const crmWebhook = readCrmWebhook(app);
   const senderSizing = readSenderSizing(app);
+  const dispatchMaxWorkers = readDispatchMaxWorkers(app);
   // Strong (exports/imports), on purpose: CloudFormation then refuses to delete the storage
   // stack, or replace the table or secret, while the pipeline still uses them. Set before any
   // stack exists, as CDK requires.
@@ -70,6 +72,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     ...(linkBaseUrl === undefined ? {} : { linkBaseUrl }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     senderSizing,
+    ...(dispatchMaxWorkers === undefined ? {} : { dispatchMaxWorkers }),
     description: `Nurture engine pipeline: schedules, dispatcher, send queue, sender, SES events, tracking and ingest API, Zoom webhooks, CSQL event publishing (${stage})`,
   });
 
@@ -129,6 +132,21 @@ function readSenderSizing(app: App): { maxSendRate?: number; sesLatencyMs?: numb
     ...(sesLatencyMs === undefined ? {} : { sesLatencyMs }),
     ...(lambdaConcurrencyAvailable === undefined ? {} : { lambdaConcurrencyAvailable }),
   };
+}
+
+/**
+ * `-c dispatchMaxWorkers=64`: a campaign run's dispatch workers at most (and the dispatcher's
+ * concurrency on the shard queue); absent, DEFAULT_DISPATCH_MAX_WORKERS. SQS event sources take 2
+ * at least, and a run never has more workers than the contact listing has partitions.
+ */
+function readDispatchMaxWorkers(app: App): number | undefined {
+  const raw: unknown = app.node.tryGetContext('dispatchMaxWorkers');
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 2 || value > CONTACT_LIST_PARTITIONS) {
+    throw new Error(`Invalid dispatchMaxWorkers "${String(raw)}": expected a whole number from 2 to ${CONTACT_LIST_PARTITIONS} (the contact listing's partitions), like 64`);
+  }
+  return value;
 }
 
 /** `-c alarmEmail=ops@example.com`: subscribed to the alarm topic; absent, the topic has no subscription. */

@@ -1,7 +1,7 @@
 /**
  * Stateless stack: the sending pipeline and its tracking side. EventBridge Scheduler invokes the
  * dispatcher, which fans a campaign run out over the dispatch-shard queue (one message per
- * contact-list shard, consumed by the dispatcher itself), resolves each shard's audience page by
+ * run shard, as many as the run's contacts need, consumed by the dispatcher itself), resolves each shard's audience page by
  * page and fills the send queue, and every minute publishes the
  * event outbox (CSQL promotions) to the stage's event bus; the sender drains the queue into SES v2.
  * With `-c csqlWebhookUrl=...`, promotions go on from the bus to the CRM's webhook (CrmWebhook). SES publishes what happened to each email to EventBridge (SesEvents), and the
@@ -20,7 +20,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CONTACT_LIST_SHARDS, GSIS, keys } from '../adapters/aws/dynamo/table-design.ts';
+import { GSIS, keys } from '../adapters/aws/dynamo/table-design.ts';
 import { CSQL_EVENT_SOURCE } from '../core/qualification/csql-promotion.ts';
 import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
@@ -38,6 +38,7 @@ import { grantTableAccess, type TableAccess } from './table-access.ts';
 import { leadingKeys, PARTITION } from './table-partitions.ts';
 import { TrackingApi } from './tracking-api.ts';
 import { senderCapacity, type SenderCapacity, type SenderCapacityInputs } from '../core/sending/sender-capacity.ts';
+import { DEFAULT_FAN_OUT } from '../core/sending/run-fan-out.ts';
 import { UsageEvents } from './usage-events.ts';
 import { WEBINAR_EVENT_MAX_RECEIVE_COUNT, WebinarEvents, ZOOM_WEBHOOK_PATH } from './webinar-events.ts';
 
@@ -59,10 +60,12 @@ export const SEND_MAX_RECEIVE_COUNT = 5;
 /** Receives before a dispatch-shard task (one shard of a campaign run) is parked in its dead-letter queue. */
 export const DISPATCH_SHARD_MAX_RECEIVE_COUNT = 3;
 /**
- * Dispatcher instances working on shard tasks at once (the event source's maximum concurrency):
- * one per contact-list shard, so a run's shards all go at once and two runs share them.
+ * A run's dispatch workers at most, and so the dispatcher instances working shard tasks at once
+ * (the event source's maximum concurrency, which the dispatcher is told as DISPATCH_MAX_WORKERS):
+ * a run gets one worker per 100,000 contacts up to this (core/sending/run-fan-out.ts), so its shards
+ * all go at once; two runs share them. `-c dispatchMaxWorkers=64` for a bigger customer base.
  */
-export const DISPATCH_SHARD_CONCURRENCY = CONTACT_LIST_SHARDS;
+export const DEFAULT_DISPATCH_MAX_WORKERS = DEFAULT_FAN_OUT.maxWorkers;
 
 /**
  * Item actions each function's code path uses (adapters/aws/dynamo). Query is the only call
@@ -126,6 +129,8 @@ export interface StatelessStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** The SES quota and latency (and Lambda concurrency) the sender is sized for; DEFAULT_SENDER_SIZING fills the rest. */
   readonly senderSizing?: Partial<Pick<SenderCapacityInputs, 'maxSendRate' | 'sesLatencyMs' | 'lambdaConcurrencyAvailable'>>;
+  /** A run's dispatch workers at most (`-c dispatchMaxWorkers=64`); DEFAULT_DISPATCH_MAX_WORKERS when absent. */
+  readonly dispatchMaxWorkers?: number;
 }
 
 export class StatelessStack extends Stack {
@@ -198,6 +203,7 @@ export class StatelessStack extends Stack {
 
     // Each function gets the variables its composition root reads (lambdas/<fn>/composition.ts), no more.
     const metricsNamespace = pipelineMetricsNamespace(props.stage);
+    const dispatchMaxWorkers = props.dispatchMaxWorkers ?? DEFAULT_DISPATCH_MAX_WORKERS;
     this.dispatcher = new EngineFunction(this, 'Dispatcher', {
       entry: 'lambdas/dispatcher/handler.ts',
       description: 'Nurture engine dispatcher: resolves a campaign run\'s audience and queues its sends',
@@ -208,6 +214,7 @@ export class StatelessStack extends Stack {
         TABLE_NAME: props.table.tableName,
         SEND_QUEUE_URL: this.sendQueue.queueUrl,
         DISPATCH_SHARD_QUEUE_URL: this.dispatchShardQueue.queueUrl,
+        DISPATCH_MAX_WORKERS: String(dispatchMaxWorkers),
         EVENT_BUS_NAME: props.eventBus.eventBusName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.dispatcher,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
@@ -259,7 +266,7 @@ export class StatelessStack extends Stack {
     // A campaign job fans out onto the shard queue, and a shard task out of time queues its continuation there.
     this.dispatcher.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.dispatchShardQueue.queueArn] }));
     this.dispatcher.function.addEventSource(
-      new SqsEventSource(this.dispatchShardQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: DISPATCH_SHARD_CONCURRENCY }),
+      new SqsEventSource(this.dispatchShardQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: dispatchMaxWorkers }),
     );
     // The outbox publisher: PutEvents on the stage's bus only, and only as the engine's event source.
     this.dispatcher.role.addToPolicy(

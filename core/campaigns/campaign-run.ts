@@ -14,8 +14,15 @@ export const campaignRunSchema = z.strictObject({
   scheduledFor: z.iso.datetime(),
   createdAt: z.iso.datetime(),
   counts: z.record(z.string(), z.number().int().min(0)).default({}),
-  /** Contact-list shards the run fans out over, fixed when the run starts (core/sending/dispatch-run-shard.ts). */
+  /** Dispatch workers (run shards) the run fans out over, fixed when the run starts (core/sending/run-fan-out.ts). */
   shards: z.number().int().min(1).optional(),
+  /**
+   * Contact-list partitions the workers share out, fixed with `shards`. Absent on runs begun when
+   * the listing had one partition per shard: then it equals `shards` (shard s reads partition s).
+   */
+  listPartitions: z.number().int().min(1).optional(),
+  /** The contact count estimated at the start, which chose `shards`. */
+  estimatedContacts: z.number().int().min(0).optional(),
   dispatchedAt: z.iso.datetime().optional(),
 });
 

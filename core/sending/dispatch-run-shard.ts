@@ -1,13 +1,14 @@
 /**
- * Use case: one campaign run's dispatch over one contact-list shard (a dispatch-shard worker).
- * Streams the shard page by page from its checkpoint, applies the guardrails to each page, queues,
- * parks and records skips, then saves the page's checkpoint (the next cursor and the shard's
- * cumulative counts) in one conditional write. So a worker holds one page at a time, a resumed
- * worker redoes at most the page it was killed in (its sends are claim-once in the sender, its
- * parks and skips idempotent puts), and counts stay exact however often a page is retried: they
- * move only with the checkpoint. A duplicate worker on the same shard (an at-least-once queue)
- * loses the conditional write and stops. The worker that finds every shard done flips the run to
- * dispatched with the shards' counts summed.
+ * Use case: one campaign run's dispatch over one shard (a dispatch worker): the contact-list
+ * partitions the run's width gives it (core/sending/run-fan-out.ts). Streams them page by page
+ * from its checkpoint, applies the guardrails to each page, queues, parks and records skips, then
+ * saves the page's checkpoint (where the next page starts and the shard's cumulative counts) in one
+ * conditional write. So a worker holds one page at a time, a resumed worker redoes at most the page
+ * it was killed in (its sends are claim-once in the sender, its parks and skips idempotent puts),
+ * and counts stay exact however often a page is retried: they move only with the checkpoint. A
+ * duplicate worker on the same shard (an at-least-once queue) loses the conditional write and
+ * stops. The worker that finds every shard done flips the run to dispatched with the shards'
+ * counts summed.
  */
 import { addCounts, type DispatchShardProgress, type DispatchShardTask } from '../campaigns/dispatch-shard.ts';
 import { runIdFor } from '../campaigns/campaign-run.ts';
@@ -20,7 +21,9 @@ import type { Contact } from '../customers/contact.ts';
 import type { CampaignRunStore, Clock, ContactListing, CustomerStore, DispatchProgressStore, SendingPauseStore, SendQueue, SendStore, SuppressionStore } from '../ports.ts';
 import { decideForMembers, guardrailContext, partition, type GuardrailContext } from './guardrail-decisions.ts';
 import type { MessageSource } from './send-request.ts';
+import { runWidthOf, type RunWidth } from './run-fan-out.ts';
 import { pauseOf } from './sending-pause.ts';
+import { readShardPage } from './shard-page-reader.ts';
 
 /** Contacts per page: one checkpoint each, and at most this many redone after a kill. */
 export const DISPATCH_PAGE_SIZE = 500;
@@ -64,28 +67,41 @@ export async function dispatchRunShard(campaign: Campaign, task: DispatchShardTa
   const runId = runIdFor(new Date(task.scheduledFor));
   const stored = await deps.dispatchProgress.shardProgress(campaign.id, runId, task.shard);
   if (stored?.done) return { outcome: 'shard-done', runDispatched: await finishRunWhenShardsDone(campaign.id, runId, deps), pages: stored.pages };
+  const width = await widthOfTask(campaign.id, runId, task, deps);
+  if (task.shard >= width.shards) throw new Error(`campaign ${campaign.id} run ${runId}: shard task ${task.shard} is outside the run's ${width.shards} shards`);
   const guard = guardrailContext(deps.config);
   const accounts = new Map<string, Account>();
   const pageSize = options.pageSize ?? DISPATCH_PAGE_SIZE;
   let progress = stored;
+  // A checkpoint from when a shard was one list partition has none: it is the shard's own.
+  let position = { partition: stored?.partition ?? task.shard, ...(stored?.cursor ? { cursor: stored.cursor } : {}) };
   for (;;) {
     if (options.timeLeftMs && options.timeLeftMs() < DISPATCH_TIME_RESERVE_MS) return { outcome: 'time-budget-spent', pages: progress?.pages ?? 0 };
-    const page = await deps.contactListing.page(task.shard, progress?.cursor, pageSize);
+    const page = await readShardPage(deps.contactListing, position, width, pageSize);
     const counts = await dispatchPage(page.contacts, campaign, runId, await accountsOf(page.contacts, accounts, deps.customers), guard, deps);
     const next: DispatchShardProgress = {
       campaignId: campaign.id,
       runId,
       shard: task.shard,
       pages: (progress?.pages ?? 0) + 1,
-      ...(page.cursor ? { cursor: page.cursor } : {}),
-      done: page.cursor === undefined,
+      ...(page.next ? { partition: page.next.partition, ...(page.next.cursor ? { cursor: page.next.cursor } : {}) } : {}),
+      done: page.next === undefined,
       counts: addCounts(progress?.counts ?? {}, counts),
       updatedAt: deps.clock.now().toISOString(),
     };
     if (!(await deps.dispatchProgress.savePage(next))) return { outcome: 'superseded', pages: progress?.pages ?? 0 };
     progress = next;
-    if (next.done) return { outcome: 'shard-done', runDispatched: await finishRunWhenShardsDone(campaign.id, runId, deps), pages: next.pages, counts: next.counts };
+    if (!page.next) return { outcome: 'shard-done', runDispatched: await finishRunWhenShardsDone(campaign.id, runId, deps), pages: next.pages, counts: next.counts };
+    position = page.next;
   }
+}
+
+/** The run's width from the task, or from the run for a task queued before tasks carried it. */
+async function widthOfTask(campaignId: string, runId: string, task: DispatchShardTask, deps: Pick<DispatchShardDeps, 'runs' | 'contactListing'>): Promise<RunWidth> {
+  if (task.shards !== undefined && task.listPartitions !== undefined) return { shards: task.shards, listPartitions: task.listPartitions };
+  const run = await deps.runs.getRun(campaignId, runId);
+  if (!run) throw new Error(`campaign ${campaignId} run ${runId}: a shard task arrived but the run is missing`);
+  return runWidthOf(run, deps.contactListing.partitions);
 }
 
 /** Guardrails over one page's audience members; returns the page's counts. */
@@ -136,7 +152,7 @@ export async function finishRunWhenShardsDone(campaignId: string, runId: string,
   if (run.state !== 'dispatching') return false;
   const shards = await deps.dispatchProgress.listShardProgress(campaignId, runId);
   const done = shards.filter((shard) => shard.done);
-  if (done.length < (run.shards ?? deps.contactListing.shards)) return false;
+  if (done.length < runWidthOf(run, deps.contactListing.partitions).shards) return false;
   const counts = done.reduce((sum, shard) => addCounts(sum, shard.counts), { audience: 0, queued: 0, deferred: 0 } as Record<string, number>);
   await deps.runs.setRunState(campaignId, runId, 'dispatched', counts);
   return true;

@@ -15,6 +15,7 @@ import { EventBridgeBus } from '../../adapters/aws/eventbridge-bus.ts';
 import { SqsDispatchShardQueue } from '../../adapters/aws/sqs-dispatch-shard-queue.ts';
 import { SqsSendQueue } from '../../adapters/aws/sqs-send-queue.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
+import { DEFAULT_FAN_OUT, type FanOutPolicy } from '../../core/sending/run-fan-out.ts';
 import type { EventBus, Store } from '../../core/ports.ts';
 import { readBundledConfig } from '../runtime/bundled-config.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
@@ -32,10 +33,12 @@ export interface DispatcherRuntime {
   shardQueue: SqsDispatchShardQueue;
   /** Where the outbox is published (`publish-events` job). */
   bus: EventBus;
+  /** How wide a campaign run fans out: at most as many workers as the shard queue runs at once. */
+  fanOut: FanOutPolicy;
 }
 
 export const dispatcherRuntime = onceBuilt(async (): Promise<DispatcherRuntime> => {
-  const env = readEnvironment(process.env, ['TABLE_NAME', 'SEND_QUEUE_URL', 'DISPATCH_SHARD_QUEUE_URL', 'EVENT_BUS_NAME']);
+  const env = readEnvironment(process.env, ['TABLE_NAME', 'SEND_QUEUE_URL', 'DISPATCH_SHARD_QUEUE_URL', 'DISPATCH_MAX_WORKERS', 'EVENT_BUS_NAME']);
   const sqs = new SQSClient({});
   return {
     config: readBundledConfig(configRootOf(env), DISPATCHER_CONFIG_PARTS),
@@ -43,5 +46,6 @@ export const dispatcherRuntime = onceBuilt(async (): Promise<DispatcherRuntime> 
     queue: new SqsSendQueue(sqs, env.SEND_QUEUE_URL),
     shardQueue: new SqsDispatchShardQueue(sqs, env.DISPATCH_SHARD_QUEUE_URL),
     bus: new EventBridgeBus(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+    fanOut: { ...DEFAULT_FAN_OUT, maxWorkers: env.DISPATCH_MAX_WORKERS },
   };
 });

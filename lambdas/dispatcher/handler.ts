@@ -5,10 +5,11 @@
  * `{ job: 'webinars' }` (the webinar sweep) every 5 minutes, and `{ job: 'publish-events' }` (the
  * outbox of CSQL events, onto the stage's EventBridge bus) every minute, and `{ job: 'qualify' }`
  * (every account against the CSQL rules) every 15 minutes (infra/campaign-schedules.ts).
- * A campaign job fans the run out: one message per contact-list shard onto the dispatch-shard
- * queue, which this function consumes too (an SQS event, one shard task per record): each task
- * streams its shard from its checkpoint until done or until the invocation's time is nearly up,
- * then queues itself again to continue (core/sending/dispatch-run-shard.ts).
+ * A campaign job fans the run out: one message per run shard (as many as the estimated contacts
+ * need, up to DISPATCH_MAX_WORKERS) onto the dispatch-shard queue, which this function consumes
+ * too (an SQS event, one shard task per record): each task streams its shard from its checkpoint
+ * until done or until the invocation's time is nearly up, then queues itself again to continue
+ * (core/sending/dispatch-run-shard.ts).
  * Each job's counts become metrics (queued, deferred, skipped by reason, registrants matched,
  * sessions finalized, events published and refused) for the pipeline dashboard.
  */
@@ -55,7 +56,7 @@ export async function handler(event: unknown, context?: InvocationContext): Prom
     logger.error('rejected dispatcher event', { issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
     throw new Error('invalid dispatcher event');
   }
-  const { store, queue, shardQueue, config, bus } = await dispatcherRuntime();
+  const { store, queue, shardQueue, config, bus, fanOut } = await dispatcherRuntime();
   try {
     if (parsed.data.job === 'publish-events') {
       const outcome = await publishOutbox({ csql: store.csql, bus });
@@ -104,9 +105,9 @@ export async function handler(event: unknown, context?: InvocationContext): Prom
     const { campaignId, scheduledFor } = parsed.data;
     const campaign = config.campaigns.find((candidate) => candidate.id === campaignId);
     if (!campaign) throw new Error(`no campaign '${campaignId}' in the deployed config`);
-    const outcome = await beginRunDispatch(campaign, new Date(scheduledFor), { runs: store.campaignRuns, contactListing: store.contactListing, clock: systemClock });
+    const outcome = await beginRunDispatch(campaign, new Date(scheduledFor), { runs: store.campaignRuns, contactListing: store.contactListing, clock: systemClock, fanOut });
     if (outcome.outcome === 'fan-out') await shardQueue.enqueueShards(outcome.tasks);
-    logger.info('campaign run', { campaignId, outcome: outcome.outcome, runId: outcome.runId, ...(outcome.outcome === 'fan-out' ? { shards: outcome.tasks.length } : {}) });
+    logger.info('campaign run', { campaignId, outcome: outcome.outcome, runId: outcome.runId, ...(outcome.outcome === 'fan-out' ? { shards: outcome.tasks.length, estimatedContacts: outcome.estimatedContacts } : {}) });
     return outcome.outcome === 'fan-out' ? { outcome: outcome.outcome, runId: outcome.runId, shards: outcome.tasks.length } : outcome;
   } finally {
     publishCounts(metrics);

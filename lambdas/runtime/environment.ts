@@ -10,6 +10,8 @@ export const ENVIRONMENT_FIELDS = {
   SEND_QUEUE_URL: z.string().url(),
   /** The dispatch-shard queue: one message per (campaign run, contact-list shard). Dispatcher only. */
   DISPATCH_SHARD_QUEUE_URL: z.string().url(),
+  /** A campaign run's dispatch workers at most (core/sending/run-fan-out.ts): the shard queue's event-source concurrency. Dispatcher only. */
+  DISPATCH_MAX_WORKERS: z.coerce.number().int().min(1),
   /** The stage's EventBridge bus the engine publishes its events to (CSQL promotions for the CRM). Dispatcher only. */
   EVENT_BUS_NAME: z.string().min(1),
   /** Public base URL of the tracking / unsubscribe HTTP app. */

@@ -1,15 +1,16 @@
 /**
  * Infra tests for a campaign run's fan-out: the dispatch-shard queue (encrypted, TLS only, a
  * dead-letter queue after 3 receives, visible again just after the dispatcher's timeout) feeds the
- * dispatcher one shard task at a time with per-record failures, at most one instance per
- * contact-list shard; the dispatcher may send to that queue (fan-out and continuations) and is told
- * its URL; the DLQ is alarmed; cdk-nag passes. One unbundled synth.
+ * dispatcher one shard task at a time with per-record failures, at most as many instances as a run
+ * may have workers (32, or `-c dispatchMaxWorkers`), and the dispatcher is told that bound; the
+ * dispatcher may send to that queue (fan-out and continuations) and is told its URL; the DLQ is
+ * alarmed; cdk-nag passes. One unbundled synth, and unsynthesized builds for the context setting.
  */
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT_LIST_SHARDS } from '../../adapters/aws/dynamo/table-design.ts';
-import { DISPATCH_SHARD_MAX_RECEIVE_COUNT, DISPATCHER_TIMEOUT } from '../../infra/stateless-stack.ts';
-import { removeOutdir, synthStatelessWithNag, type NagOutcome } from './synth-app.ts';
+import { buildApp } from '../../infra/build-app.ts';
+import { DEFAULT_DISPATCH_MAX_WORKERS, DISPATCH_SHARD_MAX_RECEIVE_COUNT, DISPATCHER_TIMEOUT } from '../../infra/stateless-stack.ts';
+import { IN_MEMORY, loadShippedConfig, removeOutdir, SKIP_BUNDLING, synthStatelessWithNag, type NagOutcome } from './synth-app.ts';
 import { actionsOf, getAtt, resourcesOf, templateReading, type Resource } from './template-reading.ts';
 
 let outdir: string;
@@ -38,14 +39,26 @@ describe('Dispatch-shard queue', () => {
     expect(resources[deadLetterId()]?.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
   });
 
-  it('feeds the dispatcher one shard task per invocation, failures per record, one instance per list shard at most', () => {
+  it('feeds the dispatcher one shard task per invocation, failures per record, at most as many instances as a run may have workers, and tells it that bound', () => {
+    expect(DEFAULT_DISPATCH_MAX_WORKERS).toBe(32);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(queueId()),
       FunctionName: { Ref: dispatcherId() },
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: CONTACT_LIST_SHARDS },
+      ScalingConfig: { MaximumConcurrency: DEFAULT_DISPATCH_MAX_WORKERS },
     });
+    const variables = (resources[dispatcherId()]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.DISPATCH_MAX_WORKERS).toBe(String(DEFAULT_DISPATCH_MAX_WORKERS));
+  });
+
+  it('takes the workers bound from `-c dispatchMaxWorkers` for both the queue\'s concurrency and the dispatcher, and refuses one outside 2 to 256', async () => {
+    const config = await loadShippedConfig();
+    const build = (dispatchMaxWorkers: unknown) => buildApp({ config, stage: 'dev', appProps: { autoSynth: false, context: { ...IN_MEMORY, ...SKIP_BUNDLING, dispatchMaxWorkers } } });
+    const wide = Template.fromStack(build('64').stateless);
+    wide.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 64 } });
+    wide.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DISPATCH_MAX_WORKERS: '64' }) } });
+    for (const wrong of ['1', '257', '12.5', 'many']) expect(() => build(wrong)).toThrow(new RegExp(`Invalid dispatchMaxWorkers "${wrong}"`));
   });
 
   it('tells the dispatcher the queue URL and lets it send to the queue, and nothing else new', () => {

@@ -113,6 +113,7 @@ describe('StatelessStack functions', () => {
       SEND_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'SendQueue') },
       // A campaign run's fan-out (dispatch-fanout.test.ts).
       DISPATCH_SHARD_QUEUE_URL: { Ref: onlyId('AWS::SQS::Queue', 'DispatchShardQueue') },
+      DISPATCH_MAX_WORKERS: '32',
       // The outbox publisher's bus (stateful stack; csql-events.test.ts).
       EVENT_BUS_NAME: { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefEventBus') },
       ...powertools('nurture-engine-dispatcher'),

@@ -5,7 +5,7 @@
  * finishes it: every parked send released once, every due step advanced once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shardOf } from '../../adapters/aws/dynamo/table-design.ts';
+import { DUE_INDEX_SHARDS, shardOf } from '../../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { RELEASE_TIME_RESERVE_MS, releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { advanceDueEnrollments, SEQUENCE_TIME_RESERVE_MS } from '../../core/sequences/advance-enrollments.ts';
@@ -40,7 +40,7 @@ describe('bounded every-minute jobs', () => {
     const source = { kind: 'campaign' as const, campaignId: 'backlog' };
     // All in one due-index shard, so it takes several pages of 500.
     const contactIds: string[] = [];
-    for (let index = 0; contactIds.length < PARKED; index++) if (shardOf(`p${index}`) === 0) contactIds.push(`p${index}`);
+    for (let index = 0; contactIds.length < PARKED; index++) if (shardOf(`p${index}`, DUE_INDEX_SHARDS) === 0) contactIds.push(`p${index}`);
     const parked = contactIds.map((contactId, index) => ({ request: { source, runId: 'r1', contactId, accountId: 'acc' }, notBefore: new Date(now.getTime() - index * 1000).toISOString() }));
     await table.store.sends.deferSends(parked);
     const queue = new RecordingSendQueue();

@@ -1,16 +1,18 @@
 /**
- * A campaign run fanned out over the contact listing's shards on DynamoDB Local: 3,000 contacts
- * (some suppressed, some without consent, some opted out of the topic), the run killed after a few
- * pages (the process dies between queueing a page and saving its checkpoint), then resumed: every
- * contact who may be emailed is queued, redone contacts are at most one page per shard, and the
- * run's counts (audience, queued, skipped by reason) equal those of an uninterrupted run and of
- * the contacts themselves. Also: the listing streams each shard once, page by page.
+ * A campaign run fanned out on DynamoDB Local: 3,000 contacts (some suppressed, some without
+ * consent, some opted out of the topic) over the 256-partition contact listing. With a small
+ * contacts-per-worker setting, the run takes as many workers as its estimated contact count needs
+ * (a second table with fewer contacts, some still under the old 8-shard listing keys, gets fewer)
+ * and still queues everyone once with exact counts. The run killed after a few pages (the process
+ * dies between queueing a page and saving its checkpoint), then resumed: every contact who may be
+ * emailed is queued, redone contacts are at most one page per shard, and the run's counts
+ * (audience, queued, skipped by reason) equal those of an uninterrupted run and of the contacts
+ * themselves. Also: the listing streams each partition once, page by page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoContactListing } from '../../adapters/aws/dynamo/contact-listing.ts';
 import { firstImportItemsOf } from '../../adapters/aws/dynamo/customer-store.ts';
 import { batchWrite, DynamoTable } from '../../adapters/aws/dynamo/dynamo-table.ts';
-import { shardOf } from '../../adapters/aws/dynamo/table-design.ts';
+import { CONTACT_LIST_PARTITIONS, keys, LEGACY_CONTACT_LIST_SHARDS, shardOf } from '../../adapters/aws/dynamo/table-design.ts';
 import { mapBounded } from '../../core/bounded-parallel.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import type { Campaign } from '../../core/config/schema/messages.ts';
@@ -18,6 +20,7 @@ import type { Account } from '../../core/customers/account.ts';
 import type { Contact } from '../../core/customers/contact.ts';
 import type { ContactListing, DispatchProgressStore } from '../../core/ports.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
+import { dispatchWorkersFor, type FanOutPolicy } from '../../core/sending/run-fan-out.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { RecordingSendQueue } from '../support/memory-dispatch.ts';
 import { openConfig } from '../support/sending-fixtures.ts';
@@ -25,8 +28,13 @@ import { openConfig } from '../support/sending-fixtures.ts';
 const CONTACTS = 3_000;
 const PAGE = 100;
 const KILL_AFTER_PAGES = 9;
+/** Small, so 3,000 contacts need several workers (the shipped setting is 100,000). */
+const FAN_OUT: FanOutPolicy = { contactsPerWorker: 500, maxWorkers: 32 };
+/** The second table: half its contacts written under the old 8-shard listing keys. */
+const MIXED_CONTACTS = 1_200;
 
 let table: TestTable;
+let mixed: TestTable;
 let config: EngineConfig;
 let campaign: Campaign;
 const contacts: Contact[] = [];
@@ -51,27 +59,39 @@ beforeAll(async () => {
       topicsOptedOut: index % 13 === 7 ? [campaign.topic] : [],
     });
   }
-  const items = firstImportItemsOf({ accounts, contacts }, now);
-  const chunks: (typeof items)[] = [];
-  for (let start = 0; start < items.length; start += 250) chunks.push(items.slice(start, start + 250));
-  const writer = new DynamoTable(table.client, table.tableName);
-  await mapBounded(chunks, 8, (chunk) => batchWrite(writer, chunk.map((Item) => ({ PutRequest: { Item } }))));
+  await load(table, firstImportItemsOf({ accounts, contacts }, now));
   for (let index = 0; index < CONTACTS; index += 97) {
     await table.store.suppressions.suppress({ email: `c${index}@example.com`, reason: 'hard-bounce', suppressedAt: now.toISOString(), source: 'test' });
   }
+  mixed = await createTestTable('dispatch-fanout-mixed');
+  const mixedContacts = contacts.slice(0, MIXED_CONTACTS).map((contact) => ({ ...contact, consent: 'granted' as const, topicsOptedOut: [] }));
+  // Every other contact as a deployment before the 256 partitions wrote it: `CONTACTS#<hash mod 8>`.
+  const legacy = new Set(mixedContacts.filter((_, index) => index % 2 === 0).map((contact) => contact.contactId));
+  const mixedItems = firstImportItemsOf({ accounts, contacts: mixedContacts }, now).map((item) =>
+    item.entity === 'contact' && legacy.has(String(item.contactId)) ? { ...item, ...keys.contactListPartition(shardOf(String(item.contactId), LEGACY_CONTACT_LIST_SHARDS)) } : item,
+  );
+  await load(mixed, mixedItems);
 }, 180_000);
 afterAll(async () => {
   await table.drop();
+  await mixed.drop();
 });
 
-/** Every contact id the listing yields, shard by shard and page by page; `check` sees each page. */
-async function listEveryShard(listing: ContactListing, pageSize: number, check: (shard: number, page: readonly Contact[]) => void = () => {}): Promise<string[]> {
+async function load(into: TestTable, items: Record<string, unknown>[]): Promise<void> {
+  const chunks: (typeof items)[] = [];
+  for (let start = 0; start < items.length; start += 250) chunks.push(items.slice(start, start + 250));
+  const writer = new DynamoTable(into.client, into.tableName);
+  await mapBounded(chunks, 8, (chunk) => batchWrite(writer, chunk.map((Item) => ({ PutRequest: { Item } }))));
+}
+
+/** Every contact id the listing yields, partition by partition and page by page; `check` sees each page. */
+async function listEveryPartition(listing: ContactListing, pageSize: number, check: (partition: number, page: readonly Contact[]) => void = () => {}): Promise<string[]> {
   const seen: string[] = [];
-  for (let shard = 0; shard < listing.shards; shard++) {
+  for (let partition = 0; partition < listing.partitions; partition++) {
     let cursor: string | undefined;
     do {
-      const page = await listing.page(shard, cursor, pageSize);
-      check(shard, page.contacts);
+      const page = await listing.page(partition, cursor, pageSize);
+      check(partition, page.contacts);
       seen.push(...page.contacts.map((contact) => contact.contactId));
       cursor = page.cursor;
     } while (cursor);
@@ -94,31 +114,58 @@ function expected(): { queued: Set<string>; counts: Record<string, number> } {
   return { queued, counts };
 }
 
+/** The shard (worker) of a contact in a run of `shards` workers: its list partition's owner. */
+const shardOfContact = (contactId: string, shards: number) => shardOf(contactId, CONTACT_LIST_PARTITIONS) % shards;
+
 describe('campaign run fan-out on DynamoDB Local', () => {
-  it('lists every contact exactly once over the shards, a page at a time', async () => {
-    const seen = await listEveryShard(table.store.contactListing, 250, (shard, page) => {
+  it('lists every contact exactly once over the 256 partitions, a page at a time', async () => {
+    const seen = await listEveryPartition(table.store.contactListing, 250, (partition, page) => {
       expect(page.length).toBeLessThanOrEqual(250);
-      for (const contact of page) expect(shardOf(contact.contactId)).toBe(shard);
+      for (const contact of page) expect(shardOf(contact.contactId, CONTACT_LIST_PARTITIONS)).toBe(partition);
     });
+    expect(table.store.contactListing.partitions).toBe(CONTACT_LIST_PARTITIONS);
     expect(seen.length).toBe(CONTACTS);
     expect(new Set(seen)).toEqual(new Set(contacts.map((contact) => contact.contactId)));
   });
 
-  it('after CONTACT_LIST_SHARDS is raised, reading more shards than the contacts were written with still lists each exactly once', async () => {
-    const seen = await listEveryShard(new DynamoContactListing(new DynamoTable(table.client, table.tableName), 32), 1000);
-    expect(seen.length).toBe(CONTACTS);
-    expect(new Set(seen).size).toBe(CONTACTS);
+  it('lists contacts written under the old 8-shard keys exactly once too, next to those under today\'s keys, and estimates the count of both', async () => {
+    const seen = await listEveryPartition(mixed.store.contactListing, 1000);
+    expect(seen.length).toBe(MIXED_CONTACTS);
+    expect(new Set(seen).size).toBe(MIXED_CONTACTS);
+    const estimate = await mixed.store.contactListing.estimateContacts();
+    expect(estimate).toBeGreaterThan(MIXED_CONTACTS * 0.7);
+    expect(estimate).toBeLessThan(MIXED_CONTACTS * 1.3);
+    const fullEstimate = await table.store.contactListing.estimateContacts();
+    expect(fullEstimate).toBeGreaterThan(CONTACTS * 0.75);
+    expect(fullEstimate).toBeLessThan(CONTACTS * 1.25);
   });
 
-  it('an uninterrupted run queues each contact who may be emailed once, with exact counts', async () => {
+  it('an uninterrupted run takes as many workers as its estimated contacts need and queues each contact who may be emailed once, with exact counts', async () => {
     const queue = new RecordingSendQueue();
     const scheduledFor = new Date('2026-12-01T00:00:00Z');
-    const outcome = await dispatchCampaignRun(campaign, scheduledFor, { ...table.store, runs: table.store.campaignRuns, config, queue, clock }, { pageSize: PAGE });
+    const outcome = await dispatchCampaignRun(campaign, scheduledFor, { ...table.store, runs: table.store.campaignRuns, config, queue, clock, fanOut: FAN_OUT }, { pageSize: PAGE });
     const { queued, counts } = expected();
     expect(outcome).toMatchObject({ outcome: 'dispatched', counts });
     expect(queue.contactIds.length).toBe(queued.size);
     expect(new Set(queue.contactIds)).toEqual(queued);
-    expect(await table.store.campaignRuns.getRun(campaign.id, outcome.runId)).toMatchObject({ state: 'dispatched', counts, shards: table.store.contactListing.shards });
+    const run = await table.store.campaignRuns.getRun(campaign.id, outcome.runId);
+    expect(run).toMatchObject({ state: 'dispatched', counts, listPartitions: CONTACT_LIST_PARTITIONS });
+    expect(run?.shards).toBe(dispatchWorkersFor(run?.estimatedContacts ?? 0, FAN_OUT, CONTACT_LIST_PARTITIONS));
+    // 3,000 contacts at 500 a worker: about six workers (the estimate is a sample).
+    expect(run?.shards).toBeGreaterThanOrEqual(5);
+    expect(run?.shards).toBeLessThanOrEqual(8);
+  }, 180_000);
+
+  it('fewer contacts, half under the old listing keys: fewer workers, and still everyone queued once with exact counts', async () => {
+    const queue = new RecordingSendQueue();
+    const outcome = await dispatchCampaignRun(campaign, now, { ...mixed.store, runs: mixed.store.campaignRuns, config, queue, clock, fanOut: FAN_OUT }, { pageSize: PAGE });
+    expect(outcome).toMatchObject({ outcome: 'dispatched', counts: { audience: MIXED_CONTACTS, queued: MIXED_CONTACTS, deferred: 0 } });
+    expect(queue.contactIds.length).toBe(MIXED_CONTACTS);
+    expect(new Set(queue.contactIds).size).toBe(MIXED_CONTACTS);
+    const mixedRun = await mixed.store.campaignRuns.getRun(campaign.id, outcome.runId);
+    const fullRun = await table.store.campaignRuns.getRun(campaign.id, '20261201T000000Z');
+    expect(mixedRun?.shards).toBeGreaterThanOrEqual(2);
+    expect(mixedRun?.shards).toBeLessThan(fullRun?.shards ?? 0);
   }, 180_000);
 
   it('killed after a few pages (queued, not checkpointed), then resumed: everyone queued, at most one page redone per shard, exact counts', async () => {
@@ -140,7 +187,7 @@ describe('campaign run fan-out on DynamoDB Local', () => {
         return progress.savePage(next);
       },
     };
-    const deps = { ...table.store, runs: table.store.campaignRuns, config, queue, clock };
+    const deps = { ...table.store, runs: table.store.campaignRuns, config, queue, clock, fanOut: FAN_OUT };
     await expect(dispatchCampaignRun(campaign, now, { ...deps, dispatchProgress: dying }, { pageSize: PAGE })).rejects.toThrow('killed');
     const run = await table.store.campaignRuns.getRun(campaign.id, '20261202T010000Z');
     expect(run?.state).toBe('dispatching');
@@ -153,8 +200,10 @@ describe('campaign run fan-out on DynamoDB Local', () => {
     expect(new Set(queue.contactIds)).toEqual(queued);
     const times = new Map<string, number>();
     for (const contactId of queue.contactIds) times.set(contactId, (times.get(contactId) ?? 0) + 1);
+    const shards = run?.shards ?? 0;
+    expect(shards).toBeGreaterThan(1);
     const redonePerShard = new Map<number, number>();
-    for (const [contactId, count] of times) if (count > 1) redonePerShard.set(shardOf(contactId), (redonePerShard.get(shardOf(contactId)) ?? 0) + count - 1);
+    for (const [contactId, count] of times) if (count > 1) redonePerShard.set(shardOfContact(contactId, shards), (redonePerShard.get(shardOfContact(contactId, shards)) ?? 0) + count - 1);
     const redone = [...redonePerShard.values()].reduce((sum, count) => sum + count, 0);
     // Every shard was killed at most once, in one page: its redone contacts are at most that page.
     for (const count of redonePerShard.values()) expect(count).toBeLessThanOrEqual(PAGE);

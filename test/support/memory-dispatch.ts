@@ -1,6 +1,6 @@
 /**
  * In-memory contact listing and dispatch checkpoints with the DynamoDB adapters' contract: the
- * listing is sharded by the same hash and paged by a cursor (the last contact id returned), the
+ * listing is partitioned by the same hash and paged by a cursor (the last contact id returned), the
  * checkpoint write is conditional on the page before it. And a send queue that records.
  */
 import { shardOf } from '../../adapters/aws/dynamo/table-design.ts';
@@ -9,17 +9,20 @@ import type { Contact } from '../../core/customers/contact.ts';
 import type { ContactListing, DispatchProgressStore, SendQueue } from '../../core/ports.ts';
 import type { SendRequest } from '../../core/sending/send-request.ts';
 
-export function memoryContactListing(contacts: () => Iterable<Contact>, shards: number): ContactListing {
+export function memoryContactListing(contacts: () => Iterable<Contact>, partitions: number): ContactListing {
   return {
-    shards,
-    page: async (shard, cursor, limit) => {
-      const inShard = [...contacts()].filter((contact) => shardOf(contact.contactId, shards) === shard && (cursor === undefined || contact.contactId > cursor));
-      inShard.sort((a, b) => (a.contactId < b.contactId ? -1 : 1));
-      const page = inShard.slice(0, limit);
+    partitions,
+    page: async (partition, cursor, limit) => {
+      if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) throw new Error(`memory contact listing: partition ${partition} is outside 0..${partitions - 1}`);
+      const inPartition = [...contacts()].filter((contact) => shardOf(contact.contactId, partitions) === partition && (cursor === undefined || contact.contactId > cursor));
+      inPartition.sort((a, b) => (a.contactId < b.contactId ? -1 : 1));
+      const page = inPartition.slice(0, limit);
       const last = page.at(-1);
       // Like DynamoDB with Limit: a full page has a cursor even when nothing follows it.
       return { contacts: structuredClone(page), ...(page.length === limit && last ? { cursor: last.contactId } : {}) };
     },
+    // Exact: counting memory is free (DynamoDB's estimate samples partitions, test/integration/dispatch-fanout).
+    estimateContacts: async () => [...contacts()].length,
   };
 }
 

@@ -15,7 +15,7 @@ import type { MessageLinks, StoredMessageLinks } from '../../core/tracking/messa
 import type { Suppression } from '../../core/tracking/suppression.ts';
 import { newestPerMetric, type LatestUsage, type UsageRecord } from '../../core/scoring/usage.ts';
 import type { UsageStore } from '../../core/ports.ts';
-import { CONTACT_LIST_SHARDS } from '../../adapters/aws/dynamo/table-design.ts';
+import { CONTACT_LIST_PARTITIONS, DUE_INDEX_SHARDS } from '../../adapters/aws/dynamo/table-design.ts';
 import { memoryContactListing, memoryDispatchProgress } from './memory-dispatch.ts';
 
 /** Product usage in memory: records once per account, instant and record id; each latest metric only moves forward in time. */
@@ -221,7 +221,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       updateEnrollment: notUsed('enrollments.updateEnrollment'),
       listDueEnrollments: notUsed('enrollments.listDueEnrollments'),
       dueEnrollmentPage: notUsed('enrollments.dueEnrollmentPage'),
-      dueShards: CONTACT_LIST_SHARDS,
+      dueShards: DUE_INDEX_SHARDS,
     },
     pauses: {
       pause: async (pause: SendingPause) => void pauses.set(pause.scope, structuredClone(pause)),
@@ -231,7 +231,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     },
     csql: { recordPromotion: notUsed('csql.recordPromotion'), listPromotionsOfAccount: async () => [], listPromotionsSince: notUsed('csql.listPromotionsSince') },
     usage: memoryUsageStore(),
-    contactListing: memoryContactListing(() => contacts.values(), CONTACT_LIST_SHARDS),
+    contactListing: memoryContactListing(() => contacts.values(), CONTACT_LIST_PARTITIONS),
     dispatchProgress: memoryDispatchProgress(),
   };
   return store as unknown as Store & { sent: Send[]; skips: SkippedSend[] };

@@ -21,7 +21,8 @@ export class DynamoCampaignRunStore implements CampaignRunStore {
   }
 
   async getRun(campaignId: string, runId: string): Promise<CampaignRun | undefined> {
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: keys.campaignRun(campaignId, runId) }));
+    // Consistent: a run is read back right after it is created, and its width must be the stored one.
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: keys.campaignRun(campaignId, runId), ConsistentRead: true }));
     return Item ? itemToEntity(campaignRunSchema, Item) : undefined;
   }
 

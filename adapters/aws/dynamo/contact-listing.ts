@@ -1,34 +1,77 @@
 /**
- * The contact listing on DynamoDB: the sharded GSI1 partitions `CONTACTS#<shard>`, read one page
- * (Query with Limit and ExclusiveStartKey) at a time, so no reader ever holds a whole shard.
+ * The contact listing on DynamoDB: the GSI1 partitions `CONTACTS#<p>` (CONTACT_LIST_PARTITIONS of
+ * them), read one page (Query with Limit and ExclusiveStartKey) at a time, so no reader ever holds
+ * a whole partition; and the contact count estimated from a sample of partitions (Select COUNT).
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { contactSchema, type Contact } from '../../../core/customers/contact.ts';
 import type { ContactListing, ContactPage } from '../../../core/ports.ts';
-import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
+import { CONTACT_LIST_PARTITIONS, keys, LEGACY_CONTACT_LIST_SHARDS } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
 
-export class DynamoContactListing implements ContactListing {
-  constructor(
-    private readonly table: DynamoTable,
-    /** Shards read; more than the contacts were written with is safe (docs/sending.md), fewer loses contacts. */
-    readonly shards: number = CONTACT_LIST_SHARDS,
-  ) {}
+/** Partitions counted to estimate the contacts (after the legacy ones): n / 16 items read at 256 partitions. */
+const SAMPLED_PARTITIONS = 16;
 
-  async page(shard: number, cursor: string | undefined, limit: number): Promise<ContactPage> {
-    if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards) throw new Error(`contact listing: shard ${shard} is outside 0..${this.shards - 1}`);
-    const page = await this.table.queryPage({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.contactListShard(shard).GSI1PK } }, cursor, limit);
+/** Partitions whose first page `everyPage` reads at once (most are small or empty in a small table). */
+const PARTITIONS_READ_AT_ONCE = 16;
+
+export class DynamoContactListing implements ContactListing {
+  readonly partitions = CONTACT_LIST_PARTITIONS;
+
+  constructor(private readonly table: DynamoTable) {}
+
+  async page(partition: number, cursor: string | undefined, limit: number): Promise<ContactPage> {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= this.partitions) throw new Error(`contact listing: partition ${partition} is outside 0..${this.partitions - 1}`);
+    const page = await this.table.queryPage({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.contactListPartition(partition).GSI1PK } }, cursor, limit);
     return { contacts: page.items.map((item) => itemToEntity(contactSchema, item)), ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 
-  /** Every contact, shard after shard, one page at a time. */
+  /**
+   * Partition 0 holds 1/256 of the contacts written under today's keys plus 1/8 of any written
+   * under the old 8-shard keys (`CONTACTS#0-7`); partitions 8-23 hold only today's, 1/256 each.
+   * So today's ≈ 256 × mean(8-23), the old ones ≈ 8 × (count(0) − mean(8-23)), and their sum
+   * is 8 × count(0) + 248 × mean(8-23). Reads about n/16 + old/8 items (Select COUNT).
+   */
+  async estimateContacts(): Promise<number> {
+    const sampled = Array.from({ length: SAMPLED_PARTITIONS }, (_, index) => LEGACY_CONTACT_LIST_SHARDS + index);
+    const [first, ...counts] = await Promise.all([0, ...sampled].map((partition) => this.countPartition(partition)));
+    const mean = counts.reduce((sum, count) => sum + count, 0) / counts.length;
+    return Math.round(LEGACY_CONTACT_LIST_SHARDS * (first ?? 0) + (this.partitions - LEGACY_CONTACT_LIST_SHARDS) * mean);
+  }
+
+  /** Every contact, partition after partition, one page at a time (the first pages of a few partitions read at once). */
   async *everyPage(pageSize: number): AsyncIterable<Contact[]> {
-    for (let shard = 0; shard < this.shards; shard++) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.page(shard, cursor, pageSize);
-        if (page.contacts.length > 0) yield page.contacts;
-        cursor = page.cursor;
-      } while (cursor);
+    for (let start = 0; start < this.partitions; start += PARTITIONS_READ_AT_ONCE) {
+      const group = Array.from({ length: Math.min(PARTITIONS_READ_AT_ONCE, this.partitions - start) }, (_, index) => start + index);
+      const firstPages = await Promise.all(group.map((partition) => this.page(partition, undefined, pageSize)));
+      for (const [index, firstPage] of firstPages.entries()) {
+        let page: ContactPage = firstPage;
+        for (;;) {
+          if (page.contacts.length > 0) yield page.contacts;
+          if (!page.cursor) break;
+          page = await this.page(start + index, page.cursor, pageSize);
+        }
+      }
     }
+  }
+
+  private async countPartition(partition: number): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.contactListPartition(partition).GSI1PK },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
   }
 }

@@ -5,11 +5,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { enrollmentSchema, type Enrollment } from '../../../core/sequences/enrollment.ts';
 import type { EnrollmentStore } from '../../../core/ports.ts';
-import { CONTACT_LIST_SHARDS, keys } from './table-design.ts';
+import { DUE_INDEX_SHARDS, keys } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
 
 export class DynamoEnrollmentStore implements EnrollmentStore {
-  readonly dueShards = CONTACT_LIST_SHARDS;
+  readonly dueShards = DUE_INDEX_SHARDS;
 
   constructor(private readonly table: DynamoTable) {}
 
@@ -53,7 +53,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
 
   async listDueEnrollments(now: Date): Promise<Enrollment[]> {
     const shards = await Promise.all(
-      Array.from({ length: CONTACT_LIST_SHARDS }, (_, shard) =>
+      Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) =>
         this.table.queryAll({
           IndexName: 'GSI1',
           KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',

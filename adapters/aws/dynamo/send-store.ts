@@ -12,7 +12,7 @@ import { kpiTransactItems } from './kpi-store.ts';
 import { deferredSendSchema, messageIdOf, skippedSendSchema, type DeferredSend, type SkippedSend } from '../../../core/sending/send-request.ts';
 import { sendSchema, type Send } from '../../../core/sending/send.ts';
 import type { SendStore } from '../../../core/ports.ts';
-import { CONTACT_LIST_SHARDS, keys, TABLE_KEYS } from './table-design.ts';
+import { DUE_INDEX_SHARDS, keys, TABLE_KEYS } from './table-design.ts';
 import { expiresAtOf } from './engagement-store.ts';
 import { batchWrite, itemToEntity, type DynamoTable } from './dynamo-table.ts';
 import { DynamoMessageLinks } from './message-links-store.ts';
@@ -25,7 +25,7 @@ const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 type SendRef = Pick<Send, 'campaignId' | 'runId' | 'contactId'>;
 
 export class DynamoSendStore implements SendStore {
-  readonly deferredShards = CONTACT_LIST_SHARDS;
+  readonly deferredShards = DUE_INDEX_SHARDS;
   private readonly links: DynamoMessageLinks;
 
   constructor(private readonly table: DynamoTable) {

@@ -20,16 +20,29 @@ export const GSIS = [
 export type GsiName = (typeof GSIS)[number]['indexName'];
 
 /**
- * Contacts are listed for audience resolution through a sharded GSI1 partition, so one hot
- * partition never carries every contact. It is also the unit a campaign run fans out by: one
- * dispatch-shard worker per list shard (docs/sending.md, "Fan-out"). The sparse due indexes
- * (deferred sends, due enrollments) use the same count. Raising it re-keys the listing: contacts
- * move to their new shard when next written (an import after bumping the contact hash version).
+ * Contacts are listed for audience resolution through GSI1 partitions `CONTACTS#<p>`, p = the
+ * contact id's hash mod this, so no partition carries every contact. Fixed and generous: a
+ * campaign run fans out over groups of them, as many dispatch workers as its contact count needs
+ * (core/sending/run-fan-out.ts, docs/sending.md "Fan-out"), so the fan-out grows without re-keying.
  */
-export const CONTACT_LIST_SHARDS = 8;
+export const CONTACT_LIST_PARTITIONS = 256;
 
-/** Stable shard for an id (FNV-1a), so a contact always lands in the same list partition. */
-export function shardOf(id: string, shards: number = CONTACT_LIST_SHARDS): number {
+/**
+ * Contacts written before the listing had 256 partitions sit at `CONTACTS#<hash mod 8>`. Those
+ * key strings are partitions 0-7 of today's listing, so a run that reads every partition still
+ * lists each such contact exactly once (one item, one GSI1PK); nothing is migrated. Only the
+ * contact-count estimate needs to know they may be there.
+ */
+export const LEGACY_CONTACT_LIST_SHARDS = 8;
+
+/**
+ * Shards of the sparse due indexes (deferred sends `DEFERRED#<s>`, due enrollments
+ * `ENROLLMENTS_DUE#<s>`): the release and sequence jobs read all of them side by side, a page each.
+ */
+export const DUE_INDEX_SHARDS = 8;
+
+/** Stable shard for an id (FNV-1a), so a contact always lands in the same partition of a listing. */
+export function shardOf(id: string, shards: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);
@@ -49,11 +62,11 @@ export const keys = {
 
   contact: (contactId: string) => ({ PK: `CONTACT#${contactId}`, SK: 'PROFILE' }),
   contactListing: (contactId: string) => ({
-    GSI1PK: `CONTACTS#${shardOf(contactId)}`,
+    GSI1PK: `CONTACTS#${shardOf(contactId, CONTACT_LIST_PARTITIONS)}`,
     GSI1SK: `CONTACT#${contactId}`,
   }),
-  /** One shard of the contact listing (GSI1), paged through by the dispatch-shard workers. */
-  contactListShard: (shard: number) => ({ GSI1PK: `CONTACTS#${shard}` }),
+  /** One partition of the contact listing (GSI1), paged through by a dispatch worker (old 8-shard keys are partitions 0-7). */
+  contactListPartition: (partition: number) => ({ GSI1PK: `CONTACTS#${partition}` }),
   contactOfAccount: (accountId: string, contactId: string) => ({
     GSI2PK: `ACCOUNT#${accountId}`,
     GSI2SK: `CONTACT#${contactId}`,
@@ -77,14 +90,15 @@ export const keys = {
   /** Stranded sends (a claim whose worker died), listed for ops: rare, so one partition. */
   strandedSend: (claimedAt: string, campaignId: string, runId: string, contactId: string) => ({ GSI1PK: 'STRANDED', GSI1SK: `${claimedAt}#${campaignId}#${runId}#${contactId}` }),
   deferredDue: (notBefore: string, campaignId: string, runId: string, contactId: string) => ({
-    GSI1PK: `DEFERRED#${shardOf(contactId)}`,
+    GSI1PK: `DEFERRED#${shardOf(contactId, DUE_INDEX_SHARDS)}`,
     GSI1SK: `${notBefore}#${campaignId}#${runId}#${contactId}`,
   }),
   /** One shard of the deferred-send due index (GSI1); due ones sort up to `${now}#\uffff`. */
   deferredDueShard: (shard: number, upTo: string) => ({ GSI1PK: `DEFERRED#${shard}`, GSI1SKTo: `${upTo}#\uffff` }),
   /**
-   * A campaign run's progress through one contact-list shard: the last evaluated key and the
-   * counts so far, written once per page (the checkpoint a resumed worker starts from).
+   * A campaign run's progress through one shard (the list partitions one dispatch worker reads):
+   * the partition and last evaluated key, and the counts so far, written once per page (the
+   * checkpoint a resumed worker starts from).
    */
   dispatchShard: (campaignId: string, runId: string, shard: number) => ({ PK: `RUN#${campaignId}#${runId}`, SK: `DISPATCH_SHARD#${String(shard).padStart(4, '0')}` }),
   dispatchShardsOfRun: (campaignId: string, runId: string) => ({ PK: `RUN#${campaignId}#${runId}`, SKPrefix: 'DISPATCH_SHARD#' }),
@@ -143,7 +157,7 @@ export const keys = {
   enrollment: (contactId: string, sequenceId: string) => ({ PK: `CONTACT#${contactId}`, SK: `ENROLLMENT#${sequenceId}` }),
   /** Sparse: only enrollments with a next step carry it, so the due query reads active ones only. */
   enrollmentDue: (contactId: string, sequenceId: string, nextStepAt: string) => ({
-    GSI1PK: `ENROLLMENTS_DUE#${shardOf(contactId)}`,
+    GSI1PK: `ENROLLMENTS_DUE#${shardOf(contactId, DUE_INDEX_SHARDS)}`,
     GSI1SK: `${nextStepAt}#${contactId}#${sequenceId}`,
   }),
   /** One shard of the due-enrollment index (GSI1); due ones sort up to `${now}#\uffff`. */

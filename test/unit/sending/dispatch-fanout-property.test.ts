@@ -1,9 +1,11 @@
 /**
  * A campaign run fanned out over shards, killed and resumed: whatever the number of contacts,
- * shards and page size, and wherever the kill lands (a whole process dying mid-run, a worker out of
- * time, two workers on one shard), every contact is queued, nobody is redone beyond the page its
- * shard was killed in, and the run's counts are exact. Property-based over the in-memory ports
- * (the same contracts as the DynamoDB adapters; those are tested in test/integration/dispatch-fanout).
+ * list partitions, workers and page size, and wherever the kill lands (a whole process dying
+ * mid-run, a worker out of time, two workers on one shard), every contact is queued, nobody is
+ * redone beyond the page its shard was killed in, and the run's counts are exact. The worker count
+ * grows with the contact count, within its bounds, and any worker count lists every contact exactly
+ * once. Property-based over the in-memory ports (the same contracts as the DynamoDB adapters; those
+ * are tested in test/integration/dispatch-fanout).
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,8 @@ import type { Contact } from '../../../core/customers/contact.ts';
 import type { SendQueue, Store } from '../../../core/ports.ts';
 import { beginRunDispatch, dispatchCampaignRun } from '../../../core/sending/dispatch-campaign.ts';
 import { DISPATCH_TIME_RESERVE_MS, dispatchRunShard } from '../../../core/sending/dispatch-run-shard.ts';
+import { dispatchWorkersFor, partitionsOfWorker, type FanOutPolicy } from '../../../core/sending/run-fan-out.ts';
+import { readShardPage, type ShardPosition } from '../../../core/sending/shard-page-reader.ts';
 import { memoryContactListing, memoryDispatchProgress, RecordingSendQueue } from '../../support/memory-dispatch.ts';
 import { createMemoryStore } from '../../support/memory-store.ts';
 import { openConfig } from '../../support/sending-fixtures.ts';
@@ -31,8 +35,8 @@ const clock = { now: () => now };
 
 class Killed extends Error {}
 
-/** A store with `contacts` contacts (every 7th without consent) listed over `shards` shards. */
-async function storeWith(contacts: number, shards: number): Promise<{ store: Store; people: Contact[]; progress: ReturnType<typeof memoryDispatchProgress> }> {
+/** A store with `contacts` contacts (every 7th without consent) listed over `partitions` partitions. */
+async function storeWith(contacts: number, partitions: number): Promise<{ store: Store; people: Contact[]; progress: ReturnType<typeof memoryDispatchProgress> }> {
   const base = createMemoryStore();
   await base.customers.upsertAccount({ accountId: 'acc', name: 'Acme', tier: 'tier3', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
   const people: Contact[] = [];
@@ -42,18 +46,24 @@ async function storeWith(contacts: number, shards: number): Promise<{ store: Sto
     people.push(contact);
   }
   const progress = memoryDispatchProgress();
-  return { store: { ...base, contactListing: memoryContactListing(() => people, shards), dispatchProgress: progress }, people, progress };
+  return { store: { ...base, contactListing: memoryContactListing(() => people, partitions), dispatchProgress: progress }, people, progress };
 }
 
-/** A run begun over `contacts` contacts and `shards` shards, its shard tasks not yet run. */
-async function begunRun(contacts: number, shards: number) {
-  const { store } = await storeWith(contacts, shards);
+/** A run begun over `contacts` contacts, `partitions` partitions and `shards` workers, its shard tasks not yet run. */
+async function begunRun(contacts: number, partitions: number, shards: number) {
+  const { store } = await storeWith(contacts, partitions);
   const queue = new RecordingSendQueue();
-  const deps = { ...store, runs: store.campaignRuns, config, queue, clock };
+  const deps = { ...store, runs: store.campaignRuns, config, queue, clock, fanOut: fanOutFor(contacts, shards) };
   const begun = await beginRunDispatch(campaign, now, deps);
   if (begun.outcome !== 'fan-out') throw new Error(`expected a fan-out, got ${begun.outcome}`);
   return { store, queue, deps, begun };
 }
+
+/** A fan-out policy that gives `contacts` contacts exactly `shards` workers (when the partitions allow). */
+const fanOutFor = (contacts: number, shards: number): FanOutPolicy => ({ contactsPerWorker: contacts > 0 ? contacts / shards : 1, maxWorkers: shards });
+
+/** The shard (worker) of a contact in a run of `shards` workers over `partitions` partitions. */
+const shardOfContact = (contactId: string, partitions: number, shards: number) => shardOf(contactId, partitions) % shards;
 
 const expectedCounts = (contacts: number) => {
   const withdrawn = Array.from({ length: contacts }, (_, index) => index).filter((index) => index % 7 === 3).length;
@@ -61,12 +71,73 @@ const expectedCounts = (contacts: number) => {
 };
 
 describe('dispatch fan-out', () => {
-  it('queues every contact once per uninterrupted run, whatever the shard count and page size', async () => {
+  it('gives a run more workers as its contacts grow, one per contactsPerWorker, never fewer than 1 nor more than maxWorkers or the partitions', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000_000), fc.nat(10_000_000), fc.integer({ min: 1, max: 200_000 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 512 }), (a, b, contactsPerWorker, maxWorkers, partitions) => {
+        const policy = { contactsPerWorker, maxWorkers };
+        const [fewer, more] = a <= b ? [a, b] : [b, a];
+        const workers = dispatchWorkersFor(more, policy, partitions);
+        expect(dispatchWorkersFor(fewer, policy, partitions)).toBeLessThanOrEqual(workers);
+        expect(workers).toBeGreaterThanOrEqual(1);
+        expect(workers).toBeLessThanOrEqual(Math.min(maxWorkers, partitions));
+        // Unbounded, each worker has at most contactsPerWorker contacts, and one fewer worker would not do.
+        if (workers < Math.min(maxWorkers, partitions)) {
+          expect(workers * contactsPerWorker).toBeGreaterThanOrEqual(more);
+          if (workers > 1) expect((workers - 1) * contactsPerWorker).toBeLessThan(more);
+        }
+      }),
+    );
+    // The shipped setting: 1,000,000 contacts take 10 workers of 100,000.
+    expect(dispatchWorkersFor(1_000_000, { contactsPerWorker: 100_000, maxWorkers: 32 }, 256)).toBe(10);
+  });
+
+  it('lists every contact exactly once over any number of workers, each worker reading only its own partitions, page by page', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 40 }), async (contacts, shards, pageSize) => {
-        const { store, people } = await storeWith(contacts, shards);
+      fc.asyncProperty(fc.integer({ min: 0, max: 150 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 45 }), fc.integer({ min: 1, max: 30 }), async (contacts, partitions, workers, pageSize) => {
+        const { people } = await storeWith(contacts, partitions);
+        const listing = memoryContactListing(() => people, partitions);
+        const shards = Math.min(workers, partitions);
+        const seen: string[] = [];
+        for (let shard = 0; shard < shards; shard++) {
+          const owned = new Set(partitionsOfWorker(shard, shards, partitions));
+          let position: ShardPosition | undefined = { partition: shard };
+          while (position) {
+            const page = await readShardPage(listing, position, { shards, listPartitions: partitions }, pageSize);
+            expect(page.contacts.length).toBeLessThanOrEqual(pageSize);
+            for (const contact of page.contacts) expect(owned.has(shardOf(contact.contactId, partitions))).toBe(true);
+            seen.push(...page.contacts.map((contact) => contact.contactId));
+            position = page.next;
+          }
+        }
+        expect(seen.length).toBe(contacts);
+        expect(new Set(seen)).toEqual(new Set(people.map((person) => person.contactId)));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('a run begun over more contacts gets more shard tasks, each naming the run\'s width', async () => {
+    const policy: FanOutPolicy = { contactsPerWorker: 25, maxWorkers: 6 };
+    const tasksFor = async (contacts: number) => {
+      const { store } = await storeWith(contacts, 64);
+      const begun = await beginRunDispatch(campaign, now, { runs: store.campaignRuns, contactListing: store.contactListing, clock, fanOut: policy });
+      if (begun.outcome !== 'fan-out') throw new Error(`expected a fan-out, got ${begun.outcome}`);
+      expect((await store.campaignRuns.getRun(campaign.id, begun.runId))).toMatchObject({ shards: begun.tasks.length, listPartitions: 64, estimatedContacts: contacts });
+      for (const [shard, task] of begun.tasks.entries()) expect(task).toMatchObject({ shard, shards: begun.tasks.length, listPartitions: 64 });
+      return begun.tasks.length;
+    };
+    expect(await tasksFor(10)).toBe(1);
+    expect(await tasksFor(60)).toBe(3);
+    expect(await tasksFor(140)).toBe(6);
+    expect(await tasksFor(1000)).toBe(6);
+  });
+
+  it('queues every contact once per uninterrupted run, whatever the partition count, worker count and page size', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 40 }), async (contacts, partitions, shards, pageSize) => {
+        const { store, people } = await storeWith(contacts, partitions);
         const queue = new RecordingSendQueue();
-        const outcome = await dispatchCampaignRun(campaign, now, { ...store, runs: store.campaignRuns, config, queue, clock }, { pageSize });
+        const outcome = await dispatchCampaignRun(campaign, now, { ...store, runs: store.campaignRuns, config, queue, clock, fanOut: fanOutFor(contacts, shards) }, { pageSize });
         expect(outcome).toEqual({ outcome: 'dispatched', runId: runIdFor(now), counts: expectedCounts(contacts) });
         const consenting = people.filter((person) => person.consent === 'granted').map((person) => person.contactId);
         expect([...queue.contactIds].sort()).toEqual([...consenting].sort());
@@ -79,12 +150,13 @@ describe('dispatch fan-out', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 150 }),
+        fc.integer({ min: 1, max: 24 }),
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 1, max: 30 }),
         fc.integer({ min: 0, max: 20 }),
         fc.constantFrom('after-enqueue', 'before-enqueue'),
-        async (contacts, shards, pageSize, killAfterPages, where) => {
-          const { store, people, progress } = await storeWith(contacts, shards);
+        async (contacts, partitions, workers, pageSize, killAfterPages, where) => {
+          const { store, people, progress } = await storeWith(contacts, partitions);
           const queue = new RecordingSendQueue();
           // The process dies: from the kill on, every call of every worker fails.
           let killed = false;
@@ -107,7 +179,7 @@ describe('dispatch fan-out', () => {
               return queue.enqueue(requests);
             },
           };
-          const deps = { ...store, runs: store.campaignRuns, config, queue: dyingQueue, clock, dispatchProgress: dyingProgress };
+          const deps = { ...store, runs: store.campaignRuns, config, queue: dyingQueue, clock, dispatchProgress: dyingProgress, fanOut: fanOutFor(contacts, workers) };
           const first = await dispatchCampaignRun(campaign, now, deps, { pageSize }).catch((error: unknown) => error);
           const queuedBeforeKill = queue.contactIds.length;
           if (first instanceof Error) {
@@ -123,7 +195,9 @@ describe('dispatch fan-out', () => {
           const seen = new Map<string, number>();
           for (const contactId of queue.contactIds) seen.set(contactId, (seen.get(contactId) ?? 0) + 1);
           const redonePerShard = new Map<number, number>();
-          for (const [contactId, times] of seen) if (times > 1) redonePerShard.set(shardOf(contactId, shards), (redonePerShard.get(shardOf(contactId, shards)) ?? 0) + times - 1);
+          const shards = (await store.campaignRuns.getRun(campaign.id, runIdFor(now)))?.shards ?? 0;
+          expect(shards).toBe(Math.min(workers, partitions));
+          for (const [contactId, times] of seen) if (times > 1) redonePerShard.set(shardOfContact(contactId, partitions, shards), (redonePerShard.get(shardOfContact(contactId, partitions, shards)) ?? 0) + times - 1);
           for (const redone of redonePerShard.values()) expect(redone).toBeLessThanOrEqual(pageSize);
           if (where === 'before-enqueue') expect(queue.contactIds.length).toBe(consenting.size);
           expect(queuedBeforeKill).toBeLessThanOrEqual(queue.contactIds.length);
@@ -134,7 +208,7 @@ describe('dispatch fan-out', () => {
   });
 
   it('a worker out of time stops before its next page and its continuation finishes the shard with exact counts', async () => {
-    const { store, queue, deps, begun } = await begunRun(90, 1);
+    const { store, queue, deps, begun } = await begunRun(90, 1, 1);
     const [task] = begun.tasks;
     if (!task) throw new Error('no shard task');
     let pagesLeftInInvocation = 2;
@@ -149,7 +223,7 @@ describe('dispatch fan-out', () => {
   });
 
   it('two workers delivered the same shard task: one saves each page, the other stops, and the counts are counted once', async () => {
-    const { store, queue, deps, begun } = await begunRun(200, 2);
+    const { store, queue, deps, begun } = await begunRun(200, 8, 2);
     const outcomes = await Promise.all([...begun.tasks, ...begun.tasks].map((task) => dispatchRunShard(campaign, task, deps, { pageSize: 10 })));
     expect(outcomes.filter((outcome) => outcome.outcome === 'superseded').length).toBeGreaterThan(0);
     expect((await store.campaignRuns.getRun(campaign.id, begun.runId))).toMatchObject({ state: 'dispatched', counts: expectedCounts(200) });
