@@ -1,8 +1,10 @@
 /**
- * Bench `dispatch`: one campaign run fanned out over the contact listing's shards, on DynamoDB
+ * Bench `dispatch`: one campaign run fanned out over dispatch workers (run shards), on DynamoDB
  * Local (started here), with the shipped guardrails' frequency caps (one send-history query per
  * contact) and no timing rules, so everyone is queued. The send queue counts the SQS calls the SQS
- * adapter would make (SendMessageBatch of 10) instead of calling SQS.
+ * adapter would make (SendMessageBatch of 10) instead of calling SQS. The run picks its worker count
+ * from the estimated contacts (core/sending/run-fan-out.ts); here one worker per 2,500 contacts, so
+ * 20,000 contacts fan out as 800,000 would with the shipped 100,000 a worker.
  *
  * Measured, each on its own run of the same contacts:
  * - baseline: the shards one after another in one worker (what one invocation walking every
@@ -10,21 +12,22 @@
  * - fan-out: every shard's worker at once (one Lambda invocation each in AWS);
  * - resume: one shard's worker killed after a few pages (between queueing a page and saving its
  *   checkpoint, the worst place), then the run resumed: contacts queued twice are the ones redone.
- * Then the extrapolation to 1,000,000 contacts: the per-shard rate times the shard count against
- * Lambda's 15 minutes and the dispatcher's SQS-fed concurrency.
+ * Then the extrapolation to 1,000,000 contacts: the worker count the shipped setting gives them, and
+ * the per-shard rate, against Lambda's 15 minutes and the dispatcher's SQS-fed concurrency.
  * Loading the customers is setup (plain BatchWrite of the items the store would write), not measured.
  */
 import { fileURLToPath } from 'node:url';
 import { DynamoTable } from '../adapters/aws/dynamo/dynamo-table.ts';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
-import { CONTACT_LIST_SHARDS } from '../adapters/aws/dynamo/table-design.ts';
+import { CONTACT_LIST_PARTITIONS } from '../adapters/aws/dynamo/table-design.ts';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import { systemClock } from '../adapters/local/system-clock.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import type { Campaign } from '../core/config/schema/messages.ts';
 import type { DispatchProgressStore, SendQueue } from '../core/ports.ts';
 import { beginRunDispatch } from '../core/sending/dispatch-campaign.ts';
+import { DEFAULT_FAN_OUT, dispatchWorkersFor, type FanOutPolicy } from '../core/sending/run-fan-out.ts';
 import { DISPATCH_PAGE_SIZE, DISPATCH_TIME_RESERVE_MS, dispatchRunShard, type DispatchShardDeps } from '../core/sending/dispatch-run-shard.ts';
 import type { SendRequest } from '../core/sending/send-request.ts';
 import { generateDemoCustomers } from '../local/demo-customers.ts';
@@ -45,6 +48,8 @@ const BENCH_CAMPAIGN_ID = 'bench-dispatch-newsletter';
 /** Pages the killed worker saves before it dies. */
 const KILL_AFTER_PAGES = 2;
 const TARGET_CONTACTS = 1_000_000;
+/** The bench's fan-out: 20,000 contacts get 8 workers (the shipped DEFAULT_FAN_OUT gives 1,000,000 contacts 10). */
+const BENCH_FAN_OUT: FanOutPolicy = { ...DEFAULT_FAN_OUT, contactsPerWorker: 2_500 };
 const LAMBDA_LIMIT_SECONDS = 15 * 60;
 
 /** The run did not do what the bench relies on, so its figures would measure something else. */
@@ -67,6 +72,8 @@ class CountingQueue implements SendQueue {
 
 interface RunOutcome {
   seconds: number;
+  shards: number;
+  estimatedContacts: number;
   queue: CountingQueue;
   dynamoCommands: number;
   counts: Record<string, number>;
@@ -79,14 +86,14 @@ export async function run(): Promise<Figures> {
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   const client = localDynamoClient(dynamo.endpoint);
   try {
-    console.log(`DynamoDB Local on ${dynamo.endpoint}; ${formatNumber(CONTACTS)} contacts in ${formatNumber(ACCOUNTS)} accounts; ${CONTACT_LIST_SHARDS} list shards; pages of ${DISPATCH_PAGE_SIZE}`);
+    console.log(`DynamoDB Local on ${dynamo.endpoint}; ${formatNumber(CONTACTS)} contacts in ${formatNumber(ACCOUNTS)} accounts; ${CONTACT_LIST_PARTITIONS} list partitions; a worker per ${formatNumber(BENCH_FAN_OUT.contactsPerWorker)} contacts; pages of ${DISPATCH_PAGE_SIZE}`);
     await ensureTable(client, TABLE_NAME);
     const store = createDynamoStore(client, TABLE_NAME);
     const loadStarted = performance.now();
     await loadCustomers(new DynamoTable(client, TABLE_NAME), store.customers, customers);
     console.log(`setup: loaded ${formatNumber(ACCOUNTS + CONTACTS)} items in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s (not measured)`);
     const counter = DynamoRequestCounter.attach(client);
-    const depsWith = (queue: SendQueue, dispatchProgress: DispatchProgressStore = store.dispatchProgress): DispatchShardDeps => ({ ...store, runs: store.campaignRuns, config, queue, clock: systemClock, dispatchProgress });
+    const depsWith = (queue: SendQueue, dispatchProgress: DispatchProgressStore = store.dispatchProgress): DispatchShardDeps & { fanOut: FanOutPolicy } => ({ ...store, runs: store.campaignRuns, config, queue, clock: systemClock, dispatchProgress, fanOut: BENCH_FAN_OUT });
 
     /** One run: begin, then the shard workers `together` at once or one after another. */
     const measureRun = async (scheduledFor: Date, together: boolean, dispatchProgress?: DispatchProgressStore): Promise<RunOutcome> => {
@@ -102,7 +109,7 @@ export async function run(): Promise<Figures> {
       const run = await store.campaignRuns.getRun(campaign.id, begun.runId);
       if (run?.state !== 'dispatched') throw new DispatchBenchError(`run ${begun.runId} is ${run?.state ?? 'missing'} after every shard finished`);
       if (run.counts.queued !== CONTACTS || queue.contactIds.length !== CONTACTS) throw new DispatchBenchError(`expected all ${CONTACTS} contacts queued once, got counts ${JSON.stringify(run.counts)} and ${queue.contactIds.length} queued`);
-      return { seconds, queue, dynamoCommands: counter.since(before).commands, counts: run.counts };
+      return { seconds, shards: begun.tasks.length, estimatedContacts: begun.estimatedContacts ?? 0, queue, dynamoCommands: counter.since(before).commands, counts: run.counts };
     };
 
     const sequential = await measureRun(new Date('2026-12-01T00:00:00Z'), false);
@@ -110,26 +117,30 @@ export async function run(): Promise<Figures> {
     console.log(`baseline, shards one after another: ${formatNumber(CONTACTS)} contacts in ${sequential.seconds.toFixed(1)} s = ${formatNumber(sequentialRate)}/s (the per-shard rate)`);
     const fanned = await measureRun(new Date('2026-12-01T01:00:00Z'), true);
     const fannedRate = CONTACTS / fanned.seconds;
-    console.log(`fan-out, ${CONTACT_LIST_SHARDS} shard workers at once: ${fanned.seconds.toFixed(1)} s = ${formatNumber(fannedRate)}/s = ${(fannedRate / sequentialRate).toFixed(2)} x the baseline (on 2 cores shared with DynamoDB Local)`);
+    const shards = fanned.shards;
+    console.log(`the run estimated ${formatNumber(fanned.estimatedContacts)} contacts (${formatNumber(CONTACTS)} loaded) and took ${shards} workers of ${partitionsEach(shards)} list partitions each`);
+    console.log(`fan-out, ${shards} shard workers at once: ${fanned.seconds.toFixed(1)} s = ${formatNumber(fannedRate)}/s = ${(fannedRate / sequentialRate).toFixed(2)} x the baseline (on 2 cores shared with DynamoDB Local)`);
 
     const resume = await measureResume(campaign, store.dispatchProgress, depsWith);
-    const requestsPerContact = (fanned.dynamoCommands + fanned.queue.batchCalls + CONTACT_LIST_SHARDS) / CONTACTS;
-    console.log(`\nrequests per contact (fan-out run): DynamoDB ${formatNumber(fanned.dynamoCommands / CONTACTS)}, SQS SendMessageBatch ${formatNumber(fanned.queue.batchCalls / CONTACTS)}, shard tasks ${formatNumber(CONTACT_LIST_SHARDS / CONTACTS)}: ${formatNumber(requestsPerContact)} in all`);
-    printExtrapolation(sequentialRate);
+    const requestsPerContact = (fanned.dynamoCommands + fanned.queue.batchCalls + shards) / CONTACTS;
+    console.log(`\nrequests per contact (fan-out run): DynamoDB ${formatNumber(fanned.dynamoCommands / CONTACTS)}, SQS SendMessageBatch ${formatNumber(fanned.queue.batchCalls / CONTACTS)}, shard tasks ${formatNumber(shards / CONTACTS)}: ${formatNumber(requestsPerContact)} in all`);
+    const workers1m = dispatchWorkersFor(TARGET_CONTACTS, DEFAULT_FAN_OUT, CONTACT_LIST_PARTITIONS);
+    printExtrapolation(sequentialRate, workers1m);
 
-    const perShardSeconds = TARGET_CONTACTS / CONTACT_LIST_SHARDS / sequentialRate;
+    const perShardSeconds = TARGET_CONTACTS / workers1m / sequentialRate;
     return {
       'dispatch.contacts': CONTACTS,
-      'dispatch.shards': CONTACT_LIST_SHARDS,
+      'dispatch.shards': shards,
       'dispatch.page_size': DISPATCH_PAGE_SIZE,
       'dispatch.contacts_per_second': round1(fannedRate),
       'dispatch.contacts_per_second_per_shard': round1(sequentialRate),
       'dispatch.fanout_over_one_worker': round3(fannedRate / sequentialRate),
       'dispatch.requests_per_contact': round3(requestsPerContact),
       'dispatch.dynamodb_requests_per_contact': round3(fanned.dynamoCommands / CONTACTS),
-      'dispatch.sqs_requests_per_contact': round3((fanned.queue.batchCalls + CONTACT_LIST_SHARDS) / CONTACTS),
+      'dispatch.sqs_requests_per_contact': round3((fanned.queue.batchCalls + shards) / CONTACTS),
       'dispatch.resume_restarts_from': resume.redone,
       'dispatch.resume_counts_exact': resume.countsExact ? 1 : 0,
+      'dispatch.workers_1m': workers1m,
       'dispatch.minutes_1m_contacts_at_local_rate': round1(perShardSeconds / 60),
       'dispatch.invocations_per_shard_1m_contacts': Math.ceil(perShardSeconds / (LAMBDA_LIMIT_SECONDS - DISPATCH_TIME_RESERVE_MS / 1000)),
     };
@@ -139,7 +150,7 @@ export async function run(): Promise<Figures> {
   }
 
   /** Shard 0's worker dies after KILL_AFTER_PAGES pages, the others finish; then the run is resumed. */
-  async function measureResume(campaign: Campaign, progress: DispatchProgressStore, depsWith: (queue: SendQueue, progress?: DispatchProgressStore) => DispatchShardDeps): Promise<{ redone: number; countsExact: boolean }> {
+  async function measureResume(campaign: Campaign, progress: DispatchProgressStore, depsWith: (queue: SendQueue, progress?: DispatchProgressStore) => DispatchShardDeps & { fanOut: FanOutPolicy }): Promise<{ redone: number; countsExact: boolean }> {
     const queue = new CountingQueue();
     let saved = 0;
     const dying: DispatchProgressStore = {
@@ -172,9 +183,9 @@ export async function run(): Promise<Figures> {
   }
 }
 
-/** 1,000,000 contacts at the measured per-shard rate, fanned out over the shards. */
-function printExtrapolation(perShardRate: number): void {
-  const perShard = TARGET_CONTACTS / CONTACT_LIST_SHARDS;
+/** 1,000,000 contacts at the measured per-shard rate, over the workers the shipped fan-out gives them. */
+function printExtrapolation(perShardRate: number, workers: number): void {
+  const perShard = TARGET_CONTACTS / workers;
   const shardSeconds = perShard / perShardRate;
   const budget = LAMBDA_LIMIT_SECONDS - DISPATCH_TIME_RESERVE_MS / 1000;
   const invocations = Math.ceil(shardSeconds / budget);
@@ -182,20 +193,28 @@ function printExtrapolation(perShardRate: number): void {
   for (const line of formatTable(
     ['step', 'arithmetic', 'result'],
     [
-      ['contacts per shard', `${formatNumber(TARGET_CONTACTS)} / ${CONTACT_LIST_SHARDS} shards`, formatNumber(perShard)],
+      ['workers (run shards)', `clamp(ceil(${formatNumber(TARGET_CONTACTS)} / ${formatNumber(DEFAULT_FAN_OUT.contactsPerWorker)} a worker), 1, min(${DEFAULT_FAN_OUT.maxWorkers} max workers, ${CONTACT_LIST_PARTITIONS} partitions))`, String(workers)],
+      ['contacts per shard', `${formatNumber(TARGET_CONTACTS)} / ${workers} shards (${partitionsEach(workers)} list partitions each)`, formatNumber(perShard)],
       ['one shard worker', `${formatNumber(perShard)} / ${formatNumber(perShardRate)} contacts/s`, `${formatNumber(shardSeconds)} s = ${formatNumber(shardSeconds / 60)} min`],
       ['invocations per shard', `ceil(${formatNumber(shardSeconds)} s / ${budget} s budget (15 min less the reserve))`, String(invocations)],
-      ['whole run (shards at once)', `max over shards, ${CONTACT_LIST_SHARDS} concurrent dispatcher instances (event source max concurrency)`, `${formatNumber(shardSeconds / 60)} min`],
+      ['whole run (shards at once)', `max over shards, ${workers} concurrent dispatcher instances (of the event source's ${DEFAULT_FAN_OUT.maxWorkers})`, `${formatNumber(shardSeconds / 60)} min`],
       ['one invocation, no fan-out', `${formatNumber(TARGET_CONTACTS)} / ${formatNumber(perShardRate)} contacts/s`, `${formatNumber(TARGET_CONTACTS / perShardRate / 60)} min (the old design's one 15-min invocation: ${formatNumber(perShardRate * LAMBDA_LIMIT_SECONDS)} contacts)`],
-      ['SQS send requests', `${formatNumber(TARGET_CONTACTS)} / 10 per SendMessageBatch, ${CONTACT_LIST_SHARDS} x 10 calls in flight`, `${formatNumber(TARGET_CONTACTS / 10)} calls`],
+      ['SQS send requests', `${formatNumber(TARGET_CONTACTS)} / 10 per SendMessageBatch, ${workers} x 10 calls in flight`, `${formatNumber(TARGET_CONTACTS / 10)} calls`],
+      ['largest run in one invocation per shard', `${DEFAULT_FAN_OUT.maxWorkers} workers x ${formatNumber(perShardRate)} contacts/s x ${budget} s`, formatNumber(DEFAULT_FAN_OUT.maxWorkers * perShardRate * budget)],
     ],
   )) {
     console.log(`  ${line}`);
   }
   console.log(
     `  every invocation stays under 15 min (a worker stops ${DISPATCH_TIME_RESERVE_MS / 1000} s before and queues its continuation); ` +
-      `more contacts mean more continuations per shard, and more list shards (CONTACT_LIST_SHARDS, docs/sending.md) shorten the run in proportion.`,
+      `more contacts mean more workers up to ${DEFAULT_FAN_OUT.maxWorkers} (-c dispatchMaxWorkers), then continuations per worker (docs/sending.md).`,
   );
+}
+
+/** How many list partitions each of `workers` workers reads: "28-29" when they do not divide evenly. */
+function partitionsEach(workers: number): string {
+  const fewest = Math.floor(CONTACT_LIST_PARTITIONS / workers);
+  return CONTACT_LIST_PARTITIONS % workers === 0 ? String(fewest) : `${fewest}-${fewest + 1}`;
 }
 
 /** The shipped config plus a copy of monthly-newsletter to everyone, with the frequency caps but no timing rules, so every contact is queued at once. */
