@@ -3,7 +3,6 @@
  * them), read one page (Query with Limit and ExclusiveStartKey) at a time, so no reader ever holds
  * a whole partition; and the contact count estimated from a sample of partitions (Select COUNT).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { contactSchema, type Contact } from '../../../core/customers/contact.ts';
 import type { ContactListing, ContactPage } from '../../../core/ports.ts';
 import { CONTACT_LIST_PARTITIONS, keys, LEGACY_CONTACT_LIST_SHARDS } from './table-design.ts';
@@ -55,23 +54,7 @@ export class DynamoContactListing implements ContactListing {
     }
   }
 
-  private async countPartition(partition: number): Promise<number> {
-    let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.contactListPartition(partition).GSI1PK },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
+  private countPartition(partition: number): Promise<number> {
+    return this.table.queryCount({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.contactListPartition(partition).GSI1PK } });
   }
 }

@@ -52,6 +52,18 @@ export class DynamoTable {
     return items;
   }
 
+  /** How many items a query matches (Select COUNT), following LastEvaluatedKey: nothing but the count comes back. */
+  async queryCount(input: Omit<QueryCommandInput, 'TableName' | 'Select' | 'ExclusiveStartKey'>): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, Select: 'COUNT', ExclusiveStartKey }));
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+
   /**
    * One page of a query: at most `limit` items after `cursor` (an opaque LastEvaluatedKey, see
    * query-cursor.ts), and the cursor of the next page (absent after the last).

@@ -169,24 +169,12 @@ export class DynamoSendStore implements SendStore {
     return items.map((item) => itemToEntity(sendSchema, item));
   }
 
-  async countSendsToContactSince(contactId: string, since: Date): Promise<number> {
-    let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: 'GSI2',
-          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}`, ':from': `SEND#${since.toISOString()}`, ':to': 'SEND#\uffff' },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
+  countSendsToContactSince(contactId: string, since: Date): Promise<number> {
+    return this.table.queryCount({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}`, ':from': `SEND#${since.toISOString()}`, ':to': 'SEND#\uffff' },
+    });
   }
 
   async sendTimesOfContactSince(contactId: string, since: Date): Promise<Date[]> {
