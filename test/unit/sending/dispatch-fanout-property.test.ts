@@ -207,6 +207,32 @@ describe('dispatch fan-out', () => {
     );
   });
 
+  it('a run begun when each shard was one list partition (no listPartitions on the run or its tasks, no partition in its checkpoint) continues as it began, with exact counts', async () => {
+    // The listing as it was: 2 partitions, one per shard; shard 1 had saved its first page of 10 (its cursor is in partition 1).
+    const { store, people, progress } = await storeWith(60, 2);
+    const runId = runIdFor(now);
+    await store.campaignRuns.createRun({ campaignId: campaign.id, runId, state: 'dispatching', scheduledFor: now.toISOString(), createdAt: now.toISOString(), counts: {}, shards: 2 });
+    const firstPage = await store.contactListing.page(1, undefined, 10);
+    const withdrawn = firstPage.contacts.filter((contact) => contact.consent !== 'granted').length;
+    await progress.savePage({
+      campaignId: campaign.id,
+      runId,
+      shard: 1,
+      pages: 1,
+      ...(firstPage.cursor ? { cursor: firstPage.cursor } : {}),
+      done: false,
+      counts: { audience: 10, queued: 10 - withdrawn, deferred: 0, ...(withdrawn > 0 ? { 'skipped:no-consent': withdrawn } : {}) },
+      updatedAt: now.toISOString(),
+    });
+    const queue = new RecordingSendQueue();
+    const deps = { ...store, runs: store.campaignRuns, config, queue, clock };
+    for (const shard of [0, 1]) await dispatchRunShard(campaign, { campaignId: campaign.id, scheduledFor: now.toISOString(), shard }, deps, { pageSize: 10 });
+    expect(await store.campaignRuns.getRun(campaign.id, runId)).toMatchObject({ state: 'dispatched', counts: expectedCounts(60) });
+    const alreadyQueued = new Set(firstPage.contacts.map((contact) => contact.contactId));
+    const rest = people.filter((person) => person.consent === 'granted' && !alreadyQueued.has(person.contactId)).map((person) => person.contactId);
+    expect([...queue.contactIds].sort()).toEqual(rest.sort());
+  });
+
   it('a worker out of time stops before its next page and its continuation finishes the shard with exact counts', async () => {
     const { store, queue, deps, begun } = await begunRun(90, 1, 1);
     const [task] = begun.tasks;
