@@ -4,9 +4,10 @@
  * Measured here, on DynamoDB Local with every command asked for its consumed capacity (units as
  * DynamoDB bills them, dynamodb-request-counter.ts):
  * - dispatch and send: the send bench's pipeline at 2,000 recipients (its request units per email);
- * - SES events: a Send and a Delivery event per email through the real SES event use case;
+ * - SES events: a Delivery event per email through the real SES event use case (our configuration
+ *   sets do not publish Send events: infra/ses-events.ts);
  * - opens and clicks: each through the real engagement path (event, scores and counters in one
- *   transaction), plus the reads the tracking routes do before it (the link set, and a click's
+ *   transaction; a click also in its campaign's index), plus the reads the tracking routes do before it (the link set, and a click's
  *   earlier events: 1 read unit each, counted on top).
  * Assumed, and printed: how many recipients open (30 %) and click (5 %), Lambda billed time per
  * batch and per request, and AWS's list prices (us-east-1, on-demand, arm64). The baseline is
@@ -33,6 +34,9 @@ const EVENT_SAMPLE = 400;
 const PRICE = {
   dynamodbPerMillionWru: 0.625,
   dynamodbPerMillionRru: 0.125,
+  /** Provisioned capacity, per unit-hour (a unit is one write, or two eventually consistent reads, per second). */
+  dynamodbPerWcuHour: 0.00065,
+  dynamodbPerRcuHour: 0.00013,
   sqsPerMillionRequests: 0.4,
   lambdaPerMillionRequests: 0.2,
   lambdaPerGbSecondArm: 0.0000133334,
@@ -63,6 +67,8 @@ const ASSUME = {
   schedulerInvocationsPerEmail: 1 / 10_000,
   /** CSQL events to the CRM (EventBridge PutEvents): a promotion per few thousand emails, at most. */
   eventBridgeEventsPerEmail: 1 / 1_000,
+  /** Provisioned capacity kept by auto scaling at its 70 % target utilisation (the alternative, not the default). */
+  provisionedUtilisation: 0.7,
 } as const;
 
 interface Line {
@@ -84,11 +90,11 @@ export async function run(): Promise<Figures> {
   const rru = (perEmail: number) => dollars(perEmail * MILLION, PRICE.dynamodbPerMillionRru);
   const gbSeconds = (seconds: number, gb: number) => seconds * gb * PRICE.lambdaPerGbSecondArm;
   lines.push({ service: 'DynamoDB', what: `dispatch + send: ${sendWru} WRU, ${sendRru} RRU per email`, perMillionUsd: wru(sendWru) + rru(sendRru) });
-  lines.push({ service: 'DynamoDB', what: `SES Send + Delivery events: 2 x (${events.sesWru} WRU, ${events.sesRru} RRU)`, perMillionUsd: 2 * (wru(events.sesWru) + rru(events.sesRru)) });
+  lines.push({ service: 'DynamoDB', what: `SES Delivery event (Send events not published): ${events.sesWru} WRU, ${events.sesRru} RRU`, perMillionUsd: wru(events.sesWru) + rru(events.sesRru) });
   lines.push({
     service: 'DynamoDB',
-    what: `opens ${ASSUME.openRate} x (${events.openWru} WRU, ${events.openRru}+1 RRU), clicks ${ASSUME.clickRate} x (${events.openWru} WRU, ${events.openRru}+2 RRU)`,
-    perMillionUsd: ASSUME.openRate * (wru(events.openWru) + rru(events.openRru + 1)) + ASSUME.clickRate * (wru(events.openWru) + rru(events.openRru + 2)),
+    what: `opens ${ASSUME.openRate} x (${events.openWru} WRU, ${events.openRru}+1 RRU), clicks ${ASSUME.clickRate} x (${events.clickWru} WRU, ${events.clickRru}+2 RRU)`,
+    perMillionUsd: ASSUME.openRate * (wru(events.openWru) + rru(events.openRru + 1)) + ASSUME.clickRate * (wru(events.clickWru) + rru(events.clickRru + 2)),
   });
   lines.push({ service: 'SQS', what: `${ASSUME.sqsRequestsPerEmail} requests per email`, perMillionUsd: dollars(ASSUME.sqsRequestsPerEmail * MILLION, PRICE.sqsPerMillionRequests) });
   const batches = MILLION / ASSUME.batchSize;
@@ -102,7 +108,8 @@ export async function run(): Promise<Figures> {
     what: `dispatcher: ${ASSUME.dispatcherSecondsPerContact} s x ${ASSUME.dispatcherMemoryGb} GB per contact`,
     perMillionUsd: MILLION * gbSeconds(ASSUME.dispatcherSecondsPerContact, ASSUME.dispatcherMemoryGb),
   });
-  const sesEvents = 2 * MILLION;
+  // One Delivery per email; bounces, complaints and delays are a few percent at most (and a bounce replaces a delivery).
+  const sesEvents = MILLION;
   lines.push({ service: 'Lambda', what: `SES events: ${sesEvents} invocations x ${ASSUME.sesEventSeconds} s x 0.5 GB`, perMillionUsd: sesEvents * (gbSeconds(ASSUME.sesEventSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION) });
   const trackingRequests = (ASSUME.openRate + ASSUME.clickRate) * MILLION;
   lines.push({ service: 'Lambda', what: `tracking: ${trackingRequests} requests x ${ASSUME.trackingSeconds} s x 0.5 GB`, perMillionUsd: trackingRequests * (gbSeconds(ASSUME.trackingSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION) });
@@ -115,10 +122,16 @@ export async function run(): Promise<Figures> {
   console.log('\ncost per million emails, SES fee excluded (us-east-1 list prices, on-demand, arm64):');
   for (const line of lines) console.log(`  ${line.service.padEnd(12)} $${line.perMillionUsd.toFixed(3).padStart(7)}  ${line.what}`);
   console.log(`  ${'total'.padEnd(12)} $${total.toFixed(3).padStart(7)}  = ${((total / sesFee) * 100).toFixed(1)} % of SES's $${sesFee} (target: at most $2, 2 %)`);
+  // The same units on provisioned capacity: a unit-hour carries 3,600 writes (7,200 eventually consistent reads) at full use.
+  const dynamoUsd = lines.filter((line) => line.service === 'DynamoDB').reduce((sum, line) => sum + line.perMillionUsd, 0);
+  const provisionedFactor = (PRICE.dynamodbPerWcuHour / 3600 / ASSUME.provisionedUtilisation) * MILLION / PRICE.dynamodbPerMillionWru;
+  const provisionedTotal = total - dynamoUsd + dynamoUsd * provisionedFactor;
+  console.log(`  on provisioned capacity at ${ASSUME.provisionedUtilisation * 100} % utilisation, DynamoDB costs ${provisionedFactor.toFixed(3)} x on-demand per write: total $${provisionedTotal.toFixed(3)} (campaign sends are bursts: on-demand stays the default)`);
   const byService = (service: string) => lines.filter((line) => line.service === service).reduce((sum, line) => sum + line.perMillionUsd, 0);
   return {
     'cost.usd_per_million_emails_excl_ses': round3(total),
     'cost.over_ses_fee': round4(total / sesFee),
+    'cost.usd_per_million_provisioned': round3(provisionedTotal),
     'cost.usd_dynamodb': round3(byService('DynamoDB')),
     'cost.usd_lambda': round3(byService('Lambda')),
     'cost.usd_sqs': round3(byService('SQS')),
@@ -126,11 +139,12 @@ export async function run(): Promise<Figures> {
     'cost.dynamodb_wru_per_email_send': sendWru,
     'cost.dynamodb_wru_per_ses_event': events.sesWru,
     'cost.dynamodb_wru_per_open': events.openWru,
+    'cost.dynamodb_wru_per_click': events.clickWru,
   };
 }
 
 /** Request units of one SES event and one open through the real use cases, averaged over a sample. */
-async function measureEvents(): Promise<{ sesWru: number; sesRru: number; openWru: number; openRru: number }> {
+async function measureEvents(): Promise<{ sesWru: number; sesRru: number; openWru: number; openRru: number; clickWru: number; clickRru: number }> {
   const config = await benchConfig();
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   try {
@@ -164,7 +178,14 @@ async function measureEvents(): Promise<{ sesWru: number; sesRru: number; openWr
       if (!recorded) throw new Error(`cost bench: open ${i} was not recorded`);
     }
     const opens = counter.since(opened);
-    return { sesWru: round4(ses.writeUnits / EVENT_SAMPLE), sesRru: round4(ses.readUnits / EVENT_SAMPLE), openWru: round4(opens.writeUnits / EVENT_SAMPLE), openRru: round4(opens.readUnits / EVENT_SAMPLE) };
+    const clicked = counter.snapshot();
+    for (let i = 0; i < EVENT_SAMPLE; i++) {
+      const recorded = await engaged.engagement.recordEvent({ eventId: `click-${i}`, type: 'click', contactId: `c${i}`, accountId: 'acc', occurredAt: new Date(now.getTime() + 120_000).toISOString(), campaignId: 'cost-news', runId: 'r1', machine: false, detail: { tier: 'tier3', locale: 'en' } });
+      if (!recorded) throw new Error(`cost bench: click ${i} was not recorded`);
+    }
+    const clicks = counter.since(clicked);
+    const perEvent = (units: number) => round4(units / EVENT_SAMPLE);
+    return { sesWru: perEvent(ses.writeUnits), sesRru: perEvent(ses.readUnits), openWru: perEvent(opens.writeUnits), openRru: perEvent(opens.readUnits), clickWru: perEvent(clicks.writeUnits), clickRru: perEvent(clicks.readUnits) };
   } finally {
     await dynamo.stop();
   }

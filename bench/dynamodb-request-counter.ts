@@ -4,8 +4,12 @@
  * `send()`; `attempts` counts each HTTP request, retries included. With `capacity`, every
  * command also asks for its consumed capacity (`ReturnConsumedCapacity: INDEXES`, which changes
  * nothing else) and the read and write units are summed: DynamoDB Local reports them as DynamoDB
- * bills them (checked: a put with two index keys 3 WRU, a transaction of two puts 4 WRU plus its
- * index writes doubled, an index key moved 2 index WRU), which the cost bench turns into dollars.
+ * bills them for single-item commands (checked: a put with two index keys 3 WRU, an index key
+ * moved 2 index WRU), which the cost bench turns into dollars. Not for transactions: it reported
+ * 2 WRU for a transaction of an event put, two score updates, a counter update and a marker put
+ * (DynamoDB bills 2 per item, 10). A transaction's units are therefore counted from the request,
+ * as DynamoDB bills them: 2 per item per KB started, and 2 per index write (an item put with an
+ * index's key, or an update that sets one: `transactionWriteUnits`).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -42,7 +46,8 @@ export class DynamoRequestCounter {
         const input = args.input as { ReturnConsumedCapacity?: string };
         if (measured && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'INDEXES';
         const result = await next(args);
-        if (measured) {
+        if (measured && command === 'TransactWriteItemsCommand') counter.writeUnits += transactionWriteUnits(args.input as TransactInput);
+        else if (measured) {
           const consumed = (result.output as { ConsumedCapacity?: Consumed }).ConsumedCapacity;
           const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
           if (READS.has(command)) counter.readUnits += units;
@@ -77,4 +82,28 @@ export class DynamoRequestCounter {
     }
     return { commands: now.commands - earlier.commands, attempts: now.attempts - earlier.attempts, byCommand, readUnits: now.readUnits - earlier.readUnits, writeUnits: now.writeUnits - earlier.writeUnits };
   }
+}
+
+type TransactInput = { TransactItems?: Array<Record<string, { Item?: unknown; UpdateExpression?: string } | undefined>> };
+
+const INDEX_KEYS = ['GSI1PK', 'GSI2PK'] as const;
+
+/**
+ * The write units DynamoDB bills for a TransactWriteItems request: each item 2 units per KB started
+ * (a put by its item's size; an update, delete or condition check as one KB, our items being
+ * smaller), and each index write 2 more (a put whose item carries the index's key, an update whose
+ * expression sets it). Updates of items already in an index are not in our transactions.
+ */
+export function transactionWriteUnits(input: TransactInput): number {
+  let units = 0;
+  for (const entry of input.TransactItems ?? []) {
+    for (const [kind, operation] of Object.entries(entry)) {
+      if (!operation) continue;
+      const item = kind === 'Put' ? JSON.stringify(operation.Item ?? {}) : '';
+      units += 2 * Math.max(1, Math.ceil(Buffer.byteLength(item) / 1024));
+      const indexed = kind === 'Put' ? INDEX_KEYS.filter((key) => item.includes(`"${key}"`)) : INDEX_KEYS.filter((key) => (operation.UpdateExpression ?? '').includes(`${key} =`));
+      units += 2 * indexed.length;
+    }
+  }
+  return units;
 }

@@ -40,7 +40,7 @@ import { kpiTransactItems } from '../adapters/aws/dynamo/kpi-store.ts';
 import { mapBounded } from '../core/bounded-parallel.ts';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import type { Store } from '../core/ports.ts';
-import { campaignKpis } from '../core/reporting/campaign-kpis.ts';
+import { campaignEventsOf, campaignKpis } from '../core/reporting/campaign-kpis.ts';
 import { kpiRows, runsOf } from '../core/reporting/kpi-report.ts';
 import { recordEngagement } from '../core/scoring/record-engagement.ts';
 import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
@@ -90,7 +90,7 @@ export async function run(): Promise<Figures> {
     if (total?.sent !== 1_000) throw new Error(`bench reporting: the report counts ${total?.sent} sent, not 1,000`);
     const scan = await measure(async () => {
       const sends = (await Promise.all(RUNS.map((runId) => small.sends.listSendsOfRun(CAMPAIGN, runId)))).flat();
-      return campaignKpis(sends.filter((send) => send.state === 'sent').length, await small.engagement.listEventsOfCampaign(CAMPAIGN));
+      return campaignKpis(sends.filter((send) => send.state === 'sent').length, await campaignEventsOf(CAMPAIGN, sends.map((send) => send.contactId), small.engagement));
     });
 
     // 100,000 sends: the counter items as those writes leave them.

@@ -190,7 +190,8 @@ export interface EngagementStore {
   listEventsOfContact(contactId: string): Promise<EngagementEvent[]>;
   /** A contact's latest events, newest first, at most `limit` (one bounded query: explanations). */
   recentEventsOfContact(contactId: string, limit: number): Promise<EngagementEvent[]>;
-  listEventsOfCampaign(campaignId: string): Promise<EngagementEvent[]>;
+  /** A campaign's clicks and click reclassifications (the only events indexed by campaign: who clicked). */
+  listClicksOfCampaign(campaignId: string): Promise<EngagementEvent[]>;
   /** An SES event of no known send or contact (kept without the address); false when already recorded. */
   recordUnplacedSesEvent(event: UnplacedSesEvent): Promise<boolean>;
   /** Unplaced SES events of a month (`yyyy-mm`), oldest first. */

@@ -27,9 +27,14 @@ import { keys } from '../adapters/aws/dynamo/table-design.ts';
 import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-/** What each configuration set publishes: exactly the types core/tracking/ses-events parses. */
+/**
+ * What each configuration set publishes: the types core/tracking/ses-events parses, except Send.
+ * A Send event says only that SES took the email, which the sender already recorded (`markSent`),
+ * and it would double the events function's invocations and writes (docs/cost.md). A claim
+ * stranded between SES and `markSent` is resolved from the Delivery, Bounce, ... event instead.
+ * A Send event that still arrives (a configuration set made before) is recorded as before.
+ */
 export const SES_PUBLISHED_EVENTS = [
-  ses.EmailSendingEvent.SEND,
   ses.EmailSendingEvent.DELIVERY,
   ses.EmailSendingEvent.BOUNCE,
   ses.EmailSendingEvent.COMPLAINT,

@@ -36,7 +36,7 @@ import { localHttpApp } from './local-http-app.ts';
 import { runWebinarDemo } from './demo-webinar.ts';
 import { webinarSummaryRows } from './demo-webinar-summary.ts';
 import { runCsqlDemo } from './demo-csql.ts';
-import { campaignKpis } from '../core/reporting/campaign-kpis.ts';
+import { campaignEventsOf, campaignKpis } from '../core/reporting/campaign-kpis.ts';
 import { emptyCounts } from '../core/reporting/kpi-counters.ts';
 import { kpiRows, runsOf } from '../core/reporting/kpi-report.ts';
 import { csqlAttribution } from '../core/reporting/csql-attribution.ts';
@@ -212,7 +212,7 @@ try {
     }
   }
   console.log(`  ${opens} opens and ${clicks} clicks through ${engineUrl}; one-click unsubscribe by ${unsubscribedTo || 'nobody'}`);
-  const kpis = campaignKpis(newsletterSends.length, await engine.store.engagement.listEventsOfCampaign(newsletter.id));
+  const kpis = campaignKpis(newsletterSends.length, await campaignEventsOf(newsletter.id, newsletterSends.map((send) => send.contactId), engine.store.engagement));
   const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
   console.log(`  ${newsletter.id}: sent ${kpis.sent}, delivered ${kpis.delivered}, opened ${kpis.opened.human} people + ${kpis.opened.machineOnly} machine, clicked ${kpis.clicked.human} people + ${kpis.clicked.machineOnly} machine, bounced ${kpis.bounced}, complained ${kpis.complained}, unsubscribed ${kpis.unsubscribed}`);
   console.log(`  open rate ${percent(kpis.openRate)}, click rate ${percent(kpis.clickRate)}, click-to-open ${percent(kpis.clickToOpenRate)}, unsubscribe ${percent(kpis.unsubscribeRate)}, bounce ${percent(kpis.bounceRate)}, complaint ${percent(kpis.complaintRate)}`);

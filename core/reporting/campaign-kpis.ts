@@ -4,6 +4,8 @@
  * (privacy-proxy opens, link-scanner clicks, clicks reclassified as a machine's after the fact),
  * and rates use people only, over delivered emails.
  */
+import { mapBounded } from '../bounded-parallel.ts';
+import type { EngagementStore } from '../ports.ts';
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
 import { withReclassifiedClicks } from '../tracking/recipient-clicks.ts';
 import { emptyCounts, ratesOf, type KpiRates } from './kpi-counters.ts';
@@ -47,3 +49,12 @@ export function campaignKpis(sent: number, recorded: readonly EngagementEvent[])
   };
 }
 
+
+/**
+ * A campaign's events, read contact by contact (events are keyed by contact; only clicks are
+ * indexed by campaign): the scan the demo and the reporting bench check the counters against.
+ */
+export async function campaignEventsOf(campaignId: string, contactIds: Iterable<string>, engagement: Pick<EngagementStore, 'listEventsOfContact'>): Promise<EngagementEvent[]> {
+  const perContact = await mapBounded([...new Set(contactIds)], 16, (contactId) => engagement.listEventsOfContact(contactId));
+  return perContact.flat().filter((event) => event.campaignId === campaignId);
+}

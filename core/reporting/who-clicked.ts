@@ -1,7 +1,7 @@
 /**
  * Who clicked a campaign (or one of its links, or one run): the contacts, people only. Scanner
  * clicks and clicks reclassified as a machine's afterwards are left out. Reads the campaign's
- * events (kept 400 days), then the contacts in one batch.
+ * clicks (kept 400 days), then the contacts in one batch.
  */
 import type { CustomerStore, EngagementStore } from '../ports.ts';
 import { withReclassifiedClicks } from '../tracking/recipient-clicks.ts';
@@ -21,9 +21,9 @@ export interface Clicker {
 export async function whoClicked(
   messageId: string,
   filter: ReportPeriod & { runId?: string; link?: number },
-  deps: { engagement: Pick<EngagementStore, 'listEventsOfCampaign'>; customers: Pick<CustomerStore, 'getContacts'> },
+  deps: { engagement: Pick<EngagementStore, 'listClicksOfCampaign'>; customers: Pick<CustomerStore, 'getContacts'> },
 ): Promise<Clicker[]> {
-  const clicks = withReclassifiedClicks(await deps.engagement.listEventsOfCampaign(messageId)).filter(
+  const clicks = withReclassifiedClicks(await deps.engagement.listClicksOfCampaign(messageId)).filter(
     (event) =>
       event.type === 'click' &&
       !event.machine &&

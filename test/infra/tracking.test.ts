@@ -18,7 +18,7 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown; Condition?: unknown };
 
 /** What the engine's SES event parser ingests (core/tracking/ses-events/ses-event.ts), spelled out independently. */
-const EXPECTED_EVENT_TYPES = ['bounce', 'complaint', 'delivery', 'deliveryDelay', 'reject', 'renderingFailure', 'send', 'subscription'];
+const EXPECTED_EVENT_TYPES = ['bounce', 'complaint', 'delivery', 'deliveryDelay', 'reject', 'renderingFailure', 'subscription'];
 const EXPECTED_DETAIL_TYPES = [
   'Email Bounced',
   'Email Complaint Received',

@@ -91,7 +91,11 @@ describe('engagement and suppression', () => {
     expect(await table.store.engagement.recordScoredEvent(event, [])).toEqual({ outcome: 'recorded' });
     expect(await table.store.engagement.recordScoredEvent(event, [])).toEqual({ outcome: 'duplicate' });
     expect(await table.store.engagement.listEventsOfContact('c-1')).toEqual([event]);
-    expect(await table.store.engagement.listEventsOfCampaign('news')).toHaveLength(1);
+    // Only clicks are indexed by campaign (who clicked): an open is not.
+    expect(await table.store.engagement.listClicksOfCampaign('news')).toEqual([]);
+    const click = { ...event, eventId: 'click-1', type: 'click' as const };
+    expect(await table.store.engagement.recordScoredEvent(click, [])).toEqual({ outcome: 'recorded' });
+    expect(await table.store.engagement.listClicksOfCampaign('news')).toEqual([click]);
     const raw = await table.client.send(
       new GetItemCommand({ TableName: table.tableName, Key: { PK: { S: 'EVENTS#c-1' }, SK: { S: `EVENT#${event.occurredAt}#ses-1` } } }),
     );

@@ -8,6 +8,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRequestCounter, type DynamoRequestCounts } from '../../bench/dynamodb-request-counter.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
+import { campaignEventsOf } from '../../core/reporting/campaign-kpis.ts';
 import { processSendBatch } from '../../core/sending/send-emails.ts';
 import { ingestSesEvents, type SesEventDeps } from '../../core/tracking/ses-events/record-ses-event.ts';
 import { buildSesEventBridgeEvent, senderTagsOf } from '../../core/tracking/ses-events/ses-event-builder.ts';
@@ -95,13 +96,14 @@ describe('SES events through the handler', () => {
     }
   });
 
-  it('lists the events per campaign, with the detail worth keeping and no address', async () => {
-    const events = await table.store.engagement.listEventsOfCampaign('monthly-newsletter');
+  it('keeps the events of each campaign, with the detail worth keeping and no address', async () => {
+    const fixtureContacts = Object.values(SES_FIXTURES).map((fixture) => fixture.contactId);
+    const events = await campaignEventsOf('monthly-newsletter', fixtureContacts, table.store.engagement);
     expect(new Set(events.map((event) => event.type))).toEqual(new Set(['send', 'delivery', 'complaint', 'bounce', 'reject', 'rendering-failure']));
     const hardBounce = events.find((event) => event.contactId === 'con-00043');
     expect(hardBounce).toMatchObject({ type: 'bounce', accountId: 'acc-1', runId: '20261202T010000Z', detail: { bounceType: 'Permanent', bounceSubType: 'General', status: '5.1.1', kind: 'campaign' } });
     expect(JSON.stringify(events)).not.toContain('@');
-    const [delay] = await table.store.engagement.listEventsOfCampaign('adoption-nurture');
+    const [delay] = await campaignEventsOf('adoption-nurture', fixtureContacts, table.store.engagement);
     expect(delay).toMatchObject({ type: 'delivery-delay', runId: 'welcome-2026-11-30T09:00:00.000Z', detail: { delayType: 'TransientCommunicationFailure', kind: 'sequence', stepId: 'welcome' } });
   });
 

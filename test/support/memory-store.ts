@@ -196,7 +196,7 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
     },
     scores: { addToScore: notUsed('scores.addToScore'), getScore: async () => undefined, getScores: async () => new Map() },
     kpis: { runCountersOf: async () => [], runCounters: async () => undefined },
-    engagement: { recordEvent: notUsed('engagement.recordEvent'), listEventsOfContact: async () => [], listEventsOfCampaign: async () => [] },
+    engagement: { recordEvent: notUsed('engagement.recordEvent'), listEventsOfContact: async () => [], listClicksOfCampaign: async () => [] },
     webinars: {
       ensureSession: notUsed('webinars.ensureSession'),
       getSession: notUsed('webinars.getSession'),

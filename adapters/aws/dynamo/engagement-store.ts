@@ -27,7 +27,7 @@ export class DynamoEngagementStore implements EngagementStore {
       TableName: this.table.tableName,
       Item: {
         ...keys.engagementEvent(event.contactId, event.occurredAt, event.eventId),
-        ...(event.campaignId ? keys.engagementEventOfCampaign(event.campaignId, event.type, event.occurredAt, event.eventId) : {}),
+        ...(event.campaignId && (event.type === 'click' || event.type === 'click-reclassified') ? keys.clickOfCampaign(event.campaignId, event.type, event.occurredAt, event.eventId) : {}),
         entity: 'engagement-event',
         ...event,
         [TABLE_KEYS.ttlAttribute]: expiresAtOf(event.occurredAt),
@@ -98,11 +98,12 @@ export class DynamoEngagementStore implements EngagementStore {
     return (Items ?? []).map((item) => itemToEntity(engagementEventSchema, item));
   }
 
-  async listEventsOfCampaign(campaignId: string): Promise<EngagementEvent[]> {
+  async listClicksOfCampaign(campaignId: string): Promise<EngagementEvent[]> {
+    const range = keys.clicksOfCampaign(campaignId);
     const items = await this.table.queryAll({
       IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :event)',
-      ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}`, ':event': 'EVENT#' },
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :clicks)',
+      ExpressionAttributeValues: { ':pk': range.GSI1PK, ':clicks': range.GSI1SKPrefix },
     });
     return items.map((item) => itemToEntity(engagementEventSchema, item));
   }

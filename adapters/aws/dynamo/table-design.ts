@@ -121,10 +121,17 @@ export const keys = {
     // `#` after the time sorts below every event id, `~` above: events at `to` itself are in.
     SKTo: `EVENT#${to}~`,
   }),
-  engagementEventOfCampaign: (campaignId: string, type: string, occurredAt: string, eventId: string) => ({
+  /**
+   * A click (or a click's reclassification) in its campaign's GSI1 partition, for "who clicked".
+   * Only clicks are indexed by campaign: every event in one partition per campaign would be a hot
+   * index partition during a big send (a delivery each per email) and an index write per event.
+   */
+  clickOfCampaign: (campaignId: string, type: 'click' | 'click-reclassified', occurredAt: string, eventId: string) => ({
     GSI1PK: `CAMPAIGN#${campaignId}`,
     GSI1SK: `EVENT#${type}#${occurredAt}#${eventId}`,
   }),
+  /** The range of a campaign's clicks and click reclassifications (`begins_with` on GSI1SK). */
+  clicksOfCampaign: (campaignId: string) => ({ GSI1PK: `CAMPAIGN#${campaignId}`, GSI1SKPrefix: 'EVENT#click' }),
   /**
    * SES events of no known send or contact (the address is only in the suppression), one
    * partition per month of `occurredAt` (`yyyy-mm`): rare, so a month never grows hot.
