@@ -159,7 +159,7 @@ export async function measureSend(options: SendBenchOptions): Promise<Figures> {
       dispatchedAt = performance.now();
       if (dispatched.outcome !== 'dispatched') throw new SendBenchError(`dispatch answered '${dispatched.outcome}', expected 'dispatched'`);
       console.log(`dispatched run ${dispatched.runId} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(dispatched.counts)}`);
-      await drainWithin(workers, queue, (queued.length / maxSendRate) * 3 + 60);
+      await drainWithin(workers, queue, (queued.length / maxSendRate) * 3 + 300);
     } finally {
       clearInterval(progress);
       await workers.stop();
