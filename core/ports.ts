@@ -242,8 +242,6 @@ export interface EnrollmentStore {
   enrolledAmong(sequenceId: string, contactIds: readonly string[]): Promise<Set<string>>;
   /** Conditional on `expectedVersion`; false when someone else advanced it first. */
   updateEnrollment(enrollment: Enrollment, expectedVersion: number): Promise<boolean>;
-  /** Active enrollments whose next step is due at or before `now` (indexed query, not a scan). */
-  listDueEnrollments(now: Date): Promise<Enrollment[]>;
   /**
    * One page of a due-index shard: up to `limit` enrollments due at or before `now`, oldest first,
    * after `cursor`; `cursor` is absent after the last page.

@@ -219,7 +219,6 @@ export function createMemoryStore(): Store & { sent: Send[]; skips: SkippedSend[
       getEnrollment: notUsed('enrollments.getEnrollment'),
       enrolledAmong: notUsed('enrollments.enrolledAmong'),
       updateEnrollment: notUsed('enrollments.updateEnrollment'),
-      listDueEnrollments: notUsed('enrollments.listDueEnrollments'),
       dueEnrollmentPage: notUsed('enrollments.dueEnrollmentPage'),
       dueShards: DUE_INDEX_SHARDS,
     },

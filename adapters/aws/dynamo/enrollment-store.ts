@@ -50,19 +50,6 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
       ),
     );
   }
-
-  async listDueEnrollments(now: Date): Promise<Enrollment[]> {
-    const shards = await Promise.all(
-      Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) =>
-        this.table.queryAll({
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :upTo',
-          ExpressionAttributeValues: { ':pk': keys.enrollmentDueShard(shard, now.toISOString()).GSI1PK, ':upTo': keys.enrollmentDueShard(shard, now.toISOString()).GSI1SKTo },
-        }),
-      ),
-    );
-    return shards.flat().map((item) => itemToEntity(enrollmentSchema, item));
-  }
 }
 
 function toItem(enrollment: Enrollment): Record<string, unknown> {
