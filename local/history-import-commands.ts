@@ -2,7 +2,7 @@
  * The two import commands of a migration (scripts/import.ts dispatches to them):
  * `events <history.jsonl[.gz]>` streams engagement history through the one engagement path, with a
  * progress line on stderr every few seconds; `pinpoint-endpoints <export.json[.gz]>` brings in the
- * contacts of a Pinpoint endpoint export through the customer import use case, batch by batch.
+ * contacts of a Pinpoint endpoint export through the customer import use case, batch by batch, in memory flat in the export's size (rejected lines printed as their batch is done, contact ids kept as hashes).
  * Both: a bad line is listed with its line number and not written, the rest go on; exit code 1 when
  * anything was refused, 2 for a wrong command line or a file that cannot be read at all.
  */
@@ -12,13 +12,14 @@ import { systemClock } from '../adapters/local/system-clock.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { LOCALES, type Locale } from '../core/config/schema/common.ts';
 import { isIanaTimeZone } from '../core/config/local-time.ts';
-import { importCatalogueOf, type ImportReport } from '../core/customers/import-customers.ts';
+import { FirstSeenLocations } from '../core/customers/first-seen-locations.ts';
+import { importCatalogueOf, type ImportReport, type RejectedRecord } from '../core/customers/import-customers.ts';
 import { DEFAULT_ACCOUNT_ATTRIBUTE, importEndpointBatch, readEndpoint, type EndpointMapping, type EndpointRead } from '../core/customers/pinpoint-endpoints.ts';
 import { describeHistoryImport, describeHistoryProgress } from '../core/history/history-report.ts';
 import { importHistory } from '../core/history/import-history.ts';
 import { engagementRecorderOf } from '../core/scoring/record-engagement.ts';
 import { enrollAccounts } from '../core/sequences/enroll-contacts.ts';
-import { describeImport } from './import-report.ts';
+import { describeCounts, describeRejected } from './import-report.ts';
 import { withToolStore } from './local-store-session.ts';
 import type { ToolSettings } from './settings.ts';
 
@@ -86,10 +87,21 @@ export async function importEndpointsCommand(path: string, options: ImportOption
   const source = basename(path);
   await withToolStore({ awsTable: options['aws-table'], settings, env: process.env }, async (store) => {
     const deps = { customers: store.customers, suppressions: store.suppressions, clock: systemClock, catalogue: importCatalogueOf(config), mapping };
-    const total: ImportReport = { accounts: { created: 0, updated: 0, unchanged: 0, rejected: 0 }, contacts: { created: 0, updated: 0, unchanged: 0, rejected: 0 }, rejected: [], accountIds: [] };
+    const total: Omit<ImportReport, 'rejected' | 'accountIds'> = { accounts: { created: 0, updated: 0, unchanged: 0, rejected: 0 }, contacts: { created: 0, updated: 0, unchanged: 0, rejected: 0 } };
     const skipped = new Map<string, number>();
     // A contact id seen earlier in the file: a second email endpoint of the same user would overwrite the first.
-    const seen = new Map<string, number>();
+    // Kept as hashes (about 25 bytes a contact), so memory stays flat in the export's size.
+    const seen = new FirstSeenLocations();
+    // Rejected endpoints since the last batch, printed in line order with the batch's own (never the whole file's).
+    let rejected: RejectedRecord[] = [];
+    const reject = (record: RejectedRecord) => {
+      total.contacts.rejected++;
+      rejected.push(record);
+    };
+    const printRejected = () => {
+      for (const record of rejected.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0))) console.log(describeRejected(record));
+      rejected = [];
+    };
     let suppressed = 0;
     let keptWithdrawn = 0;
     let enrolled = 0;
@@ -100,7 +112,8 @@ export async function importEndpointsCommand(path: string, options: ImportOption
       batch = [];
       const { report } = outcome;
       for (const key of ['created', 'updated', 'unchanged', 'rejected'] as const) total.contacts[key] += report.contacts[key];
-      total.rejected.push(...report.rejected);
+      rejected.push(...report.rejected);
+      printRejected();
       suppressed += outcome.suppressed;
       keptWithdrawn += outcome.keptWithdrawn;
       enrolled += await enrollAccounts(report.accountIds, { ...store, config, clock: systemClock });
@@ -111,31 +124,27 @@ export async function importEndpointsCommand(path: string, options: ImportOption
       try {
         value = JSON.parse(text);
       } catch (error) {
-        total.contacts.rejected++;
-        total.rejected.push({ location: { source, line }, reason: `not JSON: ${(error as Error).message}` });
+        reject({ location: { source, line }, reason: `not JSON: ${(error as Error).message}` });
         continue;
       }
       const read = readEndpoint(value, { source, line }, mapping);
       if (read.kind === 'skipped') skipped.set(read.reason, (skipped.get(read.reason) ?? 0) + 1);
-      else if (read.kind === 'rejected') {
-        total.contacts.rejected++;
-        total.rejected.push(read.rejected);
-      } else {
+      else if (read.kind === 'rejected') reject(read.rejected);
+      else {
         const contactId = read.kind === 'contact' ? (read.record.value as { contactId?: unknown }).contactId : undefined;
-        const first = typeof contactId === 'string' ? seen.get(contactId) : undefined;
+        const first = typeof contactId === 'string' ? seen.remember(contactId, { source, line }) : undefined;
         if (first !== undefined) {
-          total.contacts.rejected++;
-          total.rejected.push({ location: { source, line }, reason: `User.UserId: contact '${String(contactId)}' already has an email endpoint at line ${first} (one address per contact)` });
+          reject({ location: { source, line }, reason: `User.UserId: contact '${String(contactId)}' already has an email endpoint at line ${first.line} (one address per contact)` });
           continue;
         }
-        if (typeof contactId === 'string') seen.set(contactId, line);
         batch.push(read);
         if (batch.length >= ENDPOINT_BATCH) await flush();
       }
+      if (rejected.length >= ENDPOINT_BATCH) printRejected();
     }
     await flush();
-    total.rejected.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0));
-    for (const line of describeImport(total).slice(1)) console.log(line);
+    printRejected();
+    for (const line of describeCounts(total).slice(1)) console.log(line);
     for (const [reason, count] of skipped) console.log(`  skipped ${count} endpoint(s): ${reason}`);
     if (suppressed > 0) console.log(`  ${suppressed} opted-out address(es) suppressed`);
     if (keptWithdrawn > 0) console.log(`  ${keptWithdrawn} contact(s) kept at consent withdrawn (they withdrew it earlier; an export never re-subscribes)`);
