@@ -95,7 +95,11 @@ export function kpiMoveOf(event: EngagementEvent): KpiMove | undefined {
       // Counted by the sender when SES took the email (markSent), once per send: SES's own Send event would count it again.
       return undefined;
     case 'delivery':
-      return move({}, first('delivered', { delivered: 1 }));
+      // No first-of-kind marker: a run emails a contact once (one send per message, run and contact),
+      // SES publishes one Delivery per recipient of that email, and a redelivered event is refused
+      // by the event's own conditional put. A marker would be a third item in the transaction (2 WRU
+      // per email) that can never refuse anything.
+      return move({ delivered: 1 });
     case 'bounce':
       // A contact whose soft bounce came before a hard one (or after) counts once as bounced, and once in each kind.
       return move({}, first('bounced', { bounced: 1 }), event.detail.bounceType === 'Permanent' ? first('hardBounced', { hardBounced: 1 }) : first('softBounced', { softBounced: 1 }));
