@@ -118,6 +118,8 @@ const WORKERS = 4;
 const BATCH = 10;
 const PAGE = 100;
 const MINUTE = 60_000;
+/** Events handled at once, as concurrent invocations of the event handler would. */
+const INGEST_CONCURRENCY = 16;
 
 export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultTotals> {
   const faults = options.faults ?? true;
@@ -376,7 +378,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     let pending = deliveries;
     for (let round = 0; round < 50 && pending.length > 0; round++) {
       const failed: typeof pending = [];
-      await mapBounded(pending, 8, async (event) => {
+      await mapBounded(pending, INGEST_CONCURRENCY, async (event) => {
         try {
           await event.ingest(store, store);
         } catch {
@@ -409,7 +411,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
 
     // The clean replay: the same webinar facts and each distinct SES event once, no faults, into a second table (sends read from the first).
     await feedWebinar(replay);
-    await mapBounded(events, 8, (event) => event.ingest(replay, truth));
+    await mapBounded(events, INGEST_CONCURRENCY, (event) => event.ingest(replay, truth));
     phase('clean replay');
 
     // Read back: the intended emails again (the events may have moved nothing but counters), the counters, the scores, the promotions.
@@ -472,7 +474,7 @@ export function faultsLine(totals: FaultTotals): string {
     `faults: intended ${totals.intended}, sent ${totals.sent}, skipped ${totals.skipped}, failed ${totals.failed} (visible), dead letters ${totals.deadLetters} (${totals.deadLetterMessages} requests), ` +
     `stranded-resolved ${totals.strandedResolved}, duplicates ${totals.duplicates}, lost ${totals.lost}; ` +
     `campaign ${kind(totals.byKind.campaign)}; sequence sends ${kind(totals.byKind.sequence)}; webinar follow-ups ${kind(totals.byKind.webinar)}; ` +
-    `caps-skipped ${totals.capSkipped}, released ${totals.released}; ` +
+    `caps-skipped ${totals.capSkipped}, released ${totals.released}; webinar signals ${totals.webinarSignals[0]} (clean replay ${totals.webinarSignals[1]}), score mismatches ${totals.scoreMismatches.length}; ` +
     `promotions ${promotions.recorded}, published ${promotions.delivered} times, unique ${promotions.unique}, unpublished ${promotions.unpublishedLeft}; ` +
     `injected ${JSON.stringify(totals.injected)}; seconds ${JSON.stringify(totals.phases)}`
   );
