@@ -28,6 +28,8 @@ export interface FinalizeOutcome {
 }
 
 const EVENT_WRITE_CONCURRENCY = 16;
+/** Summaries saved per step (one BatchWriteItem): a retried run redoes at most one chunk's events. */
+const SUMMARY_CHUNK = 25;
 
 export async function finalizeSession(webinarId: string, sessionId: string, deps: WebinarDeps): Promise<FinalizeOutcome> {
   const configured = requireSession(deps.config, webinarId, sessionId);
@@ -69,8 +71,13 @@ export async function finalizeSession(webinarId: string, sessionId: string, deps
     };
     if (JSON.stringify(summary) !== JSON.stringify(registrant)) changed.push(summary);
   }
-  await deps.webinars.saveRegistrants(changed);
-  await mapBounded(changed.filter(isMatched), EVENT_WRITE_CONCURRENCY, (registrant) => deps.engagement.recordEvent(attendanceEvent(registrant, span)));
+  // Each chunk's events before its summaries: a run that fails in between is run again, and sees a
+  // saved summary as unchanged, so an event not written before its summary would never be written.
+  for (let start = 0; start < changed.length; start += SUMMARY_CHUNK) {
+    const chunk = changed.slice(start, start + SUMMARY_CHUNK);
+    await mapBounded(chunk.filter(isMatched), EVENT_WRITE_CONCURRENCY, (registrant) => deps.engagement.recordEvent(attendanceEvent(registrant, span)));
+    await deps.webinars.saveRegistrants(chunk);
+  }
   let followUpsPlanned = 0;
   const withSummaries = everyone.map((registrant) => changed.find((candidate) => candidate.email === registrant.email) ?? registrant);
   const ended = { ...state, endedAt: span.endedAt.toISOString() };

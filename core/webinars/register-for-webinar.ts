@@ -3,13 +3,14 @@
  * registration report, the JSON endpoint). The registration is stored once per address and
  * session, matched to the contact that owns the address, or kept unmatched (and joined when the
  * contact is imported: link-unmatched-registrants.ts). A new matched registration records a
- * `webinar-registered` event and plans the confirmation and reminders. A repeat changes nothing
- * but adds answers not yet stored.
+ * `webinar-registered` event and plans the confirmation and reminders. A repeat adds answers not
+ * yet stored and welcomes the registrant again, which changes nothing unless the first attempt
+ * failed before its welcome.
  */
 import type { Clock, CustomerStore, EngagementRecorder, SendStore, WebinarStore } from '../ports.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
-import { planWebinarEmails, type MatchedRegistrant } from './plan-webinar-emails.ts';
+import { isMatched, planWebinarEmails, type MatchedRegistrant } from './plan-webinar-emails.ts';
 import { initialSessionState, requireSession, sessionsOf, UnknownWebinarError, type ConfiguredSession } from './webinar-catalog.ts';
 import type { Registrant, RegistrationAnswer, SessionState } from './webinar.ts';
 
@@ -62,6 +63,10 @@ export async function registerForWebinar(input: RegistrationInput, deps: Webinar
   if (!(await deps.webinars.register(registrant))) {
     await deps.webinars.addAnswers(input.webinarId, sessionId, email, input.answers ?? []);
     const stored = await deps.webinars.getRegistrant(input.webinarId, sessionId, email);
+    // The attempt that stored it may have failed before welcoming it (a lost answer, a crash) and is
+    // being retried now: welcoming again is idempotent (the event by its id, the parked emails by
+    // their keys, and each email is claimed once), so the event and the confirmation are never lost.
+    if (stored && isMatched(stored)) await welcomeRegistrant(configured, state, stored, deps);
     return { outcome: 'already-registered', sessionId, ...(stored?.contactId ? { contactId: stored.contactId } : {}) };
   }
   if (!contact) return { outcome: 'unmatched', sessionId };

@@ -1,30 +1,35 @@
 /**
  * The fault scenario, shared by the fault suite (test/faults/) and `npm run bench -- faults`: one
- * campaign run to a few thousand contacts on DynamoDB Local, with faults injected from a seeded
- * random source everywhere they happen in AWS:
+ * campaign run to a few thousand contacts, a nurture sequence step, and the follow-ups of a webinar
+ * session, on DynamoDB Local, with faults injected from a seeded random source everywhere they
+ * happen in AWS:
  *
- * - DynamoDB: requests throttled before the table saw them, and answers lost after it applied them;
+ * - DynamoDB: requests throttled before the table saw them, and answers lost after it applied them
+ *   (in every job: enrollment, registrations, attendance, dispatch, the sequence job, the release
+ *   job, the sender, event ingestion, CSQL qualification, the outbox publisher);
  * - SES: throttling, 5xx, timeouts after accepting, a stretch where the account is refused;
  * - the send queue: duplicate deliveries processed concurrently (conditional-write races),
  *   shuffled receive order, workers killed mid-batch before and after SES accepted;
  * - the dispatcher: killed mid-run between queueing a page and its checkpoint, then resumed;
- * - SES events (Delivery, Bounce, Complaint) and opens ingested duplicated, reordered and retried.
+ * - SES events (Delivery, Bounce, Complaint) and opens ingested duplicated, reordered and retried;
+ * - EventBridge PutEvents: calls refused, partial failures (per-entry ErrorCode), answers lost
+ *   after the bus took the events; a CRM-side receiver dedupes by event id.
  *
- * Then it settles as ops would (clock past the claim lease, drain, `sends stranded --resolve`
- * with SES's Send events for what it took, the release job, drain again) and reads back, without
- * faults, what happened to each intended email, the run's counters and the scores, and the scores
- * of a clean replay of the same distinct events into a second table.
+ * Frequency caps (2 bulk emails per 7 days) hold some sends at the sequence job and at release.
+ * Then it settles as ops would (clock past the claim lease, drain, `sends stranded --resolve` with
+ * SES's Delivery events for what it took, the release job, drain again) and reads back, without
+ * faults, what happened to each intended email, the runs' counters, the scores against a clean
+ * replay of the same distinct events and webinar facts into a second table, and the promotions
+ * against what the CRM received.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { firstImportItemsOf } from '../../adapters/aws/dynamo/customer-store.ts';
 import { ensureTable } from '../../adapters/aws/dynamo/create-table.ts';
-import { batchWrite, DynamoTable } from '../../adapters/aws/dynamo/dynamo-table.ts';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
 import { InProcessQueue, type ReceivedMessage } from '../../adapters/local/in-process-queue.ts';
 import { mapBounded } from '../../core/bounded-parallel.ts';
-import type { Account } from '../../core/customers/account.ts';
-import type { Contact } from '../../core/customers/contact.ts';
 import type { DispatchProgressStore, Store } from '../../core/ports.ts';
+import { publishOutbox } from '../../core/qualification/publish-outbox.ts';
+import { qualifiedEvent } from '../../core/qualification/csql-promotion.ts';
+import { qualifyAccounts } from '../../core/qualification/qualify-accounts.ts';
 import { withEngagementPath } from '../../core/scoring/record-engagement.ts';
 import type { ScoreScope, StoredScore } from '../../core/scoring/score.ts';
 import { dispatchCampaignRun, type DispatchOutcome } from '../../core/sending/dispatch-campaign.ts';
@@ -32,16 +37,25 @@ import { frequencyCaps } from '../../core/sending/guardrails.ts';
 import { releaseDeferredSends } from '../../core/sending/release-deferred.ts';
 import { processSendBatch } from '../../core/sending/send-emails.ts';
 import { CLAIM_LEASE_MS, reviewStrandedClaims } from '../../core/sending/stranded-claims.ts';
+import { advanceDueEnrollments } from '../../core/sequences/advance-enrollments.ts';
+import { enrollAccounts, sequenceRunId } from '../../core/sequences/enroll-contacts.ts';
 import { signToken } from '../../core/tracking/link-token.ts';
 import { recordOpen } from '../../core/tracking/record-open.ts';
 import { ingestSesEvent } from '../../core/tracking/ses-events/record-ses-event.ts';
+import { importAttendance } from '../../core/webinars/record-attendance.ts';
+import { registerForWebinar, type WebinarDeps } from '../../core/webinars/register-for-webinar.ts';
+import { webinarRunId, webinarSource } from '../../core/webinars/webinar-source.ts';
 import { SEND_MAX_RECEIVE_COUNT, SENDER_TIMEOUT } from '../../infra/stateless-stack.ts';
 import { localDynamoClient } from '../../local/dynamodb-local.ts';
 import { seededRandom } from '../../local/demo-customers.ts';
 import { loadSesFixture, type SesFixtureName } from '../fixtures/ses/index.ts';
-import { openConfig, senderDeps, TEST_TOKEN_SECRET } from '../support/sending-fixtures.ts';
+import { senderDeps, TEST_TOKEN_SECRET } from '../support/sending-fixtures.ts';
 import { faultyDynamoClient } from './faulty-dynamo.ts';
+import { faultyEventBus } from './faulty-event-bus.ts';
+import { runUntilThrough } from './job-invocation.ts';
 import { FaultySes } from './faulty-ses.ts';
+import { acceptedKey, readBackEmails, sendKey, type Endings, type IntendedEmail } from './intended-emails.ts';
+import { ACCOUNTS, ENROLLED_ACCOUNTS, faultScenarioConfig, SCENARIO_START, scenarioContacts, seedContacts, seedEarlierSends, WEBINAR, webinarFacts } from './scenario-setup.ts';
 
 export interface FaultScenarioOptions {
   /** DynamoDB Local's endpoint; the scenario creates its two tables there. */
@@ -49,48 +63,68 @@ export interface FaultScenarioOptions {
   tablePrefix: string;
   contacts: number;
   seed: number;
+  /** Off: the same scenario with no fault injected anywhere (the bench's same-run baseline). */
+  faults?: boolean;
 }
 
-export interface FaultTotals {
-  intended: number;
-  sent: number;
-  skipped: number;
-  /** Failed sends, each with its reason (SES 5xx or timeout: never sent twice). */
-  failed: number;
-  /** Intended emails whose only trace is a request in the dead-letter queue (where ops look). */
-  deadLetters: number;
-  /** Requests in the dead-letter queue, copies of emails that ended otherwise included. */
-  deadLetterMessages: number;
+export interface FaultTotals extends Endings {
+  /** The same endings per kind of email: the campaign run, the sequence step, the webinar follow-ups. */
+  byKind: Record<IntendedEmail['kind'], Endings>;
   strandedResolved: number;
   /** Stranded sends still waiting for ops after the settle (listed by `npm run sends -- stranded`). */
   strandedLeft: number;
-  /** Recipients SES accepted more than once in the run. */
+  /** Requests in the dead-letter queue, copies of emails that ended otherwise included. */
+  deadLetterMessages: number;
+  /** Emails SES accepted more than once (same message, run and recipient). */
   duplicates: number;
-  /** Intended emails with no sent, skipped, failed or dead-letter trace. */
-  lost: number;
   /** Emails SES accepted that the engine recorded as failed (a timeout after SES took it): visible, never resent. */
   failedButAccepted: number;
-  /** The run's `sent` counter, send items in state sent, and SES's accepted emails that are recorded sent. */
-  counters: { sentCounter: number; sentItems: number; acceptedAndSent: number };
-  /** The run's SES-event counters against the distinct events ingested. */
-  sesCounters: { delivered: [number, number]; bounced: [number, number]; complained: [number, number]; openers: [number, number] };
+  /** Bulk emails skipped for a frequency cap (at the sequence job or when released), and parked sends released. */
+  capSkipped: number;
+  skipReasons: Record<string, number>;
+  released: number;
+  /** Runs whose sent counter, sent items and SES-accepted emails disagree. */
+  counterErrors: string[];
+  /** Runs whose SES-event counters differ from the distinct events ingested. */
+  sesCounterErrors: string[];
+  lostExamples: string[];
   /** Contacts and accounts whose score differs from the clean replay's. */
   scoreMismatches: string[];
   scoresCompared: number;
+  /** Scored webinar signals (registered, attended, no-show) in the faulty table and the clean replay's. */
+  webinarSignals: [number, number];
+  promotions: {
+    /** Promotions in the audit trail. */
+    recorded: number;
+    /** Events the CRM received (with re-publishes) and the distinct ones it kept. */
+    delivered: number;
+    unique: number;
+    /** Promotions the CRM never received, events it received of no promotion, entries still in the outbox. */
+    missing: string[];
+    phantom: string[];
+    unpublishedLeft: number;
+    publisherRuns: number;
+  };
   dispatcherRestarts: number;
-  injected: { dynamoBefore: number; dynamoAfterWrite: number; duplicateDeliveries: number; workersKilled: number; eventDuplicates: number; eventRetries: number } & FaultySes['injected'];
+  /** Seconds each phase took (where the time goes). */
+  phases: Record<string, number>;
+  injected: Record<string, number>;
 }
 
-const START = Date.parse('2026-12-02T01:00:00Z');
+const START = SCENARIO_START;
 /** As infra: the send queue's visibility timeout (six function timeouts plus the batch window). */
 const VISIBILITY_MS = (6 * SENDER_TIMEOUT.toSeconds() + 1) * 1000;
 const WORKERS = 4;
 const BATCH = 10;
 const PAGE = 100;
+const MINUTE = 60_000;
+/** Events handled at once, as concurrent invocations of the event handler would. */
+const INGEST_CONCURRENCY = 16;
 
 export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultTotals> {
+  const faults = options.faults ?? true;
   const random = seededRandom(options.seed);
-  const chance = (share: number) => random() < share;
+  const chance = (share: number) => faults && random() < share;
   const cleanClient = localDynamoClient(options.endpoint);
   const faulty = faultyDynamoClient(options.endpoint, { throttledBefore: 0.01, lostAfterWrite: 0.004 }, seededRandom(options.seed + 1));
   const tableName = `${options.tablePrefix}-faulty`;
@@ -98,41 +132,78 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   try {
     await ensureTable(cleanClient, tableName);
     await ensureTable(cleanClient, replayName);
-    const { config, campaign } = await openConfig();
-    const contacts = await seedContacts(cleanClient, tableName, options.contacts);
+    const { config, campaign, sequence } = await faultScenarioConfig();
+    const contacts = scenarioContacts(options.contacts);
+    await seedContacts(cleanClient, tableName, contacts);
+    // The replay table gets the same people: the webinar's facts are replayed into it through the same use cases.
+    await seedContacts(cleanClient, replayName, contacts);
+    await seedEarlierSends(cleanClient, tableName, contacts, campaign.id);
     const emailOf = new Map(contacts.map((contact) => [contact.contactId, contact.email]));
     const store = createDynamoStore(faulty.client, tableName);
     const truth = createDynamoStore(cleanClient, tableName);
+    const replay = createDynamoStore(cleanClient, replayName);
 
+    const phases: Record<string, number> = {};
+    let phaseStarted = performance.now();
+    const phase = (name: string) => {
+      phases[name] = Math.round((performance.now() - phaseStarted) / 100) / 10;
+      phaseStarted = performance.now();
+    };
     let now = START;
     const clock = { now: () => new Date(now) };
+    const at = (instant: number) => {
+      now = Math.max(now, instant);
+    };
     const queue = new InProcessQueue({ visibilityTimeoutMs: VISIBILITY_MS, maxReceiveCount: SEND_MAX_RECEIVE_COUNT, now: () => now });
-    const ses = new FaultySes({ throttled: 0.06, serverError: 0.005, timeout: 0.005, accountRefused: { from: 400, to: 430 } }, seededRandom(options.seed + 2));
+    const ses = new FaultySes(
+      faults ? { throttled: 0.06, serverError: 0.005, timeout: 0.005, accountRefused: { from: 400, to: 430 } } : { throttled: 0, serverError: 0, timeout: 0, accountRefused: { from: 0, to: 0 } },
+      seededRandom(options.seed + 2),
+    );
+    const eventBus = faultyEventBus(faults ? { refused: 0.15, entryFailed: 0.25, answerLost: 0.1 } : { refused: 0, entryFailed: 0, answerLost: 0 }, seededRandom(options.seed + 3));
     const injected = { duplicateDeliveries: 0, workersKilled: 0, eventDuplicates: 0, eventRetries: 0 };
-    faulty.faulty = true;
+    faulty.faulty = faults;
+
+    // The webinar: registrations arrive one by one (redelivered until handled), then the attendance report (imported again until it goes through).
+    const webinarDeps = (target: Store): WebinarDeps => ({ config, webinars: target.webinars, customers: target.customers, engagement: withEngagementPath(target, config.scoring, clock).engagement, sends: target.sends, clock });
+    const facts = webinarFacts(contacts);
+    const feedWebinar = async (target: Store) => {
+      await mapBounded(facts.registrations, 8, (registration) =>
+        runUntilThrough((run) => registerForWebinar({ webinarId: WEBINAR.webinarId, sessionId: WEBINAR.sessionId, email: registration.email, source: 'report', registeredAt: registration.registeredAt }, webinarDeps(run)), target),
+      );
+      await runUntilThrough((run) => importAttendance({ webinarId: WEBINAR.webinarId, sessionId: WEBINAR.sessionId, origin: 'report', stays: facts.stays, registrations: [] }, webinarDeps(run)), target);
+    };
+    await feedWebinar(store);
+    phase('webinar');
+
+    // The adoption sequence: the contacts of a few accounts enrolled; their welcome step is due at once.
+    await runUntilThrough((run) => enrollAccounts(ENROLLED_ACCOUNTS, { ...run, config, clock }), store);
+    phase('enrollment');
 
     // The dispatcher: killed once between queueing a page and its checkpoint, and again by any DynamoDB fault; each time invoked again.
     let pagesSaved = 0;
-    const dying: DispatchProgressStore = {
-      ...store.dispatchProgress,
-      shardProgress: (...args) => store.dispatchProgress.shardProgress(...args),
-      listShardProgress: (...args) => store.dispatchProgress.listShardProgress(...args),
+    const dyingOnce = (run: Store): DispatchProgressStore => ({
+      ...run.dispatchProgress,
+      shardProgress: (...args) => run.dispatchProgress.shardProgress(...args),
+      listShardProgress: (...args) => run.dispatchProgress.listShardProgress(...args),
       savePage: async (next) => {
-        if (++pagesSaved === 5) throw new Error('dispatcher killed after queueing a page, before its checkpoint');
-        return store.dispatchProgress.savePage(next);
+        if (faults && ++pagesSaved === 5) throw new Error('dispatcher killed after queueing a page, before its checkpoint');
+        return run.dispatchProgress.savePage(next);
       },
-    };
+    });
     let dispatched: DispatchOutcome | undefined;
     let dispatcherRestarts = 0;
     for (; dispatcherRestarts < 100 && !dispatched; ) {
+      // Not a fresh invocation per restart (job-invocation.ts): the killed run's other shards go on, as an overlapping invocation's would.
       try {
-        dispatched = await dispatchCampaignRun(campaign, clock.now(), { ...store, runs: store.campaignRuns, config, queue, clock, dispatchProgress: dying }, { pageSize: PAGE });
+        dispatched = await dispatchCampaignRun(campaign, clock.now(), { ...store, runs: store.campaignRuns, config, queue, clock, dispatchProgress: dyingOnce(store) }, { pageSize: PAGE });
       } catch {
         dispatcherRestarts++;
       }
     }
-    if (dispatched?.outcome !== 'dispatched') throw new Error(`faults scenario: the run was not dispatched after ${dispatcherRestarts} restarts`);
+    // Already dispatched: an earlier invocation's shards finished the run while this one was restarting.
+    if (dispatched?.outcome !== 'dispatched' && dispatched?.outcome !== 'already-dispatched') throw new Error(`faults scenario: the run was not dispatched after ${dispatcherRestarts} restarts`);
     const runId = dispatched.runId;
+    phase('dispatch');
 
     // The sender's workers: WORKERS batches at a time, shuffled, some delivered twice, some killed.
     const drain = async () => {
@@ -155,8 +226,9 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
         for (let start = 0; start < received.length; start += BATCH) batches.push(received.slice(start, start + BATCH));
         await Promise.all(
           batches.map(async (batch) => {
-            const killed = chance(0.02);
-            const mailer = ses.workerMailer(killed ? { atCall: Math.floor(random() * batch.length), sesTookIt: chance(0.5) } : undefined);
+            const killed = chance(0.04);
+            // Killed workers alternate: one dies just after SES took an email, the next just before it reached SES.
+            const mailer = ses.workerMailer(killed ? { atCall: Math.floor(random() * batch.length), sesTookIt: injected.workersKilled % 2 === 0 } : undefined);
             const work = processSendBatch(
               batch.map((message) => ({ id: message.id, body: message.body })),
               { ...senderDeps(store, config, mailer, clock), newClaimToken: () => `claim-${random().toString(36).slice(2)}` },
@@ -180,8 +252,30 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       }
     };
     await drain();
+    phase('campaign sends');
 
-    // Settle as ops would: past the lease, drain what came back, resolve stranded claims with SES's Send events, release, drain.
+    // The sequence job half an hour later (the campaign's emails are out: they count against the caps), run until nothing is due.
+    at(START + 30 * MINUTE);
+    for (let pass = 0; pass < 100; pass++) {
+      const outcomes = await runUntilThrough((run) => advanceDueEnrollments({ ...run, config, queue, clock }), store);
+      if (outcomes.size === 0) break;
+    }
+    await drain();
+
+    // The release job: Tokyo's webinar follow-ups at 11:00 there, then New York's morning (parked campaign and sequence emails, caps checked again, follow-ups).
+    const caps = frequencyCaps(config.guardrails);
+    let released = 0;
+    const release = async () => {
+      released += await runUntilThrough((run) => releaseDeferredSends({ ...run, queue, clock, caps }), store);
+      await drain();
+    };
+    at(WEBINAR.startsAt + WEBINAR.minutes * MINUTE + 2 * 3_600_000 + MINUTE);
+    await release();
+    at(Date.parse('2026-12-02T14:31:00Z'));
+    await release();
+    phase('sequence and release');
+
+    // Settle as ops would: past the lease, drain what came back, resolve stranded claims with SES's Delivery events, release, drain.
     let strandedResolved = 0;
     const sesEventDeps = (target: Store, reads: Store) => ({
       sends: reads.sends,
@@ -191,55 +285,76 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       topics: { kind: 'topics' as const, topics: [] },
       tagSecret: TEST_TOKEN_SECRET,
     });
-    const sendEventsIngested = new Set<string>();
+    const acceptedByKey = new Map(ses.accepted.map((accepted) => [acceptedKey(accepted), accepted]));
+    const deliveredEarly = new Set<string>();
     for (let pass = 0; pass < 10; pass++) {
       now += CLAIM_LEASE_MS + VISIBILITY_MS;
       await drain();
-      const stranded = await retrying(() => truth.strandedClaims.listStranded());
+      const stranded = await truth.strandedClaims.listStranded();
       if (stranded.length === 0 && queue.size === 0) break;
+      for (const accepted of ses.accepted) acceptedByKey.set(acceptedKey(accepted), accepted);
       for (const send of stranded) {
-        const took = ses.accepted.find((accepted) => accepted.email.to === emailOf.get(send.contactId));
-        if (!took || sendEventsIngested.has(took.sesMessageId)) continue;
-        await retrying(() => ingestSesEvent(sesEvent('send', took.email, took.sesMessageId, new Date(now), `send-${took.sesMessageId}`), sesEventDeps(store, store)));
-        sendEventsIngested.add(took.sesMessageId);
+        const took = acceptedByKey.get(sendKey(send, emailOf.get(send.contactId) ?? ''));
+        if (!took || deliveredEarly.has(took.sesMessageId)) continue;
+        const delivery = sesEvent('delivery', took.email, took.sesMessageId, new Date(now), `delivery-${took.sesMessageId}`);
+        await runUntilThrough((run) => ingestSesEvent(delivery, sesEventDeps(run, run)), store);
+        deliveredEarly.add(took.sesMessageId);
       }
       now += 2 * 3_600_000;
-      const reports = await retrying(() => reviewStrandedClaims({ resolve: true, giveUp: false, olderThanMs: 3_600_000 }, { strandedClaims: store.strandedClaims, sends: store.sends, clock }));
+      const reports = await runUntilThrough((run) => reviewStrandedClaims({ resolve: true, giveUp: false, olderThanMs: 3_600_000 }, { strandedClaims: run.strandedClaims, sends: run.sends, clock }), store);
       strandedResolved += reports.filter((report) => report.resolution === 'marked-sent' || report.resolution === 'resent').length;
-      await retrying(() => releaseDeferredSends({ ...store, queue, clock, caps: frequencyCaps(config.guardrails) }));
+      await release();
     }
 
+    // What was intended: the campaign to every contact, the welcome step to every enrolled contact, a follow-up to every matched registrant.
+    const intended: IntendedEmail[] = contacts.map((contact) => ({ kind: 'campaign', messageId: campaign.id, runId, contactId: contact.contactId, email: contact.email }));
+    const enrolledContacts = contacts.filter((contact) => ENROLLED_ACCOUNTS.includes(contact.accountId));
+    const firstStep = sequence.steps[0]?.id ?? '';
+    for (const contact of enrolledContacts) {
+      const enrollment = await truth.enrollments.getEnrollment(contact.contactId, sequence.id);
+      if (!enrollment) continue;
+      const endedWith = enrollment.state === 'exited' && enrollment.nextStepIndex === 0 ? enrollment.exitReason : undefined;
+      intended.push({ kind: 'sequence', messageId: sequence.id, runId: sequenceRunId(firstStep, enrollment.enrolledAt), contactId: contact.contactId, email: contact.email, ...(endedWith ? { endedWith } : {}) });
+    }
+    const followUpRun = webinarRunId(webinarSource(WEBINAR.webinarId, WEBINAR.sessionId, 'follow-up'));
+    for (const registrant of await truth.webinars.listRegistrants(WEBINAR.webinarId, WEBINAR.sessionId)) {
+      if (registrant.contactId) intended.push({ kind: 'webinar', messageId: WEBINAR.webinarId, runId: followUpRun, contactId: registrant.contactId, email: registrant.email });
+    }
+    const settled = await readBackEmails(intended, truth, ses.accepted, queue.deadLetters);
+    phase('settle');
+
     // SES events and opens for what was sent, ingested with faults, duplicates, reordering and retries.
-    const sends = await truth.sends.listSendsOfRun(campaign.id, runId);
-    const sent = sends.filter((send) => send.state === 'sent');
     const acceptedById = new Map(ses.accepted.map((accepted) => [accepted.sesMessageId, accepted]));
     const events: Array<{ key: string; ingest: (target: Store, reads: Store) => Promise<unknown> }> = [];
-    const expected = { delivered: 0, bounced: 0, complained: 0, openers: 0 };
-    for (const send of sent) {
+    const expected = new Map<string, { delivered: number; bounced: number; complained: number; openers: number }>();
+    for (const send of settled.sent) {
       const took = send.messageId ? acceptedById.get(send.messageId) : undefined;
       if (!took) continue;
-      const at = new Date(START + 3_600_000 + events.length * 1_000);
-      const roll = random();
-      const kind: SesFixtureName = roll < 0.05 ? 'bounce-permanent' : 'delivery';
-      const delivery = sesEvent(kind, took.email, took.sesMessageId, at, `${kind}-${took.sesMessageId}`);
-      events.push({ key: `${kind}-${send.contactId}`, ingest: (target, reads) => ingestSesEvent(delivery, sesEventDeps(target, reads)) });
+      const run = `${send.campaignId}/${send.runId}`;
+      const counts = expected.get(run) ?? { delivered: 0, bounced: 0, complained: 0, openers: 0 };
+      expected.set(run, counts);
+      const eventAt = new Date(START + 3_600_000 + events.length * 1_000);
+      // Delivered already (to resolve a stranded claim): the same event again, never a bounce after it.
+      const kind: SesFixtureName = !deliveredEarly.has(took.sesMessageId) && random() < 0.05 ? 'bounce-permanent' : 'delivery';
+      const delivery = sesEvent(kind, took.email, took.sesMessageId, eventAt, `${kind}-${took.sesMessageId}`);
+      events.push({ key: `${kind}-${took.sesMessageId}`, ingest: (target, reads) => ingestSesEvent(delivery, sesEventDeps(target, reads)) });
       if (kind === 'bounce-permanent') {
-        expected.bounced++;
+        counts.bounced++;
         continue;
       }
-      expected.delivered++;
-      if (chance(0.03)) {
-        const complaint = sesEvent('complaint', took.email, took.sesMessageId, new Date(at.getTime() + 60_000), `complaint-${took.sesMessageId}`);
-        events.push({ key: `complaint-${send.contactId}`, ingest: (target, reads) => ingestSesEvent(complaint, sesEventDeps(target, reads)) });
-        expected.complained++;
+      counts.delivered++;
+      if (random() < 0.03) {
+        const complaint = sesEvent('complaint', took.email, took.sesMessageId, new Date(eventAt.getTime() + 60_000), `complaint-${took.sesMessageId}`);
+        events.push({ key: `complaint-${took.sesMessageId}`, ingest: (target, reads) => ingestSesEvent(complaint, sesEventDeps(target, reads)) });
+        counts.complained++;
       }
-      if (chance(0.3)) {
-        expected.openers++;
-        const token = signToken({ purpose: 'open', messageId: campaign.id, runId, contactId: send.contactId }, TEST_TOKEN_SECRET);
+      if (random() < 0.3) {
+        counts.openers++;
+        const token = signToken({ purpose: 'open', messageId: send.campaignId, runId: send.runId, contactId: send.contactId }, TEST_TOKEN_SECRET);
         for (let open = 0; open < 1 + Math.floor(random() * 3); open++) {
-          const openedAt = new Date(at.getTime() + (open + 1) * 3_600_000);
+          const openedAt = new Date(eventAt.getTime() + (open + 1) * 3_600_000);
           events.push({
-            key: `open-${send.contactId}-${open}`,
+            key: `open-${took.sesMessageId}-${open}`,
             ingest: (target, reads) =>
               recordOpen(token, { method: 'GET', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Thunderbird/128.0', ip: undefined }, {
                 sends: reads.sends,
@@ -263,7 +378,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     let pending = deliveries;
     for (let round = 0; round < 50 && pending.length > 0; round++) {
       const failed: typeof pending = [];
-      await mapBounded(pending, 8, async (event) => {
+      await mapBounded(pending, INGEST_CONCURRENCY, async (event) => {
         try {
           await event.ingest(store, store);
         } catch {
@@ -274,59 +389,76 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       pending = shuffle(failed, random);
     }
     if (pending.length > 0) throw new Error(`faults scenario: ${pending.length} events still failing after 50 deliveries`);
-    faulty.faulty = false;
+    phase('events');
 
-    // The clean replay: each distinct event once, no faults, into a second table (sends read from the first).
-    const replay = createDynamoStore(cleanClient, replayName);
-    await mapBounded(events, 8, (event) => event.ingest(replay, truth));
-
-    // What happened to each intended email.
-    const skips = await truth.sends.listSkipsOfRun(campaign.id, runId);
-    const deadContacts = new Set(queue.deadLetters.map((message) => (JSON.parse(message.body) as { contactId: string }).contactId));
-    const sendOf = new Map(sends.map((send) => [send.contactId, send]));
-    const skipped = new Set(skips.filter((skip) => skip.reason).map((skip) => skip.contactId));
-    let lost = 0;
-    let deadOnly = 0;
-    for (const contact of contacts) {
-      const send = sendOf.get(contact.contactId);
-      const ended = send?.state === 'sent' || (send?.state === 'failed' && !!send.reason) || send?.state === 'stranded' || skipped.has(contact.contactId);
-      if (!ended && deadContacts.has(contact.contactId)) deadOnly++;
-      else if (!ended) lost++;
+    // CSQL: the qualification job (rerun until it gets through), then the outbox publisher every minute until the outbox is empty.
+    at(now + 15 * MINUTE);
+    // Account by account, as the engagement path asks for one account's evaluation (a failed one is asked again).
+    await mapBounded(Array.from({ length: ACCOUNTS }, (_, index) => `fa${index}`), 4, (accountId) => runUntilThrough((run) => qualifyAccounts([accountId], { ...run, config, clock }), store));
+    phase('qualification');
+    let publisherRuns = 0;
+    for (; publisherRuns < 100; publisherRuns++) {
+      if (publisherRuns > 0 && (await truth.csql.listUnpublished(1)).length === 0) break;
+      try {
+        await publishOutbox({ csql: store.csql, bus: eventBus.bus }, 4);
+      } catch {
+        // The run failed (the bus or the table): the scheduler runs it again a minute later.
+      }
+      now += MINUTE;
     }
-    const acceptedTimes = new Map<string, number>();
-    for (const accepted of ses.accepted) acceptedTimes.set(accepted.email.to, (acceptedTimes.get(accepted.email.to) ?? 0) + 1);
-    const duplicates = [...acceptedTimes.values()].filter((times) => times > 1).length;
-    const failed = sends.filter((send) => send.state === 'failed');
-    const sentMessageIds = new Set(sent.map((send) => send.messageId));
-    const counters = await truth.kpis.runCounters(campaign.id, runId);
-    const touched = [...new Set(sent.map((send) => send.contactId))];
-    const scoreMismatches = [
-      ...(await compareScores('contact', touched, truth, replay)),
-      ...(await compareScores('account', [...new Set(sent.map((send) => send.accountId))], truth, replay)),
-    ];
+    faulty.faulty = false;
+    phase('outbox');
+
+    // The clean replay: the same webinar facts and each distinct SES event once, no faults, into a second table (sends read from the first).
+    await feedWebinar(replay);
+    await mapBounded(events, INGEST_CONCURRENCY, (event) => event.ingest(replay, truth));
+    phase('clean replay');
+
+    // Read back: the intended emails again (the events may have moved nothing but counters), the counters, the scores, the promotions.
+    const emails = await readBackEmails(intended, truth, ses.accepted, queue.deadLetters);
+    const sesCounterErrors: string[] = [];
+    for (const [run, counts] of expected) {
+      const [messageId = '', ...rest] = run.split('/');
+      const counters = await truth.kpis.runCounters(messageId, rest.join('/'));
+      const got = { delivered: counters?.totals.delivered ?? 0, bounced: counters?.totals.bounced ?? 0, complained: counters?.totals.complained ?? 0, openers: counters?.totals.openers ?? 0 };
+      for (const name of ['delivered', 'bounced', 'complained', 'openers'] as const) if (got[name] !== counts[name]) sesCounterErrors.push(`${run} ${name}: counter ${got[name]}, distinct events ${counts[name]}`);
+    }
+    const contactIds = contacts.map((contact) => contact.contactId);
+    const accountIds = Array.from({ length: ACCOUNTS }, (_, index) => `fa${index}`);
+    const scoreMismatches = [...(await compareScores('contact', contactIds, truth, replay)), ...(await compareScores('account', accountIds, truth, replay))];
+    const registeredContacts = intended.filter((email) => email.kind === 'webinar').map((email) => email.contactId);
+    const webinarSignals: [number, number] = [await countWebinarSignals(truth, registeredContacts), await countWebinarSignals(replay, registeredContacts)];
+    const recorded = (await Promise.all(accountIds.map((accountId) => truth.csql.listPromotionsOfAccount(accountId)))).flat().map((promotion) => qualifiedEvent(promotion).id);
+    const received = [...eventBus.receiver.seen.entries()].filter(([, seen]) => seen.detailType === 'AccountQualifiedAsCsql').map(([eventId]) => eventId);
     return {
-      intended: contacts.length,
-      sent: sent.length,
-      skipped: skipped.size,
-      failed: failed.length,
-      deadLetters: deadOnly,
-      deadLetterMessages: queue.deadLetters.length,
+      ...emails.total,
+      byKind: emails.byKind,
       strandedResolved,
-      strandedLeft: sends.filter((send) => send.state === 'stranded').length,
-      duplicates,
-      lost,
-      failedButAccepted: failed.filter((send) => acceptedTimes.has(emailOf.get(send.contactId) ?? '')).length,
-      counters: { sentCounter: counters?.totals.sent ?? 0, sentItems: sent.length, acceptedAndSent: ses.accepted.filter((accepted) => sentMessageIds.has(accepted.sesMessageId)).length },
-      sesCounters: {
-        delivered: [counters?.totals.delivered ?? 0, expected.delivered],
-        bounced: [counters?.totals.bounced ?? 0, expected.bounced],
-        complained: [counters?.totals.complained ?? 0, expected.complained],
-        openers: [counters?.totals.openers ?? 0, expected.openers],
-      },
+      strandedLeft: emails.strandedLeft,
+      deadLetterMessages: queue.deadLetters.length,
+      duplicates: emails.duplicates,
+      failedButAccepted: emails.failedButAccepted,
+      capSkipped: emails.skipReasons['frequency-cap'] ?? 0,
+      skipReasons: emails.skipReasons,
+      released,
+      counterErrors: emails.counterErrors,
+      sesCounterErrors,
+      lostExamples: emails.lostExamples,
       scoreMismatches,
-      scoresCompared: touched.length,
+      scoresCompared: contactIds.length + accountIds.length,
+      webinarSignals,
+      promotions: {
+        recorded: recorded.length,
+        delivered: [...eventBus.receiver.seen.values()].filter((seen) => seen.detailType === 'AccountQualifiedAsCsql').reduce((sum, seen) => sum + seen.times, 0),
+        unique: received.length,
+        missing: recorded.filter((id) => !eventBus.receiver.seen.has(id)),
+        phantom: received.filter((id) => !recorded.includes(id)),
+        unpublishedLeft: (await truth.csql.listUnpublished(100)).length,
+        publisherRuns,
+      },
       dispatcherRestarts,
-      injected: { dynamoBefore: faulty.injected.before, dynamoAfterWrite: faulty.injected.after, ...injected, ...ses.injected },
+      phases,
+      injected: { dynamoBefore: faulty.injected.before, dynamoAfterWrite: faulty.injected.after, ...injected, ...ses.injected, ...eventBus.injected },
     };
   } finally {
     faulty.client.destroy();
@@ -336,31 +468,16 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
 
 /** The one line the suite and the bench print. */
 export function faultsLine(totals: FaultTotals): string {
-  return `faults: intended ${totals.intended}, sent ${totals.sent}, skipped ${totals.skipped}, failed ${totals.failed} (visible), dead letters ${totals.deadLetters} (${totals.deadLetterMessages} requests), stranded-resolved ${totals.strandedResolved}, duplicates ${totals.duplicates}, lost ${totals.lost}; injected ${JSON.stringify(totals.injected)}`;
-}
-
-/** The contacts the run goes to: most may be emailed, some suppressed, some without consent. */
-async function seedContacts(client: DynamoDBClient, tableName: string, count: number): Promise<Contact[]> {
-  const accounts: Account[] = Array.from({ length: 40 }, (_, index) => ({ accountId: `fa${index}`, name: `Account ${index}`, tier: 'tier3', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }));
-  const contacts: Contact[] = Array.from({ length: count }, (_, index) => ({
-    contactId: `fc${String(index).padStart(5, '0')}`,
-    accountId: `fa${index % accounts.length}`,
-    email: `fc${index}@example.com`,
-    firstName: 'A',
-    lastName: 'B',
-    locale: index % 3 === 0 ? 'ja' : 'en',
-    timeZone: 'Asia/Tokyo',
-    consent: index % 41 === 7 ? 'withdrawn' : 'granted',
-    topicsOptedOut: [],
-  }));
-  const items = firstImportItemsOf({ accounts, contacts }, new Date(START));
-  const writer = new DynamoTable(client, tableName);
-  const chunks: (typeof items)[] = [];
-  for (let start = 0; start < items.length; start += 250) chunks.push(items.slice(start, start + 250));
-  await mapBounded(chunks, 4, (chunk) => batchWrite(writer, chunk.map((Item) => ({ PutRequest: { Item } }))));
-  const store = createDynamoStore(client, tableName);
-  for (let index = 0; index < count; index += 89) await store.suppressions.suppress({ email: `fc${index}@example.com`, reason: 'hard-bounce', suppressedAt: new Date(START).toISOString(), source: 'test' });
-  return contacts;
+  const kind = (endings: Endings) => `${endings.sent}/${endings.intended} sent, ${endings.skipped} skipped, ${endings.failed} failed`;
+  const { promotions } = totals;
+  return (
+    `faults: intended ${totals.intended}, sent ${totals.sent}, skipped ${totals.skipped}, failed ${totals.failed} (visible), dead letters ${totals.deadLetters} (${totals.deadLetterMessages} requests), ` +
+    `stranded-resolved ${totals.strandedResolved}, duplicates ${totals.duplicates}, lost ${totals.lost}; ` +
+    `campaign ${kind(totals.byKind.campaign)}; sequence sends ${kind(totals.byKind.sequence)}; webinar follow-ups ${kind(totals.byKind.webinar)}; ` +
+    `caps-skipped ${totals.capSkipped}, released ${totals.released}; webinar signals ${totals.webinarSignals[0]} (clean replay ${totals.webinarSignals[1]}), score mismatches ${totals.scoreMismatches.length}; ` +
+    `promotions ${promotions.recorded}, published ${promotions.delivered} times, unique ${promotions.unique}, unpublished ${promotions.unpublishedLeft}; ` +
+    `injected ${JSON.stringify(totals.injected)}; seconds ${JSON.stringify(totals.phases)}`
+  );
 }
 
 /** An SES event of the fixture's type for one email SES took, placed by the email's own signed tags. */
@@ -391,15 +508,10 @@ async function compareScores(scope: ScoreScope, ids: readonly string[], faulty: 
   return mismatches;
 }
 
-/** Runs an ops step again until it gets through the injected faults (as someone rerunning a command would). */
-async function retrying<T>(step: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (attempt >= 20) throw error;
-    }
-  }
+/** Scored webinar signals (registered, attended, no-show) stored for these contacts. */
+async function countWebinarSignals(store: Store, contactIds: readonly string[]): Promise<number> {
+  const events = await mapBounded(contactIds, 16, (contactId) => store.engagement.listEventsOfContact(contactId));
+  return events.flat().filter((event) => event.type.startsWith('webinar-')).length;
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {
