@@ -286,7 +286,8 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       tagSecret: TEST_TOKEN_SECRET,
     });
     const acceptedByKey = new Map(ses.accepted.map((accepted) => [acceptedKey(accepted), accepted]));
-    const deliveredEarly = new Set<string>();
+    // SES's Delivery event of each stranded email, by SES message id: the one event SES publishes, delivered again later.
+    const deliveredEarly = new Map<string, Date>();
     for (let pass = 0; pass < 10; pass++) {
       now += CLAIM_LEASE_MS + VISIBILITY_MS;
       await drain();
@@ -296,9 +297,10 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       for (const send of stranded) {
         const took = acceptedByKey.get(sendKey(send, emailOf.get(send.contactId) ?? ''));
         if (!took || deliveredEarly.has(took.sesMessageId)) continue;
-        const delivery = sesEvent('delivery', took.email, took.sesMessageId, new Date(now), `delivery-${took.sesMessageId}`);
+        const deliveredAt = new Date(now);
+        const delivery = sesEvent('delivery', took.email, took.sesMessageId, deliveredAt, `delivery-${took.sesMessageId}`);
         await runUntilThrough((run) => ingestSesEvent(delivery, sesEventDeps(run, run)), store);
-        deliveredEarly.add(took.sesMessageId);
+        deliveredEarly.set(took.sesMessageId, deliveredAt);
       }
       now += 2 * 3_600_000;
       const reports = await runUntilThrough((run) => reviewStrandedClaims({ resolve: true, giveUp: false, olderThanMs: 3_600_000 }, { strandedClaims: run.strandedClaims, sends: run.sends, clock }), store);
@@ -336,7 +338,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       const eventAt = new Date(START + 3_600_000 + events.length * 1_000);
       // Delivered already (to resolve a stranded claim): the same event again, never a bounce after it.
       const kind: SesFixtureName = !deliveredEarly.has(took.sesMessageId) && random() < 0.05 ? 'bounce-permanent' : 'delivery';
-      const delivery = sesEvent(kind, took.email, took.sesMessageId, eventAt, `${kind}-${took.sesMessageId}`);
+      const delivery = sesEvent(kind, took.email, took.sesMessageId, deliveredEarly.get(took.sesMessageId) ?? eventAt, `${kind}-${took.sesMessageId}`);
       events.push({ key: `${kind}-${took.sesMessageId}`, ingest: (target, reads) => ingestSesEvent(delivery, sesEventDeps(target, reads)) });
       if (kind === 'bounce-permanent') {
         counts.bounced++;
