@@ -134,6 +134,7 @@ async function main(): Promise<void> {
         const outcomes = await qualifyAccounts(ids, deps);
         for (const outcome of outcomes.filter((candidate) => candidate.decision !== 'stay')) console.log(`${outcome.accountId}: ${outcome.decision}${outcome.reason ? ` (${outcome.reason})` : ''}`);
         console.log(`${outcomes.length} account(s) evaluated: ${countBy(outcomes.map((outcome) => outcome.decision))}`);
+        if (outcomes.some((outcome) => outcome.decision === 'failed')) process.exitCode = 1;
       });
     case 'whatif': {
       const [dir] = args;

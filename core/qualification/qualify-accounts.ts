@@ -36,7 +36,8 @@ export interface QualifyDeps {
 
 export interface QualifyOutcome {
   accountId: string;
-  decision: CsqlDecision['action'] | 'conflict';
+  /** `failed`: a read or write for this account failed; the others went on, and the next run evaluates it again. */
+  decision: CsqlDecision['action'] | 'conflict' | 'failed';
   reason?: string;
   promotion?: CsqlPromotion;
 }
@@ -47,7 +48,7 @@ const EVIDENCE_EVENTS_PER_CONTACT = 5;
 export async function qualifyAccounts(accountIds: readonly string[], deps: QualifyDeps): Promise<QualifyOutcome[]> {
   const accounts = await deps.customers.getAccounts(accountIds);
   const outcomes: QualifyOutcome[] = [];
-  for (const account of accounts.values()) outcomes.push(await qualifyAccount(account, deps));
+  for (const account of accounts.values()) outcomes.push(await qualifyAccountOrFail(account, deps));
   return outcomes;
 }
 
@@ -57,7 +58,21 @@ const ACCOUNTS_IN_FLIGHT = 8;
 /** Every account, tier by tier (the scheduled job: every 15 minutes in AWS and locally). */
 export async function qualifyAllAccounts(deps: QualifyDeps & { customers: Pick<CustomerStore, 'listAccountsByTier'> }): Promise<QualifyOutcome[]> {
   const accounts = (await Promise.all(TIERS.map((tier) => deps.customers.listAccountsByTier(tier)))).flat();
-  return mapBounded(accounts, ACCOUNTS_IN_FLIGHT, (account) => qualifyAccount(account, deps));
+  return mapBounded(accounts, ACCOUNTS_IN_FLIGHT, (account) => qualifyAccountOrFail(account, deps));
+}
+
+/**
+ * One account's evaluation, its failure kept to itself: a throttled read on one account must not
+ * stop the other accounts' promotions (each account's writes are conditional on its own state's
+ * version, so an evaluation that failed halfway is simply done again by the next run).
+ */
+async function qualifyAccountOrFail(account: Account, deps: QualifyDeps): Promise<QualifyOutcome> {
+  try {
+    return await qualifyAccount(account, deps);
+  } catch (error) {
+    // The error's name and message only: store errors name tables and keys, never a person.
+    return { accountId: account.accountId, decision: 'failed', reason: `${(error as Error).name}: ${(error as Error).message}` };
+  }
 }
 
 export async function qualifyAccount(account: Account, deps: QualifyDeps): Promise<QualifyOutcome> {

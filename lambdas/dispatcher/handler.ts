@@ -72,11 +72,17 @@ export async function handler(event: unknown, context?: InvocationContext): Prom
     if (parsed.data.job === 'qualify') {
       // Promotions and demotions write their events to the outbox; the publish-events job sends them.
       const outcomes = await qualifyAllAccounts({ ...store, config, clock: systemClock });
-      const counts = Object.fromEntries(['promote', 'demote', 'stay', 'conflict'].map((decision) => [decision, outcomes.filter((outcome) => outcome.decision === decision).length]));
+      const counts = Object.fromEntries(['promote', 'demote', 'stay', 'conflict', 'failed'].map((decision) => [decision, outcomes.filter((outcome) => outcome.decision === decision).length]));
       addCount(metrics, PIPELINE_METRICS.csqlPromotions, counts.promote ?? 0);
       addCount(metrics, PIPELINE_METRICS.csqlDemotions, counts.demote ?? 0);
       // Account ids only: promotions name the rule, never a person.
       logger.info('qualified accounts', { evaluated: outcomes.length, ...counts, promoted: outcomes.filter((outcome) => outcome.decision === 'promote').map((outcome) => outcome.accountId).slice(0, 50) });
+      const failed = outcomes.filter((outcome) => outcome.decision === 'failed');
+      if (failed.length > 0) {
+        logger.error('accounts not qualified: their reads or writes failed; the others were', { failed: failed.length, accounts: failed.slice(0, 20).map((outcome) => ({ accountId: outcome.accountId, reason: outcome.reason })) });
+        // Visible (function errors alarm) and retried by the scheduler; the accounts done are not redone wrongly (their state's version moved).
+        throw new Error(`qualify: ${failed.length} of ${outcomes.length} account(s) failed (first: ${failed[0]?.accountId}: ${failed[0]?.reason}); the others were qualified`);
+      }
       return { evaluated: outcomes.length, ...counts };
     }
     if (parsed.data.job === 'release-deferred') {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runScript } from '../support/spawn-script.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { CSQL_DEMOTED, CSQL_QUALIFIED } from '../../core/qualification/csql-promotion.ts';
-import { qualifyAccounts, type QualifyDeps } from '../../core/qualification/qualify-accounts.ts';
+import { qualifyAccounts, qualifyAllAccounts, type QualifyDeps } from '../../core/qualification/qualify-accounts.ts';
 import { recordEngagement } from '../../core/scoring/record-engagement.ts';
 import type { EngagementEvent } from '../../core/tracking/engagement-event.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -93,5 +93,18 @@ describe('CSQL qualification', () => {
     expect((await qualifyAccounts(['acme'], deps()))[0]).toMatchObject({ decision: 'demote' });
     expect(await table.store.csql.getState('acme')).toMatchObject({ status: 'not-csql', version: 2 });
     expect((await table.store.csql.listUnpublished(10)).map((entry) => entry.detailType)).toEqual([CSQL_DEMOTED]);
+  });
+
+  it('an account whose read fails is reported failed, changes nothing, and does not stop the other accounts', async () => {
+    await table.store.customers.upsertAccount({ accountId: 'quiet', name: 'Quiet', tier: 'tier2', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
+    const before = await table.store.csql.getState('acme');
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+    const csql = Object.assign(Object.create(table.store.csql) as typeof table.store.csql, {
+      getState: (accountId: string) => (accountId === 'acme' ? Promise.reject(throttled) : table.store.csql.getState(accountId)),
+    });
+    const outcomes = await qualifyAllAccounts({ ...deps(), customers: table.store.customers, csql });
+    expect(outcomes.find((outcome) => outcome.accountId === 'acme')).toEqual({ accountId: 'acme', decision: 'failed', reason: 'ThrottlingException: Rate of requests exceeds the allowed throughput.' });
+    expect(outcomes.find((outcome) => outcome.accountId === 'quiet')).toMatchObject({ decision: 'stay' });
+    expect(await table.store.csql.getState('acme')).toEqual(before);
   });
 });
