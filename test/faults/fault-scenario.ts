@@ -395,8 +395,14 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
 
     // CSQL: the qualification job (rerun until it gets through), then the outbox publisher every minute until the outbox is empty.
     at(now + 15 * MINUTE);
-    // Account by account, as the engagement path asks for one account's evaluation (a failed one is asked again).
-    await mapBounded(Array.from({ length: ACCOUNTS }, (_, index) => `fa${index}`), 4, (accountId) => runUntilThrough((run) => qualifyAccounts([accountId], { ...run, config, clock }), store));
+    // Account by account, as the engagement path asks for one account's evaluation; one reported
+    // `failed` (the job then ends in error) is asked again, as the scheduler's retry would.
+    const qualifyOne = async (run: Store, accountId: string) => {
+      const [outcome] = await qualifyAccounts([accountId], { ...run, config, clock });
+      if (outcome?.decision === 'failed') throw new Error(`qualify ${accountId}: ${outcome.reason}`);
+      return outcome;
+    };
+    await mapBounded(Array.from({ length: ACCOUNTS }, (_, index) => `fa${index}`), 4, (accountId) => runUntilThrough((run) => qualifyOne(run, accountId), store));
     phase('qualification');
     let publisherRuns = 0;
     for (; publisherRuns < 100; publisherRuns++) {
