@@ -192,7 +192,9 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     });
     let dispatched: DispatchOutcome | undefined;
     let dispatcherRestarts = 0;
-    for (; dispatcherRestarts < 100 && !dispatched; ) {
+    // About 1.4 % of requests fail and a page of 100 contacts makes about 110 (caps read each one's
+    // history), so one page in five gets through an invocation: eight pages take about 40 restarts.
+    for (; dispatcherRestarts < 1_000 && !dispatched; ) {
       // Not a fresh invocation per restart (job-invocation.ts): the killed run's other shards go on, as an overlapping invocation's would.
       try {
         dispatched = await dispatchCampaignRun(campaign, clock.now(), { ...store, runs: store.campaignRuns, config, queue, clock, dispatchProgress: dyingOnce(store) }, { pageSize: PAGE });

@@ -240,11 +240,20 @@ function pathSegment(segment: PropertyKey): string {
   return /^[A-Za-z0-9_:-]{1,64}$/.test(text) ? text : '[key]';
 }
 
+/** Our sender's tag names (SENDER_TAG_NAMES in ses-event-mapping.ts, and the signature) are named in a reason. */
+const NAMED_TAGS: ReadonlySet<string> = new Set(['campaign', 'run', 'contact', 'account', 'kind', 'step', 'tier', 'locale', 'sig']);
+
+/** A tag's name is whatever its sender chose, data as much as its value: only ours and SES's own (`ses:`) are echoed. */
+function tagSegment(segment: PropertyKey): string {
+  const text = String(segment);
+  return NAMED_TAGS.has(text) || /^ses:[a-z-]{1,40}$/.test(text) ? text : '[key]';
+}
+
 function describeIssues(issues: readonly z.core.$ZodIssue[], input: object): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
-      const path = issue.path.map(pathSegment).join('.') || '(event)';
+      const path = issue.path.map((segment, index) => (issue.path[index - 1] === 'tags' ? tagSegment(segment) : pathSegment(segment))).join('.') || '(event)';
       if (issue.code === 'invalid_union' && issue.path.at(-1) === 'eventType') {
         // Zod's discriminator message lists every option; say which type came and which are read.
         const given = (input as { detail?: { eventType?: unknown } }).detail?.eventType;

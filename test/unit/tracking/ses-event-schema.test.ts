@@ -232,3 +232,13 @@ describe('malformed SES events are rejected with a reason', () => {
     expect(reason).not.toContain('@');
   });
 });
+
+describe('a refused event names what is wrong without echoing data', () => {
+  it('a malformed tag of another sender is not named: a tag name is that sender\'s data', () => {
+    const event = loadSesFixture('delivery');
+    (event.detail.mail as { tags: Record<string, unknown> }).tags = { taro_yamada_example_jp: 'not an array' };
+    const parsed = parseSesEventBridgeEvent(event);
+    expect(parsed).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('detail.mail.tags.[key]: ') });
+    expect(JSON.stringify(parsed)).not.toContain('taro_yamada');
+  });
+});
