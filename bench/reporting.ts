@@ -33,10 +33,11 @@ import type { EngineConfig } from '../core/config/engine-config.ts';
 import { readDashboard } from '../core/reporting/dashboard.ts';
 import { mintDashboardLink } from '../http/dashboard-auth.ts';
 import { dashboardRoutes } from '../http/dashboard-routes.ts';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
-import { kpiTransactItems } from '../adapters/aws/dynamo/kpi-store.ts';
+import { DynamoKpiBatchStore } from '../adapters/aws/dynamo/kpi-batch-store.ts';
+import { DynamoTable } from '../adapters/aws/dynamo/dynamo-table.ts';
+import { counterAttributes } from '../core/reporting/kpi-counters.ts';
 import { mapBounded } from '../core/bounded-parallel.ts';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import type { Store } from '../core/ports.ts';
@@ -192,7 +193,7 @@ async function seedThroughPaths(store: Store, scoring: Parameters<typeof recordE
 
 /** The counter items `seedThroughPaths` would leave for `sends` sends, one ADD per run and segment. */
 async function seedCounters(client: DynamoDBClient, tableName: string, sends: number): Promise<void> {
-  const doc = DynamoDBDocumentClient.from(client);
+  const batches = new DynamoKpiBatchStore(new DynamoTable(client, tableName));
   const at = '2026-12-05T00:00:00.000Z';
   for (const [runIndex, runId] of RUNS.entries()) {
     for (const [tierIndex, tier] of TIERS.entries()) {
@@ -207,8 +208,9 @@ async function seedCounters(client: DynamoDBClient, tableName: string, sends: nu
           }
         }
         if (count === 0) continue;
-        const move = { run: { messageId: CAMPAIGN, runId }, segment: { tier, locale }, add: { sent: count, delivered: count, opens: opened, openers: opened }, firsts: [], contactId: 'bench' };
-        await doc.send(new TransactWriteCommand({ TransactItems: kpiTransactItems(tableName, move, at, new Set()) }));
+        // What the change stream's consumer would apply for these sends and events, as one batch.
+        const add = counterAttributes({ sent: count, delivered: count, opens: opened, openers: opened }, { tier, locale });
+        await batches.applyDelta(`seed-${runId}-${tier}-${locale}`, undefined, { counter: { kind: 'run', run: { messageId: CAMPAIGN, runId } }, add, firstAt: at, lastAt: at });
       }
     }
   }

@@ -24,7 +24,8 @@ import type { ContactActivityCounts, ErasureCounts } from './privacy/erase-perso
 import type { AttendanceMark, Registrant, RegistrationAnswer, SessionState } from './webinars/webinar.ts';
 import type { Tier } from './config/schema/common.ts';
 import type { Schedule } from './config/schema/messages.ts';
-import type { KpiMove, KpiSegment, RunCounters } from './reporting/kpi-counters.ts';
+import type { FirstKind, KpiMove, KpiRunRef, KpiSegment, RunCounters } from './reporting/kpi-counters.ts';
+import type { KpiCounterDelta } from './reporting/count-kpi-changes.ts';
 import type { RevenueEntry } from './customers/revenue-history.ts';
 
 /** Time comes from here, never from `new Date()` in the core: tests and the demo use a virtual clock. */
@@ -349,13 +350,29 @@ export interface SendingPauseStore {
   listPauses(): Promise<SendingPause[]>;
 }
 
-/** The whole store, as one DynamoDB table implements it. */
 /** KPI counters kept per email run (core/reporting/kpi-counters.ts), moved by the engagement path and the sender. */
 export interface KpiStore {
   /** Every run's counters of a campaign, sequence or webinar (one query: runs, never sends or events). */
   runCountersOf(messageId: string): Promise<RunCounters[]>;
   /** One run's counters, read consistently. */
   runCounters(messageId: string, runId: string): Promise<RunCounters | undefined>;
+}
+
+/**
+ * The counters' side of the change stream (core/reporting/count-kpi-changes.ts): what each attempt
+ * of a batch applied, per counter, and the first-of-kind markers.
+ */
+export interface KpiBatchStore {
+  /** What earlier attempts of the batch applied, per counter (none for a batch seen the first time). */
+  appliedOf(batchId: string): Promise<KpiCounterDelta[]>;
+  /**
+   * Moves the counter by `next` minus `previous` and records `next` as the batch's, in one write.
+   * 'conflict' (nothing written) when the batch's record is no longer `previous`; 'missing' when the
+   * counter may not be created (a link set the run never stored).
+   */
+  applyDelta(batchId: string, previous: KpiCounterDelta | undefined, next: KpiCounterDelta): Promise<'applied' | 'conflict' | 'missing'>;
+  /** True when the contact's first-of-kind marker is `sourceId`'s: claimed now, or by an earlier attempt of the same change. */
+  claimFirst(run: KpiRunRef, contactId: string, kind: FirstKind, sourceId: string, at: string): Promise<boolean>;
 }
 
 /**

@@ -7,8 +7,6 @@ import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { SCORE_EPOCH } from '../../../core/scoring/decayed-score.ts';
 import type { ScoreUpdate } from '../../../core/scoring/score.ts';
 import { scoreItemUpdates } from './score-store.ts';
-import { countedKinds, kpiTransactItems, linkRefused } from './kpi-store.ts';
-import type { KpiMove } from '../../../core/reporting/kpi-counters.ts';
 import { engagementEventSchema, RAW_EVENT_RETENTION_DAYS, type EngagementEvent } from '../../../core/tracking/engagement-event.ts';
 import { addressHashOf, hashedSuppressionSchema, suppressionSchema, type Suppression } from '../../../core/tracking/suppression.ts';
 import { unplacedMonthOf, unplacedSesEventSchema, type UnplacedSesEvent } from '../../../core/tracking/ses-events/unplaced-ses-event.ts';
@@ -22,7 +20,11 @@ const MAX_CONFLICT_ATTEMPTS = 6;
 export class DynamoEngagementStore implements EngagementStore {
   constructor(private readonly table: DynamoTable) {}
 
-  async recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[], kpi?: KpiMove): Promise<ScoredEventWrite> {
+  /**
+   * The event's conditional put, with its score moves in the same transaction. Its KPI move is not
+   * written here: the table's change stream counts the event once it is in (kpi-stream-consumer.ts).
+   */
+  async recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[]): Promise<ScoredEventWrite> {
     const put = {
       TableName: this.table.tableName,
       Item: {
@@ -34,21 +36,12 @@ export class DynamoEngagementStore implements EngagementStore {
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     };
-    // Nothing to score or count (a webinar signal of a machine, a send): the event alone, one conditional put.
-    if (scores.length === 0 && !kpi) return { outcome: (await this.table.conditionally(() => this.table.doc.send(new PutCommand(put)))) ? 'recorded' : 'duplicate' };
+    // Nothing to score (a delivery, a machine's open, a send): the event alone, one conditional put.
+    if (scores.length === 0) return { outcome: (await this.table.conditionally(() => this.table.doc.send(new PutCommand(put)))) ? 'recorded' : 'duplicate' };
     const updates = scoreItemUpdates(scores, event.occurredAt);
-    // First-of-kind markers go last; one already there (the contact was counted) refuses the write,
-    // which goes again without it and its unique count.
-    const pending = new Set(kpi?.firsts.map((first) => first.kind));
-    let withLink = true;
     for (let attempt = 1; ; attempt++) {
-      const kpiItems = kpi ? kpiTransactItems(this.table.tableName, kpi, event.occurredAt, pending, withLink) : [];
       const command = new TransactWriteCommand({
-        TransactItems: [
-          { Put: put },
-          ...updates.map((update) => ({ Update: { TableName: this.table.tableName, ...update.command, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } })),
-          ...kpiItems,
-        ],
+        TransactItems: [{ Put: put }, ...updates.map((update) => ({ Update: { TableName: this.table.tableName, ...update.command, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } }))],
       });
       try {
         await this.table.doc.send(command);
@@ -56,20 +49,13 @@ export class DynamoEngagementStore implements EngagementStore {
       } catch (error) {
         if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') throw error;
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-        // The event was already recorded (with its scores and counts, in the same transaction): a duplicate.
+        // The event was already recorded (with its scores, in the same transaction): a duplicate.
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
         const stale = updates.flatMap((update, index) => {
           const reason = reasons[index + 1];
           return reason?.Code === 'ConditionalCheckFailed' ? [{ scope: update.scope, id: update.id, epoch: epochOf(reason.Item) }] : [];
         });
         if (stale.length > 0) return { outcome: 'stale-epoch', staleScores: stale };
-        const counted = kpi ? countedKinds(kpi, pending, reasons) : [];
-        const strayLink = kpi ? linkRefused(kpi, pending, withLink, reasons) : false;
-        if (counted.length > 0 || strayLink) {
-          for (const kind of counted) pending.delete(kind);
-          if (strayLink) withLink = false;
-          continue;
-        }
         // Another transaction on the same score item at the same moment (a burst on one account): try again shortly.
         if (attempt >= MAX_CONFLICT_ATTEMPTS || !reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));

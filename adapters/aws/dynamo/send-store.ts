@@ -5,10 +5,8 @@
  * the same partition (see message-links-store.ts). The click rules read a recipient's opens and
  * clicks of one email from the contact's events partition (`trackedEventsOfSend`).
  */
-import type { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { sentMove, type KpiSegment } from '../../../core/reporting/kpi-counters.ts';
-import { kpiTransactItems } from './kpi-store.ts';
+import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferredSendSchema, messageIdOf, skippedSendSchema, type DeferredSend, type SkippedSend } from '../../../core/sending/send-request.ts';
 import { sendSchema, type Send } from '../../../core/sending/send.ts';
 import type { SendStore } from '../../../core/ports.ts';
@@ -99,38 +97,40 @@ export class DynamoSendStore implements SendStore {
     }
   }
 
-  async markSent(send: SendRef, messageId: string, sentAt: Date, segment: KpiSegment = {}): Promise<void> {
+  /**
+   * The send becomes `sent`, joining the message-id index and the contact's send history: one
+   * conditional update. The run's `sent` count moves from the table's change stream when the send
+   * reaches `sent` (kpi-stream-consumer.ts), so a repeated write moves nothing.
+   */
+  async markSent(send: SendRef, messageId: string, sentAt: Date): Promise<void> {
     const sentAtIso = sentAt.toISOString();
     const messageKeys = keys.sendByMessage(messageId);
     const contactKeys = keys.sendOfContact(send.contactId, sentAtIso);
-    const update = {
-      TableName: this.table.tableName,
-      Key: keys.send(send.campaignId, send.runId, send.contactId),
-      UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :sentAt, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk',
-      // Once: the run's `sent` counter moves with the state, so a repeated write moves neither.
-      ConditionExpression: 'attribute_exists(PK) AND #state <> :sent',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: {
-        ':sent': 'sent',
-        ':messageId': messageId,
-        ':sentAt': sentAtIso,
-        ':g1pk': messageKeys.GSI1PK,
-        ':g1sk': messageKeys.GSI1SK,
-        ':g2pk': contactKeys.GSI2PK,
-        ':g2sk': contactKeys.GSI2SK,
-      },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-    };
-    const counted = kpiTransactItems(this.table.tableName, sentMove({ messageId: send.campaignId, runId: send.runId }, segment, send.contactId), sentAtIso, new Set());
     try {
-      await this.table.doc.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...counted] }));
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.send(send.campaignId, send.runId, send.contactId),
+          UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :sentAt, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk',
+          ConditionExpression: 'attribute_exists(PK) AND #state <> :sent',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':sent': 'sent',
+            ':messageId': messageId,
+            ':sentAt': sentAtIso,
+            ':g1pk': messageKeys.GSI1PK,
+            ':g1sk': messageKeys.GSI1SK,
+            ':g2pk': contactKeys.GSI2PK,
+            ':g2sk': contactKeys.GSI2SK,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
     } catch (error) {
-      if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
-      const [reason] = (error as TransactionCanceledException).CancellationReasons ?? [];
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       // Already marked sent (a retried write): nothing more to do. No send at all: the caller's bug.
-      if (reason?.Code === 'ConditionalCheckFailed' && reason.Item?.state?.S === 'sent') return;
-      if (reason?.Code === 'ConditionalCheckFailed') throw new Error(`markSent: no claimed send ${send.campaignId}/${send.runId}/${send.contactId}`, { cause: error });
-      throw error;
+      if ((error as ConditionalCheckFailedException).Item?.state?.S === 'sent') return;
+      throw new Error(`markSent: no claimed send ${send.campaignId}/${send.runId}/${send.contactId}`, { cause: error });
     }
   }
 

@@ -220,11 +220,14 @@ export const keys = {
   revenueEntry: (accountId: string, at: string) => ({ PK: `ACCOUNT#${accountId}`, SK: `REVENUE#${at}` }),
   revenueFeed: (at: string, accountId: string) => ({ GSI1PK: `REVENUE#${at.slice(0, 7)}`, GSI1SK: `${at}#${accountId}` }),
 
-  /** A run's KPI counters (core/reporting/kpi-counters.ts): one item per email run, moved with its events. */
+  /** A run's KPI counters (core/reporting/kpi-counters.ts): one item per email run, moved from the change stream. */
   kpiRun: (messageId: string, runId: string) => ({ PK: `KPI#${messageId}`, SK: `RUN#${runId}` }),
   kpiRunsOf: (messageId: string) => ({ PK: `KPI#${messageId}`, SKPrefix: 'RUN#' }),
   /** First-of-kind marker of a contact in a run: a unique count moves only with its conditional put. */
   kpiFirst: (messageId: string, runId: string, contactId: string, kind: string) => ({ PK: `KPI_FIRST#${messageId}#${runId}#${contactId}`, SK: kind }),
+  /** What one batch of the change stream applied to one counter (core/reporting/count-kpi-changes.ts): a retry of the batch moves only the difference. */
+  kpiBatch: (batchId: string, counterId: string) => ({ PK: `KPI_BATCH#${batchId}`, SK: counterId }),
+  kpiBatchOf: (batchId: string) => ({ PK: `KPI_BATCH#${batchId}` }),
 
   /** The pause switch: one item per paused scope (`all`, or a campaign / sequence id), under one partition. */
   sendingPause: (scope: string) => ({ PK: 'CONTROL', SK: `PAUSE#${scope}` }),
