@@ -62,6 +62,7 @@ export const ALL_FUNCTION_ENTRIES = {
   webinarEvents: { entry: 'lambdas/webinar-events/handler.ts', renders: false },
   usageEvents: { entry: 'lambdas/usage-events/handler.ts', renders: false },
   dashboard: { entry: 'lambdas/dashboard/handler.ts', renders: false },
+  kpiCounters: { entry: 'lambdas/kpi-stream/handler.ts', renders: false },
 } as const;
 
 /**

@@ -25,6 +25,7 @@ export interface StatefulStackProps extends StackProps {
 }
 
 export class StatefulStack extends Stack {
+  /** The single table, with its change stream (NEW_AND_OLD_IMAGES): the stateless stack reads its stream ARN (an export) for the KPI counters. */
   public readonly table: dynamodb.Table;
   /** HMAC key for open/click/unsubscribe tokens; read by the sender (signs) and the HTTP app (verifies). */
   public readonly linkSecret: secretsmanager.Secret;
@@ -57,6 +58,13 @@ export class StatefulStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // AWS-managed key: auditable in CloudTrail, no key policy of our own to run.
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The KPI counters function (stateless stack, infra/kpi-counters.ts) counts sends and events
+      // from this stream instead of in a transaction with each write; it needs the old image to
+      // tell a send that becomes sent from one already sent. A deployed table gets the stream on
+      // update, in place, with no interruption; it carries changes from then on only. Changing the
+      // view type later replaces the stream (a new ARN), which CloudFormation refuses while the
+      // stateless stack imports the old one: remove the consumer first.
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       // Non-prod stages are disposable; prod must survive a stack delete or a bad deploy.
       deletionProtection: isProd,
       removalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -7,7 +7,8 @@
  * With `-c csqlWebhookUrl=...`, promotions go on from the bus to the CRM's webhook (CrmWebhook). SES publishes what happened to each email to EventBridge (SesEvents), and the
  * links inside the emails land on the HTTP API (TrackingApi). Zoom's webinar webhooks land on the
  * same API and are queued for the webinar events function (WebinarEvents). Product usage published
- * to the engine's bus is stored and scored by the usage events function (UsageEvents). Everything here can be
+ * to the engine's bus is stored and scored by the usage events function (UsageEvents). The table's stream feeds the KPI counters
+ * function (KpiCounters), which counts sends and engagement per email run and runs the reputation auto-pause. Everything here can be
  * destroyed and redeployed: the table and the secrets come from the stateful stack.
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -34,6 +35,7 @@ import { PipelineDashboard } from './pipeline-dashboard.ts';
 import { EngineFunction } from './engine-function.ts';
 import { SesEvents } from './ses-events.ts';
 import { SesSending } from './ses-sending.ts';
+import { KPI_ITERATOR_AGE_ALARM, KpiCounters } from './kpi-counters.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
 import { leadingKeys, PARTITION } from './table-partitions.ts';
 import { TrackingApi } from './tracking-api.ts';
@@ -111,6 +113,7 @@ export interface StatelessStackProps extends StackProps {
   readonly stage: string;
   /** The validated team config: schedules, SES identities and configuration sets come from it. */
   readonly config: EngineConfig;
+  /** The single table; its stream (the stateful stack enables it) feeds the KPI counters. */
   readonly table: dynamodb.ITable;
   readonly linkSecret: secretsmanager.ISecret;
   /** Bearer token of the ingest API; only the HTTP function reads it. */
@@ -151,6 +154,7 @@ export class StatelessStack extends Stack {
   readonly sesEvents: SesEvents;
   readonly webinars: WebinarEvents;
   readonly usageEvents: UsageEvents;
+  readonly kpiCounters: KpiCounters;
   readonly crmWebhook: CrmWebhook | undefined;
   readonly alarmNotifications: AlarmNotifications;
   readonly dashboard: PipelineDashboard;
@@ -343,6 +347,9 @@ export class StatelessStack extends Stack {
     // Product usage published to the engine's bus (ProductUsageReported) is stored and scored.
     this.usageEvents = new UsageEvents(this, 'UsageEvents', { config: props.config, table: props.table, eventBus: props.eventBus, isProd });
 
+    // Counts sends and engagement per email run from the table's stream, and pauses on bad reputation.
+    this.kpiCounters = new KpiCounters(this, 'KpiCounters', { stage: props.stage, config: props.config, table: props.table, isProd });
+
     this.crmWebhook = props.crmWebhook === undefined ? undefined : new CrmWebhook(this, 'CrmWebhook', { stage: props.stage, eventBus: props.eventBus, ...props.crmWebhook });
 
     this.addAlarms(props.stage);
@@ -358,6 +365,7 @@ export class StatelessStack extends Stack {
         this.sesEvents.deadLetterQueue,
         this.webinars.deadLetterQueue,
         this.usageEvents.deadLetterQueue,
+        this.kpiCounters.deadLetterQueue,
         ...(this.crmWebhook ? [this.crmWebhook.deadLetterQueue] : []),
       ],
       webinarQueue: this.webinars.queue,
@@ -378,6 +386,7 @@ export class StatelessStack extends Stack {
       ['ZoomWebhook', this.webinars.webhookFunction],
       ['WebinarEvents', this.webinars.eventsFunction],
       ['UsageEvents', this.usageEvents.function],
+      ['KpiCounters', this.kpiCounters.function],
     ]);
   }
 
@@ -387,9 +396,9 @@ export class StatelessStack extends Stack {
   }
 
   private addAlarms(stage: string): void {
-    const dlqDepth = (id: string, queue: sqs.Queue, what: string) =>
+    const dlqDepth = (id: string, queue: sqs.Queue, what: string, then = 'Inspect the messages, fix the cause, then redrive them.') =>
       new cloudwatch.Alarm(this, id, {
-        alarmDescription: `${what} Inspect the messages, fix the cause, then redrive them.`,
+        alarmDescription: `${what} ${then}`,
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -493,6 +502,33 @@ export class StatelessStack extends Stack {
       'Product usage events were not recorded (EventBridge could not deliver them, or the function failed after its retries): health and engagement scores miss them.',
     );
     errors('UsageEventsErrorsAlarm', this.usageEvents.function, 'The usage events function failed (cold start, config, or the table): usage events are being retried and may reach its dead-letter queue. Refused events are logged, not errors.');
+
+    dlqDepth(
+      'KpiCountersDeadLetterAlarm',
+      this.kpiCounters.deadLetterQueue,
+      'A batch of table changes failed until its records left the stream (24 hours) and was dropped: the KPI counters of the runs in it ' +
+        'miss those sends and events, and the reputation auto-pause did not see them.',
+      // Lambda's on-failure record of a stream batch holds its position, not its records, and those have left the stream.
+      'Each message names the shard and the batch\'s sequence numbers; fix the cause (KpiCountersErrorsAlarm fired first, the function log names it). ' +
+        'There is nothing to redrive: those runs\' counts stay short until they are rebuilt from the stored sends and events.',
+    );
+    errors(
+      'KpiCountersErrorsAlarm',
+      this.kpiCounters.function,
+      "The KPI counters function failed a batch of the table's stream (config, the table, a bad record): that shard's batch is retried, and the shard waits behind it. The function log names the error.",
+    );
+    new cloudwatch.Alarm(this, 'KpiCountersIteratorAgeAlarm', {
+      alarmDescription:
+        `The KPI counters are more than ${KPI_ITERATOR_AGE_ALARM.threshold.toMinutes()} minutes behind the table's stream (IteratorAge): reports are stale and the ` +
+        'reputation auto-pause reacts late. A batch failing again and again holds its shard (see KpiCountersErrorsAlarm and the function log); ' +
+        'records left 24 hours are dropped to the KPI counters dead-letter queue.',
+      metric: this.kpiCounters.function.function.metric('IteratorAge', { period: KPI_ITERATOR_AGE_ALARM.period, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: KPI_ITERATOR_AGE_ALARM.threshold.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No stream records to read (nothing sent or engaged), no data point: not a breach.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     // Written by the sender (Powertools Metrics, EMF) once per batch halted on an account-level refusal.
     // Those records are retried, not failed, so neither the Errors nor (for a while) the DLQ alarm would say it.

@@ -28,6 +28,13 @@ export const PARTITION = {
   kpi: keys.kpiRun('*', '').PK,
   /** First-of-kind markers of the unique KPI counts. */
   kpiFirst: 'KPI_FIRST#*',
+  /**
+   * What each attempt of a KPI stream batch applied (the stream consumer's idempotency). Spelled
+   * here until table-design.ts has its key (`keys.kpiBatch`); then build it from that, as above.
+   */
+  kpiBatch: 'KPI_BATCH#*',
+  /** A run's link sets with their per-link click counts: the run's partition, which also holds its sends. */
+  messageLinks: keys.messageLinks('*', '*', '').PK,
 } as const;
 
 /**

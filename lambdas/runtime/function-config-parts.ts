@@ -28,6 +28,11 @@ export const ZOOM_WEBHOOK_CONFIG_PARTS = [] as const satisfies readonly ConfigPa
 export const WEBINAR_EVENTS_CONFIG_PARTS = ['webinars', 'webinarPolicies', 'guardrails', 'scoring'] as const satisfies readonly ConfigPart[];
 /** A ProductUsageReported event: the declared usage metrics (scoring.health.metrics) and the engagement path's weights (scoring). */
 export const USAGE_EVENTS_CONFIG_PARTS = ['scoring'] as const satisfies readonly ConfigPart[];
+/**
+ * The KPI stream consumer: counting reads no config; the reputation auto-pause it runs after
+ * counting reads its limits (guardrails) and every email's id (campaigns, sequences, webinars).
+ */
+export const KPI_STREAM_CONFIG_PARTS = ['guardrails', 'campaigns', 'sequences', 'webinars'] as const satisfies readonly ConfigPart[];
 
 /** What the dashboard shows and how: every email's id and kind, the webinars' sessions and policy, the pause limits (guardrails), the CSQL rules and scoring (the trends replay them), the surveys (NPS). */
 export const DASHBOARD_CONFIG_PARTS = ['campaigns', 'sequences', 'webinars', 'webinarPolicies', 'guardrails', 'csqlRules', 'scoring', 'surveys'] as const satisfies readonly ConfigPart[];

@@ -18,6 +18,7 @@ export const SERVICE_NAMES = {
   zoomWebhook: 'nurture-engine-zoom-webhook',
   webinarEvents: 'nurture-engine-webinar-events',
   dashboard: 'nurture-engine-dashboard',
+  kpiCounters: 'nurture-engine-kpi-counters',
 } as const;
 
 export const PIPELINE_METRICS = {

@@ -107,6 +107,17 @@ describe('StatefulStack table', SUITE, () => {
     });
   });
 
+  it('streams new and old images of every change, and exports the stream for the KPI counters in the stateless stack', () => {
+    const { template, built } = tableTemplate('dev');
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    // The stateless stack's event source reads it through a strong reference: CloudFormation keeps the stream while it is read.
+    const streamArn = { 'Fn::GetAtt': [built.stateful.getLogicalId(built.stateful.table.node.defaultChild as CfnTable), 'StreamArn'] };
+    const outputs = Object.values(template.findOutputs('*')) as Array<{ Value: unknown; Export?: { Name: string } }>;
+    const exported = outputs.filter((output) => JSON.stringify(output.Value) === JSON.stringify(streamArn));
+    expect(exported).toHaveLength(1);
+    expect(exported[0]?.Export?.Name).toMatch(/^NurtureEngine-dev-Stateful:ExportsOutputFnGetAttTable.*StreamArn/);
+  });
+
   it('retains and deletion-protects the prod table', () => {
     const { template } = tableTemplate('prod');
     template.hasResource('AWS::DynamoDB::Table', {

@@ -23,6 +23,7 @@ import {
   DISPATCHER_CONFIG_PARTS,
   DASHBOARD_CONFIG_PARTS,
   INGEST_CONFIG_PARTS,
+  KPI_STREAM_CONFIG_PARTS,
   SENDER_CONFIG_PARTS,
   SES_EVENTS_CONFIG_PARTS,
   TRACKING_CONFIG_PARTS,
@@ -79,7 +80,7 @@ function statementsOfRole(roleId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 
-const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'TrackingApiIngest', 'TrackingApiDashboard', 'SesEvents', 'WebinarsZoomWebhook', 'WebinarsEvents'] as const;
+const FUNCTIONS = ['Dispatcher', 'Sender', 'TrackingApi', 'TrackingApiIngest', 'TrackingApiDashboard', 'SesEvents', 'WebinarsZoomWebhook', 'WebinarsEvents', 'KpiCounters'] as const;
 
 function functionId(prefix: (typeof FUNCTIONS)[number]): string {
   return onlyId('AWS::Lambda::Function', `${prefix}Function`);
@@ -95,9 +96,9 @@ describe('StatelessStack functions', () => {
     expect(built.stateless.stackName).toBe('NurtureEngine-dev-Stateless');
   });
 
-  it('runs the dispatcher, sender, tracking, ingest, dashboard, SES events, Zoom webhook and webinar events functions on Node.js 24, arm64, each with only the environment it reads', () => {
-    // The ninth is the usage events function (usage-events.test.ts).
-    template.resourceCountIs('AWS::Lambda::Function', 9);
+  it('runs the dispatcher, sender, tracking, ingest, dashboard, SES events, Zoom webhook, webinar events and KPI counters functions on Node.js 24, arm64, each with only the environment it reads', () => {
+    // The tenth is the usage events function (usage-events.test.ts); the KPI counters function is in kpi-counters.test.ts.
+    template.resourceCountIs('AWS::Lambda::Function', 10);
     const tableName = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefTable') };
     const linkSecret = { 'Fn::ImportValue': Match.stringLikeRegexp('^NurtureEngine-dev-Stateful:ExportsOutputRefLinkSigningSecret') };
     const powertools = (service: string) => ({ POWERTOOLS_SERVICE_NAME: service, POWERTOOLS_METRICS_NAMESPACE: 'NurtureEngine/dev', NODE_OPTIONS: '--enable-source-maps' });
@@ -155,6 +156,7 @@ describe('StatelessStack functions', () => {
       NODE_OPTIONS: '--enable-source-maps',
     });
     expectFunction('WebinarsEvents', { Timeout: 120, MemorySize: 512 }, { TABLE_NAME: tableName, ...powertools('nurture-engine-webinar-events') });
+    expectFunction('KpiCounters', { Timeout: 120, MemorySize: 512 }, { TABLE_NAME: tableName, ...powertools('nurture-engine-kpi-counters') });
   });
 
   it('sizes the sender from the SES quota it was given: instances, which is also what each instance divides the SES rate by', () => {
@@ -168,8 +170,9 @@ describe('StatelessStack functions', () => {
   });
 
   it('feeds the sender from the send queue, 10 at a time, reporting failures per record', () => {
-    // The others feed the webinar events function (webinars.test.ts) and the dispatcher's shard tasks (dispatch-fanout.test.ts).
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    // The others feed the webinar events function (webinars.test.ts), the dispatcher's shard tasks (dispatch-fanout.test.ts)
+    // and the KPI counters from the table's stream (kpi-counters.test.ts).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(onlyId('AWS::SQS::Queue', 'SendQueue')),
       FunctionName: { Ref: functionId('Sender') },
@@ -224,6 +227,7 @@ describe('StatelessStack bundles', () => {
     SesEvents: SES_EVENTS_CONFIG_PARTS,
     WebinarsZoomWebhook: ZOOM_WEBHOOK_CONFIG_PARTS,
     WebinarsEvents: WEBINAR_EVENTS_CONFIG_PARTS,
+    KpiCounters: KPI_STREAM_CONFIG_PARTS,
   };
 
   it.each(FUNCTIONS)('%s bundle carries the validated config as JSON, only the parts its handler reads, and no YAML or template files', (name) => {
@@ -265,7 +269,7 @@ describe('StatelessStack send queue', () => {
 
   it('refuses non-TLS access on every queue', () => {
     const queueIds = logicalIdsOf('AWS::SQS::Queue');
-    expect(queueIds).toHaveLength(9);
+    expect(queueIds).toHaveLength(10);
     for (const queueId of queueIds) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -299,14 +303,18 @@ describe('StatelessStack permissions', () => {
     for (const arn of arns) expect(arn).toContain('":ses:"');
   });
 
-  it('grants "*" to the sender and the dashboard for ses:GetAccount alone, and nothing to anyone else', () => {
+  it('grants "*" to the sender and the dashboard for ses:GetAccount alone, to the KPI counters for dynamodb:ListStreams alone, and nothing to anyone else', () => {
     const wildcard = logicalIdsOf('AWS::IAM::Policy').flatMap((id) =>
       (resources[id]?.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((statement) => resourcesOf(statement).includes('*')),
     );
     const getAccount = { Action: 'ses:GetAccount', Effect: 'Allow', Resource: '*' };
-    expect(wildcard).toEqual([getAccount, getAccount]);
+    // Both account-level actions: IAM has no resource type to hold them to.
+    const listStreams = { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: '*' };
+    expect(wildcard).toEqual(expect.arrayContaining([getAccount, getAccount, listStreams]));
+    expect(wildcard).toHaveLength(3);
     expect(statementsOfRole(roleIdOf(functionId('Sender')))).toContainEqual(getAccount);
     expect(statementsOfRole(roleIdOf(functionId('TrackingApiDashboard')))).toContainEqual(getAccount);
+    expect(statementsOfRole(roleIdOf(functionId('KpiCounters')))).toContainEqual(listStreams);
     // No action wildcards either.
     for (const id of logicalIdsOf('AWS::IAM::Policy')) {
       for (const statement of (resources[id]?.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
@@ -482,8 +490,9 @@ describe('StatelessStack SES and alarms', () => {
 
   it('alarms on any message in a dead-letter queue and on errors of every function', () => {
     // Plus the tracking API's 5xx and the two SES reputation alarms (tracking.test.ts), SES account-level refusals, failed sends and the send queue's age (below),
-    // events the bus refuses (csql-events.test.ts), the usage events DLQ and errors (usage-events.test.ts), the reputation auto-pause and stranded sends (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 24);
+    // events the bus refuses (csql-events.test.ts), the usage events DLQ and errors (usage-events.test.ts), the reputation auto-pause and stranded sends (below),
+    // the KPI counters' DLQ, errors and iterator age (kpi-counters.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 27);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SendingAutoPaused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EmailsStranded', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     for (const prefix of ['SendDeadLetterQueue', 'DispatchShardDeadLetterQueue', 'ScheduleDeadLetterQueue', 'SesEventsDeadLetterQueue', 'WebinarsDeadLetterQueue']) {
