@@ -7,19 +7,24 @@
  * and the position moves only after a batch succeeded. The consumer's idempotency (keyed by the
  * eventID of a batch's first record) relies on exactly that.
  *
- * DynamoDB Local's streams (jar 2026-01-16, measured):
+ * DynamoDB Local's streams (jar 2026-01-16, measured on this 2-core machine):
  * - a record is readable as soon as the write that made it has returned (3,700 writes, 32 in
  *   flight, all readable at once): there is no propagation delay to wait out;
  * - one open shard per stream (`shardId-00000001796303500568-5f7bc887`); sequence numbers are
- *   21-digit zero-padded decimals counting up from 1 with no gaps (`000000000000000000001`);
- * - GetRecords returns full pages until the end of what is written, then empty pages with a
+ *   21-digit zero-padded decimals counting up from 1 (`000000000000000000001`). A failed write (a
+ *   cancelled transaction) leaves a gap; GetRecords steps over gaps without an empty page. A write
+ *   that changes nothing (the same item put again, deleting a missing key) makes no record, as in AWS;
+ * - GetRecords returns full pages (Limit) until the end of what is written, then empty pages with a
  *   NextShardIterator (an open shard never ends); it has no MillisBehindLatest (that is Kinesis);
- * - the jar has a shard rollover job (like DynamoDB's ~4 h rollover): a long-running engine can
- *   see a closed shard (no NextShardIterator at its end) and a child shard;
+ *   ApproximateCreationDateTime is cut to the minute. Reading pages of 1,000 with a handler that
+ *   does nothing: about 3,700 records/s (20,000 in 5.4 s);
+ * - the jar's constants: shards roll over every 4 h (the old shard closes: no NextShardIterator at
+ *   its end; a child shard names it as ParentShardId), records are kept 24 h, iterators expire
+ *   after 15 min;
  * - with a data folder (-dbPath) the stream and its records survive a restart. A poller that
  *   started again at TRIM_HORIZON would hand batches already counted, not aligned on the old batch
  *   starts, so the counters would count twice: give the poller persistent `positions`
- *   (see stream-positions.ts) wherever the table outlives the process.
+ *   (stream-positions.ts) wherever the table outlives the process.
  * So drain() reads every shard until a page comes back empty: with records readable at once and no
  * empty page before the end, that page proves every record written before drain() was handed on.
  */
@@ -34,8 +39,8 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 
-/** One batch of one shard's records, in order; throws when the batch must be retried. Same shape as the KPI stream consumer's handler. */
-export type StreamBatchHandler = (records: readonly StreamRecord[]) => Promise<void>;
+/** One batch of one shard's records, in order; throws when the batch must be retried. The KPI stream consumer's handler fits (what it resolves to is its own business). */
+export type StreamBatchHandler = (records: readonly StreamRecord[]) => Promise<unknown>;
 
 /** Where each shard was read up to: the sequence number of the last record handed on successfully. */
 export interface StreamPositions {
