@@ -66,7 +66,7 @@ export class PipelineDashboard extends Construct {
         metric(PIPELINE_METRICS.emailsPaused, SERVICE_NAMES.dispatcher, 'paused at dispatch'),
         metric(PIPELINE_METRICS.emailsPaused, SERVICE_NAMES.sender, 'paused at send'),
         // The reputation guard pausing a campaign or all sending by itself (resumed only by an operator).
-        metric(PIPELINE_METRICS.sendingAutoPaused, SERVICE_NAMES.sesEvents, 'auto-paused scopes'),
+        metric(PIPELINE_METRICS.sendingAutoPaused, SERVICE_NAMES.kpiCounters, 'auto-paused scopes'),
       ]),
       graph('Failed, throttled and stranded sends', [
         metric(PIPELINE_METRICS.emailsFailed, SERVICE_NAMES.sender, 'failed (will not go out)'),

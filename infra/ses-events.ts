@@ -22,10 +22,6 @@ import { pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipe
 import { EngineFunction } from './engine-function.ts';
 import type { SesSending } from './ses-sending.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
-import { leadingKeys, PARTITION } from './table-partitions.ts';
-import { keys } from '../adapters/aws/dynamo/table-design.ts';
-import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
-import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
  * What each configuration set publishes: the types core/tracking/ses-events parses, except Send.
@@ -133,10 +129,6 @@ export class SesEvents extends Construct {
       onFailure: new SqsDestination(this.deadLetterQueue),
     });
     grantTableAccess(this.function.role, props.table, SES_EVENTS_TABLE_ACCESS);
-    // The reputation guard reads the KPI counters (a run's, and every email's recent runs) and the pauses.
-    this.function.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [props.table.tableArn], conditions: leadingKeys(PARTITION.kpi, keys.sendingPause(PAUSE_ALL).PK) }),
-    );
     props.linkSecret.grantRead(this.function.role);
 
     this.rule = new events.Rule(this, 'Rule', {

@@ -436,7 +436,7 @@ export class StatelessStack extends Stack {
       alarmDescription:
         'The reputation guard paused a campaign or all sending (SendingAutoPaused): a bounce or complaint rate crossed guardrails.reputation. ' +
         'The SES events log names the scope and the rate; `npm run pause -- --status` shows the pause. Fix the cause (list hygiene, content), then resume explicitly.',
-      metric: this.pipelineMetric(stage, PIPELINE_METRICS.sendingAutoPaused, SERVICE_NAMES.sesEvents, Duration.minutes(5)),
+      metric: this.pipelineMetric(stage, PIPELINE_METRICS.sendingAutoPaused, SERVICE_NAMES.kpiCounters, Duration.minutes(5)),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -20,8 +20,8 @@ export const INGEST_CONFIG_PARTS = ALL_CONFIG_PARTS;
  * scores them (scoring: the one engagement path); the survey answer pages read the surveys.
  */
 export const TRACKING_CONFIG_PARTS = ['topics', 'webinars', 'webinarPolicies', 'guardrails', 'senders', 'scoring', 'surveys'] as const satisfies readonly ConfigPart[];
-/** Topic opt-outs, scoring (the engagement path), and the reputation auto-pause: its limits (guardrails) and every email's id. */
-export const SES_EVENTS_CONFIG_PARTS = ['topics', 'scoring', 'guardrails', 'campaigns', 'sequences', 'webinars'] as const satisfies readonly ConfigPart[];
+/** Topic opt-outs and scoring (the engagement path). The reputation auto-pause runs where the counts move (KPI_STREAM_CONFIG_PARTS). */
+export const SES_EVENTS_CONFIG_PARTS = ['topics', 'scoring'] as const satisfies readonly ConfigPart[];
 /** Checks a signature and enqueues: no config at all. */
 export const ZOOM_WEBHOOK_CONFIG_PARTS = [] as const satisfies readonly ConfigPart[];
 /** A Zoom webhook's session (webinars, webinarPolicies) and the send windows of the emails it plans (guardrails). */

@@ -43,7 +43,7 @@ export const PIPELINE_METRICS = {
   emailsPaused: 'EmailsPaused',
   /** SES events received, dimension `type` (Delivery, Bounce, Complaint, ...; `Malformed` for rejected ones). SES events. */
   sesEvents: 'SesEvents',
-  /** Scopes (a campaign, or all sending) the reputation guard paused: an alarm fires on any. SES events. */
+  /** Scopes (a campaign, or all sending) the reputation guard paused: an alarm fires on any. KPI counters. */
   sendingAutoPaused: 'SendingAutoPaused',
   /** Opens and clicks newly recorded, dimension `by`: `people` or `machine` (scanners, image proxies). Tracking. */
   opens: 'Opens',

@@ -9,7 +9,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
 import { systemClock } from '../../adapters/local/system-clock.ts';
 import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
-import { reputationGuardOf } from '../../core/sending/reputation-guard.ts';
 import type { SesEventDeps } from '../../core/tracking/ses-events/record-ses-event.ts';
 import { readBundledConfig } from '../runtime/bundled-config.ts';
 import { onceBuilt } from '../runtime/cold-start.ts';
@@ -34,7 +33,5 @@ export const sesEventsRuntime = onceBuilt(async (): Promise<SesEventDeps> => {
     customers: store.customers,
     topics,
     tagSecret: await readSecret(env.LINK_SECRET_ARN, 'link-signing secret'),
-    // A campaign (or all sending) whose bounce or complaint rate crosses the limits pauses itself.
-    reputation: reputationGuardOf(store, config, systemClock),
   };
 });

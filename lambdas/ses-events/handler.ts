@@ -24,8 +24,6 @@ export interface SesEventsHandlerDeps {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Told the SES type of each event handled (`Malformed` for a rejected one), unless it was a redelivery. */
   countEvent?: (type: string) => void;
-  /** Told how many scopes the reputation guard paused after an event. */
-  countAutoPaused?: (count: number) => void;
 }
 
 /** The dimension value of a rejected event: it has no trustworthy type. */
@@ -41,11 +39,6 @@ export function createSesEventsHandler(deps: SesEventsHandlerDeps): (event: unkn
     }
     const outcome = parsed.outcome === 'ignored' ? ignored(parsed.type) : await recordSesEvent(parsed.event, await deps.stores());
     log(deps.logger, outcome);
-    if ('autoPaused' in outcome && outcome.autoPaused) {
-      // Sending stopped by itself: loud, with the reason (rates and counts, no address).
-      deps.logger.error('reputation auto-pause: sending paused until resumed explicitly (npm run resume)', { pauses: outcome.autoPaused });
-      deps.countAutoPaused?.(outcome.autoPaused.length);
-    }
     // SES spells one type two ways ('Rendering Failure', 'RenderingFailure'): one series.
     if (outcome.outcome !== 'duplicate') deps.countEvent?.((parsed.outcome === 'ignored' ? parsed.type : parsed.event.eventType).replace(/\s+/g, ''));
     return outcome;
@@ -80,7 +73,6 @@ const handleEvent = createSesEventsHandler({
   stores: sesEventsRuntime,
   logger,
   countEvent: (type) => addCountsBy(metrics, PIPELINE_METRICS.sesEvents, SES_EVENT_TYPE_DIMENSION, new Map([[type, 1]])),
-  countAutoPaused: (count) => addCount(metrics, PIPELINE_METRICS.sendingAutoPaused, count),
 });
 
 export async function handler(event: unknown): Promise<SesEventOutcome> {

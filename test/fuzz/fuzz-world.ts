@@ -17,7 +17,6 @@ import { readDashboard } from '../../core/reporting/dashboard.ts';
 import { engagementRecorderOf } from '../../core/scoring/record-engagement.ts';
 import { recordUsageSignals } from '../../core/scoring/usage-event.ts';
 import { dispatchCampaignRun } from '../../core/sending/dispatch-campaign.ts';
-import { reputationGuardOf } from '../../core/sending/reputation-guard.ts';
 import { processSendBatch, type SenderDeps } from '../../core/sending/send-emails.ts';
 import { signAnswerToken } from '../../core/surveys/answer-token.ts';
 import { signToken } from '../../core/tracking/link-token.ts';
@@ -177,7 +176,7 @@ export async function buildFuzzWorld(client: DynamoDBClient, tableName: string):
     now,
     logs,
     writes: () => Object.entries(counter.snapshot().byCommand).reduce((sum, [command, count]) => sum + (WRITE_COMMANDS.has(command) ? count : 0), 0) + deliveries.length,
-    sesEventDeps: { sends: store.sends, engagement, suppressions: store.suppressions, customers: store.customers, topics: config.topics, tagSecret: tokenSecret, reputation: reputationGuardOf(store, config, clock) },
+    sesEventDeps: { sends: store.sends, engagement, suppressions: store.suppressions, customers: store.customers, topics: config.topics, tagSecret: tokenSecret },
     usageEventsDeps: { metrics: config.scoring.health.metrics, usage: store.usage, customers: store.customers, engagement, clock },
     webinarDeps,
     senderDeps: sending,

@@ -1,6 +1,6 @@
 /**
  * Reputation auto-pause against DynamoDB Local, with the real dispatcher, sender and SES event
- * path: a campaign whose complaint rate crosses its limit mid-run pauses itself (and, with the
+ * path and the KPI stream's consumer: a campaign whose complaint rate crosses its limit mid-run pauses itself (and, with the
  * same emails being all the account sent, all sending), the rest of the run is parked and nothing
  * more is sent; the pause carries its reason and its event (outbox); a resent complaint pauses
  * nothing twice; only an explicit resume lets the rest go.
@@ -58,19 +58,22 @@ describe('reputation auto-pause', () => {
       for (const message of messages) queue.delete(message.id);
     }
     expect(mailer.sent).toHaveLength(20);
+    const reputation = reputationGuardOf(table.store, config, clock);
+    await table.countKpis({ reputation });
     expect((await table.store.kpis.runCounters(campaign.id, run.runId!))?.totals.sent).toBe(20);
     const complainer = mailer.sent[3]!;
     // RecordingMailer numbers the emails it takes: the fourth is msg-4.
     const send = (await table.store.sends.listSendsOfRun(campaign.id, run.runId!)).find((candidate) => candidate.messageId === 'msg-4')!;
     expect(send.contactId).toBeDefined();
-    const sesDeps = { ...withEngagementPath(table.store, config.scoring, clock), topics: config.topics, tagSecret: deps.links.tokenSecret, reputation: reputationGuardOf(table.store, config, clock) };
+    const sesDeps = { ...withEngagementPath(table.store, config.scoring, clock), topics: config.topics, tagSecret: deps.links.tokenSecret };
     const tags = complainer.tags;
     const complaint = buildSesEventBridgeEvent('complaint', { messageId: send.messageId!, email: complainer.to, tags, sentAt: now }, new Date(now.getTime() + 60_000));
     now = new Date(now.getTime() + 2 * 60_000);
     const outcome = await ingestSesEvent(complaint, sesDeps);
     expect(outcome).toMatchObject({ outcome: 'recorded', type: 'complaint' });
+    // The complaint is counted from the table's stream, and the guard runs where it is counted.
     // 1 in 20 is 5 %, far above the 0.1 % limit: the campaign pauses, and so does all sending (these are all the account sent).
-    const paused = 'autoPaused' in outcome ? outcome.autoPaused ?? [] : [];
+    const paused = (await table.countKpis({ reputation })).flatMap((counted) => counted.autoPaused);
     expect(paused.map((pause) => pause.scope).sort()).toEqual([PAUSE_ALL, campaign.id].sort());
     const stored = await table.store.pauses.listPauses();
     expect(stored.find((pause) => pause.scope === campaign.id)).toMatchObject({ pausedBy: AUTO_PAUSED_BY, reason: expect.stringMatching(/complaint rate 5\.00 % over 20 sent \(1 complained\) is above the 0\.10 % limit/) });
@@ -82,7 +85,7 @@ describe('reputation auto-pause', () => {
     // SES resends the complaint: recorded once, no second pause nor event.
     const again = await ingestSesEvent(complaint, sesDeps);
     expect(again).toMatchObject({ outcome: 'duplicate' });
-    expect('autoPaused' in again ? again.autoPaused : undefined).toBeUndefined();
+    expect((await table.countKpis({ reputation })).flatMap((counted) => counted.autoPaused)).toEqual([]);
     expect((await table.store.csql.listUnpublished(20)).filter((entry) => entry.detailType === SENDING_AUTO_PAUSED)).toHaveLength(2);
 
     // The rest of the run reaches the sender and is parked: nothing more goes out, nothing failed.

@@ -7,11 +7,20 @@ import { createDynamoStore } from '../../adapters/aws/dynamo/dynamo-store.ts';
 import { ensureTable } from '../../adapters/aws/dynamo/create-table.ts';
 import { localDynamoClient } from '../../local/dynamodb-local.ts';
 import type { Store } from '../../core/ports.ts';
+import type { KpiBatchOutcome } from '../../core/reporting/count-kpi-changes.ts';
+import type { ReputationGuardDeps } from '../../core/sending/reputation-guard.ts';
+import { openLocalKpiStream, type LocalKpiStream } from '../../local/kpi-stream.ts';
 
 export interface TestTable {
   tableName: string;
   client: ReturnType<typeof localDynamoClient>;
   store: Store;
+  /**
+   * Counts what the table's change stream holds so far into the KPI counters, as the KpiCounters
+   * function does in AWS (local/kpi-stream.ts); with `reputation`, the auto-pause runs too. The
+   * write paths move no counter themselves: a test reads counters after this.
+   */
+  countKpis(options?: { reputation?: ReputationGuardDeps }): Promise<KpiBatchOutcome[]>;
   drop(): Promise<void>;
 }
 
@@ -19,11 +28,26 @@ export async function createTestTable(prefix: string): Promise<TestTable> {
   const client = localDynamoClient(inject('dynamoEndpoint'));
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await ensureTable(client, tableName);
+  const endpoint = inject('dynamoEndpoint');
+  // One consumer per table, as in AWS; its reputation guard is the latest asked for.
+  let reputation: ReputationGuardDeps | undefined;
+  let kpiStream: Promise<LocalKpiStream> | undefined;
   return {
     tableName,
     client,
     store: createDynamoStore(client, tableName),
+    countKpis: async (options = {}) => {
+      reputation = options.reputation;
+      kpiStream ??= openLocalKpiStream({
+        client,
+        endpoint,
+        tableName,
+        reputation: () => reputation,
+      });
+      return (await kpiStream).drain();
+    },
     drop: async () => {
+      await (await kpiStream)?.stop();
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();
     },

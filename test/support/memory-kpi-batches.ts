@@ -33,7 +33,7 @@ export class MemoryKpiBatchStore implements KpiBatchStore {
     return Promise.resolve('applied');
   }
 
-  claimFirst(run: KpiRunRef, contactId: string, kind: FirstKind, sourceId: string): Promise<boolean> {
+  claimFirst(run: KpiRunRef, contactId: string, kind: FirstKind, sourceId: string, _at?: string): Promise<boolean> {
     const key = [run.messageId, run.runId, contactId, kind].join('|');
     const holder = this.markers.get(key);
     if (holder !== undefined && holder !== sourceId) return Promise.resolve(false);

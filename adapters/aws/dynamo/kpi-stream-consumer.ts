@@ -72,5 +72,22 @@ export function kpiChangeOf(record: KpiStreamRecord): KpiChange | undefined {
 }
 
 function imageOf(image: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  return image ? unmarshall(image as Record<string, AttributeValue>) : undefined;
+  return image ? unmarshall(withEmptyMaps(image) as Record<string, AttributeValue>) : undefined;
+}
+
+/**
+ * The Streams API client reads an empty map attribute (`{ M: {} }` on the wire, e.g. an event's
+ * empty `detail`) back as `{}`, which unmarshall refuses; Lambda's event keeps `{ M: {} }`.
+ */
+function withEmptyMaps(image: Record<string, unknown>): Record<string, unknown> {
+  const value = (attribute: unknown): unknown => {
+    if (typeof attribute !== 'object' || attribute === null) return attribute;
+    const entries = Object.entries(attribute);
+    if (entries.length === 0) return { M: {} };
+    const [[type, inner]] = entries as [[string, unknown]];
+    if (type === 'M' && typeof inner === 'object' && inner !== null) return { M: withEmptyMaps(inner as Record<string, unknown>) };
+    if (type === 'L' && Array.isArray(inner)) return { L: inner.map(value) };
+    return attribute;
+  };
+  return Object.fromEntries(Object.entries(image).map(([name, attribute]) => [name, value(attribute)]));
 }

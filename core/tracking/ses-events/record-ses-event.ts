@@ -29,7 +29,6 @@ import type { CustomerStore, EngagementRecorder, EngagementStore, SendStore, Sup
 import type { EngagementEvent } from '../engagement-event.ts';
 import { parseSesEventBridgeEvent, type SesEvent } from './ses-event.ts';
 import { segmentDetailOf } from '../../reporting/kpi-counters.ts';
-import { guardReputation, type ReputationGuardDeps } from '../../sending/reputation-guard.ts';
 import {
   engagementDetailOf,
   engagementTypeOf,
@@ -60,8 +59,6 @@ export interface SesEventDeps {
    * valid signature place an event without a read; without it, every tag join reads the send.
    */
   tagSecret?: string;
-  /** The reputation auto-pause (core/sending/reputation-guard.ts), checked after each bounce and complaint; absent: no auto-pause. */
-  reputation?: ReputationGuardDeps;
 }
 
 /** How the event was placed: by tags alone (no read), tags plus the send's key (GetItem), or the message id (GSI1 query). */
@@ -77,8 +74,6 @@ interface PlacedOutcome {
   suppressed: number;
   /** A tag whose value our encoder cannot have written: the tags were not trusted. */
   refusedTag?: SenderTagName;
-  /** Scopes the reputation guard paused after this bounce or complaint (a campaign, or `all`). */
-  autoPaused?: Array<{ scope: string; reason: string }>;
 }
 
 /** Where an event without a send (or a Subscription event) went: under these contacts, or unplaced. */
@@ -148,11 +143,9 @@ export async function recordSesEvent(event: SesEvent, deps: SesEventDeps): Promi
       ...segmentDetailOf(send),
     },
   };
+  // Its KPI counts (and the reputation auto-pause they may trip) follow from the table's change stream (core/reporting/count-kpi-changes.ts).
   const recorded = await deps.engagement.recordEvent(engagementEvent);
-  // After the counters moved: a redelivered event checks again (the check after the first delivery may have failed).
-  const guarded = deps.reputation && (type === 'bounce' || type === 'complaint') ? await guardReputation(send.campaignId, send.runId, deps.reputation) : undefined;
-  const autoPaused = guarded && guarded.paused.length > 0 ? { autoPaused: guarded.paused.map(({ scope, reason }) => ({ scope, reason })) } : {};
-  const placed = { eventId, type, contactId: send.contactId, campaignId: send.campaignId, runId: send.runId, joinedBy: send.joinedBy, suppressed, ...refused, ...autoPaused };
+  const placed = { eventId, type, contactId: send.contactId, campaignId: send.campaignId, runId: send.runId, joinedBy: send.joinedBy, suppressed, ...refused };
   return recorded ? { outcome: 'recorded', ...placed } : { outcome: 'duplicate', ...placed };
 }
 

@@ -27,7 +27,9 @@ const changeArbitrary = fc.record({
   linkSet: fc.constantFrom('stored', 'never-stored'),
 });
 
-function changesOf(drawn: ReadonlyArray<fc.RecordValue<typeof changeArbitrary extends fc.Arbitrary<infer T> ? T : never>>): KpiChange[] {
+type Drawn = typeof changeArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+function changesOf(drawn: readonly Drawn[]): KpiChange[] {
   return drawn.flatMap((draw, index) => {
     const run = RUNS[draw.run]!;
     const at = new Date(Date.UTC(2026, 11, 1, 0, 0, index)).toISOString();
