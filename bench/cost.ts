@@ -18,6 +18,7 @@ import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
 import { withEngagementPath } from '../core/scoring/record-engagement.ts';
 import { ingestSesEvent, type SesEventDeps } from '../core/tracking/ses-events/record-ses-event.ts';
 import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { openLocalKpiStream } from '../local/kpi-stream.ts';
 import { freePort } from '../local/ports.ts';
 import { loadSesFixture } from '../test/fixtures/ses/index.ts';
 import type { Figures } from './bench.ts';
@@ -56,6 +57,9 @@ const ASSUME = {
   batchSize: 10,
   /** SES events function: one invocation per event (an EventBridge rule target), 512 MB. */
   sesEventSeconds: 0.03,
+  /** KPI counters function: records per invocation (a send burst fills its batches of 1,000; taken low) and billed time per batch, 512 MB. */
+  kpiRecordsPerBatch: 100,
+  kpiBatchSeconds: 0.5,
   /** Tracking function (opens, clicks): one API request each, 512 MB. */
   trackingSeconds: 0.03,
   /** Dispatcher: 1 GB; about 230 contacts/s per shard worker measured on DynamoDB Local, 1,000/s assumed in AWS. */
@@ -90,7 +94,8 @@ export async function run(): Promise<Figures> {
   const rru = (perEmail: number) => dollars(perEmail * MILLION, PRICE.dynamodbPerMillionRru);
   const gbSeconds = (seconds: number, gb: number) => seconds * gb * PRICE.lambdaPerGbSecondArm;
   lines.push({ service: 'DynamoDB', what: `dispatch + send: ${sendWru} WRU, ${sendRru} RRU per email`, perMillionUsd: wru(sendWru) + rru(sendRru) });
-  lines.push({ service: 'DynamoDB', what: `SES Delivery event (Send events not published): ${events.sesWru} WRU, ${events.sesRru} RRU`, perMillionUsd: wru(events.sesWru) + rru(events.sesRru) });
+  lines.push({ service: 'DynamoDB', what: `the run's sent count, from the table's stream: ${events.sentWru} WRU, ${events.sentRru} RRU per email`, perMillionUsd: wru(events.sentWru) + rru(events.sentRru) });
+  lines.push({ service: 'DynamoDB', what: `SES Delivery event (Send events not published), with its count from the stream: ${events.sesWru} WRU, ${events.sesRru} RRU`, perMillionUsd: wru(events.sesWru) + rru(events.sesRru) });
   lines.push({
     service: 'DynamoDB',
     what: `opens ${ASSUME.openRate} x (${events.openWru} WRU, ${events.openRru}+1 RRU), clicks ${ASSUME.clickRate} x (${events.clickWru} WRU, ${events.clickRru}+2 RRU)`,
@@ -111,6 +116,14 @@ export async function run(): Promise<Figures> {
   // One Delivery per email; bounces, complaints and delays are a few percent at most (and a bounce replaces a delivery).
   const sesEvents = MILLION;
   lines.push({ service: 'Lambda', what: `SES events: ${sesEvents} invocations x ${ASSUME.sesEventSeconds} s x 0.5 GB`, perMillionUsd: sesEvents * (gbSeconds(ASSUME.sesEventSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION) });
+  // The KpiCounters function: one invocation per batch of stream records (a sent, a delivery, each open and click).
+  const kpiRecords = (2 + ASSUME.openRate + ASSUME.clickRate) * MILLION;
+  const kpiInvocations = kpiRecords / ASSUME.kpiRecordsPerBatch;
+  lines.push({
+    service: 'Lambda',
+    what: `KPI counters: ${kpiRecords} stream records in ${kpiInvocations} batches x ${ASSUME.kpiBatchSeconds} s x 0.5 GB`,
+    perMillionUsd: kpiInvocations * (gbSeconds(ASSUME.kpiBatchSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION),
+  });
   const trackingRequests = (ASSUME.openRate + ASSUME.clickRate) * MILLION;
   lines.push({ service: 'Lambda', what: `tracking: ${trackingRequests} requests x ${ASSUME.trackingSeconds} s x 0.5 GB`, perMillionUsd: trackingRequests * (gbSeconds(ASSUME.trackingSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION) });
   lines.push({ service: 'API Gateway', what: `${trackingRequests} HTTP API requests (opens, clicks)`, perMillionUsd: dollars(trackingRequests, PRICE.apiGatewayHttpPerMillion) });
@@ -137,6 +150,7 @@ export async function run(): Promise<Figures> {
     'cost.usd_sqs': round3(byService('SQS')),
     'cost.usd_api_gateway': round3(byService('API Gateway')),
     'cost.dynamodb_wru_per_email_send': sendWru,
+    'cost.dynamodb_wru_per_email_sent_count': events.sentWru,
     'cost.dynamodb_wru_per_ses_event': events.sesWru,
     'cost.dynamodb_wru_per_open': events.openWru,
     'cost.dynamodb_wru_per_click': events.clickWru,
@@ -144,7 +158,7 @@ export async function run(): Promise<Figures> {
 }
 
 /** Request units of one SES event and one open through the real use cases, averaged over a sample. */
-async function measureEvents(): Promise<{ sesWru: number; sesRru: number; openWru: number; openRru: number; clickWru: number; clickRru: number }> {
+async function measureEvents(): Promise<{ sentWru: number; sentRru: number; sesWru: number; sesRru: number; openWru: number; openRru: number; clickWru: number; clickRru: number }> {
   const config = await benchConfig();
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   try {
@@ -161,6 +175,12 @@ async function measureEvents(): Promise<{ sesWru: number; sesRru: number; openWr
       await store.sends.claimSend({ ...ref, accountId: 'acc', tier: 'tier3', locale: 'en', state: 'claimed', claimedAt: now.toISOString() });
       await store.sends.markSent(ref, `cost-msg-${i}`, now, { tier: 'tier3', locale: 'en' });
     }
+    // The KpiCounters function's work, counted the same way: its batches of the table's stream (a
+    // batch of up to a thousand records, as deployed) after each kind of write.
+    const kpiStream = await openLocalKpiStream({ client, endpoint: dynamo.endpoint, tableName: 'bench-cost' });
+    const counted = counter.snapshot();
+    await kpiStream.drain();
+    const sentCounting = counter.since(counted);
     const engaged = withEngagementPath(store, config.scoring, clock);
     const deps: SesEventDeps = { sends: store.sends, engagement: engaged.engagement, suppressions: store.suppressions, customers: store.customers, topics: { kind: 'topics', topics: [] } };
     const before = counter.snapshot();
@@ -171,21 +191,28 @@ async function measureEvents(): Promise<{ sesWru: number; sesRru: number; openWr
       const outcome = await ingestSesEvent(event, deps);
       if (outcome.outcome !== 'recorded') throw new Error(`cost bench: SES event ${i} was ${outcome.outcome}, expected recorded`);
     }
+    await kpiStream.drain();
     const ses = counter.since(before);
     const opened = counter.snapshot();
     for (let i = 0; i < EVENT_SAMPLE; i++) {
       const recorded = await engaged.engagement.recordEvent({ eventId: `open-${i}`, type: 'open', contactId: `c${i}`, accountId: 'acc', occurredAt: new Date(now.getTime() + 60_000).toISOString(), campaignId: 'cost-news', runId: 'r1', machine: false, detail: { tier: 'tier3', locale: 'en' } });
       if (!recorded) throw new Error(`cost bench: open ${i} was not recorded`);
     }
+    await kpiStream.drain();
     const opens = counter.since(opened);
     const clicked = counter.snapshot();
     for (let i = 0; i < EVENT_SAMPLE; i++) {
       const recorded = await engaged.engagement.recordEvent({ eventId: `click-${i}`, type: 'click', contactId: `c${i}`, accountId: 'acc', occurredAt: new Date(now.getTime() + 120_000).toISOString(), campaignId: 'cost-news', runId: 'r1', machine: false, detail: { tier: 'tier3', locale: 'en' } });
       if (!recorded) throw new Error(`cost bench: click ${i} was not recorded`);
     }
+    await kpiStream.drain();
     const clicks = counter.since(clicked);
+    const kpiCounters = await store.kpis.runCounters('cost-news', 'r1');
+    if (kpiCounters?.totals.sent !== EVENT_SAMPLE || kpiCounters.totals.delivered !== EVENT_SAMPLE || kpiCounters.totals.openers !== EVENT_SAMPLE || kpiCounters.totals.clickers !== EVENT_SAMPLE) {
+      throw new Error(`cost bench: the stream's consumer counted ${JSON.stringify(kpiCounters?.totals)}, not ${EVENT_SAMPLE} of each`);
+    }
     const perEvent = (units: number) => round4(units / EVENT_SAMPLE);
-    return { sesWru: perEvent(ses.writeUnits), sesRru: perEvent(ses.readUnits), openWru: perEvent(opens.writeUnits), openRru: perEvent(opens.readUnits), clickWru: perEvent(clicks.writeUnits), clickRru: perEvent(clicks.readUnits) };
+    return { sentWru: perEvent(sentCounting.writeUnits), sentRru: perEvent(sentCounting.readUnits), sesWru: perEvent(ses.writeUnits), sesRru: perEvent(ses.readUnits), openWru: perEvent(opens.writeUnits), openRru: perEvent(opens.readUnits), clickWru: perEvent(clicks.writeUnits), clickRru: perEvent(clicks.readUnits) };
   } finally {
     await dynamo.stop();
   }

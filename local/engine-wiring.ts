@@ -28,6 +28,8 @@ import { InProcessBus } from '../adapters/local/in-process-bus.ts';
 import { publishOutbox } from '../core/qualification/publish-outbox.ts';
 import { qualifyAllAccounts, type QualifyOutcome } from '../core/qualification/qualify-accounts.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
+import { openLocalKpiStream, type LocalKpiStream } from './kpi-stream.ts';
+import { reputationGuardOf } from '../core/sending/reputation-guard.ts';
 
 export interface LocalEngine {
   store: Store;
@@ -51,6 +53,8 @@ export interface LocalEngine {
   qualify(): Promise<QualifyOutcome[]>;
   /** Events that left the engine (`AccountQualifiedAsCsql`, ...): the local stand-in for EventBridge. */
   bus: InProcessBus;
+  /** The KPI counters' consumer of the table's stream (the KpiCounters function in AWS): start() it, or drain() before reading counters. */
+  kpiStream: LocalKpiStream;
   /** Adds a job per active campaign, the deferred-send release job, the sequence job and the webinar sweep; returns the campaign count. */
   scheduleJobs(scheduler: Scheduler): number;
 }
@@ -58,6 +62,10 @@ export interface LocalEngine {
 export interface LocalEngineOptions {
   client: DynamoDBClient;
   tableName: string;
+  /** DynamoDB Local's endpoint: the KPI consumer reads the table's stream there. */
+  dynamoEndpoint: string;
+  /** Where the KPI consumer keeps the stream position (the data folder's file); default: in memory. */
+  streamPositionsFile?: string;
   sesEndpoint: string;
   config: EngineConfig;
   clock: Clock;
@@ -105,8 +113,21 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
   const webinarDeps: WebinarDeps = { config: options.config, webinars: store.webinars, customers: store.customers, engagement, sends: store.sends, clock: options.clock };
   const bus = new InProcessBus({ ...(options.log ? { log: options.log } : {}) });
   const webinarQueue = new InProcessWebinarQueue({ process: (delivery) => processZoomDelivery(delivery, webinarDeps), ...(options.log ? { log: options.log } : {}) });
+  const kpiStream = await openLocalKpiStream({
+    client: options.client,
+    endpoint: options.dynamoEndpoint,
+    tableName: options.tableName,
+    ...(options.streamPositionsFile ? { positionsFile: options.streamPositionsFile } : {}),
+    // A campaign (or all sending) whose bounce or complaint rate crosses the limits pauses itself, as in AWS.
+    reputation: reputationGuardOf(store, options.config, options.clock),
+    onOutcome: (outcome) => {
+      if (outcome.autoPaused.length > 0) (options.log ?? console.error)({ level: 'ERROR', message: 'reputation auto-pause: sending paused until resumed explicitly (npm run resume)', pauses: outcome.autoPaused });
+    },
+    ...(options.log ? { logger: options.log } : {}),
+  });
   const engine: LocalEngine = {
     store,
+    kpiStream,
     queue,
     workers,
     mailer,

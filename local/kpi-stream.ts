@@ -20,6 +20,9 @@ import { LOCAL_AWS } from './dynamodb-local.ts';
 import { fileStreamPositions } from './stream-positions.ts';
 import { TableStreamPoller, type StreamPollerLog } from './table-stream-poller.ts';
 
+/** The stream position's file in the data folder: the engine and a tool that owns the data folder read on from it. */
+export const STREAM_POSITIONS_FILE = 'stream-positions.json';
+
 export interface LocalKpiStreamOptions {
   client: DynamoDBClient;
   endpoint: string;
@@ -28,6 +31,8 @@ export interface LocalKpiStreamOptions {
   positionsFile?: string;
   /** The reputation auto-pause (or where to find it when a batch comes: tests change it); absent: counts only. */
   reputation?: ReputationGuardDeps | (() => ReputationGuardDeps | undefined);
+  /** Records per batch (default 1000, the KpiCounters function's batch size). */
+  batchSize?: number;
   /** Told each counted batch's outcome (an auto-pause included). */
   onOutcome?: (outcome: KpiBatchOutcome) => void;
   logger?: StreamPollerLog;
@@ -57,6 +62,7 @@ export async function openLocalKpiStream(options: LocalKpiStreamOptions): Promis
     streams: new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint: options.endpoint }),
     streamArn: await tableStreamArn(options.client, options.tableName),
     ...(options.positionsFile ? { positions: fileStreamPositions(options.positionsFile) } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     logger: log,
     onBatch: async (records) => {
       const outcome = await consume(records as readonly KpiStreamRecord[]);

@@ -11,6 +11,9 @@ import { DescribeTableCommand, ListTablesCommand, ResourceNotFoundException, Dyn
 import { createDynamoStore } from '../adapters/aws/dynamo/dynamo-store.ts';
 import { ensureTable } from '../adapters/aws/dynamo/create-table.ts';
 import type { Store } from '../core/ports.ts';
+import type { KpiBatchOutcome } from '../core/reporting/count-kpi-changes.ts';
+import type { ReputationGuardDeps } from '../core/sending/reputation-guard.ts';
+import { openLocalKpiStream, STREAM_POSITIONS_FILE, type LocalKpiStream } from './kpi-stream.ts';
 import { engineFilePath } from './engine-file.ts';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { isPortFree } from './ports.ts';
@@ -21,11 +24,24 @@ import { withWriteProgress } from './write-progress.ts';
 /** The table cannot be used safely; the message says why and what to do. */
 export class LocalStoreError extends Error {}
 
+/** What a tool may do besides using the store. */
+export interface ToolSession {
+  /**
+   * Counts what the table's stream holds into the KPI counters, with the reputation auto-pause (give
+   * it: a batch counted without it is not checked again), when this tool is the table's only consumer: it started DynamoDB Local on the data
+   * folder itself. Undefined when someone else counts: the running engine, or the KpiCounters
+   * function of a deployed stage.
+   */
+  countKpis(reputation: ReputationGuardDeps): Promise<KpiBatchOutcome[] | undefined>;
+}
+
+const SOMEONE_ELSE_COUNTS: ToolSession = { countKpis: () => Promise.resolve(undefined) };
+
 /**
  * Runs `work` on the local table. A table that cannot be used safely is a message to the user and
  * exit code 1, before anything is read or written (these are command-line tools).
  */
-export async function withLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>, options: { expectedWrites?: number } = {}): Promise<T> {
+export async function withLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store, session: ToolSession) => Promise<T>, options: { expectedWrites?: number } = {}): Promise<T> {
   try {
     return await openLocalStore(settings, env, work, options);
   } catch (error) {
@@ -36,7 +52,7 @@ export async function withLocalStore<T>(settings: ToolSettings, env: NodeJS.Proc
 }
 
 /** withLocalStore without the exit: throws LocalStoreError. */
-export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>, options: { expectedWrites?: number } = {}): Promise<T> {
+export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.ProcessEnv, work: (store: Store, session: ToolSession) => Promise<T>, options: { expectedWrites?: number } = {}): Promise<T> {
   const explicit = env.DYNAMODB_ENDPOINT;
   let started: DynamoDbLocal | undefined;
   let endpoint: string;
@@ -59,7 +75,19 @@ export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.Proc
     if (started || explicit) await ensureTable(client, settings.tableName);
     else await assertEngineTable(client, settings);
     const store = createDynamoStore(client, settings.tableName);
-    const result = await work({ ...store, customers: withWriteProgress(store.customers, () => progress.advance()) });
+    let kpiStream: LocalKpiStream | undefined;
+    // Only a DynamoDB Local this tool started is its to count: else the engine's consumer reads the stream.
+    const session: ToolSession = started
+      ? {
+          countKpis: async (reputation) => {
+            kpiStream ??= await openLocalKpiStream({ client, endpoint, tableName: settings.tableName, positionsFile: join(settings.dataDir, STREAM_POSITIONS_FILE), reputation: () => current });
+            current = reputation;
+            return kpiStream.drain();
+          },
+        }
+      : SOMEONE_ELSE_COUNTS;
+    let current: ReputationGuardDeps | undefined;
+    const result = await work({ ...store, customers: withWriteProgress(store.customers, () => progress.advance()) }, session);
     progress.finish();
     return result;
   } finally {
@@ -108,13 +136,13 @@ async function assertEngineTable(client: DynamoDBClient, settings: ToolSettings)
  */
 export async function withToolStore<T>(
   target: { awsTable?: string | undefined; settings: ToolSettings; env: NodeJS.ProcessEnv },
-  work: (store: Store) => Promise<T>,
+  work: (store: Store, session: ToolSession) => Promise<T>,
   options: { expectedWrites?: number } = {},
 ): Promise<T> {
   if (!target.awsTable) return withLocalStore(target.settings, target.env, work, options);
   const client = new DynamoDBClient({});
   try {
-    return await work(createDynamoStore(client, target.awsTable));
+    return await work(createDynamoStore(client, target.awsTable), SOMEONE_ELSE_COUNTS);
   } finally {
     client.destroy();
   }

@@ -19,6 +19,7 @@ import { importCsvFiles, writeDemoCsv } from './demo-customer-load.ts';
 import { importCatalogueOf } from '../core/customers/import-customers.ts';
 import { engineFilePath, removeEngineFile, writeEngineFile } from './engine-file.ts';
 import { wireLocalEngine } from './engine-wiring.ts';
+import { STREAM_POSITIONS_FILE } from './kpi-stream.ts';
 import { describeImport } from './import-report.ts';
 import { DASHBOARD_SECRET_FILE, localSecret } from './local-secret.ts';
 import { DEFAULT_LOGIN_MINUTES, mintDashboardLink } from '../http/dashboard-auth.ts';
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
     const engine = await wireLocalEngine({
       client: running.client,
       tableName: settings.tableName,
+      dynamoEndpoint: running.dynamo.endpoint,
+      streamPositionsFile: join(settings.dataDir, STREAM_POSITIONS_FILE),
       sesEndpoint: running.ses.endpoint,
       config,
       clock: systemClock,
@@ -108,8 +111,10 @@ async function main(): Promise<void> {
       onDispatch: (campaignId, outcome) => console.log(JSON.stringify({ level: 'INFO', message: 'campaign run dispatched', campaignId, ...outcome })),
       log: (entry) => console.log(JSON.stringify(entry)),
     });
-    workers = engine.workers;
+    workers = { stop: async () => void (await Promise.all([engine.workers.stop(), engine.kpiStream.stop()])) };
     engine.workers.start();
+    // KPI counters move from the table's stream, read in the background as Lambda reads it in AWS.
+    engine.kpiStream.start();
     if (running.tableCreated) {
       console.log('first start: loading demo customers ...');
       const { accountsCsv, contactsCsv, rows } = await writeDemoCsv(join(settings.dataDir, 'demo-data'));

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { defaultConfigLocation, loadConfigOrThrow } from '../adapters/fs/config-directory.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
+import { reputationGuardOf } from '../core/sending/reputation-guard.ts';
 import type { Store } from '../core/ports.ts';
 import { flatRows, kpiRows, runsOf, type KpiBreakdown, type KpiRow, type ReportPeriod } from '../core/reporting/kpi-report.ts';
 import { whoClicked } from '../core/reporting/who-clicked.ts';
@@ -81,7 +82,9 @@ async function main(): Promise<void> {
   const linkPosition = values.link === undefined ? undefined : Number(values.link);
   if (linkPosition !== undefined && !(Number.isInteger(linkPosition) && linkPosition >= 0)) throw new UsageError(`--link: a link position (0, 1, ...), got '${values.link}'`);
 
-  await withToolStore({ awsTable: values['aws-table'], settings, env: process.env }, async (store) => {
+  await withToolStore({ awsTable: values['aws-table'], settings, env: process.env }, async (store, session) => {
+    // Counters move from the table's stream: with no engine running to read it, this command catches them up first (with the reputation auto-pause, as the engine would).
+    await session.countKpis(reputationGuardOf(store, config, { now: () => new Date() }));
     switch (what) {
       case 'campaign': {
         const runs = await runsOf(id ? [id] : messageIds, period, store.kpis);

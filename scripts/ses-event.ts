@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   // The local engine's link secret signs the replayed tags, as the sender signed the email's.
   const tagSecret = await localSecret(settings.dataDir, 'link-secret', process.env.LINK_SECRET);
 
-  await withLocalStore(settings, process.env, async (store) => {
+  await withLocalStore(settings, process.env, async (store, session) => {
     const send = byMessage ? await store.sends.findSendByMessageId(byMessage) : await findSend(store, values.contact as string, values.campaign as string, values.run);
     if (!send) throw new UsageError(byMessage ? `no send with SES message id '${byMessage}' in table ${settings.tableName}` : `no send of '${values.campaign}' to '${values.contact}'${values.run ? ` in run '${values.run}'` : ''} in table ${settings.tableName}`);
     if (send.state !== 'sent' || !send.messageId || !send.sentAt) throw new UsageError(`that send is '${send.state}'${send.reason ? ` (${send.reason})` : ''}: SES never took it, so it has no events`);
@@ -84,11 +84,15 @@ async function main(): Promise<void> {
     const event = buildSesEventBridgeEvent(typeArg, { messageId: send.messageId, email: contact.email, tags: values['without-tags'] ? {} : senderTagsOf(send, { withAccount: true, signWith: tagSecret }), sentAt }, at);
     // The handler's one engagement path: the event is recorded with its score moves.
     const engagement = { ...engagementRecorderOf(store, scoring, { now: () => new Date() }), recordUnplacedSesEvent: store.engagement.recordUnplacedSesEvent.bind(store.engagement) };
-    // The reputation guard as in AWS: a bounce or complaint that takes a rate over guardrails.reputation pauses sending.
-    const deps = { sends: store.sends, engagement, suppressions: store.suppressions, customers: store.customers, topics, tagSecret, reputation: reputationGuardOf(store, config, { now: () => new Date() }) };
+    const deps = { sends: store.sends, engagement, suppressions: store.suppressions, customers: store.customers, topics, tagSecret };
     for (let delivery = 1; delivery <= (values.twice ? 2 : 1); delivery++) {
       console.log(`${values.twice ? `delivery ${delivery}: ` : ''}${describe(typeArg, send, await ingestSesEvent(event, deps))}`);
     }
+    // Its KPI counts move from the table's stream, and the reputation guard runs there, as in AWS: a
+    // bounce or complaint that takes a rate over guardrails.reputation pauses sending.
+    const counted = await session.countKpis(reputationGuardOf(store, config, { now: () => new Date() }));
+    if (counted === undefined) console.log('  counted by the running engine (its KPI stream consumer, which also runs the reputation auto-pause: see its log)');
+    else console.log(autoPausedText(counted.flatMap((outcome) => outcome.autoPaused)).trimStart() || '  counted');
   });
 }
 
@@ -108,9 +112,9 @@ function describe(type: SimulatedSesEvent, send: Send, outcome: SesEventOutcome)
   const about = `${type} for ${send.contactId} (${send.campaignId} / ${send.runId}, SES message ${send.messageId})`;
   switch (outcome.outcome) {
     case 'recorded':
-      return `${about}: recorded as ${outcome.eventId}, joined by ${outcome.joinedBy}${outcome.suppressed > 0 ? '; the address is now suppressed' : ''}${autoPausedText(outcome)}`;
+      return `${about}: recorded as ${outcome.eventId}, joined by ${outcome.joinedBy}${outcome.suppressed > 0 ? '; the address is now suppressed' : ''}`;
     case 'duplicate':
-      return `${about}: already recorded (${outcome.eventId}): nothing written${autoPausedText(outcome)}`;
+      return `${about}: already recorded (${outcome.eventId}): nothing written`;
     case 'unknown-message':
       return `${about}: no send found for it: dropped`;
     case 'unplaced':
@@ -124,8 +128,8 @@ function describe(type: SimulatedSesEvent, send: Send, outcome: SesEventOutcome)
   }
 }
 
-function autoPausedText(outcome: { autoPaused?: Array<{ scope: string; reason: string }> }): string {
-  return (outcome.autoPaused ?? []).map((pause) => `\n  PAUSED ${pause.scope}: ${pause.reason} (npm run resume -- --campaign <id>, or without it for all sending, once fixed)`).join('');
+function autoPausedText(autoPaused: ReadonlyArray<{ scope: string; reason: string }>): string {
+  return autoPaused.map((pause) => `\n  PAUSED ${pause.scope}: ${pause.reason} (npm run resume -- --campaign <id>, or without it for all sending, once fixed)`).join('');
 }
 
 function isSimulated(value: string): value is SimulatedSesEvent {

@@ -54,6 +54,7 @@ import { faultyDynamoClient } from './faulty-dynamo.ts';
 import { faultyEventBus } from './faulty-event-bus.ts';
 import { runUntilThrough } from './job-invocation.ts';
 import { FaultySes } from './faulty-ses.ts';
+import { openLocalKpiStream } from '../../local/kpi-stream.ts';
 import { acceptedKey, readBackEmails, sendKey, type Endings, type IntendedEmail } from './intended-emails.ts';
 import { ACCOUNTS, ENROLLED_ACCOUNTS, faultScenarioConfig, SCENARIO_START, scenarioContacts, seedContacts, seedEarlierSends, WEBINAR, webinarFacts } from './scenario-setup.ts';
 
@@ -106,6 +107,8 @@ export interface FaultTotals extends Endings {
     publisherRuns: number;
   };
   dispatcherRestarts: number;
+  /** Batches of the table's stream the KPI consumer had to count again (a fault struck mid-batch). */
+  kpiBatchRetries: number;
   /** Seconds each phase took (where the time goes). */
   phases: Record<string, number>;
   injected: Record<string, number>;
@@ -116,6 +119,8 @@ const START = SCENARIO_START;
 const VISIBILITY_MS = (6 * SENDER_TIMEOUT.toSeconds() + 1) * 1000;
 const WORKERS = 4;
 const BATCH = 10;
+/** Stream records per KPI batch: small, so that a batch gets through the injected fault rate in a few attempts. */
+const KPI_BATCH = 100;
 const PAGE = 100;
 const MINUTE = 60_000;
 /** Events handled at once, as concurrent invocations of the event handler would. */
@@ -192,6 +197,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     });
     let dispatched: DispatchOutcome | undefined;
     let dispatcherRestarts = 0;
+    let kpiBatchRetries = 0;
     // About 1.4 % of requests fail and a page of 100 contacts makes about 110 (caps read each one's
     // history), so one page in five gets through an invocation: eight pages take about 40 restarts.
     for (; dispatcherRestarts < 1_000 && !dispatched; ) {
@@ -424,6 +430,20 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     await mapBounded(events, INGEST_CONCURRENCY, (event) => event.ingest(replay, truth));
     phase('clean replay');
 
+    // The KPI counters move from the faulty table's stream, through the same DynamoDB faults: a batch
+    // that fails (throttled, or its answer lost after the write) is retried from its first record.
+    const kpiStream = await openLocalKpiStream({
+      client: faulty.client,
+      endpoint: options.endpoint,
+      tableName,
+      batchSize: KPI_BATCH,
+      logger: (entry) => void (entry.level === 'ERROR' && (kpiBatchRetries += 1)),
+    });
+    faulty.faulty = faults;
+    await kpiStream.drain();
+    faulty.faulty = false;
+    phase('KPI stream');
+
     // Read back: the intended emails again (the events may have moved nothing but counters), the counters, the scores, the promotions.
     const emails = await readBackEmails(intended, truth, ses.accepted, queue.deadLetters);
     const sesCounterErrors: string[] = [];
@@ -467,6 +487,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
         publisherRuns,
       },
       dispatcherRestarts,
+      kpiBatchRetries,
       phases,
       injected: { dynamoBefore: faulty.injected.before, dynamoAfterWrite: faulty.injected.after, ...injected, ...ses.injected, ...eventBus.injected },
     };
@@ -482,7 +503,7 @@ export function faultsLine(totals: FaultTotals): string {
   const { promotions } = totals;
   return (
     `faults: intended ${totals.intended}, sent ${totals.sent}, skipped ${totals.skipped}, failed ${totals.failed} (visible), dead letters ${totals.deadLetters} (${totals.deadLetterMessages} requests), ` +
-    `stranded-resolved ${totals.strandedResolved}, duplicates ${totals.duplicates}, lost ${totals.lost}; ` +
+    `stranded-resolved ${totals.strandedResolved}, duplicates ${totals.duplicates}, lost ${totals.lost}; KPI batches counted again ${totals.kpiBatchRetries}; ` +
     `campaign ${kind(totals.byKind.campaign)}; sequence sends ${kind(totals.byKind.sequence)}; webinar follow-ups ${kind(totals.byKind.webinar)}; ` +
     `caps-skipped ${totals.capSkipped}, released ${totals.released}; webinar signals ${totals.webinarSignals[0]} (clean replay ${totals.webinarSignals[1]}), score mismatches ${totals.scoreMismatches.length}; ` +
     `promotions ${promotions.recorded}, published ${promotions.delivered} times, unique ${promotions.unique}, unpublished ${promotions.unpublishedLeft}; ` +

@@ -149,8 +149,8 @@ describe('joins', () => {
     expect(await handler(event)).toMatchObject({ outcome: 'recorded', joinedBy: 'tags', contactId: 'con-tags-only' });
     const used = counter.since(before);
     expect(readsIn(used)).toBe(0);
-    // The event and its run's counters: one transaction.
-    expect(used.byCommand).toEqual({ TransactWriteItemsCommand: 1 });
+    // The event alone, one conditional put: its run's counters move from the table's stream.
+    expect(used.byCommand).toEqual({ PutItemCommand: 1 });
   });
 
   it('by SES message id when the tags are missing (one index query)', async () => {
@@ -160,9 +160,9 @@ describe('joins', () => {
     delivery.timestamp = '2026-12-02T01:00:09.000Z';
     const before = counter.snapshot();
     expect(await handler(fixture)).toMatchObject({ outcome: 'recorded', joinedBy: 'message-id', contactId: 'con-00042', campaignId: 'monthly-newsletter' });
-    // One query to place it, one write (the event and its run's counter): a delivery has no
-    // first-of-kind marker, SES publishing one Delivery per recipient of an email (kpi-counters.ts).
-    expect(counter.since(before).byCommand).toEqual({ QueryCommand: 1, TransactWriteItemsCommand: 1 });
+    // One query to place it, one write (the event: a delivery scores nothing, and its run's counter
+    // moves from the table's stream).
+    expect(counter.since(before).byCommand).toEqual({ QueryCommand: 1, PutItemCommand: 1 });
   });
 });
 

@@ -140,6 +140,7 @@ describe('a worker killed mid-batch', () => {
     expect(recipients).toEqual(Array.from({ length: CONTACTS }, (_, i) => `s${i}@example.com`).sort());
     const final = await table.store.sends.listSendsOfRun(campaign.id, run.runId);
     expect(final.map((send) => send.state)).toEqual(Array(CONTACTS).fill('sent'));
+    await table.countKpis();
     expect((await table.store.kpis.runCounters(campaign.id, run.runId))?.totals.sent).toBe(CONTACTS);
   }, 120_000);
 });
