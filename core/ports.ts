@@ -131,8 +131,9 @@ export interface SendStore {
   /** Conditional create; when the email was already claimed, the send holding it, read by the same request. */
   claimSendOrGetHolder(send: Send): Promise<{ claimed: true } | { claimed: false; holder: Send }>;
   /**
-   * The send went out: its state, and the run's `sent` KPI counter (per tier and locale when the
-   * segment is given), in one write; a repeat moves nothing.
+   * The send went out: its state, once; a repeat changes nothing. The run's `sent` KPI count
+   * follows (per tier and locale, `segment`): in DynamoDB from the table's stream
+   * (core/reporting/count-kpi-changes.ts), in memory at once.
    */
   markSent(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, messageId: string, sentAt: Date, segment?: KpiSegment): Promise<void>;
   markFailed(send: Pick<Send, 'campaignId' | 'runId' | 'contactId'>, reason: string): Promise<void>;
@@ -185,7 +186,8 @@ export interface EngagementRecorder {
 export interface EngagementStore {
   /**
    * The event (conditional on its id being new) and its score updates, all or nothing. A score
-   * stored against another epoch than its update's fails the write and is reported back.
+   * stored against another epoch than its update's fails the write and is reported back. The
+   * event's KPI move (`kpi`) follows: in DynamoDB from the table's stream, in memory at once.
    */
   recordScoredEvent(event: EngagementEvent, scores: readonly ScoreUpdate[], kpi?: KpiMove): Promise<ScoredEventWrite>;
   listEventsOfContact(contactId: string): Promise<EngagementEvent[]>;

@@ -27,6 +27,11 @@ import { KPI_STREAM_CONFIG_PARTS } from '../lambdas/runtime/function-config-part
 import { pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipeline-metrics.ts';
 import { EngineFunction } from './engine-function.ts';
 import { leadingKeys, PARTITION } from './table-partitions.ts';
+import { KEY_ATTRIBUTES } from './tracking-api.ts';
+import { KPI_COUNTS } from '../core/reporting/kpi-counters.ts';
+
+/** What a KPI counter move writes (adapters/aws/dynamo/kpi-batch-store.ts): the counts, per tier and locale, and the run's labels. */
+const KPI_ATTRIBUTES = [...KPI_COUNTS, 'tier_*', 'locale_*', 'firstAt', 'lastAt', 'messageId', 'runId', 'stepId', 'entity'];
 
 export const KPI_COUNTERS_TIMEOUT = Duration.minutes(2);
 export const KPI_COUNTERS_MEMORY_MB = 512;
@@ -88,10 +93,23 @@ export function kpiCountersTableStatements(tableArn: string): iam.PolicyStatemen
   const statement = (actions: string[], ...partitions: string[]) => new iam.PolicyStatement({ actions, resources: [tableArn], conditions: leadingKeys(...partitions) });
   const pauses = keys.sendingPause(PAUSE_ALL).PK;
   return [
-    statement(['dynamodb:GetItem'], PARTITION.kpi, PARTITION.kpiFirst, PARTITION.kpiBatch),
-    statement(['dynamodb:Query'], PARTITION.kpi, pauses),
+    // The guard's consistent read of a run's counters.
+    statement(['dynamodb:GetItem'], PARTITION.kpi),
+    // What earlier attempts of a batch applied; the guard's runs of each email and the pauses.
+    statement(['dynamodb:Query'], PARTITION.kpi, PARTITION.kpiBatch, pauses),
     statement(['dynamodb:PutItem'], PARTITION.kpiFirst, PARTITION.kpiBatch, pauses, PARTITION.outbox),
-    statement(['dynamodb:UpdateItem'], PARTITION.kpi, PARTITION.messageLinks, PARTITION.kpiBatch),
+    // The counters' own attributes alone: the run's counters, and a link set's click counts (its
+    // partition also holds the run's sends, which this function must not touch).
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.kpi], 'dynamodb:Attributes': [...KEY_ATTRIBUTES, ...KPI_ATTRIBUTES] } },
+    }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.messageLinks], 'dynamodb:Attributes': [...KEY_ATTRIBUTES, 'clicks_*', 'machineClicks_*'] } },
+    }),
   ];
 }
 

@@ -24,7 +24,6 @@ import { pipelineMetricsNamespace, SERVICE_NAMES } from '../lambdas/runtime/pipe
 import { EngineFunction } from './engine-function.ts';
 import { grantTableAccess, type TableAccess } from './table-access.ts';
 import { leadingKeys, PARTITION, webinarRunPartitions } from './table-partitions.ts';
-import { KPI_COUNTS } from '../core/reporting/kpi-counters.ts';
 
 export const HTTP_TIMEOUT = Duration.seconds(10);
 export const HTTP_MEMORY_MB = 512;
@@ -58,11 +57,9 @@ export const INGEST_PATH = '/api/ingest/{proxy+}';
  */
 export const HTTP_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
-const KEY_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+export const KEY_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
 /** What a score move writes (adapters/aws/dynamo/score-store.ts). */
 const SCORE_ATTRIBUTES = ['scaledSum', 'version', 'epoch', 'updatedAt', 'scope', 'id', 'entity', 'signal_*'];
-/** What a KPI counter move writes (adapters/aws/dynamo/kpi-store.ts): the counts, per tier and locale, and the run's labels. */
-const KPI_ATTRIBUTES = [...KPI_COUNTS, 'tier_*', 'locale_*', 'firstAt', 'lastAt', 'messageId', 'runId', 'stepId', 'entity'];
 
 /**
  * What the public link routes do with the table (http/tracking-deps.ts and
@@ -83,9 +80,8 @@ const KPI_ATTRIBUTES = [...KPI_COUNTS, 'tier_*', 'locale_*', 'firstAt', 'lastAt'
  *   and conditional PutItem on SURVEY#, the account read with GetItem on ACCOUNT#) and, in its
  *   transaction, the churn-risk outbox entry (conditional PutItem on OUTBOX#).
  * - the engagement path: each event's score moves, in one transaction with the event (UpdateItem
- *   ADD on SCORE#), and a score rebased once per era (GetItem, conditional PutItem on SCORE#); the
- *   email run's KPI counters (UpdateItem ADD on KPI#, the counters alone) and the first-of-kind
- *   markers of its unique counts (conditional PutItem on KPI_FIRST#).
+ *   ADD on SCORE#), and a score rebased once per era (GetItem, conditional PutItem on SCORE#). The
+ *   email run's KPI counters move from the table's stream (infra/kpi-counters.ts), not here.
  * - the click context: the earlier opens and clicks of the same email, read back from the contact's
  *   events partition to tell a scanner's burst from a person (Query, EVENTS# alone).
  * Every statement is held to those partitions with dynamodb:LeadingKeys; no Query beyond the
@@ -120,26 +116,13 @@ export function trackingTableStatements(tableArn: string, webinarRuns: readonly 
       actions: ['dynamodb:PutItem'],
       resources: [tableArn],
       // SCORE#: a score rebased once per era (the engagement path).
-      // KPI_FIRST#: the first-of-kind markers of the unique KPI counts (the engagement path).
-      conditions: leadingKeys(PARTITION.events, PARTITION.suppression, PARTITION.webinar, PARTITION.scores, PARTITION.kpiFirst),
+      conditions: leadingKeys(PARTITION.events, PARTITION.suppression, PARTITION.webinar, PARTITION.scores),
     }),
     new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'],
       resources: [tableArn],
       // The engagement path's score moves, in the event's transaction: the score's own attributes alone.
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.scores], 'dynamodb:Attributes': [...KEY_ATTRIBUTES, ...SCORE_ATTRIBUTES] } },
-    }),
-    new iam.PolicyStatement({
-      actions: ['dynamodb:UpdateItem'],
-      resources: [tableArn],
-      // The email run's KPI counters, in the event's transaction: the counters' own attributes alone.
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.kpi], 'dynamodb:Attributes': [...KEY_ATTRIBUTES, ...KPI_ATTRIBUTES] } },
-    }),
-    new iam.PolicyStatement({
-      actions: ['dynamodb:UpdateItem'],
-      resources: [tableArn],
-      // The keys (named by the condition expression) and the counters; nothing else of a run's items.
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITION.run], 'dynamodb:Attributes': [...KEY_ATTRIBUTES, 'clicks_*', 'machineClicks_*'] } },
     }),
     new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'],

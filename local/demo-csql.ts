@@ -5,6 +5,7 @@
  * published to the local bus as `AccountQualifiedAsCsql`. Then the CRM answers (one accepted, one
  * rejected) and the rejected one is demoted. Returns the promotions for the summary.
  */
+import { CSQL_QUALIFIED } from '../core/qualification/csql-promotion.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { TIERS } from '../core/config/schema/common.ts';
 import type { CsqlPromotion } from '../core/qualification/csql-promotion.ts';
@@ -75,7 +76,8 @@ export async function runCsqlDemo(input: { engine: LocalEngine; config: EngineCo
   }
   const again = await engine.qualify();
   log(`evaluated ${outcomes.length} accounts: ${promoted.length} promoted, published to the local bus as AccountQualifiedAsCsql; evaluating again promotes ${again.filter((outcome) => outcome.decision === 'promote').length}`);
-  const published = engine.bus.published.length;
+  // The promotions' events (a reputation auto-pause's event goes out through the same outbox).
+  const published = engine.bus.ofType(CSQL_QUALIFIED).length;
   const crm = await crmAnswers(promoted, { ...input, log });
   return { usageRefusal, usageAccounts: top.length, promotions: promoted, published, evaluated: outcomes.length, crm };
 }

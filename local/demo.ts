@@ -12,6 +12,7 @@
  * one-click POST. Prints per-campaign KPIs, a summary, the report and the dashboard's login link,
  * and exits 0; with `--serve` it keeps serving the engine (and its dashboard) until Ctrl-C.
  */
+import { AUTO_PAUSED_BY } from '../core/sending/reputation-guard.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -227,6 +228,9 @@ try {
   const scanned = { sent: kpis.sent, delivered: kpis.delivered, bounced: kpis.bounced, complained: kpis.complained, unsubscribed: kpis.unsubscribed, openers: kpis.opened.human, clickers: kpis.clicked.human };
   const counterDifferences = Object.entries(scanned).filter(([name, value]) => counted[name as keyof typeof counted] !== value).map(([name, value]) => `${name} counted ${counted[name as keyof typeof counted]}, scanned ${value}`);
   console.log(`  KPI counters counted from the stream ${counterDifferences.length === 0 ? 'agree with a scan of the events' : `DIFFER from a scan of the events: ${counterDifferences.join('; ')}`}`);
+  // The reputation guard ran where those counts moved: a rate over guardrails.reputation pauses the campaign, as in AWS.
+  const autoPaused = (await engine.store.pauses.listPauses()).filter((pause) => pause.pausedBy === AUTO_PAUSED_BY);
+  for (const pause of autoPaused) console.log(`  ${pause.reason} (npm run resume -- --campaign ${pause.scope})`);
   const suppressedNow = await engine.store.suppressions.suppressedAmong([bouncer, complainer].flatMap((send) => (send ? [emailOf.get(send.contactId) ?? ''] : [])).concat(unsubscribedTo ? [emailOf.get(unsubscribedTo) ?? ''] : []));
 
   section('6. webinar: Dashboards 101 (invitation, one-click and Zoom registrations, a reschedule, attendance, follow-ups)');

@@ -121,7 +121,10 @@ export async function wireLocalEngine(options: LocalEngineOptions): Promise<Loca
     // A campaign (or all sending) whose bounce or complaint rate crosses the limits pauses itself, as in AWS.
     reputation: reputationGuardOf(store, options.config, options.clock),
     onOutcome: (outcome) => {
-      if (outcome.autoPaused.length > 0) (options.log ?? console.error)({ level: 'ERROR', message: 'reputation auto-pause: sending paused until resumed explicitly (npm run resume)', pauses: outcome.autoPaused });
+      if (outcome.autoPaused.length === 0) return;
+      const entry = { level: 'ERROR', message: 'reputation auto-pause: sending paused until resumed explicitly (npm run resume)', pauses: outcome.autoPaused };
+      if (options.log) options.log(entry);
+      else console.error(JSON.stringify(entry));
     },
     ...(options.log ? { logger: options.log } : {}),
   });

@@ -1,14 +1,13 @@
 /**
- * Campaign KPIs kept as counters, moved with the events (never by scanning sends or events, which
+ * Campaign KPIs kept as counters, moved by the events (never by scanning sends or events, which
  * expire after 400 days). One counter item per email run (a campaign run, a sequence step's run,
  * a webinar email's run), holding totals and, per tier and per locale of the recipients, the same
  * counts. Unique counts ("contacts who opened") move only with a first-of-kind marker for this
- * contact in this run, written conditionally in the same transaction: a duplicated or out-of-order
- * event cannot count a contact twice, and the totals move with the event's own conditional put,
- * so a redelivered event moves nothing.
+ * contact in this run: a duplicated or out-of-order event cannot count a contact twice, and an
+ * event is counted because it was inserted (its conditional put), so a redelivered one moves nothing.
  *
- * Pure: what an event moves. The store writes it (adapters/aws/dynamo/engagement-store.ts) and the
- * reports read it (core/reporting/kpi-report.ts).
+ * Pure: what an event moves. The table's stream applies it (core/reporting/count-kpi-changes.ts)
+ * and the reports read it (core/reporting/kpi-report.ts).
  */
 import type { EngagementEvent } from '../tracking/engagement-event.ts';
 

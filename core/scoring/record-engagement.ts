@@ -1,9 +1,10 @@
 /**
  * The one engagement path: every signal (SES events, opens, clicks, unsubscribes, webinar
  * registration / attendance / no-show / survey, product usage) is recorded here. The event's
- * conditional put, its score updates (contact and account) and its email run's KPI counters are
- * one write that succeeds or fails as a whole (a DynamoDB transaction), so a retried event never counts twice and a crash
- * never leaves an event unscored. A score stored against an older era is rebased first (one
+ * conditional put and its score updates (contact and account) are one write that succeeds or fails
+ * as a whole (a DynamoDB transaction), so a retried event never scores twice and a crash never
+ * leaves an event unscored. Its email run's KPI counters follow from the event once it is in (the
+ * table's stream, core/reporting/count-kpi-changes.ts): an event inserted once is counted once. A score stored against an older era is rebased first (one
  * consistent read and a conditional write, once per era and score), then the event is written.
  */
 import type { Scoring } from '../config/schema/scoring.ts';
@@ -35,7 +36,7 @@ export async function recordEngagement(event: EngagementEvent, deps: EngagementP
   const halfLifeMs = halfLifeOf(deps.scoring);
   // A future-dated event (another system's clock) states against its own era, so its factor stays bounded.
   let epoch = eraOf(new Date(Math.max(deps.clock.now().getTime(), Date.parse(event.occurredAt))), halfLifeMs);
-  // The run's KPI counters move in the same write (core/reporting/kpi-counters.ts).
+  // What the run's KPI counters move (core/reporting/kpi-counters.ts): the in-memory store counts it at once; DynamoDB from its stream.
   const kpi = kpiMoveOf(event);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const updates: ScoreUpdate[] = scoreUpdatesOf(event, deps.scoring, epoch);

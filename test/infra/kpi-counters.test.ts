@@ -184,7 +184,7 @@ describe('KPI counters function', () => {
 
   it('counts and guards through item actions on the table, no index, every statement held to its partitions', () => {
     const statements = tableStatements();
-    expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem']);
     for (const statement of statements) {
       expect(resourcesOf(statement)).toHaveLength(1);
       expect(JSON.stringify(statement.Resource)).not.toContain('/index/');
@@ -193,18 +193,22 @@ describe('KPI counters function', () => {
   });
 
   it('moves counters, markers, link counts and per-batch records, and pauses with an outbox event, and nothing else', () => {
-    expect(leadingKeysOf(grantOf('dynamodb:GetItem'))).toEqual(['KPI#*', 'KPI_BATCH#*', 'KPI_FIRST#*']);
-    expect(leadingKeysOf(grantOf('dynamodb:Query'))).toEqual(['CONTROL', 'KPI#*']);
+    expect(leadingKeysOf(grantOf('dynamodb:GetItem'))).toEqual(['KPI#*']);
+    expect(leadingKeysOf(grantOf('dynamodb:Query'))).toEqual(['CONTROL', 'KPI#*', 'KPI_BATCH#*']);
     expect(leadingKeysOf(grantOf('dynamodb:PutItem'))).toEqual(['CONTROL', 'KPI_BATCH#*', 'KPI_FIRST#*', 'OUTBOX#*']);
-    // A run's link counters live in its partition (RUN#<message>#<run>, LINKS#<set>).
-    expect(leadingKeysOf(grantOf('dynamodb:UpdateItem'))).toEqual(['KPI#*', 'KPI_BATCH#*', 'RUN#*#*']);
+    // Each counter's own attributes alone. A run's link counters live in its partition (RUN#<message>#<run>, LINKS#<set>), with its sends.
+    const updates = tableStatements().filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
+    const attributesOn = (partition: string) => updates.find((statement) => leadingKeysOf(statement).includes(partition))?.Condition?.['ForAllValues:StringLike']?.['dynamodb:Attributes'];
+    expect(updates.map(leadingKeysOf)).toEqual([['KPI#*'], ['RUN#*#*']]);
+    expect(attributesOn('KPI#*')).toEqual(expect.arrayContaining(['PK', 'SK', 'sent', 'openers', 'tier_*', 'locale_*', 'firstAt']));
+    expect(attributesOn('KPI#*')).not.toContain('state');
+    expect(attributesOn('RUN#*#*')).toEqual(['PK', 'SK', 'clicks_*', 'machineClicks_*']);
   });
 
-  it("reads counters and pauses for the reputation guard exactly as the SES events function does", () => {
+  it('holds the reputation guard alone: the SES events function no longer reads counters or pauses', () => {
     const sesEvents = onlyId('AWS::Lambda::Function', 'SesEventsFunction');
     const sesQuery = statementsOfRole(roleIdOf(sesEvents)).filter((statement) => actionsOf(statement).includes('dynamodb:Query') && statement.Condition !== undefined);
-    expect(sesQuery).toHaveLength(1);
-    expect(leadingKeysOf(grantOf('dynamodb:Query'))).toEqual(leadingKeysOf(sesQuery[0]!));
+    expect(sesQuery).toEqual([]);
   });
 
   it("reads only the table's stream, and may not delete, scan, write in batches, send email, publish or read a secret", () => {

@@ -12,6 +12,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
 import { countKpiChanges, type CountKpiDeps, type KpiBatchOutcome, type KpiChange } from '../../../core/reporting/count-kpi-changes.ts';
 import { kpiMoveOf, segmentDetailOf, sentMove } from '../../../core/reporting/kpi-counters.ts';
 import { sendSchema } from '../../../core/sending/send.ts';
@@ -45,7 +46,7 @@ export function kpiStreamConsumer(deps: KpiStreamConsumerDeps): KpiStreamBatchHa
         const change = kpiChangeOf(record);
         return change ? [change] : [];
       } catch (error) {
-        deps.onUnreadable?.({ eventID: record.eventID, entity: String(imageOf(record.dynamodb?.NewImage)?.entity), reason: (error as Error).message.slice(0, 300) });
+        deps.onUnreadable?.({ eventID: record.eventID, entity: String(imageOf(record.dynamodb?.NewImage)?.entity), reason: reasonOf(error) });
         return [];
       }
     });
@@ -69,6 +70,12 @@ export function kpiChangeOf(record: KpiStreamRecord): KpiChange | undefined {
     return { sourceId: `send:${send.campaignId}:${send.runId}:${send.contactId}`, at, move: sentMove({ messageId: send.campaignId, runId: send.runId }, segmentDetailOf(send), send.contactId) };
   }
   return undefined;
+}
+
+/** What is wrong, by field path and issue code only: the values are the item's, personal data among them. */
+function reasonOf(error: unknown): string {
+  if (error instanceof z.ZodError) return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.code}`).join('; ').slice(0, 300);
+  return error instanceof Error ? error.name : 'unknown';
 }
 
 function imageOf(image: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
