@@ -6,9 +6,11 @@
  * - dispatch and send: the send bench's pipeline at 2,000 recipients (its request units per email);
  * - SES events: a Delivery event per email through the real SES event use case (our configuration
  *   sets do not publish Send events: infra/ses-events.ts);
- * - opens and clicks: each through the real engagement path (event, scores and counters in one
- *   transaction; a click also in its campaign's index), plus the reads the tracking routes do before it (the link set, and a click's
- *   earlier events: 1 read unit each, counted on top).
+ * - opens and clicks: each through the real engagement path (event and scores in one transaction;
+ *   a click also in its campaign's index), plus the reads the tracking routes do before it (the link
+ *   set, and a click's earlier events: 1 read unit each, counted on top);
+ * - the KPI counts of each kind: the stream consumer (the KpiCounters function's code, fed by the
+ *   local poller) counting the sends, deliveries, opens and clicks above, a batch at a time.
  * Assumed, and printed: how many recipients open (30 %) and click (5 %), Lambda billed time per
  * batch and per request, and AWS's list prices (us-east-1, on-demand, arm64). The baseline is
  * SES's fee itself ($0.10 per 1,000 emails): the target is 2 % of it.

@@ -7,12 +7,13 @@
  * CRM does not take is retried by EventBridge for 24 hours, then parked in a dead-letter queue that
  * alarms; the bus archive can replay any window. Without the context, none of this exists.
  */
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, SecretValue } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { CSQL_EVENT_SOURCE, CSQL_QUALIFIED } from '../core/qualification/csql-promotion.ts';
 import { CHURN_RISK_RAISED } from '../core/surveys/churn-risk.ts';
 
@@ -73,17 +74,7 @@ export class CrmWebhook extends Construct {
       rateLimitPerSecond: CRM_WEBHOOK_RATE_PER_SECOND,
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: EventBridge parks here the CSQL events the CRM webhook did not take ' +
-        'within the retry policy (cdk-nag only recognises DLQs named in an SQS redrive policy).',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'EventBridge parks here the CSQL events the CRM webhook did not take within the retry policy');
 
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,

@@ -20,6 +20,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { keys } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
@@ -131,17 +132,7 @@ export class KpiCounters extends Construct {
     super(scope, id);
     if (props.table.tableStreamArn === undefined) throw new Error('KpiCounters: the table has no stream (the stateful stack enables NEW_AND_OLD_IMAGES)');
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is itself a dead-letter queue: the KPI counters function's stream event source sends the position of " +
-        'each batch it gives up on here (cdk-nag only recognises DLQs named in an SQS redrive policy).',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', "the KPI counters function's stream event source sends the position of each batch it gives up on here");
 
     this.function = new EngineFunction(this, 'Function', {
       entry: 'lambdas/kpi-stream/handler.ts',

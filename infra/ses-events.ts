@@ -6,7 +6,7 @@
  * function (lambdas/ses-events/handler.ts). Events EventBridge cannot deliver, and invocations
  * that still fail after Lambda's own retries, land in one dead-letter queue.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,6 +15,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { SES_DETAIL_TYPES, SES_SUBSCRIPTION_DETAIL_TYPE } from '../core/tracking/ses-events/ses-event.ts';
 import { SES_EVENTS_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
@@ -98,18 +99,7 @@ export class SesEvents extends Construct {
       }),
     );
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the SES events rule target (EventBridge delivery failures) and the ' +
-        'function\'s asynchronous invocation config (failed invocations) deliver here (cdk-nag only recognises DLQs ' +
-        'named in an SQS redrive policy).',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', "the SES events rule target (EventBridge delivery failures) and the function's asynchronous invocation config (failed invocations) deliver here");
 
     this.function = new EngineFunction(this, 'Function', {
       entry: 'lambdas/ses-events/handler.ts',

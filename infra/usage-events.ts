@@ -6,7 +6,7 @@
  * handler (it cannot get better); events EventBridge cannot deliver, and invocations that still
  * fail after Lambda's own retries (the store), land in one dead-letter queue.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,6 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { keys } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { PRODUCT_USAGE_DETAIL_TYPE } from '../core/scoring/usage-event.ts';
@@ -66,18 +67,7 @@ export class UsageEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: UsageEventsProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the usage events rule target (EventBridge delivery failures) and the ' +
-        "function's asynchronous invocation config (failed invocations) deliver here (cdk-nag only recognises DLQs " +
-        'named in an SQS redrive policy).',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', "the usage events rule target (EventBridge delivery failures) and the function's asynchronous invocation config (failed invocations) deliver here");
 
     this.function = new EngineFunction(this, 'Function', {
       entry: 'lambdas/usage-events/handler.ts',

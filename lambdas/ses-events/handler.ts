@@ -14,7 +14,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parseSesEventBridgeEvent } from '../../core/tracking/ses-events/ses-event.ts';
 import { ignored, recordSesEvent, type SesEventDeps, type SesEventOutcome } from '../../core/tracking/ses-events/record-ses-event.ts';
-import { addCount, addCountsBy, publishCounts } from '../runtime/metric-counts.ts';
+import { addCountsBy, publishCounts } from '../runtime/metric-counts.ts';
 import { PIPELINE_METRICS, SES_EVENT_TYPE_DIMENSION } from '../runtime/pipeline-metrics.ts';
 import { logger, metrics, sesEventsRuntime } from './composition.ts';
 

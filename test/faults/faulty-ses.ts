@@ -23,7 +23,8 @@ export interface AcceptedEmail {
 /** How a worker dies: at its `atCall`-th SES call, after SES accepted that email or before it reached SES. */
 export interface WorkerDeath {
   atCall: number;
-  sesTookIt: boolean;
+  /** Whether SES took the email the worker died on; default: whichever kind has struck less often so far (a death whose batch ends before `atCall` never strikes). */
+  sesTookIt?: boolean;
 }
 
 export class FaultySes {
@@ -46,7 +47,7 @@ export class FaultySes {
         if (dead) return never();
         if (death && calls++ === death.atCall) {
           dead = true;
-          if (death.sesTookIt) {
+          if (death.sesTookIt ?? this.injected.killedAfterSes <= this.injected.killedBeforeSes) {
             this.accept(email);
             this.injected.killedAfterSes++;
           } else this.injected.killedBeforeSes++;
