@@ -119,8 +119,8 @@ export async function run(): Promise<Figures> {
   const sesEvents = MILLION;
   lines.push({ service: 'Lambda', what: `SES events: ${sesEvents} invocations x ${ASSUME.sesEventSeconds} s x 0.5 GB`, perMillionUsd: sesEvents * (gbSeconds(ASSUME.sesEventSeconds, 0.5) + PRICE.lambdaPerMillionRequests / MILLION) });
   // The KpiCounters function: one invocation per batch of stream records (a sent, a delivery, each open and click).
-  const kpiRecords = (2 + ASSUME.openRate + ASSUME.clickRate) * MILLION;
-  const kpiInvocations = kpiRecords / ASSUME.kpiRecordsPerBatch;
+  const kpiRecords = Math.round((2 + ASSUME.openRate + ASSUME.clickRate) * MILLION);
+  const kpiInvocations = Math.round(kpiRecords / ASSUME.kpiRecordsPerBatch);
   lines.push({
     service: 'Lambda',
     what: `KPI counters: ${kpiRecords} stream records in ${kpiInvocations} batches x ${ASSUME.kpiBatchSeconds} s x 0.5 GB`,
@@ -143,10 +143,17 @@ export async function run(): Promise<Figures> {
   const provisionedTotal = total - dynamoUsd + dynamoUsd * provisionedFactor;
   console.log(`  on provisioned capacity at ${ASSUME.provisionedUtilisation * 100} % utilisation, DynamoDB costs ${provisionedFactor.toFixed(3)} x on-demand per write: total $${provisionedTotal.toFixed(3)} (campaign sends are bursts: on-demand stays the default)`);
   const byService = (service: string) => lines.filter((line) => line.service === service).reduce((sum, line) => sum + line.perMillionUsd, 0);
+  const floor = costFloor(provisionedFactor);
+  console.log('\nthe floor: what the requirements alone cost, with nothing else (no scores, counters, markers, queue, sender or dispatcher):');
+  for (const line of floor.lines) console.log(`  ${line.what.padEnd(96)} $${line.perMillionUsd.toFixed(3).padStart(6)}`);
+  console.log(`  ${'floor, on-demand'.padEnd(96)} $${floor.onDemand.toFixed(3).padStart(6)}`);
+  console.log(`  ${'floor, DynamoDB on provisioned capacity'.padEnd(96)} $${floor.provisioned.toFixed(3).padStart(6)}`);
   return {
     'cost.usd_per_million_emails_excl_ses': round3(total),
     'cost.over_ses_fee': round4(total / sesFee),
     'cost.usd_per_million_provisioned': round3(provisionedTotal),
+    'cost.usd_floor_per_million': round3(floor.onDemand),
+    'cost.usd_floor_per_million_provisioned': round3(floor.provisioned),
     'cost.usd_dynamodb': round3(byService('DynamoDB')),
     'cost.usd_lambda': round3(byService('Lambda')),
     'cost.usd_sqs': round3(byService('SQS')),
@@ -157,6 +164,30 @@ export async function run(): Promise<Figures> {
     'cost.dynamodb_wru_per_open': events.openWru,
     'cost.dynamodb_wru_per_click': events.clickWru,
   };
+}
+
+/**
+ * The least any design meeting the requirements pays per million emails, at the same prices: a
+ * claim written before SES is called (ARCHITECTURE 5: no email twice), the send's state with its SES
+ * message id and its place in the contact's send history (SES events without our tags, frequency
+ * caps: two index entries), each delivery stored (PRODUCT 4), one function invocation per SES
+ * event (ARCHITECTURE 6: EventBridge to Lambda), and each open and click through the HTTP API
+ * (ARCHITECTURE 1) with its event stored. One write unit each, the billed minimum.
+ */
+function costFloor(provisionedFactor: number): { lines: Line[]; onDemand: number; provisioned: number } {
+  const wru = (units: number) => (units * MILLION * PRICE.dynamodbPerMillionWru) / MILLION;
+  const tracked = ASSUME.openRate + ASSUME.clickRate;
+  const lines: Line[] = [
+    { service: 'DynamoDB', what: 'the claim: 1 WRU', perMillionUsd: wru(1) },
+    { service: 'DynamoDB', what: 'the send marked sent with its message-id and send-history index entries: 3 WRU', perMillionUsd: wru(3) },
+    { service: 'DynamoDB', what: 'the delivery stored: 1 WRU', perMillionUsd: wru(1) },
+    { service: 'DynamoDB', what: `opens and clicks stored: ${tracked} x 1 WRU (a click's campaign index entry: +${ASSUME.clickRate})`, perMillionUsd: wru(tracked + ASSUME.clickRate) },
+    { service: 'Lambda', what: 'SES events: 1 invocation per email (requests alone)', perMillionUsd: PRICE.lambdaPerMillionRequests },
+    { service: 'API Gateway', what: `opens and clicks: ${tracked} HTTP API requests per email, and their invocations`, perMillionUsd: tracked * (PRICE.apiGatewayHttpPerMillion + PRICE.lambdaPerMillionRequests) },
+  ];
+  const onDemand = lines.reduce((sum, line) => sum + line.perMillionUsd, 0);
+  const dynamo = lines.filter((line) => line.service === 'DynamoDB').reduce((sum, line) => sum + line.perMillionUsd, 0);
+  return { lines, onDemand, provisioned: onDemand - dynamo + dynamo * provisionedFactor };
 }
 
 /** Request units of one SES event and one open through the real use cases, averaged over a sample. */
