@@ -21,7 +21,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue.ts';
-import { keys } from '../adapters/aws/dynamo/table-design.ts';
+import { COUNTED_FROM_STREAM, keys } from '../adapters/aws/dynamo/table-design.ts';
 import type { EngineConfig } from '../core/config/engine-config.ts';
 import { PAUSE_ALL } from '../core/sending/sending-pause.ts';
 import { KPI_STREAM_CONFIG_PARTS } from '../lambdas/runtime/function-config-parts.ts';
@@ -68,9 +68,11 @@ export const KPI_STREAM_ENTITIES = { engagementEvent: 'engagement-event', send: 
  */
 export function kpiStreamFilters(): Array<Record<string, unknown>> {
   const { FilterCriteria, FilterRule } = lambda;
-  const sent = { entity: { S: FilterRule.isEqual(KPI_STREAM_ENTITIES.send) }, state: { S: FilterRule.isEqual('sent') } };
+  // Only items written to be counted from the stream (an upgraded table's older ones counted themselves).
+  const counted = { [COUNTED_FROM_STREAM]: { BOOL: FilterRule.isEqual(true) } };
+  const sent = { entity: { S: FilterRule.isEqual(KPI_STREAM_ENTITIES.send) }, state: { S: FilterRule.isEqual('sent') }, ...counted };
   return [
-    FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(KPI_STREAM_ENTITIES.engagementEvent) } } } }),
+    FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(KPI_STREAM_ENTITIES.engagementEvent) }, ...counted } } }),
     FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: sent } }),
     // Not a send already sent being updated again: it was counted when it became sent.
     FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: sent, OldImage: { state: { S: FilterRule.notEquals('sent') } } } }),
@@ -79,15 +81,14 @@ export function kpiStreamFilters(): Array<Record<string, unknown>> {
 
 /**
  * The consumer's item actions, each held to the partitions it touches:
- * - counting: the runs' counters (`KPI#`: UpdateItem ADD, GetItem), the first-of-kind markers of
- *   the unique counts (`KPI_FIRST#`: conditional PutItem, GetItem), a click's per-link count (the
- *   run's `LINKS#` item: UpdateItem; IAM cannot hold it to that item, only to the run partition,
- *   which also holds the run's sends), and the per-batch item recording what each attempt of a
- *   batch applied (`KPI_BATCH#`: GetItem, PutItem, UpdateItem).
- * - the reputation guard (core/sending/reputation-guard.ts), the same access the SES events
- *   function has for it: a run's counters (GetItem, consistent) and every email's runs (Query,
- *   `KPI#`), the pauses (Query, `CONTROL`), and a pause with its outbox event (conditional
- *   PutItem each in one transaction, `CONTROL` and `OUTBOX#`).
+ * - counting: the runs' counters (`KPI#`: UpdateItem ADD of the counters' own attributes), the
+ *   first-of-kind markers of the unique counts (`KPI_FIRST#`: conditional PutItem), a click's
+ *   per-link count (the run's `LINKS#` item: UpdateItem of `clicks_*` and `machineClicks_*` alone,
+ *   as the run partition also holds the run's sends), and the per-batch record of what each attempt
+ *   of a batch applied (`KPI_BATCH#`: Query, conditional PutItem).
+ * - the reputation guard (core/sending/reputation-guard.ts): a run's counters (GetItem,
+ *   consistent) and every email's runs (Query, `KPI#`), the pauses (Query, `CONTROL`), and a pause
+ *   with its outbox event (conditional PutItem each in one transaction, `CONTROL` and `OUTBOX#`).
  * No index, no delete, no scan. Stream reads come with the event source.
  */
 export function kpiCountersTableStatements(tableArn: string): iam.PolicyStatement[] {

@@ -63,7 +63,7 @@ function matches(pattern: Record<string, unknown>, value: unknown): boolean {
     if (!Array.isArray(rule)) return matches(rule as Record<string, unknown>, actual);
     if (actual === undefined) return false;
     return rule.some((option: unknown) => {
-      if (typeof option === 'string') return actual === option;
+      if (typeof option !== 'object' || option === null) return actual === option;
       const operators = Object.keys(option as object);
       if (operators.length === 1 && operators[0] === 'anything-but') return !((option as { 'anything-but': unknown[] })['anything-but']).includes(actual);
       throw new Error(`filter operator the test cannot evaluate: ${JSON.stringify(option)}`);
@@ -72,8 +72,8 @@ function matches(pattern: Record<string, unknown>, value: unknown): boolean {
 }
 
 /** A stream record as Lambda and GetRecords give it (AttributeValue maps). */
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', images: { newImage?: Record<string, string>; oldImage?: Record<string, string> }) {
-  const wire = (image: Record<string, string>) => Object.fromEntries(Object.entries(image).map(([name, text]) => [name, { S: text }]));
+function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', images: { newImage?: Record<string, string | boolean>; oldImage?: Record<string, string | boolean> }) {
+  const wire = (image: Record<string, string | boolean>) => Object.fromEntries(Object.entries(image).map(([name, value]) => [name, typeof value === 'boolean' ? { BOOL: value } : { S: value }]));
   return {
     eventID: '1',
     eventName,
@@ -104,13 +104,16 @@ describe('KPI counters event source', () => {
   });
 
   it('is invoked for new engagement events and for sends that become sent, and for nothing else the table writes', () => {
-    const event = { entity: 'engagement-event', contactId: 'c1', type: 'open' };
+    const event = { entity: 'engagement-event', contactId: 'c1', type: 'open', countedFromStream: true };
     expect(passes(record('INSERT', { newImage: event }))).toBe(true);
+    // Written before the stream counted (an upgraded table): its own transaction counted it.
+    const { countedFromStream: _counted, ...older } = event;
+    expect(passes(record('INSERT', { newImage: older }))).toBe(false);
     // TTL expiring an event, or anything rewriting one, is no new engagement.
     expect(passes(record('REMOVE', { oldImage: event }))).toBe(false);
     expect(passes(record('MODIFY', { newImage: event, oldImage: event }))).toBe(false);
 
-    const send = (state: string) => ({ entity: 'send', state, contactId: 'c1' });
+    const send = (state: string) => ({ entity: 'send', state, contactId: 'c1', ...(state === 'sent' ? { countedFromStream: true } : {}) });
     expect(passes(record('MODIFY', { oldImage: send('claimed'), newImage: send('sent') }))).toBe(true);
     expect(passes(record('MODIFY', { oldImage: send('stranded'), newImage: send('sent') }))).toBe(true);
     expect(passes(record('INSERT', { newImage: send('sent') }))).toBe(true);
@@ -121,7 +124,7 @@ describe('KPI counters event source', () => {
     expect(passes(record('REMOVE', { oldImage: send('sent') }))).toBe(false);
 
     // Its own writes (counters, markers) and everything else in the table never invoke it.
-    for (const entity of ['kpi-run', 'kpi-first', 'contact', 'sending-pause', 'outbox']) expect(passes(record('INSERT', { newImage: { entity, state: 'sent' } }))).toBe(false);
+    for (const entity of ['kpi-run', 'kpi-first', 'contact', 'sending-pause', 'outbox']) expect(passes(record('INSERT', { newImage: { entity, state: 'sent', countedFromStream: true } }))).toBe(false);
   });
 });
 

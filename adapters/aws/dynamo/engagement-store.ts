@@ -11,7 +11,7 @@ import { engagementEventSchema, RAW_EVENT_RETENTION_DAYS, type EngagementEvent }
 import { addressHashOf, hashedSuppressionSchema, suppressionSchema, type Suppression } from '../../../core/tracking/suppression.ts';
 import { unplacedMonthOf, unplacedSesEventSchema, type UnplacedSesEvent } from '../../../core/tracking/ses-events/unplaced-ses-event.ts';
 import type { EngagementStore, ScoredEventWrite, SuppressionStore } from '../../../core/ports.ts';
-import { keys, TABLE_KEYS } from './table-design.ts';
+import { COUNTED_FROM_STREAM, keys, TABLE_KEYS } from './table-design.ts';
 import { itemToEntity, type DynamoTable } from './dynamo-table.ts';
 
 /** Transactions that collide on a busy score item are retried this often before the error goes to the caller (and its retry). */
@@ -33,6 +33,7 @@ export class DynamoEngagementStore implements EngagementStore {
         entity: 'engagement-event',
         ...event,
         [TABLE_KEYS.ttlAttribute]: expiresAtOf(event.occurredAt),
+        [COUNTED_FROM_STREAM]: true,
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     };

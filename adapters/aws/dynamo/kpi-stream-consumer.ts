@@ -5,7 +5,8 @@
  * move is `kpiMoveOf`, the same one the reports and the in-memory store use), and a send reaching
  * `sent` (its run's `sent` count, by the recipient's tier and locale). Everything else (counters,
  * markers, the batch records this consumer writes itself, deletions by TTL or erasure) counts
- * nothing.
+ * nothing, and so does an event or a send written before the stream counted (no
+ * `countedFromStream`: its own transaction counted it).
  *
  * The batch is named by its first record's eventID: the stream's consumer retries a failed batch
  * from that record (Lambda without bisect or item failures; the local poller likewise).
@@ -18,6 +19,7 @@ import { kpiMoveOf, segmentDetailOf, sentMove } from '../../../core/reporting/kp
 import { sendSchema } from '../../../core/sending/send.ts';
 import { engagementEventSchema } from '../../../core/tracking/engagement-event.ts';
 import { itemToEntity } from './dynamo-table.ts';
+import { COUNTED_FROM_STREAM } from './table-design.ts';
 
 /** One stream record as Lambda's event and the Streams API's GetRecords both give it (images in DynamoDB's wire form). */
 export interface KpiStreamRecord {
@@ -59,6 +61,8 @@ export function kpiStreamConsumer(deps: KpiStreamConsumerDeps): KpiStreamBatchHa
 export function kpiChangeOf(record: KpiStreamRecord): KpiChange | undefined {
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return undefined;
   const item = imageOf(record.dynamodb?.NewImage);
+  // Written by the code that counted in its own transaction (before the stream): counted already.
+  if (item?.[COUNTED_FROM_STREAM] !== true) return undefined;
   if (item?.entity === 'engagement-event' && record.eventName === 'INSERT') {
     const event = itemToEntity(engagementEventSchema, item);
     const move = kpiMoveOf(event);

@@ -10,7 +10,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { deferredSendSchema, messageIdOf, skippedSendSchema, type DeferredSend, type SkippedSend } from '../../../core/sending/send-request.ts';
 import { sendSchema, type Send } from '../../../core/sending/send.ts';
 import type { SendStore } from '../../../core/ports.ts';
-import { DUE_INDEX_SHARDS, keys, TABLE_KEYS } from './table-design.ts';
+import { COUNTED_FROM_STREAM, DUE_INDEX_SHARDS, keys, TABLE_KEYS } from './table-design.ts';
 import { expiresAtOf } from './engagement-store.ts';
 import { batchWrite, itemToEntity, type DynamoTable } from './dynamo-table.ts';
 import { DynamoMessageLinks } from './message-links-store.ts';
@@ -111,11 +111,12 @@ export class DynamoSendStore implements SendStore {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.send(send.campaignId, send.runId, send.contactId),
-          UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :sentAt, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk',
+          UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :sentAt, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk, #counted = :counted',
           ConditionExpression: 'attribute_exists(PK) AND #state <> :sent',
-          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeNames: { '#state': 'state', '#counted': COUNTED_FROM_STREAM },
           ExpressionAttributeValues: {
             ':sent': 'sent',
+            ':counted': true,
             ':messageId': messageId,
             ':sentAt': sentAtIso,
             ':g1pk': messageKeys.GSI1PK,

@@ -11,6 +11,13 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/**
+ * Set (true) on the events and sends whose KPI counts the table's stream moves: an item written
+ * by the code that counted in its own transaction (before the stream) lacks it, so upgrading a
+ * deployed table counts nothing twice (adapters/aws/dynamo/kpi-stream-consumer.ts).
+ */
+export const COUNTED_FROM_STREAM = 'countedFromStream';
+
 /** Global secondary indexes. All project every attribute (items are small). */
 export const GSIS = [
   { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },

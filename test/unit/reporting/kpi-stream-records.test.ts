@@ -12,7 +12,7 @@ import { MemoryKpiBatchStore } from '../../support/memory-kpi-batches.ts';
 
 const at = '2026-12-03T01:00:00.000Z';
 const send = { PK: 'RUN#news#r1', SK: 'SEND#c1', entity: 'send', campaignId: 'news', runId: 'r1', contactId: 'c1', accountId: 'a1', tier: 'tier2', locale: 'ja', claimedAt: at };
-const event = { PK: 'EVENTS#c1', SK: `EVENT#${at}#e1`, entity: 'engagement-event', eventId: 'e1', type: 'open', contactId: 'c1', accountId: 'a1', occurredAt: at, campaignId: 'news', runId: 'r1', machine: false, detail: { tier: 'tier2', locale: 'ja' }, expiresAt: 1 };
+const event = { PK: 'EVENTS#c1', SK: `EVENT#${at}#e1`, entity: 'engagement-event', eventId: 'e1', type: 'open', contactId: 'c1', accountId: 'a1', occurredAt: at, campaignId: 'news', runId: 'r1', machine: false, detail: { tier: 'tier2', locale: 'ja' }, expiresAt: 1, countedFromStream: true };
 
 function record(eventName: string, newImage?: Record<string, unknown>, oldImage?: Record<string, unknown>, eventID = 'id-1'): KpiStreamRecord {
   return { eventID, eventName, dynamodb: { ...(newImage ? { NewImage: marshall(newImage) } : {}), ...(oldImage ? { OldImage: marshall(oldImage) } : {}) } };
@@ -21,14 +21,14 @@ function record(eventName: string, newImage?: Record<string, unknown>, oldImage?
 describe('kpiChangeOf', () => {
   it('counts an inserted event by its move, and a send when it reaches sent', () => {
     expect(kpiChangeOf(record('INSERT', event))).toMatchObject({ sourceId: 'e1', at, move: { add: { opens: 1 }, firsts: [{ kind: 'opened' }], segment: { tier: 'tier2', locale: 'ja' } } });
-    const sent = { ...send, state: 'sent', sentAt: at, messageId: 'ses-1' };
+    const sent = { ...send, state: 'sent', sentAt: at, messageId: 'ses-1', countedFromStream: true };
     expect(kpiChangeOf(record('MODIFY', sent, { ...send, state: 'claimed' }))).toMatchObject({ at, move: { add: { sent: 1 }, run: { messageId: 'news', runId: 'r1' }, segment: { tier: 'tier2', locale: 'ja' } } });
     // A stranded claim resolved as sent, or a send written already sent: counted the same.
     expect(kpiChangeOf(record('INSERT', sent))).toMatchObject({ move: { add: { sent: 1 } } });
   });
 
   it('counts nothing for a send marked again, a claim, a rewritten or deleted event, or the consumer\'s own items', () => {
-    const sent = { ...send, state: 'sent', sentAt: at, messageId: 'ses-1' };
+    const sent = { ...send, state: 'sent', sentAt: at, messageId: 'ses-1', countedFromStream: true };
     expect(kpiChangeOf(record('MODIFY', { ...sent, strandedAt: at }, sent))).toBeUndefined();
     expect(kpiChangeOf(record('INSERT', { ...send, state: 'claimed' }))).toBeUndefined();
     expect(kpiChangeOf(record('MODIFY', { ...event, detail: {} }, event))).toBeUndefined();
@@ -36,6 +36,11 @@ describe('kpiChangeOf', () => {
     expect(kpiChangeOf(record('INSERT', { PK: 'KPI_FIRST#news#r1#c1', SK: 'opened', entity: 'kpi-first', sourceId: 'e1' }))).toBeUndefined();
     // A delivery's send event of SES (counted by markSent instead) moves nothing.
     expect(kpiChangeOf(record('INSERT', { ...event, eventId: 'e2', type: 'send' }))).toBeUndefined();
+    // Written before the stream counted (an upgraded table): its own transaction counted it.
+    const { countedFromStream: _event, ...olderEvent } = event;
+    expect(kpiChangeOf(record('INSERT', olderEvent))).toBeUndefined();
+    const { countedFromStream: _send, ...olderSend } = sent;
+    expect(kpiChangeOf(record('MODIFY', olderSend, { ...send, state: 'claimed' }))).toBeUndefined();
   });
 
   it('reads an empty map as the Streams API client gives it ({} for { M: {} })', () => {
@@ -50,7 +55,7 @@ describe('the KpiCounters handler', () => {
     const batches = new MemoryKpiBatchStore();
     const unreadable: unknown[] = [];
     const handler = createKpiStreamHandler({ consumer: async () => kpiStreamConsumer({ batches, onUnreadable: (found) => void unreadable.push(found) }), logger: { info: () => {}, error: () => {} } });
-    const sent = { ...send, state: 'sent', sentAt: at, messageId: 'ses-1' };
+    const sent = { ...send, state: 'sent', sentAt: at, messageId: 'ses-1', countedFromStream: true };
     const broken = { ...event, eventId: 'e9', occurredAt: 'not a time' };
     const Records = [record('MODIFY', sent, { ...send, state: 'claimed' }, 'first'), record('INSERT', event, undefined, 'second'), record('INSERT', broken, undefined, 'third')];
     await handler({ Records });
