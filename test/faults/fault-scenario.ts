@@ -136,7 +136,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   const replayName = `${options.tablePrefix}-replay`;
   try {
     await ensureTable(cleanClient, tableName);
-    await ensureTable(cleanClient, replayName);
+    await ensureTable(cleanClient, replayName, { stream: false });
     const { config, campaign, sequence } = await faultScenarioConfig();
     const contacts = scenarioContacts(options.contacts);
     await seedContacts(cleanClient, tableName, contacts);

@@ -23,7 +23,7 @@ let deps: ErasePersonDeps;
 const KINDS_KEEPING_THE_CONTACT_ID = new Set(['send', 'survey-answer', 'kpi-first']);
 
 beforeAll(async () => {
-  table = await createTestTable('erase-person');
+  table = await createTestTable('erase-person', { kpiStream: true });
   ({ config } = await openConfig());
   deps = { customers: table.store.customers, erasure: table.store.erasure, clock };
 });

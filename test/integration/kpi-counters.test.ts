@@ -20,7 +20,7 @@ const now = new Date('2026-12-02T00:00:00Z');
 const clock = { now: () => now };
 
 beforeAll(async () => {
-  table = await createTestTable('kpi-counters');
+  table = await createTestTable('kpi-counters', { kpiStream: true });
   ({ config } = await openConfig());
 });
 afterAll(() => table.drop());

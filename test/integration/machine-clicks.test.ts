@@ -45,7 +45,7 @@ const CONTACTS = [
 ] as const;
 
 beforeAll(async () => {
-  table = await createTestTable('machine-clicks');
+  table = await createTestTable('machine-clicks', { kpiStream: true });
   ({ config, campaign } = await openConfig());
   deps = senderDeps(table.store, config, mailer, clock);
   await table.store.customers.upsertAccount({ accountId: 'acc', name: 'Acme Inc.', tier: 'tier3', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'USD' }, now);

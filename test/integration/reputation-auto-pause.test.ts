@@ -29,7 +29,7 @@ const clock = { now: () => now };
 const CONTACTS = 60;
 
 beforeAll(async () => {
-  table = await createTestTable('auto-pause');
+  table = await createTestTable('auto-pause', { kpiStream: true });
   ({ config, campaign } = await openConfig());
   campaign = { ...campaign, audience: {} };
   config = {

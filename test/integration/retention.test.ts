@@ -17,7 +17,7 @@ let table: TestTable;
 const clock = { now: () => new Date('2026-12-02T03:00:00.000Z') };
 
 beforeAll(async () => {
-  table = await createTestTable('retention');
+  table = await createTestTable('retention', { kpiStream: true });
 });
 afterAll(() => table.drop());
 

@@ -30,7 +30,7 @@ const clock = { now: () => now };
 const CONTACTS = 20;
 
 beforeAll(async () => {
-  table = await createTestTable('stranded');
+  table = await createTestTable('stranded', { kpiStream: true });
   ({ config, campaign } = await openConfig());
   await table.store.customers.upsertAccount({ accountId: 'acc', name: 'Acme K.K.', tier: 'tier3', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);
   for (let i = 0; i < CONTACTS; i++) {

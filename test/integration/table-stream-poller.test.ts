@@ -23,7 +23,7 @@ let streamArn: string;
 const quiet = (): void => undefined;
 
 beforeAll(async () => {
-  table = await createTestTable('stream-poller');
+  table = await createTestTable('stream-poller', { kpiStream: true });
   streams = new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint: inject('dynamoEndpoint') });
   streamArn = await tableStreamArn(table.client, table.tableName);
 });

@@ -39,7 +39,7 @@ const CONTACTS = [
 ] as const;
 
 beforeAll(async () => {
-  table = await createTestTable('tracking');
+  table = await createTestTable('tracking', { kpiStream: true });
   ({ config, campaign } = await openConfig());
   deps = senderDeps(table.store, config, mailer, clock);
   await table.store.customers.upsertAccount({ accountId: 'acc', name: 'Acme K.K.', tier: 'tier3', plan: 'standard', products: ['core'], phase: 'adoption', mrr: 1, currency: 'JPY' }, now);

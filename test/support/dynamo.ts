@@ -24,10 +24,15 @@ export interface TestTable {
   drop(): Promise<void>;
 }
 
-export async function createTestTable(prefix: string): Promise<TestTable> {
+/**
+ * `kpiStream`: the table has its stream (as deployed), so `countKpis` can count; off by default,
+ * since DynamoDB Local keeps every change of a streamed table in memory and the run's one DynamoDB
+ * Local serves every test file.
+ */
+export async function createTestTable(prefix: string, options: { kpiStream?: boolean } = {}): Promise<TestTable> {
   const client = localDynamoClient(inject('dynamoEndpoint'));
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await ensureTable(client, tableName);
+  await ensureTable(client, tableName, { stream: options.kpiStream ?? false });
   const endpoint = inject('dynamoEndpoint');
   // One consumer per table, as in AWS; its reputation guard is the latest asked for.
   let reputation: ReputationGuardDeps | undefined;
@@ -36,8 +41,9 @@ export async function createTestTable(prefix: string): Promise<TestTable> {
     tableName,
     client,
     store: createDynamoStore(client, tableName),
-    countKpis: async (options = {}) => {
-      reputation = options.reputation;
+    countKpis: async (counting = {}) => {
+      if (!options.kpiStream) throw new Error(`countKpis: table ${tableName} has no stream; create it with createTestTable('${prefix}', { kpiStream: true })`);
+      reputation = counting.reputation;
       kpiStream ??= openLocalKpiStream({
         client,
         endpoint,

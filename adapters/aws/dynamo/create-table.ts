@@ -21,9 +21,11 @@ export const TABLE_STREAM: StreamSpecification & { StreamViewType: 'NEW_AND_OLD_
 
 /**
  * Creates the table if it is missing, or turns its stream on when it exists without one;
- * returns true when the table was created now.
+ * returns true when the table was created now. `stream: false` (tests that never count KPIs) leaves
+ * the stream off: DynamoDB Local keeps every change of a streamed table in memory for 24 hours.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+export async function ensureTable(client: DynamoDBClient, tableName: string, options: { stream?: boolean } = {}): Promise<boolean> {
+  const stream = options.stream ?? true;
   const attributeNames = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...GSIS.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey])];
   try {
     await client.send(
@@ -43,12 +45,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
-        StreamSpecification: TABLE_STREAM,
+        ...(stream ? { StreamSpecification: TABLE_STREAM } : {}),
       }),
     );
   } catch (error) {
     if (error instanceof ResourceInUseException) {
-      await ensureTableStream(client, tableName);
+      if (stream) await ensureTableStream(client, tableName);
       return false;
     }
     throw error;
