@@ -164,6 +164,7 @@ async function main(): Promise<void> {
         `  DynamoDB Local         ${running.dynamo.endpoint}  (table ${settings.tableName}, data in ${join(settings.dataDir, 'dynamodb')})`,
         `  scheduler              ${scheduled} active campaign(s): ${config.campaigns.map((campaign) => campaign.id).join(', ')}; deferred sends (and webinar emails) released every minute, webinar sweep every minute`,
         `  sender                 4 workers sharing MaxSendRate ${await engine.mailer.maxSendRate()}/s (from the emulator's GetAccount)`,
+        `  KPI counters           counted from the table's stream as it changes (position kept in ${join(settings.dataDir, STREAM_POSITIONS_FILE)})`,
         `  engine file            ${engineFilePath(settings.dataDir)}  (npm run import / audience / preview / ses-event find this engine through it)`,
         '',
         'Ctrl-C stops everything.',

@@ -19,8 +19,7 @@ let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  ({ outdir, nag, resources } = await synthStatelessWithNag());
-  template = Template.fromJSON({ Resources: resources });
+  ({ outdir, nag, template, resources } = await synthStatelessWithNag());
 }, 120_000);
 
 afterAll(() => removeOutdir(outdir));

@@ -7,32 +7,22 @@
  * and run the reputation guard, each action held to its partitions; its DLQ, errors and iterator
  * age alarm to the topic; cdk-nag passes. One unbundled synth.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { reputationGuardOf } from '../../core/sending/reputation-guard.ts';
-import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
 import { carriedConfig, KPI_STREAM_CONFIG_PARTS } from '../../lambdas/runtime/function-config-parts.ts';
-import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { removeOutdir, type NagOutcome, synthStatelessWithNag } from './synth-app.ts';
 import { actionsOf, getAtt, resourcesOf, templateReading, type Resource, type Statement } from './template-reading.ts';
 
 let config: EngineConfig;
 let outdir: string;
-let built: BuiltApp;
 let nag: NagOutcome;
 let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  config = await loadShippedConfig();
-  outdir = makeOutdir();
-  built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY, ...SKIP_BUNDLING } } });
-  nag = synthWithNag(built.app, outdir);
-  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
-  template = Template.fromJSON(json);
-  resources = json.Resources;
+  ({ config, outdir, nag, template, resources } = await synthStatelessWithNag());
 }, 60_000);
 
 afterAll(() => removeOutdir(outdir));

@@ -32,7 +32,7 @@ import {
 } from '../../lambdas/runtime/function-config-parts.ts';
 import { PIPELINE_METRICS } from '../../lambdas/runtime/pipeline-metrics.ts';
 import { SENDER_SERVICE_NAME, SES_ACCOUNT_LEVEL_ERRORS_METRIC } from '../../lambdas/sender/sender-metrics.ts';
-import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { IN_MEMORY, SKIP_BUNDLING, removeOutdir, type NagOutcome, synthStatelessWithNag } from './synth-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -45,14 +45,8 @@ let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  config = await loadShippedConfig();
-  outdir = makeOutdir();
   // Bundles every function with esbuild (a few seconds each): the only faithful synth in the suite.
-  built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY } } });
-  nag = synthWithNag(built.app, outdir);
-  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
-  template = Template.fromJSON(json);
-  resources = json.Resources;
+  ({ config, outdir, built, nag, template, resources } = await synthStatelessWithNag({ bundle: true }));
 }, 120_000);
 
 afterAll(() => removeOutdir(outdir));

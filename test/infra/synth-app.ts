@@ -10,7 +10,9 @@ import type { App } from 'aws-cdk-lib';
 import { afterAll } from 'vitest';
 import { defaultConfigLocation, loadConfigOrThrow } from '../../adapters/fs/config-directory.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
-import { buildApp } from '../../infra/build-app.ts';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
+import type { Resource } from './template-reading.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -57,17 +59,29 @@ export function removeOutdir(outdir: string): void {
   rmSync(outdir, { recursive: true, force: true });
 }
 
+/** One synth of the shipped config's dev app, with cdk-nag, and the stateless stack's template read back. */
+export interface StatelessSynth {
+  config: EngineConfig;
+  /** The synth's folder: remove it after the file's tests (`removeOutdir`). */
+  outdir: string;
+  built: BuiltApp;
+  nag: NagOutcome;
+  template: Template;
+  resources: Record<string, Resource>;
+}
+
 /**
- * The shipped config's dev app, unbundled, synthesized with cdk-nag into a fresh folder: the
- * outcome and the stateless stack's resources (remove `outdir` after the file's tests).
+ * The shipped config's dev app synthesized with cdk-nag into a fresh folder, unbundled unless
+ * `bundle` (every function through esbuild: the one faithful synth, a few seconds per function).
+ * The templates are written before cdk-nag runs, so they are read even when it fails.
  */
-export async function synthStatelessWithNag(): Promise<{ outdir: string; nag: NagOutcome; resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }> {
+export async function synthStatelessWithNag(options: { bundle?: boolean } = {}): Promise<StatelessSynth> {
   const config = await loadShippedConfig();
   const outdir = makeOutdir();
-  const built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY, ...SKIP_BUNDLING } } });
+  const built = buildApp({ config, stage: 'dev', appProps: { autoSynth: false, outdir, context: { ...IN_MEMORY, ...(options.bundle ? {} : SKIP_BUNDLING) } } });
   const nag = synthWithNag(built.app, outdir);
-  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-  return { outdir, nag, resources: json.Resources };
+  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
+  return { config, outdir, built, nag, template: Template.fromJSON(json), resources: json.Resources };
 }
 
 export interface NagFinding {

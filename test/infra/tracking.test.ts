@@ -6,13 +6,11 @@
  * (retries, dead-letter queue), least-privilege grants, the secrets' readers, the SES reputation
  * alarms, and cdk-nag. One unbundled synth for the file: these tests read templates, not bundles.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
-import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
-import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { buildApp } from '../../infra/build-app.ts';
+import { IN_MEMORY, SKIP_BUNDLING, removeOutdir, type NagOutcome, synthStatelessWithNag } from './synth-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown; Condition?: unknown };
@@ -32,7 +30,6 @@ const EXPECTED_DETAIL_TYPES = [
 
 let config: EngineConfig;
 let outdir: string;
-let built: BuiltApp;
 let nag: NagOutcome;
 let template: Template;
 let resources: Record<string, Resource>;
@@ -45,14 +42,7 @@ const build = (overrides: { config?: EngineConfig; outdir?: string } = {}) =>
   });
 
 beforeAll(async () => {
-  config = await loadShippedConfig();
-  outdir = makeOutdir();
-  built = build({ outdir });
-  nag = synthWithNag(built.app, outdir);
-  // Written before cdk-nag runs, so readable even when it fails.
-  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
-  template = Template.fromJSON(json);
-  resources = json.Resources;
+  ({ config, outdir, nag, template, resources } = await synthStatelessWithNag());
 }, 60_000);
 
 afterAll(() => removeOutdir(outdir));

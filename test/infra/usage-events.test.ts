@@ -5,29 +5,19 @@
  * the function may only use the usage path's item actions, each held to its partitions, with no
  * index and no delete; its DLQ and errors alarm; cdk-nag passes. One unbundled synth.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
-import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { removeOutdir, type NagOutcome, synthStatelessWithNag } from './synth-app.ts';
 import { actionsOf, getAtt, resourcesOf, templateReading, type Resource, type Statement } from './template-reading.ts';
 
 
 let outdir: string;
-let built: BuiltApp;
 let nag: NagOutcome;
 let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  const config = await loadShippedConfig();
-  outdir = makeOutdir();
-  built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY, ...SKIP_BUNDLING } } });
-  nag = synthWithNag(built.app, outdir);
-  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
-  template = Template.fromJSON(json);
-  resources = json.Resources;
+  ({ outdir, nag, template, resources } = await synthStatelessWithNag());
 }, 60_000);
 
 afterAll(() => removeOutdir(outdir));

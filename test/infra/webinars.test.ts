@@ -6,31 +6,21 @@
  * item actions, each held to its partitions; both functions and the dead-letter queue alarm; the
  * webhook URL and the token's secret are outputs for ops; cdk-nag passes. One unbundled synth.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
-import { buildApp, type BuiltApp } from '../../infra/build-app.ts';
-import { IN_MEMORY, SKIP_BUNDLING, loadShippedConfig, makeOutdir, removeOutdir, synthWithNag, type NagOutcome } from './synth-app.ts';
+import { removeOutdir, type NagOutcome, synthStatelessWithNag } from './synth-app.ts';
 import { actionsOf, getAtt, resourcesOf, templateReading, type Resource, type Statement } from './template-reading.ts';
 
 
 let config: EngineConfig;
 let outdir: string;
-let built: BuiltApp;
 let nag: NagOutcome;
 let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  config = await loadShippedConfig();
-  outdir = makeOutdir();
-  built = buildApp({ config, stage: 'dev', appProps: { outdir, context: { ...IN_MEMORY, ...SKIP_BUNDLING } } });
-  nag = synthWithNag(built.app, outdir);
-  const json = JSON.parse(readFileSync(join(outdir, `${built.stateless.stackName}.template.json`), 'utf8')) as { Resources: Record<string, Resource> };
-  template = Template.fromJSON(json);
-  resources = json.Resources;
+  ({ config, outdir, nag, template, resources } = await synthStatelessWithNag());
 }, 60_000);
 
 afterAll(() => removeOutdir(outdir));
