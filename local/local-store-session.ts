@@ -76,6 +76,7 @@ export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.Proc
     else await assertEngineTable(client, settings);
     const store = createDynamoStore(client, settings.tableName);
     let kpiStream: LocalKpiStream | undefined;
+    let current: ReputationGuardDeps | undefined;
     // Only a DynamoDB Local this tool started is its to count: else the engine's consumer reads the stream.
     const session: ToolSession = started
       ? {
@@ -86,7 +87,6 @@ export async function openLocalStore<T>(settings: ToolSettings, env: NodeJS.Proc
           },
         }
       : SOMEONE_ELSE_COUNTS;
-    let current: ReputationGuardDeps | undefined;
     const result = await work({ ...store, customers: withWriteProgress(store.customers, () => progress.advance()) }, session);
     progress.finish();
     return result;
